@@ -1,0 +1,66 @@
+"""The audit service (design rule 3): every regulated change is recorded with a namespaced code."""
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable
+
+from django.db.models import Model
+
+from accounts.models import AuditEntry, Province
+
+
+def _plain(value):
+    """Values as JSON can keep them: dates as ISO text, money as text, objects by their id."""
+    if isinstance(value, Model):
+        return value.pk
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: Model, fields: Iterable[str]) -> dict:
+    """The current values of ``fields`` on ``obj``, ready to diff against a later snapshot."""
+    return {name: _plain(getattr(obj, f"{name}_id", None) if _is_fk(obj, name) else getattr(obj, name))
+            for name in fields}
+
+
+def _is_fk(obj: Model, name: str) -> bool:
+    try:
+        return obj._meta.get_field(name).is_relation
+    except Exception:
+        return False
+
+
+def diff(before: dict, after: dict) -> dict:
+    """``{field: [old, new]}`` for every field whose value changed."""
+    keys = list(before) + [k for k in after if k not in before]
+    return {k: [_plain(before.get(k)), _plain(after.get(k))] for k in keys
+            if _plain(before.get(k)) != _plain(after.get(k))}
+
+
+def audit_log(*, actor, action: str, obj: Model | None = None, changes: dict | None = None,
+              note: str = "", province: Province | str | None = None, ip_address: str | None = None,
+              object_type: str = "", object_id: str = "", object_repr: str = "") -> AuditEntry:
+    """Record one regulated action. ``actor`` is an accounts.scoping.Actor, a User, or None for
+    the system (tasks, management commands)."""
+    user = getattr(actor, "user", actor)
+    role = getattr(actor, "role", "") or ""
+    if user is not None and not getattr(user, "pk", None):
+        user = None
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    province_code = province.pk if isinstance(province, Province) else province
+    return AuditEntry.objects.create(
+        actor=user, actor_role=role, action=action, object_type=object_type, object_id=object_id,
+        object_repr=object_repr[:200], province_id=province_code, changes=_plain(changes or {}), note=note,
+        ip_address=ip_address,
+    )

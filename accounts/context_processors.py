@@ -1,0 +1,17 @@
+from django.conf import settings
+
+from accounts.navigation import navigation_for
+
+
+def portal(request):
+    actor = getattr(request, "actor", None)
+    user = getattr(request, "user", None)
+    authenticated = bool(user and user.is_authenticated)
+    return {
+        "actor": actor if authenticated else None,
+        "nav_items": navigation_for(actor, request.path) if authenticated else [],
+        "unread_notifications": user.notifications.filter(read_at__isnull=True).count() if authenticated else 0,
+        "other_bindings": [b for b in user.role_bindings.all() if actor and b.pk != getattr(actor.binding, "pk", None)]
+        if authenticated else [],
+        "demo_mode": settings.DEMO_MODE,
+    }

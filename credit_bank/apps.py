@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CreditBankConfig(AppConfig):
+    name = "credit_bank"
+    verbose_name = _("学分银行")

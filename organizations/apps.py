@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganizationsConfig(AppConfig):
+    name = "organizations"
+    verbose_name = _("培训评价组织与院校")
+
+    def ready(self):
+        from organizations import hooks
+
+        hooks.register()

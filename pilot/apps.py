@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PilotConfig(AppConfig):
+    name = "pilot"
+    verbose_name = _("试点总览")
+
+    def ready(self):
+        from accounts.models import Role
+        from accounts.navigation import register_nav
+
+        register_nav(_("工作台"), "pilot:home", None, order=0)
+        register_nav(_("省份"), "pilot:provinces", (Role.MINISTRY,), order=10)
+        register_nav(_("通知公告"), "pilot:notices", None, order=70)

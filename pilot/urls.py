@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from pilot import views
+
+
+def _superuser_only(request):
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _superuser_only
+admin.site.site_header = "1+X证书制度试点管理平台 · 系统管理"
+
+pilot_patterns = ([
+    path("", views.home, name="home"),
+    path("provinces/", views.provinces, name="provinces"),
+    path("provinces/<str:code>/", views.province_detail, name="province_detail"),
+    path("notices/", views.notices, name="notices"),
+    path("notices/new/", views.notice_create, name="notice_create"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/withdraw/", views.notice_withdraw, name="notice_withdraw"),
+    path("notices/attachments/<int:pk>/", views.notice_attachment, name="notice_attachment"),
+], "pilot")
+
+urlpatterns = [
+    path("", include(pilot_patterns)),
+    path("account/", include("accounts.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("healthz", views.healthz, name="healthz"),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
+
+handler403 = "pilot.views.permission_denied"
+handler404 = "pilot.views.page_not_found"
+handler500 = "pilot.views.server_error"

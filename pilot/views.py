@@ -1,0 +1,130 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.errors import AppError, Forbidden
+from accounts.forms import add_app_error
+from accounts.models import Province, Role
+from accounts.navigation import todos_for
+from accounts.scoping import scoped
+from pilot import health, selectors, services
+from pilot.forms import NoticeForm
+from pilot.models import NoticeAttachment
+
+
+@login_required
+def home(request):
+    """The workbench (工作台): what this role has to do, its messages, and where to go."""
+    actor = request.actor
+    context = {
+        "todos": todos_for(actor) if actor.binding else [],
+        "recent_notifications": request.user.notifications.all()[:5],
+        "recent_notices": selectors.notices_visible(actor)[:5],
+    }
+    if actor.role in (Role.PROVINCE, Role.PROVINCE_AGENCY):
+        province = actor.binding.province
+        context.update(province=province, summary=selectors.province_summary(actor, province))
+    if actor.role == Role.MINISTRY:
+        context["province_count"] = Province.objects.count()
+    return render(request, "pilot/home.html", context)
+
+
+@login_required
+def provinces(request):
+    if request.actor.role != Role.MINISTRY:
+        raise Forbidden()
+    return render(request, "pilot/provinces.html", {"provinces": scoped(Province, request.actor)})
+
+
+@login_required
+def province_detail(request, code: str):
+    province = selectors.province_for(request.actor, code)
+    return render(request, "pilot/province_detail.html", {
+        "province": province, "summary": selectors.province_summary(request.actor, province)})
+
+
+def notices(request):
+    actor = request.actor if request.user.is_authenticated else None
+    qs = selectors.notices_visible(actor)
+    category = request.GET.get("category", "")
+    if category:
+        qs = qs.filter(category=category)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "pilot/notices.html", {
+        "page": page, "category": category, "query": f"category={category}" if category else "",
+        "can_publish": actor is not None and actor.role == Role.MINISTRY})
+
+
+def notice_detail(request, pk: int):
+    actor = request.actor if request.user.is_authenticated else None
+    notice = get_object_or_404(selectors.notices_visible(actor), pk=pk)
+    return render(request, "pilot/notice_detail.html", {
+        "notice": notice, "can_withdraw": actor is not None and actor.role == Role.MINISTRY and notice.is_public})
+
+
+def notice_attachment(request, pk: int):
+    actor = request.actor if request.user.is_authenticated else None
+    attachment = get_object_or_404(NoticeAttachment, pk=pk, notice__in=selectors.notices_visible(actor))
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                        content_type=attachment.content_type)
+
+
+@login_required
+def notice_create(request):
+    if request.actor.role != Role.MINISTRY:
+        raise Forbidden()
+    form = NoticeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            notice = services.notice_publish(actor=request.actor, title=data["title"], body=data["body"],
+                                             category=data["category"], document_number=data["document_number"],
+                                             attachments=data["attachments"])
+        except AppError as error:
+            add_app_error(form, error)
+        else:
+            messages.success(request, _("公告已发布。"))
+            return redirect("pilot:notice_detail", pk=notice.pk)
+    return render(request, "pilot/notice_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def notice_withdraw(request, pk: int):
+    notice = get_object_or_404(selectors.notices_visible(request.actor), pk=pk)
+    services.notice_withdraw(actor=request.actor, notice=notice)
+    messages.success(request, _("公告已撤回。"))
+    return redirect("pilot:notices")
+
+
+@never_cache
+def healthz(request):
+    status = {"database": health.database_status(), "broker": health.broker_status(),
+              "worker": health.worker_status()}
+    healthy = status["database"]["ok"] and status["broker"]["ok"]
+    status["status"] = "ok" if healthy and status["worker"]["ok"] else ("degraded" if healthy else "down")
+    return JsonResponse(status, status=200 if healthy else 503)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "error.html", {
+        "message": _("页面已过期或请求来源无法验证，请刷新页面后重试。"), "status": 403}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "error.html", {"message": _("未找到该页面或记录，或您无权查看。"), "status": 404}, status=404)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "error.html", {"message": _("您的角色无权执行此操作。"), "status": 403}, status=403)
+
+
+def server_error(request):
+    return render(request, "error.html", {"message": _("系统出现错误，请稍后再试。"), "status": 500}, status=500)
+
+
