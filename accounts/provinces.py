@@ -12,3 +12,13 @@ PROVINCES = [
     ("63", "青海省", "青海"), ("64", "宁夏回族自治区", "宁夏"), ("65", "新疆维吾尔自治区", "新疆"),
 ]
 XPCC = ("66", "新疆生产建设兵团", "兵团")
+
+
+def provinces_ensure(province_model=None) -> None:
+    """Create or refresh the province table (used by the data migration, and after test flushes)."""
+    if province_model is None:
+        from accounts.models import Province as province_model
+    rows = [(code, name, short, True) for code, name, short in PROVINCES] + [(*XPCC, False)]
+    for order, (code, name, short, gbt) in enumerate(rows, start=1):
+        province_model.objects.update_or_create(code=code, defaults={
+            "name": name, "short_name": short, "is_gbt2260": gbt, "sort_order": order})

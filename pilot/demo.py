@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import services as account_services
 from accounts.identity import gb11643_check_char
 from accounts.models import IdType, Province, Role, User
+from accounts.provinces import provinces_ensure
 from organizations.models import Alliance, Enrolment, Institution, Org
 from organizations.validators import credit_code_check_char
 from pilot.models import Notice
@@ -57,6 +58,7 @@ def _persona(username, full_name, role, *, province=None, scope_id=None, person=
 
 
 def seed_personas(out) -> list[tuple[str, str, str]]:
+    provinces_ensure()
     province = {p.code: p for p in Province.objects.all()}
     orgs = []
     for name, body, org_type, batch, contact in ORGS:

@@ -4,7 +4,7 @@ import shutil
 import pytest
 from django.conf import settings
 
-from tests.personas import *  # noqa: F401,F403  (persona fixtures for every test)
+from tests.personas import *  # noqa: F403  (persona fixtures for every test)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -32,3 +32,52 @@ def _clear_cache():
 
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(os.environ.get("PILOT_VAR_DIR", "/nonexistent"), ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real Celery worker on Redis, consuming this run's own queue, connected to the test
+    database. In the embedded mode (no REDIS_URL) tasks run in-process and this yields None.
+
+    Tests that hand work to it must use ``django_db(transaction=True)`` so the worker sees their rows.
+    """
+    import subprocess
+    import sys
+    import time
+
+    from django.db import connection
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        yield None
+        return
+    if not settings.USES_POSTGRES:
+        pytest.skip("a real worker needs a shared database server (set DATABASE_URL)")
+    db = connection.settings_dict
+    env = dict(os.environ)
+    env["DATABASE_URL"] = (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:"
+                           f"{db['PORT'] or 5432}/{db['NAME']}")
+    env["DB_CONN_MAX_AGE"] = "0"
+    log = open(os.path.join(os.environ["PILOT_VAR_DIR"], "celery-worker.log"), "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "pilot", "worker", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
+         "--concurrency", "2", "--without-gossip", "--without-mingle", "--loglevel", "WARNING",
+         "-n", f"test-{os.getpid()}@%h"],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    from pilot.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the Celery worker exited early; see {log.name}")
+        if app.control.ping(destination=[f"test-{os.getpid()}@{os.uname().nodename}"], timeout=0.5):
+            break
+    else:
+        process.terminate()
+        raise RuntimeError("the Celery worker did not answer within 60 s")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()

@@ -38,17 +38,24 @@ def sign_in(client, user):
 
 
 @pytest.fixture
-def hubei(db):
+def provinces(db):
+    """The province table (a data migration fills it; transactional tests flush it afterwards)."""
     from accounts.models import Province
+    from accounts.provinces import provinces_ensure
 
-    return Province.objects.get(code="42")
+    if Province.objects.count() < 32:
+        provinces_ensure()
+    return {p.code: p for p in Province.objects.all()}
 
 
 @pytest.fixture
-def shandong(db):
-    from accounts.models import Province
+def hubei(provinces):
+    return provinces["42"]
 
-    return Province.objects.get(code="37")
+
+@pytest.fixture
+def shandong(provinces):
+    return provinces["37"]
 
 
 @pytest.fixture

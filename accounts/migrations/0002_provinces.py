@@ -2,15 +2,9 @@ from django.db import migrations
 
 
 def load_provinces(apps, schema_editor):
-    from accounts.provinces import PROVINCES, XPCC
+    from accounts.provinces import provinces_ensure
 
-    Province = apps.get_model("accounts", "Province")
-    for order, (code, name, short) in enumerate(PROVINCES, start=1):
-        Province.objects.update_or_create(code=code, defaults={"name": name, "short_name": short,
-                                                                "is_gbt2260": True, "sort_order": order})
-    code, name, short = XPCC
-    Province.objects.update_or_create(code=code, defaults={"name": name, "short_name": short, "is_gbt2260": False,
-                                                            "sort_order": len(PROVINCES) + 1})
+    provinces_ensure(apps.get_model("accounts", "Province"))
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,48 @@
+# 1+X Pilot Portal. Two commands set everything up:
+#   make demo   try it: embedded SQLite, tasks in-process, demo data, http://127.0.0.1:8000
+#   make test   the suite CI runs (ruff, import-linter, pytest); real PostgreSQL/Redis/Celery
+#               when DATABASE_URL and REDIS_URL are set
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test bench lint messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+demo: $(VENV)/.runtime
+	scripts/system-deps
+	PILOT_ENV=demo $(BIN)/python manage.py compile_translations
+	PILOT_ENV=demo $(BIN)/python manage.py migrate --noinput -v0
+	PILOT_ENV=demo $(BIN)/python manage.py seed_demo
+	@echo "门户地址 / portal: http://$(HOST):$(PORT)/"
+	PILOT_ENV=demo $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.dev
+	scripts/system-deps --browser
+	PILOT_ENV=test $(BIN)/python manage.py compile_translations --check
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev
+	$(BIN)/python bench/run.py
+
+messages: $(VENV)/.dev
+	PILOT_ENV=development $(BIN)/python manage.py makemessages -l en --no-obsolete -i ".venv/*" -i "var/*"
+	PILOT_ENV=development $(BIN)/python manage.py compile_translations
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

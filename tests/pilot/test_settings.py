@@ -1,0 +1,52 @@
+"""Settings fail closed: checked in fresh processes, since settings are read once at start."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("PILOT_ENV", "SECRET_KEY", "PILOT_DEBUG", "DATABASE_URL", "ALLOWED_HOSTS",
+                          "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    clean.update(env)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_manage("check", DATABASE_URL="postgres://u@127.0.0.1:1/x")
+    assert result.returncode != 0 and "SECRET_KEY is required" in result.stderr
+
+
+def test_production_refuses_debug():
+    result = run_manage("check", SECRET_KEY="x" * 60, PILOT_DEBUG="1", DATABASE_URL="postgres://u@127.0.0.1:1/x")
+    assert result.returncode != 0 and "PILOT_DEBUG" in result.stderr
+
+
+def test_production_needs_a_database_url():
+    result = run_manage("check", SECRET_KEY="x" * 60)
+    assert result.returncode != 0 and "DATABASE_URL is required" in result.stderr
+
+
+def test_a_bad_boolean_is_refused_not_guessed():
+    result = run_manage("check", PILOT_ENV="development", PILOT_DEBUG="maybe")
+    assert result.returncode != 0 and "PILOT_DEBUG must be a boolean" in result.stderr
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING",
+                        SECRET_KEY="k3y-" + "a1B2c3D4e5F6g7H8i9J0" * 3, ALLOWED_HOSTS="pilot.example.cn",
+                        DATABASE_URL="postgres://u@127.0.0.1:1/x")
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_security_headers_are_sent(client, db):
+    response = client.get("/account/login/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
