@@ -7,6 +7,10 @@ def portal(request):
     actor = getattr(request, "actor", None)
     user = getattr(request, "user", None)
     authenticated = bool(user and user.is_authenticated)
+    # Until ministry and provincial staff pass the second factor they see no navigation.
+    if authenticated and not user.is_verified() and user.role_bindings.filter(
+            role__in=settings.TWO_FACTOR_ROLES).exists():
+        authenticated = False
     return {
         "actor": actor if authenticated else None,
         "nav_items": navigation_for(actor, request.path) if authenticated else [],

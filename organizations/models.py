@@ -26,12 +26,18 @@ class Org(models.Model):
     org_type = models.CharField(_("类型"), max_length=32, choices=OrgType.choices)
     batch_number = models.PositiveSmallIntegerField(_("遴选批次"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
+    # The portal-assigned org code used in certificate numbers (certificate coding rules).
+    code = models.CharField(_("组织编码"), max_length=4, unique=True, null=True, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    website = models.URLField(_("网站"), blank=True)
     contact_name = models.CharField(_("联系人"), max_length=64, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_paths = {"org": "pk"}
+    scope_writers = ("ministry", "org")
 
     class Meta:
         ordering = ["name"]
@@ -111,3 +117,130 @@ class Enrolment(models.Model):
                                                name="enrolment_unique")]
         verbose_name = _("学籍")
         verbose_name_plural = _("学籍")
+
+
+def _upload_path(instance, filename):
+    return f"{instance.upload_folder}/{instance.stored_name}"
+
+
+class StoredFile(models.Model):
+    """Fields shared by every uploaded file: kept under a random name, served only by scoped views."""
+
+    file = models.FileField(upload_to=_upload_path, max_length=300)
+    stored_name = models.CharField(max_length=64)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    upload_folder = "files"
+
+    class Meta:
+        abstract = True
+
+
+class OrgSeal(StoredFile):
+    """One version of an org's electronic seal (电子公章). Certificates keep the version they were
+    issued with; a new version applies only to certificates issued after it."""
+
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="seals")
+    version = models.PositiveIntegerField(_("版本"))
+    width_px = models.PositiveIntegerField()
+    height_px = models.PositiveIntegerField()
+    printed_mm = models.PositiveSmallIntegerField(_("印面直径（毫米）"), default=40)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    upload_folder = "seals"
+    scope_paths = {"org": "org"}
+
+    class Meta:
+        ordering = ["org", "-version"]
+        constraints = [models.UniqueConstraint(fields=["org", "version"], name="orgseal_unique_version")]
+        verbose_name = _("电子公章")
+        verbose_name_plural = _("电子公章")
+
+
+class OrgAction(models.Model):
+    """A supervision action on an org (or its own withdrawal): the org's timeline, with evidence."""
+
+    class Kind(models.TextChoices):
+        YELLOW_CARD = "yellow_card", _("黄牌警告")
+        LIFT_YELLOW_CARD = "lift_yellow_card", _("撤销黄牌")
+        DELIST = "delist", _("摘牌")
+        WITHDRAW = "withdraw", _("主动退出")
+        REINSTATE = "reinstate", _("恢复正常")
+
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="actions")
+    kind = models.CharField(_("措施"), max_length=24, choices=Kind.choices)
+    status_before = models.CharField(max_length=16, choices=Org.Status.choices)
+    status_after = models.CharField(max_length=16, choices=Org.Status.choices)
+    reason = models.TextField(_("原因"))
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    scope_paths = {"org": "org"}
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("监管措施")
+        verbose_name_plural = _("监管措施")
+
+
+class OrgActionEvidence(StoredFile):
+    action = models.ForeignKey(OrgAction, on_delete=models.CASCADE, related_name="evidence")
+    upload_folder = "evidence"
+
+
+class Complaint(models.Model):
+    """A complaint (投诉举报) against an org. The org sees its substance, never who made it."""
+
+    class Category(models.TextChoices):
+        BUNDLED_SALES = "bundled_sales", _("捆绑销售")
+        EXCESSIVE_FEES = "excessive_fees", _("高收费")
+        LENIENT_ASSESSMENT = "lenient_assessment", _("考核放水")
+        FALSE_PUBLICITY = "false_publicity", _("宣传不实")
+        INACTION = "inaction", _("推进不力")
+        OTHER = "other", _("其他")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("已受理")
+        INVESTIGATING = "investigating", _("调查中")
+        UPHELD = "upheld", _("属实")
+        DISMISSED = "dismissed", _("不属实")
+
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("被投诉组织"))
+    category = models.CharField(_("类别"), max_length=24, choices=Category.choices)
+    text = models.TextField(_("投诉内容"))
+    contact_name = models.CharField(_("联系人"), max_length=64, blank=True)
+    contact = models.CharField(_("联系方式"), max_length=100, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    scope_paths = {"org": "org"}
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("投诉举报")
+        verbose_name_plural = _("投诉举报")
+
+
+class ComplaintEvidence(StoredFile):
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="evidence")
+    upload_folder = "complaints"
+
+
+class ComplaintNote(models.Model):
+    """The ministry's triage trail: each status change or note, in order."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="notes")
+    status_before = models.CharField(max_length=16, choices=Complaint.Status.choices)
+    status_after = models.CharField(max_length=16, choices=Complaint.Status.choices)
+    text = models.TextField(_("处理意见"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]

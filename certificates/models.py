@@ -1,0 +1,199 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Org, StoredFile
+
+
+class Level(models.TextChoices):
+    JUNIOR = "junior", _("初级")
+    INTERMEDIATE = "intermediate", _("中级")
+    SENIOR = "senior", _("高级")
+
+
+class AssessmentType(models.TextChoices):
+    """The four kinds of assessment the "2357" cost caps are set for."""
+
+    PAPER = "paper", _("纸笔考试")
+    COMPUTER = "computer", _("机考")
+    PRACTICAL_GENERAL = "practical_general", _("一般设备实操")
+    PRACTICAL_SPECIAL = "practical_special", _("特殊设备实操")
+
+
+# Cost order of the assessment types: where a level combines parts, the most expensive part's type
+# sets its fee cap.
+ASSESSMENT_TYPE_ORDER = [AssessmentType.PAPER, AssessmentType.COMPUTER, AssessmentType.PRACTICAL_GENERAL,
+                         AssessmentType.PRACTICAL_SPECIAL]
+
+
+class SelectionBatch(models.Model):
+    """A selection batch (遴选批次) of training-evaluation orgs and their certificates."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("申报中")
+        REVIEWING = "reviewing", _("评审中")
+        PUBLISHED = "published", _("已公布")
+
+    number = models.PositiveSmallIntegerField(_("批次"), unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    opened_on = models.DateField(_("开始申报日期"))
+    closes_on = models.DateField(_("申报截止日期"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    published_on = models.DateField(_("公布日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("遴选批次")
+        verbose_name_plural = _("遴选批次")
+
+    def __str__(self):
+        return self.name
+
+
+class Certificate(models.Model):
+    """An X certificate (职业技能等级证书) in the catalog."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("申报中")
+        PUBLISHED = "published", _("已公布")
+        SUSPENDED = "suspended", _("暂停")
+        WITHDRAWN = "withdrawn", _("已退出")
+        REPLACED = "replaced", _("已替换")
+
+    code = models.CharField(_("证书代码"), max_length=16, unique=True)
+    name = models.CharField(_("证书名称"), max_length=100)
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("培训评价组织"))
+    batch = models.ForeignKey(SelectionBatch, on_delete=models.PROTECT, related_name="certificates",
+                              verbose_name=_("遴选批次"))
+    field = models.CharField(_("领域"), max_length=32, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.APPLIED, db_index=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaces",
+                                    verbose_name=_("替换为"))
+    description = models.TextField(_("简介"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_paths = {"org": "org"}
+    scope_writers = ("ministry",)
+
+    class Meta:
+        ordering = ["batch__number", "code"]
+        constraints = [models.CheckConstraint(name="certificate_replaced_has_replacement",
+                                              condition=~Q(status="replaced") | Q(replaced_by__isnull=False))]
+        verbose_name = _("X证书")
+        verbose_name_plural = _("X证书")
+
+    def __str__(self):
+        return self.name
+
+
+class CertificateLevel(models.Model):
+    """One level (初级/中级/高级) of a certificate, with how it is assessed and its pass mark."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="levels")
+    level = models.CharField(_("等级"), max_length=16, choices=Level.choices)
+    assessment_type = models.CharField(_("考核方式"), max_length=24, choices=AssessmentType.choices)
+    full_mark = models.DecimalField(_("满分"), max_digits=5, decimal_places=1, default=100)
+    pass_mark = models.DecimalField(_("合格分数"), max_digits=5, decimal_places=1, default=60,
+                                    validators=[MinValueValidator(0), MaxValueValidator(1000)])
+
+    scope_paths = {"org": "certificate__org"}
+
+    class Meta:
+        ordering = ["certificate", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "level"], name="certificatelevel_unique"),
+            models.CheckConstraint(name="certificatelevel_pass_mark_within_full_mark",
+                                   condition=Q(pass_mark__gte=0) & Q(pass_mark__lte=models.F("full_mark"))),
+        ]
+        verbose_name = _("证书等级")
+        verbose_name_plural = _("证书等级")
+
+    def __str__(self):
+        return f"{self.certificate.name}（{self.get_level_display()}）"
+
+
+class CertificateMajor(models.Model):
+    """A major (专业) the certificate relates to."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="majors")
+    major_code = models.CharField(_("专业代码"), max_length=16, blank=True)
+    major_name = models.CharField(_("专业名称"), max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["certificate", "major_name"], name="certificatemajor_unique")]
+
+
+class CertificateStandard(StoredFile):
+    """The certificate's standard document (PDF), versioned by upload time."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="standards")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    upload_folder = "standards"
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+
+class CertificateStatusChange(models.Model):
+    """The certificate's part of the supervision timeline (suspension, withdrawal, replacement)."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="status_changes")
+    status_before = models.CharField(max_length=16, choices=Certificate.Status.choices)
+    status_after = models.CharField(max_length=16, choices=Certificate.Status.choices)
+    reason = models.TextField(_("原因"))
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    scope_paths = {"org": "certificate__org"}
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+
+class BatchApplication(models.Model):
+    """An applicant's submission to a selection batch: one body, one or more certificates."""
+
+    batch = models.ForeignKey(SelectionBatch, on_delete=models.PROTECT, related_name="applications")
+    applicant_name = models.CharField(_("申报单位"), max_length=128)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
+    org_type = models.CharField(_("单位类型"), max_length=32, choices=Org.OrgType.choices)
+    # Set when an existing org applies, or when an approved applicant becomes an org.
+    org = models.ForeignKey(Org, null=True, blank=True, on_delete=models.PROTECT, related_name="applications")
+    submitted_at = models.DateTimeField(_("申报时间"), auto_now_add=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    scope_paths = {"org": "org"}
+
+    class Meta:
+        ordering = ["batch", "applicant_name"]
+        constraints = [models.UniqueConstraint(fields=["batch", "credit_code"], name="batchapplication_unique")]
+
+
+class ApplicationCertificate(models.Model):
+    """One certificate in an application, with its review: expert score, public notice, decision."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("待评审")
+        SHORTLISTED = "shortlisted", _("公示中")
+        APPROVED = "approved", _("通过")
+        REJECTED = "rejected", _("未通过")
+
+    application = models.ForeignKey(BatchApplication, on_delete=models.CASCADE, related_name="certificates")
+    name = models.CharField(_("证书名称"), max_length=100)
+    field = models.CharField(_("领域"), max_length=32)
+    levels = models.JSONField(_("等级与考核方式"), default=list)  # [{"level": ..., "assessment_type": ..., "pass_mark": ...}]
+    expert_score = models.DecimalField(_("专家评审分"), max_digits=5, decimal_places=2, null=True, blank=True)
+    notice_from = models.DateField(_("公示开始"), null=True, blank=True)
+    notice_until = models.DateField(_("公示结束"), null=True, blank=True)
+    outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    certificate = models.OneToOneField(Certificate, null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="application")
+
+    scope_paths = {"org": "application__org"}
+
+    class Meta:
+        ordering = ["application", "pk"]

@@ -1,0 +1,7 @@
+"""/api/v1/: each app contributes its own api_urls module."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.api_urls")),
+]
