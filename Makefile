@@ -38,7 +38,7 @@ test: $(VENV)/.dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH)
 
 messages: $(VENV)/.dev
 	PILOT_ENV=development $(BIN)/python manage.py makemessages -l en --no-obsolete -i ".venv/*" -i "var/*"

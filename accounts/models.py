@@ -238,3 +238,24 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"])]
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
+
+
+def _upload_path(instance, filename):
+    return f"{instance.upload_folder}/{instance.stored_name}"
+
+
+class StoredFile(models.Model):
+    """Fields shared by every uploaded file: kept under a random name, served only by scoped views.
+    Create them with ``accounts.uploads.stored_file_save``."""
+
+    file = models.FileField(upload_to=_upload_path, max_length=300)
+    stored_name = models.CharField(max_length=64)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    upload_folder = "files"
+
+    class Meta:
+        abstract = True

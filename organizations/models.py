@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Person, Province
+from accounts.models import Person, Province, StoredFile
 
 
 class Org(models.Model):
@@ -117,26 +117,6 @@ class Enrolment(models.Model):
                                                name="enrolment_unique")]
         verbose_name = _("学籍")
         verbose_name_plural = _("学籍")
-
-
-def _upload_path(instance, filename):
-    return f"{instance.upload_folder}/{instance.stored_name}"
-
-
-class StoredFile(models.Model):
-    """Fields shared by every uploaded file: kept under a random name, served only by scoped views."""
-
-    file = models.FileField(upload_to=_upload_path, max_length=300)
-    stored_name = models.CharField(max_length=64)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField(_("大小"))
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    upload_folder = "files"
-
-    class Meta:
-        abstract = True
 
 
 class OrgSeal(StoredFile):

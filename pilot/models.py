@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import StoredFile
+
 
 class Notice(models.Model):
     """A public announcement (通知公告) the ministry publishes, with policy documents attached."""
@@ -33,17 +35,10 @@ class Notice(models.Model):
         return self.published_at is not None and self.withdrawn_at is None
 
 
-def _attachment_path(instance, filename):
-    return f"notices/{instance.notice_id}/{instance.stored_name}"
-
-
-class NoticeAttachment(models.Model):
+class NoticeAttachment(StoredFile):
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=_attachment_path, max_length=300)
-    stored_name = models.CharField(max_length=64)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField(_("大小"))
+
+    upload_folder = "notices"
 
     class Meta:
         ordering = ["pk"]

@@ -1,8 +1,5 @@
 """Pilot-wide writes: the public notices (通知公告)."""
 
-import os
-import uuid
-
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +9,7 @@ from accounts.audit import audit_log
 from accounts.errors import AppError
 from accounts.models import Role
 from accounts.scoping import Actor, require_role
-from accounts.uploads import check_document
+from accounts.uploads import check_document, stored_file_save
 from pilot.models import Notice, NoticeAttachment
 
 MAX_ATTACHMENTS = 10
@@ -42,10 +39,8 @@ def notice_publish(*, actor: Actor, title: str, body: str, category: str, docume
                                    document_number=document_number.strip(), published_at=timezone.now(),
                                    created_by=actor.user)
     for upload, info in checked:
-        attachment = NoticeAttachment(notice=notice, original_name=os.path.basename(upload.name)[:200],
-                                      stored_name=f"{uuid.uuid4().hex}{info.extension}",
-                                      content_type=info.content_type, size=info.size)
-        attachment.file.save(attachment.stored_name, upload, save=True)
+        stored_file_save(NoticeAttachment(notice=notice), upload, original_name=upload.name,
+                         content_type=info.content_type, extension=info.extension)
     audit_log(actor=actor, action="notice.published", obj=notice,
               changes={"title": [None, title], "attachments": [None, len(checked)]})
     return notice

@@ -28,6 +28,8 @@ pilot_patterns = ([
 urlpatterns = [
     path("", include(pilot_patterns)),
     path("account/", include("accounts.urls")),
+    path("orgs/", include("organizations.urls")),
+    path("catalog/", include("certificates.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("pilot.api_urls")),

@@ -1,0 +1,1 @@
+"""Writes of the certificates app, one module per concern (catalog, batches, ...)."""

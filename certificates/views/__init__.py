@@ -1,0 +1,1 @@
+"""HTML views of the certificates app, one module per concern."""

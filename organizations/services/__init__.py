@@ -1,0 +1,1 @@
+"""Writes of the organizations app, one module per concern (orgs, seals, complaints, institutions)."""

@@ -1,0 +1,1 @@
+"""HTML views of the organizations app, one module per concern."""
