@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from pilot import views
+from pilot import supervision, views
 
 
 def _superuser_only(request):
@@ -23,6 +23,9 @@ pilot_patterns = ([
     path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
     path("notices/<int:pk>/withdraw/", views.notice_withdraw, name="notice_withdraw"),
     path("notices/attachments/<int:pk>/", views.notice_attachment, name="notice_attachment"),
+    path("supervision/", supervision.supervision_list, name="supervision"),
+    path("supervision/orgs/<int:pk>/", supervision.supervision_org, name="supervision_org"),
+    path("supervision/evidence/<int:pk>/", supervision.supervision_evidence, name="supervision_evidence"),
 ], "pilot")
 
 urlpatterns = [

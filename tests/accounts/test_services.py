@@ -178,3 +178,23 @@ def test_notify_scope_reaches_all_staff_of_one_org(org_a_user, org_b_user, org_a
     assert sent == 2
     assert colleague.notifications.get().title == "黄牌警告"
     assert not org_b_user.notifications.exists()
+
+
+def test_codes_are_e_mailed_where_e_mail_is_configured(ministry_user, hubei, settings, mailoutbox):
+    settings.EMAIL_CONFIGURED = True
+    _user, code = services.user_create(actor=actor_for(ministry_user), username="hb", full_name="张红",
+                                       role="province", province=hubei, email="zhanghong@hubei.example")
+    assert len(mailoutbox) == 1 and code in mailoutbox[0].body and mailoutbox[0].to == ["zhanghong@hubei.example"]
+    services.account_activate(username="hb", code=code, password="Hubei-2026-ok")
+    services.password_reset_by_email(email="ZHANGHONG@hubei.example")
+    assert len(mailoutbox) == 2 and "重置" in mailoutbox[1].subject
+    services.password_reset_by_email(email="nobody@example.com")  # says nothing, sends nothing
+    assert len(mailoutbox) == 2
+
+
+def test_no_mail_without_configuration(ministry_user, hubei, settings, mailoutbox):
+    settings.EMAIL_CONFIGURED = False
+    services.user_create(actor=actor_for(ministry_user), username="hb", full_name="张红", role="province",
+                         province=hubei, email="zhanghong@hubei.example")
+    services.password_reset_by_email(email="zhanghong@hubei.example")
+    assert mailoutbox == []
