@@ -197,3 +197,51 @@ class ApplicationCertificate(models.Model):
 
     class Meta:
         ordering = ["application", "pk"]
+
+
+class IssuanceRequest(models.Model):
+    """A durable request to issue one certificate for one finalized pass (issuance is never tied to
+    payment: nothing here refers to fees).
+
+    Created by the assessment pipeline in the same transaction that finalizes a session, one per
+    passed result (``result_id`` is unique: the pipeline's result, referenced by id because
+    assessments is a higher layer). It carries copies of everything the certificate needs, so
+    issuance never reads the pipeline's tables.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发证")
+        BLOCKED = "blocked", _("暂缓（原因见说明）")
+        ISSUED = "issued", _("已发证")
+        DUPLICATE = "duplicate", _("已持有同级证书")
+        FAILED = "failed", _("发证失败")
+
+    result_id = models.BigIntegerField(_("成绩编号"), unique=True)
+    session_id = models.BigIntegerField(_("考核批次编号"), db_index=True)
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="issuance_requests")
+    level = models.CharField(_("等级"), max_length=16, choices=Level.choices)
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="issuance_requests")
+    person = models.ForeignKey("accounts.Person", on_delete=models.PROTECT, related_name="issuance_requests")
+    holder_name = models.CharField(_("持证人姓名"), max_length=64)
+    id_type = models.CharField(_("证件类型"), max_length=24)
+    id_number = models.CharField(_("证件号码"), max_length=32)
+    province = models.ForeignKey("accounts.Province", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("考核所在省份"))
+    institution = models.ForeignKey("organizations.Institution", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="issuance_requests")
+    site_code = models.CharField(_("考点代码"), max_length=8, blank=True)
+    score = models.DecimalField(_("成绩"), max_digits=6, decimal_places=1)
+    passed_on = models.DateField(_("考核日期"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    status_note = models.CharField(_("说明"), max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    scope_paths = {"province": "province", "org": "org", "institution": "institution", "person": "person"}
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "org"]), models.Index(fields=["province", "status"])]
+        verbose_name = _("发证请求")
+        verbose_name_plural = _("发证请求")
