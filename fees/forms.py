@@ -1,0 +1,50 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Province
+from certificates.models import Certificate, Level
+from fees.models import CostItem
+
+
+class ItemsForm(forms.Form):
+    """One amount and one basis note per cost item. Empty rows are items not claimed."""
+
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, initial_items: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        initial_items = initial_items or {}
+        for key, label in CostItem.choices:
+            amount, basis = initial_items.get(key, ("", ""))
+            self.fields[f"amount_{key}"] = forms.CharField(label=label, required=False, initial=amount,
+                                                           widget=forms.TextInput(attrs={"inputmode": "decimal",
+                                                                                         "class": "money"}))
+            self.fields[f"basis_{key}"] = forms.CharField(label=_("测算依据"), required=False, initial=basis,
+                                                          max_length=300)
+
+    def rows(self):
+        for key, label in CostItem.choices:
+            yield {"key": key, "label": label, "amount": self[f"amount_{key}"], "basis": self[f"basis_{key}"]}
+
+    def items(self) -> dict:
+        return {key: (self.cleaned_data[f"amount_{key}"], self.cleaned_data[f"basis_{key}"])
+                for key in CostItem.values if (self.cleaned_data.get(f"amount_{key}") or "").strip()}
+
+
+class ProposalForm(ItemsForm):
+    certificate = forms.ModelChoiceField(label=_("证书"), queryset=Certificate.objects.none())
+    level = forms.ChoiceField(label=_("等级"), required=False,
+                              choices=[("", _("各等级统一"))] + list(Level.choices),
+                              help_text=_("各等级考核方式不同时，按等级分别提出。"))
+    province = forms.ModelChoiceField(label=_("省份"), queryset=Province.objects.all())
+
+    field_order = ["certificate", "level", "province"]
+
+    def __init__(self, *args, certificates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["certificate"].queryset = certificates if certificates is not None else Certificate.objects.none()
+
+
+class VerifyForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,258 @@
+"""Fee verification rules (rules 2 and 3 of domain.md): "2357" caps, itemized proposals, negotiation,
+provincial verification. Nothing here touches issuance: certificates never import fees."""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_log
+from accounts.errors import AppError, Forbidden
+from accounts.models import Province, Role
+from accounts.scoping import Actor, require_role
+from accounts.services import notify_scope
+from certificates.models import AssessmentType, Certificate, CertificateLevel, Level
+from fees.models import (
+    ITEM_APPLIES_TO,
+    CostCap,
+    CostItem,
+    FeeStandard,
+    FeeThread,
+    FeeVersion,
+    FeeVersionItem,
+    FixedItemPrice,
+)
+
+CENT = Decimal("0.01")
+
+
+def money_parse(value, *, field: str = "amount", label: str = "") -> Decimal:
+    """A non-negative amount in yuan with at most two decimals, or AppError saying what is wrong."""
+    label = label or _("金额")
+    try:
+        amount = Decimal(str(value).strip().replace(",", "").replace("，", ""))
+    except (InvalidOperation, ValueError):
+        raise AppError(_("%(label)s“%(v)s”不是有效的金额。") % {"label": label, "v": value}, field=field) from None
+    if not amount.is_finite():
+        raise AppError(_("%(label)s“%(v)s”不是有效的金额。") % {"label": label, "v": value}, field=field)
+    if amount < 0:
+        raise AppError(_("%(label)s不能为负数。") % {"label": label}, field=field)
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise AppError(_("%(label)s最多保留两位小数（元、角、分）。") % {"label": label}, field=field)
+    return amount.quantize(CENT)
+
+
+def cap_in_force(*, assessment_type: str, on: datetime.date) -> CostCap:
+    cap = (CostCap.objects.filter(assessment_type=assessment_type, effective_from__lte=on)
+           .order_by("-effective_from").first())
+    if cap is None:
+        raise AppError(_("%(d)s 时“%(t)s”尚无考核成本上限。") % {"d": on, "t": AssessmentType(assessment_type).label})
+    return cap
+
+
+@transaction.atomic
+def cost_cap_set(*, actor: Actor, assessment_type: str, amount, effective_from: datetime.date,
+                 basis: str) -> CostCap:
+    """A new cap version from a date (the ministry's); earlier versions stay as they were."""
+    require_role(actor, Role.MINISTRY)
+    if assessment_type not in AssessmentType.values:
+        raise AppError(_("未知考核方式。"), field="assessment_type")
+    value = money_parse(amount, field="amount", label=_("上限"))
+    if value <= 0:
+        raise AppError(_("上限必须大于 0。"), field="amount")
+    if CostCap.objects.filter(assessment_type=assessment_type, effective_from=effective_from).exists():
+        raise AppError(_("该考核方式在 %(d)s 已有上限版本。") % {"d": effective_from}, field="effective_from")
+    cap = CostCap.objects.create(assessment_type=assessment_type, amount=value, effective_from=effective_from,
+                                 basis=(basis or "").strip(), created_by=actor.user)
+    audit_log(actor=actor, action="fee.cap_set", obj=cap, object_repr=f"{cap.get_assessment_type_display()} {value}",
+              changes={"amount": [None, value], "effective_from": [None, effective_from]})
+    return cap
+
+
+def assessment_type_for(*, certificate: Certificate, level: str) -> str:
+    """The assessment type a fee for this certificate (level) is capped by. With no level, every
+    level must be assessed the same way (one standard for the whole certificate)."""
+    levels = list(CertificateLevel.objects.filter(certificate=certificate))
+    if not levels:
+        raise AppError(_("证书“%(c)s”尚未设置等级。") % {"c": certificate.name})
+    if level:
+        match = next((lv for lv in levels if lv.level == level), None)
+        if match is None:
+            raise AppError(_("证书“%(c)s”没有“%(l)s”等级。") % {"c": certificate.name, "l": Level(level).label},
+                           field="level")
+        return match.assessment_type
+    kinds = {lv.assessment_type for lv in levels}
+    if len(kinds) > 1:
+        raise AppError(_("证书“%(c)s”各等级考核方式不同，请按等级分别提出费用标准。") % {"c": certificate.name},
+                       field="level")
+    return kinds.pop()
+
+
+def _fixed_prices(province: Province, on: datetime.date) -> dict[str, FixedItemPrice]:
+    """Item -> the rule-fixed price in force: a province's own rule wins over a national one."""
+    prices: dict[str, FixedItemPrice] = {}
+    rows = (FixedItemPrice.objects.filter(Q(province=province) | Q(province__isnull=True), effective_from__lte=on)
+            .order_by("province_id", "effective_from"))  # national first, then newer and provincial override
+    for row in rows:
+        prices[row.item] = row
+    return prices
+
+
+def _priced_items(*, items: dict, assessment_type: str, province: Province, on: datetime.date):
+    """Validate the itemized cost; returns (FeeVersionItem rows without version, total, cap)."""
+    if not items:
+        raise AppError(_("请至少填写一个费用项目。"), field="items")
+    fixed = _fixed_prices(province, on)
+    rows, total = [], Decimal("0.00")
+    for key, (raw_amount, basis) in items.items():
+        if key not in CostItem.values:
+            raise AppError(_("未知费用项目“%(i)s”。") % {"i": key}, field="items")
+        label = CostItem(key).label
+        if assessment_type not in ITEM_APPLIES_TO[key]:
+            raise AppError(_("考核方式为“%(t)s”时不能列支“%(i)s”。") % {
+                "t": AssessmentType(assessment_type).label, "i": label}, field="items")
+        amount = money_parse(raw_amount, field="items", label=f"“{label}”")
+        rule = fixed.get(key)
+        if rule is not None and amount != rule.amount:
+            raise AppError(_("“%(i)s”的价格已由《%(rule)s》规定为 %(p)s 元/人次。") % {
+                "i": label, "rule": rule.rule, "p": rule.amount}, field="items")
+        rows.append(FeeVersionItem(item=key, amount=amount, basis=(basis or "").strip()[:300], fixed_by=rule))
+        total += amount
+    cap = cap_in_force(assessment_type=assessment_type, on=on)
+    if total > cap.amount:
+        raise AppError(_("合计 %(t)s 元/人次，超过“%(k)s”考核成本上限 %(c)s 元/人次。") % {
+            "t": total, "k": AssessmentType(assessment_type).label, "c": cap.amount}, field="items", code="over_cap")
+    return rows, total, cap
+
+
+def _version_create(*, actor: Actor, thread: FeeThread, items: dict, note: str) -> FeeVersion:
+    rows, total, cap = _priced_items(items=items, assessment_type=thread.assessment_type, province=thread.province,
+                                     on=timezone.localdate())
+    number = (thread.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    version = FeeVersion.objects.create(thread=thread, number=number, author=actor.user, author_role=actor.role,
+                                        note=(note or "").strip(), total=total, cap=cap, cap_amount=cap.amount)
+    for row in rows:
+        row.version = version
+    FeeVersionItem.objects.bulk_create(rows)
+    return version
+
+
+def _audited_refusal(actor: Actor, action: str, subject: str, attempt: dict):
+    """Run the attempt; a refusal saves nothing but is recorded (who, what, why)."""
+
+    class _Guard:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, exc_type, exc, tb):
+            if isinstance(exc, AppError):
+                audit_log(actor=actor, action=action, object_type="fees.feethread", object_repr=subject[:200],
+                          note=str(exc.message), changes={"attempt": [None, attempt]})
+            return False
+
+    return _Guard()
+
+
+def fee_proposal_submit(*, actor: Actor, certificate: Certificate, level: str, province: Province, items: dict,
+                        note: str = "") -> FeeVersion:
+    """The org proposes (or revises) the itemized cost per person-time of one certificate (level) in
+    one province; it opens the negotiation thread if none is open."""
+    subject = f"{certificate.name} {level} {province.name}"
+    attempt = {k: [str(a), b] for k, (a, b) in items.items()}
+    with _audited_refusal(actor, "fee.refused", subject, attempt), transaction.atomic():
+        require_role(actor, Role.ORG)
+        if certificate.org_id != actor.scope.org_id:
+            raise Forbidden(_("只能为本组织的证书提出费用标准。"))
+        if certificate.status != Certificate.Status.PUBLISHED:
+            raise AppError(_("证书“%(c)s”当前不在已公布状态。") % {"c": certificate.name})
+        assessment_type = assessment_type_for(certificate=certificate, level=level)
+        thread = (FeeThread.objects.select_for_update()
+                  .filter(certificate=certificate, level=level, province=province, status=FeeThread.Status.NEGOTIATING)
+                  .first())
+        if thread is None:
+            thread = FeeThread.objects.create(certificate=certificate, level=level, province=province,
+                                              org=certificate.org, assessment_type=assessment_type)
+        version = _version_create(actor=actor, thread=thread, items=items, note=note)
+        audit_log(actor=actor, action="fee.proposed", obj=version, object_repr=subject, province=province,
+                  changes={"total": [None, version.total], "version": [None, version.number]})
+    notify_scope(role=Role.PROVINCE_AGENCY, province=province, category="fees",
+                 title=_("收到费用标准提议：%(s)s") % {"s": subject}, link=reverse("fees:thread", args=[thread.pk]))
+    return version
+
+
+def _check_may_counter(actor: Actor, thread: FeeThread) -> None:
+    if actor.role not in (Role.PROVINCE_AGENCY, Role.ALLIANCE):
+        raise Forbidden(_("只有省级试点工作指导协调机构或院校联盟可以提出反提议。"))
+    if actor.province_code != thread.province_id:
+        raise Forbidden(_("只能就本省的费用标准协商。"))
+
+
+def fee_counter_propose(*, actor: Actor, thread: FeeThread, items: dict, note: str = "") -> FeeVersion:
+    """The provincial pilot agency or an institution alliance answers, item by item."""
+    attempt = {k: [str(a), b] for k, (a, b) in items.items()}
+    with _audited_refusal(actor, "fee.refused", str(thread.certificate), attempt), transaction.atomic():
+        _check_may_counter(actor, thread)
+        thread = FeeThread.objects.select_for_update().get(pk=thread.pk)
+        if thread.status != FeeThread.Status.NEGOTIATING:
+            raise AppError(_("该费用标准已核定，协商已结束。"))
+        version = _version_create(actor=actor, thread=thread, items=items, note=note)
+        audit_log(actor=actor, action="fee.countered", obj=version, object_repr=str(thread.certificate),
+                  province=thread.province_id, changes={"total": [None, version.total], "version": [None, version.number]})
+    notify_scope(role=Role.ORG, scope_id=thread.org_id, category="fees",
+                 title=_("费用标准收到反提议：%(c)s") % {"c": thread.certificate.name},
+                 link=reverse("fees:thread", args=[thread.pk]))
+    return version
+
+
+@transaction.atomic
+def fee_version_verify(*, actor: Actor, version: FeeVersion, effective_from: datetime.date) -> FeeStandard:
+    """The provincial department verifies one version: it becomes THE standard of that certificate
+    (level) in the province from ``effective_from``; an earlier standard ends the day before."""
+    thread = FeeThread.objects.select_for_update().get(pk=version.thread_id)
+    require_role(actor, Role.PROVINCE)
+    if actor.province_code != thread.province_id:
+        raise Forbidden(_("只能核定本省的费用标准。"))
+    if thread.status != FeeThread.Status.NEGOTIATING:
+        raise AppError(_("该协商已核定，不能再次核定。"))
+    cap = cap_in_force(assessment_type=thread.assessment_type, on=effective_from)
+    if version.total > cap.amount:
+        raise AppError(_("该版本合计 %(t)s 元/人次，超过 %(d)s 起适用的上限 %(c)s 元/人次。") % {
+            "t": version.total, "d": effective_from, "c": cap.amount}, code="over_cap")
+    current = list(FeeStandard.objects.select_for_update().filter(
+        certificate=thread.certificate, level=thread.level, province=thread.province)
+        .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=effective_from)))
+    for standard in current:
+        if standard.effective_from >= effective_from:
+            raise AppError(_("已有 %(d)s 起生效的核定标准，新标准的生效日期须晚于该日期。") % {
+                "d": standard.effective_from}, field="effective_from", code="overlap")
+    for standard in current:
+        standard.effective_until = effective_from - datetime.timedelta(days=1)
+        standard.save(update_fields=["effective_until"])
+        audit_log(actor=actor, action="fee.superseded", obj=standard, province=thread.province_id,
+                  changes={"effective_until": [None, standard.effective_until]})
+    standard = FeeStandard.objects.create(
+        thread=thread, version=version, certificate=thread.certificate, level=thread.level, province=thread.province,
+        org=thread.org, assessment_type=thread.assessment_type, amount=version.total, cap=cap, cap_amount=cap.amount,
+        effective_from=effective_from, verified_by=actor.user)
+    thread.status = FeeThread.Status.VERIFIED
+    thread.closed_at = timezone.now()
+    thread.save(update_fields=["status", "closed_at"])
+    audit_log(actor=actor, action="fee.verified", obj=standard, object_repr=str(thread.certificate),
+              province=thread.province_id, changes={"amount": [None, standard.amount],
+                                                    "effective_from": [None, effective_from]})
+    notify_scope(role=Role.ORG, scope_id=thread.org_id, category="fees",
+                 title=_("费用标准已核定：%(c)s %(a)s 元/人次") % {"c": thread.certificate.name, "a": standard.amount},
+                 link=reverse("fees:thread", args=[thread.pk]))
+    return standard
+
+
+def standard_in_force(*, certificate_id: int, level: str, province_code: str, on: datetime.date) -> FeeStandard | None:
+    """The verified standard on a date: the level's own, else the certificate-wide one; None if none."""
+    rows = (FeeStandard.objects.filter(certificate_id=certificate_id, province_id=province_code, level__in=[level, ""],
+                                       effective_from__lte=on)
+            .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on)))
+    return min(rows, key=lambda s: s.level == "", default=None)

@@ -1,0 +1,128 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.errors import AppError, Forbidden
+from accounts.exports import xlsx_response
+from accounts.forms import add_app_error
+from accounts.models import Province, Role
+from certificates.models import Certificate
+from fees import selectors, services
+from fees.forms import ItemsForm, ProposalForm, VerifyForm
+from fees.models import CostItem, FeeThread
+
+
+@login_required
+def index(request):
+    actor = request.actor
+    if actor.role not in (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ALLIANCE, Role.ORG):
+        raise Forbidden()
+    threads = selectors.threads_visible(actor).order_by("-opened_at")
+    status = request.GET.get("status", "")
+    if status in FeeThread.Status.values:
+        threads = threads.filter(status=status)
+    province = request.GET.get("province", "")
+    if province and actor.role == Role.MINISTRY:
+        threads = threads.filter(province_id=province)
+    if request.GET.get("export") == "xlsx":
+        rows = ((t.certificate.name, t.get_level_display() or _("各等级统一"), t.province.name, t.org.name,
+                 t.get_assessment_type_display(), t.get_status_display(), t.version_count, t.opened_at) for t in threads)
+        return xlsx_response(_("费用标准协商"), [_("证书"), _("等级"), _("省份"), _("培训评价组织"), _("考核方式"),
+                                              _("状态"), _("版本数"), _("提出时间")], rows)
+    page = Paginator(threads, 30).get_page(request.GET.get("page"))
+    return render(request, "fees/index.html", {
+        "page": page, "waiting": list(selectors.threads_waiting(actor))[:20], "status": status, "province": province,
+        "provinces": Province.objects.all() if actor.role == Role.MINISTRY else None,
+        "query": f"status={status}&province={province}"})
+
+
+@login_required
+def proposal_new(request):
+    actor = request.actor
+    if actor.role != Role.ORG:
+        raise Forbidden()
+    certificates = Certificate.objects.filter(org_id=actor.scope.org_id, status=Certificate.Status.PUBLISHED)
+    form = ProposalForm(request.POST or None, certificates=certificates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            version = services.fee_proposal_submit(actor=actor, certificate=data["certificate"], level=data["level"],
+                                                   province=data["province"], items=form.items(), note=data["note"])
+        except AppError as error:
+            add_app_error(form, error)
+        else:
+            messages.success(request, _("费用标准提议已提交，合计 %(t)s 元/人次。") % {"t": version.total})
+            return redirect("fees:thread", pk=version.thread_id)
+    return render(request, "fees/proposal_form.html", {"form": form})
+
+
+@login_required
+def thread_detail(request, pk: int):
+    actor = request.actor
+    thread = selectors.thread_get(actor, pk)
+    versions = selectors.thread_versions(thread)
+    latest = versions[-1] if versions else None
+    latest_items = {k: (str(i.amount), i.basis) for k, i in latest.item_map.items()} if latest else {}
+    can_answer = thread.status == FeeThread.Status.NEGOTIATING and (
+        (actor.role in (Role.PROVINCE_AGENCY, Role.ALLIANCE) and actor.province_code == thread.province_id)
+        or (actor.role == Role.ORG and actor.scope.org_id == thread.org_id))
+    can_verify = (thread.status == FeeThread.Status.NEGOTIATING and actor.role == Role.PROVINCE
+                  and actor.province_code == thread.province_id)
+    answer_form = ItemsForm(request.POST if request.POST.get("form") == "answer" else None,
+                            initial_items=latest_items, prefix="answer") if can_answer else None
+    verify_form = VerifyForm(request.POST if request.POST.get("form") == "verify" else None) if can_verify else None
+    if request.method == "POST":
+        if request.POST.get("form") == "answer" and answer_form is not None and answer_form.is_valid():
+            try:
+                if actor.role == Role.ORG:
+                    services.fee_proposal_submit(actor=actor, certificate=thread.certificate, level=thread.level,
+                                                 province=thread.province, items=answer_form.items(),
+                                                 note=answer_form.cleaned_data["note"])
+                else:
+                    services.fee_counter_propose(actor=actor, thread=thread, items=answer_form.items(),
+                                                 note=answer_form.cleaned_data["note"])
+            except AppError as error:
+                add_app_error(answer_form, error)
+            else:
+                messages.success(request, _("新版本已提交。"))
+                return redirect("fees:thread", pk=thread.pk)
+        elif request.POST.get("form") == "verify" and verify_form is not None and verify_form.is_valid():
+            version = next((v for v in versions if v.pk == verify_form.cleaned_data["version"]), None)
+            if version is None:
+                verify_form.add_error(None, _("请选择本协商中的一个版本。"))
+            else:
+                try:
+                    standard = services.fee_version_verify(actor=actor, version=version,
+                                                           effective_from=verify_form.cleaned_data["effective_from"])
+                except AppError as error:
+                    add_app_error(verify_form, error)
+                else:
+                    messages.success(request, _("已核定：%(a)s 元/人次，自 %(d)s 起执行。") % {
+                        "a": standard.amount, "d": standard.effective_from})
+                    return redirect("fees:thread", pk=thread.pk)
+        elif not (answer_form or verify_form):
+            raise Forbidden()
+    return render(request, "fees/thread.html", {
+        "thread": thread, "versions": versions, "items": CostItem.choices, "answer_form": answer_form,
+        "verify_form": verify_form, "standards": thread.standards.all()})
+
+
+def standards(request):
+    """Verified standards are public (institutions, orgs, anyone)."""
+    province = request.GET.get("province", "")
+    certificate = request.GET.get("certificate", "").strip()
+    rows = selectors.standards_public(province=province, certificate=certificate,
+                                      current_only=request.GET.get("history") != "1")
+    if request.GET.get("export") == "xlsx":
+        data = ((s.province.name, s.certificate.code, s.certificate.name, s.get_level_display() or _("各等级统一"),
+                 s.org.name, s.get_assessment_type_display(), s.amount, s.cap_amount, s.effective_from,
+                 s.effective_until) for s in rows)
+        return xlsx_response(_("核定费用标准"), [_("省份"), _("证书代码"), _("证书"), _("等级"), _("培训评价组织"),
+                                              _("考核方式"), _("核定标准（元/人次）"), _("上限（元/人次）"),
+                                              _("生效日期"), _("失效日期")], data)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "fees/standards.html", {
+        "page": page, "provinces": Province.objects.all(), "province": province, "certificate": certificate,
+        "caps": selectors.caps_all(), "query": f"province={province}&certificate={certificate}"})
