@@ -132,7 +132,7 @@ class ComplaintsApi(APIView):
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    class InputSerializer(serializers.Serializer):
+    class ComplaintFileInputSerializer(serializers.Serializer):
         org = serializers.IntegerField(help_text="被投诉组织 ID")
         category = serializers.ChoiceField(choices=Complaint.Category.choices)
         text = serializers.CharField(max_length=services.TEXT_MAX_CHARS)
@@ -141,7 +141,7 @@ class ComplaintsApi(APIView):
         evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list,
                                          help_text="PNG、JPEG 图片或 PDF 文档，最多 5 个")
 
-    class ReceiptSerializer(serializers.Serializer):
+    class ComplaintReceiptSerializer(serializers.Serializer):
         reference = serializers.CharField()
         status = serializers.CharField()
         status_label = serializers.CharField(source="get_status_display")
@@ -167,17 +167,18 @@ class ComplaintsApi(APIView):
             data = OrgComplaintSerializer([selectors.org_complaint(c) for c in page], many=True).data
         return paginator.get_paginated_response(data)
 
-    @extend_schema(request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
-                   responses={201: ReceiptSerializer}, summary="提交投诉举报（无须登录，按网络地址限制频次）")
+    @extend_schema(request={"multipart/form-data": ComplaintFileInputSerializer,
+                            "application/json": ComplaintFileInputSerializer},
+                   responses={201: ComplaintReceiptSerializer}, summary="提交投诉举报（无须登录，按网络地址限制频次）")
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.ComplaintFileInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         complaint = services.complaint_file(
             actor=request.actor if request.user.is_authenticated else None,
             client_address=request.META.get("REMOTE_ADDR", ""), org_id=data["org"], category=data["category"],
             text=data["text"], contact_name=data["contact_name"], contact=data["contact"], evidence=data["evidence"])
-        return Response(self.ReceiptSerializer(complaint).data, status=status.HTTP_201_CREATED)
+        return Response(self.ComplaintReceiptSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
 
 class ComplaintDetailApi(APIView):
@@ -188,16 +189,16 @@ class ComplaintDetailApi(APIView):
 
 
 class ComplaintTransitionApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class ComplaintTransitionInputSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=_STATUS_CHOICES, help_text="investigating、upheld 或 dismissed")
         note = serializers.CharField(max_length=services.NOTE_MAX_CHARS)
         internal = serializers.BooleanField(required=False, default=False, help_text="仅教育部可见")
 
-    @extend_schema(request=InputSerializer, responses=MinistryComplaintDetailSerializer,
+    @extend_schema(request=ComplaintTransitionInputSerializer, responses=MinistryComplaintDetailSerializer,
                    summary="变更投诉状态并填写处理意见（仅教育部）")
     def post(self, request, pk: int):
         complaint = selectors.complaint_get_for_triage(request.actor, pk)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.ComplaintTransitionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         services.complaint_transition(actor=request.actor, complaint=complaint, status=data["status"],

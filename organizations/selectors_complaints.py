@@ -20,6 +20,7 @@ from accounts.errors import Forbidden, NotInScope
 from accounts.models import Role
 from accounts.scoping import Actor, get_in_scope, scoped
 from organizations.models import Complaint, ComplaintEvidence, Org
+from organizations.services.complaints import TARGET_ORG_STATUSES
 
 Status = Complaint.Status
 # What an org may read of a complaint against it.
@@ -34,8 +35,6 @@ def _require_reader(actor: Actor) -> None:
 
 def complaint_target_orgs() -> QuerySet[Org]:
     """The orgs a complaint may name (public: the filing form lists them)."""
-    from organizations.services.complaints import TARGET_ORG_STATUSES
-
     return Org.objects.filter(status__in=TARGET_ORG_STATUSES).order_by("name")
 
 

@@ -125,6 +125,20 @@ def test_bad_evidence_is_refused_and_nothing_is_saved(org_a, tmp_path, name, con
     assert nothing_saved(tmp_path)
 
 
+def test_a_pdf_whose_page_content_happens_to_hold_active_names_is_accepted(org_a):
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(sample_pdf())))
+    content = StreamObject()
+    content.set_data(b"% /JS ( /Launch /JavaScript\nq Q\n")
+    writer.pages[0][NameObject("/Contents")] = writer._add_object(content)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    complaint = file_complaint(org_a, evidence=[upload("scan.pdf", buffer.getvalue())])
+    assert complaint.evidence.count() == 1
+
+
 def test_oversized_evidence_is_refused(org_a, tmp_path, settings):
     settings.COMPLAINT_EVIDENCE_MAX_BYTES = 1024
     with pytest.raises(AppError, match="超过上限"):
