@@ -25,3 +25,7 @@ def register() -> None:
     register_scope_label(Role.ORG, _label("Org"))
     register_scope_label(Role.INSTITUTION, _label("Institution"))
     register_scope_label(Role.ALLIANCE, _label("Alliance"))
+
+    from organizations.views import complaints
+
+    complaints.register()

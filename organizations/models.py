@@ -189,6 +189,9 @@ class Complaint(models.Model):
         DISMISSED = "dismissed", _("不属实")
 
     org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("被投诉组织"))
+    # The receipt number the submitter keeps (e.g. TS2026-K7QM-4XPD): random, so it reveals neither
+    # the database id nor how many complaints exist, and it is the key of the public status lookup.
+    reference = models.CharField(_("受理编号"), max_length=20, unique=True)
     category = models.CharField(_("类别"), max_length=24, choices=Category.choices)
     text = models.TextField(_("投诉内容"))
     contact_name = models.CharField(_("联系人"), max_length=64, blank=True)
@@ -198,6 +201,7 @@ class Complaint(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
 
     scope_paths = {"org": "org"}
 
@@ -205,6 +209,10 @@ class Complaint(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("投诉举报")
         verbose_name_plural = _("投诉举报")
+
+    def __str__(self):
+        # Used in audit entries: the reference only, never the complainant.
+        return self.reference
 
 
 class ComplaintEvidence(StoredFile):
@@ -219,6 +227,8 @@ class ComplaintNote(models.Model):
     status_before = models.CharField(max_length=16, choices=Complaint.Status.choices)
     status_after = models.CharField(max_length=16, choices=Complaint.Status.choices)
     text = models.TextField(_("处理意见"))
+    # Triage notes are shown to the complained-about org unless the ministry marks them internal.
+    internal = models.BooleanField(_("仅教育部可见"), default=False)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 

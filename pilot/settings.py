@@ -157,6 +157,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
 LOGIN_MAX_PER_ADDRESS = env_int("LOGIN_MAX_PER_ADDRESS", 30)
+# Complaints (投诉举报) filed per client address when anonymous, per account when signed in; and
+# public status look-ups per address (the reference is a secret, so guessing it is throttled).
+COMPLAINT_ANON_MAX_PER_HOUR = env_int("COMPLAINT_ANON_MAX_PER_HOUR", 5)
+COMPLAINT_ANON_MAX_PER_DAY = env_int("COMPLAINT_ANON_MAX_PER_DAY", 20)
+COMPLAINT_USER_MAX_PER_HOUR = env_int("COMPLAINT_USER_MAX_PER_HOUR", 20)
+COMPLAINT_USER_MAX_PER_DAY = env_int("COMPLAINT_USER_MAX_PER_DAY", 60)
+COMPLAINT_LOOKUP_MAX_PER_HOUR = env_int("COMPLAINT_LOOKUP_MAX_PER_HOUR", 30)
 ACTIVATION_CODE_DAYS = env_int("ACTIVATION_CODE_DAYS", 14)
 OTP_TOTP_ISSUER = "1+X证书制度试点管理平台"
 # Roles whose staff must sign in with a TOTP second factor.
@@ -230,6 +237,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 NOTICE_ATTACHMENT_MAX_BYTES = env_int("NOTICE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+COMPLAINT_EVIDENCE_MAX_BYTES = env_int("COMPLAINT_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- E-mail: console in development and demo; SMTP when EMAIL_HOST is given.
 EMAIL_HOST = env_str("EMAIL_HOST", "")

@@ -1,6 +1,6 @@
 import factory
 
-from organizations.models import Alliance, Institution, Org
+from organizations.models import Alliance, Complaint, Institution, Org
 from organizations.validators import credit_code_check_char
 
 
@@ -34,3 +34,69 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
     school_code = factory.Sequence(lambda n: f"41{n:08d}")
     institution_type = Institution.InstitutionType.HIGHER_VOCATIONAL
     city = "武汉市"
+
+
+class ComplaintFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Complaint
+
+    org = factory.SubFactory(OrgFactory)
+    reference = factory.Sequence(lambda n: f"TS2026-TEST-{n:04d}")
+    category = Complaint.Category.EXCESSIVE_FEES
+    text = "考核费用每人次860元，超过上限，另收培训资料费200元。"
+    contact_name = "张投诉"
+    contact = "13800138000"
+
+
+# --- evidence samples, made in the tests (real files, not fixtures on disk) --------------------
+
+def sample_png(size=(64, 48), text_chunk: str | None = None) -> bytes:
+    import io
+
+    from PIL import Image, PngImagePlugin
+
+    info = None
+    if text_chunk:
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Author", text_chunk)
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 40)).save(buffer, format="PNG", pnginfo=info)
+    return buffer.getvalue()
+
+
+def sample_jpeg(size=(64, 48), artist: str | None = None) -> bytes:
+    """A JPEG photo; with ``artist`` its EXIF names the photographer (and carries a GPS tag)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", size, (20, 90, 160))
+    buffer = io.BytesIO()
+    if artist:
+        exif = Image.Exif()
+        exif[0x013B] = artist  # Artist
+        exif[0x8825] = {1: "N", 2: (30.0, 35.0, 0.0)}  # GPSInfo: a position in Wuhan
+        image.save(buffer, format="JPEG", exif=exif.tobytes())
+    else:
+        image.save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def sample_pdf(*, author: str | None = None, javascript: str | None = None, attachment: bytes | None = None) -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    if author:
+        writer.add_metadata({"/Author": author})
+    if javascript:
+        from pypdf.actions import JavaScript
+
+        writer.add_open_action(JavaScript(javascript))
+    if attachment is not None:
+        writer.add_attachment("payload.exe", attachment)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
