@@ -52,7 +52,11 @@ def seal_target_px(printed_mm: int) -> int:
 def _open_checked(upload: UploadedFile):
     from PIL import Image, ImageOps
 
-    checked = check_image(upload, max_bytes=MAX_BYTES, max_pixels=MAX_SIDE * MAX_SIDE, min_side=1)
+    try:
+        checked = check_image(upload, max_bytes=MAX_BYTES, max_pixels=MAX_SIDE * MAX_SIDE, min_side=1)
+    except AppError as error:
+        error.field = error.field or "file"  # shown next to the file input, and named in the API's answer
+        raise
     if min(checked.width, checked.height) < MIN_SIDE:
         raise AppError(_("印章图片太小（%(w)d×%(h)d 像素），至少需要 %(min)d×%(min)d 像素。") % {
             "w": checked.width, "h": checked.height, "min": MIN_SIDE}, field="file", code="seal_too_small")
