@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api_urls")),
     path("", include("organizations.api_urls_complaints")),
+    path("", include("organizations.api_urls")),
 ]

@@ -100,3 +100,39 @@ def sample_pdf(*, author: str | None = None, javascript: str | None = None, atta
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+# --- seal images made in the tests ---------------------------------------------------------------
+
+SEAL_RED = (214, 25, 32)
+
+
+def seal_image(size: int = 800, *, transparent: bool = False, margin: int = 100, ink=SEAL_RED):
+    """A round seal (ring, filled star-like centre, a bar for the name) drawn with Pillow, on white
+    paper or on a transparent background, with ``margin`` pixels of empty border."""
+    from PIL import Image, ImageDraw
+
+    background = (255, 255, 255, 0) if transparent else (255, 255, 255)
+    image = Image.new("RGBA" if transparent else "RGB", (size, size), background)
+    draw = ImageDraw.Draw(image)
+    box = (margin, margin, size - margin, size - margin)
+    draw.ellipse(box, outline=ink, width=max(2, size // 30))
+    centre, r = size / 2, (size - 2 * margin) / 6
+    draw.regular_polygon((centre, centre, r), n_sides=5, fill=ink)
+    draw.rectangle((centre - 2 * r, centre + 1.3 * r, centre + 2 * r, centre + 1.6 * r), fill=ink)
+    return image
+
+
+def image_bytes(image, fmt: str = "PNG", **options) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def seal_upload(name: str = "seal.png", *, data: bytes | None = None, content_type: str = "image/png", **kwargs):
+    """An uploaded file as Django hands it to a view: a drawn seal unless ``data`` is given."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if data is None:
+        data = image_bytes(seal_image(**kwargs))
+    return SimpleUploadedFile(name, data, content_type=content_type)
