@@ -22,7 +22,7 @@ def test_ministry_yellow_cards_an_org_and_the_org_sees_the_warning(page, ministr
     page.get_by_role("button", name="退出").click()
 
     browser_login(page, org_a_user, PASSWORD)
-    todo = page.locator(".todo-list .urgent")
+    todo = page.locator(".todo-list .urgent", has_text="黄牌警告")
     expect(todo).to_contain_text("黄牌警告")
     expect(page.get_by_role("navigation", name="主导航").locator(".badge")).to_have_text("1")
     todo.get_by_role("link").click()
