@@ -15,7 +15,7 @@ from accounts.models import Role
 from accounts.scoping import require_role
 from certificates import selectors
 from certificates.filters import CertificateFilter
-from certificates.models import ApplicationCertificate, AssessmentType, Level, SelectionBatch
+from certificates.models import ApplicationCertificate, AssessmentType, BatchApplication, Certificate, Level, SelectionBatch
 from certificates.services import batches as batch_services
 from certificates.services import catalog as catalog_services
 from organizations.models import Org
@@ -49,8 +49,9 @@ class LevelOutput(serializers.Serializer):
 class LevelInput(serializers.Serializer):
     level = serializers.ChoiceField(choices=Level.choices)
     assessment_type = serializers.ChoiceField(choices=AssessmentType.choices, required=False)
-    assessment_types = serializers.ListField(child=serializers.ChoiceField(choices=AssessmentType.choices),
-                                             required=False, help_text="由多个部分组成时列出各部分，取成本最高者")
+    assessment_types = serializers.ListField(
+        child=serializers.CharField(), required=False,
+        help_text="由多个部分组成时列出各部分（取值同 assessment_type），按成本最高者计")
     full_mark = serializers.DecimalField(max_digits=None, decimal_places=None, required=False)
     pass_mark = serializers.DecimalField(max_digits=None, decimal_places=None, required=False)
 
@@ -108,7 +109,7 @@ class CertificateListApi(generics.ListAPIView):
     serializer_class = CertificateOutput
     filterset_class = CertificateFilter
 
-    class InputSerializer(serializers.Serializer):
+    class CertificateCreateInput(serializers.Serializer):
         code = serializers.CharField()
         name = serializers.CharField()
         org = serializers.PrimaryKeyRelatedField(queryset=Org.objects.all())
@@ -119,15 +120,17 @@ class CertificateListApi(generics.ListAPIView):
         description = serializers.CharField(required=False, allow_blank=True, default="")
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no actor
+            return Certificate.objects.none()
         return selectors.certificates_visible(self.request.actor)
 
     @extend_schema(summary="证书目录（公开，可筛选）")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(summary="登记证书（教育部）", request=InputSerializer, responses={201: CertificateDetailOutput})
+    @extend_schema(summary="登记证书（教育部）", request=CertificateCreateInput, responses={201: CertificateDetailOutput})
     def post(self, request):
-        data = self._valid(self.InputSerializer, request.data)
+        data = self._valid(self.CertificateCreateInput, request.data)
         certificate = catalog_services.certificate_create(
             actor=request.actor, code=data["code"], name=data["name"], org=data["org"], batch=data["batch"],
             field=data["field"], levels=data["levels"], majors=_majors(data.get("majors")) or (),
@@ -149,7 +152,7 @@ class CertificateDetailApi(APIView):
     permission_classes = [PublicReadVerifiedWrite]
     throttle_classes = [PublicThrottle]
 
-    class InputSerializer(serializers.Serializer):
+    class CertificateUpdateInput(serializers.Serializer):
         code = serializers.CharField(required=False)
         name = serializers.CharField(required=False)
         org = serializers.PrimaryKeyRelatedField(queryset=Org.objects.all(), required=False)
@@ -163,10 +166,10 @@ class CertificateDetailApi(APIView):
     def get(self, request, code: str):
         return Response(CertificateDetailOutput(selectors.certificate_detail(code, actor=request.actor)).data)
 
-    @extend_schema(summary="修改证书（教育部）", request=InputSerializer, responses=CertificateDetailOutput)
+    @extend_schema(summary="修改证书（教育部）", request=CertificateUpdateInput, responses=CertificateDetailOutput)
     def patch(self, request, code: str):
         certificate = selectors.certificate_get(code, actor=request.actor)
-        serializer = self.InputSerializer(data=request.data, partial=True)
+        serializer = self.CertificateUpdateInput(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data["majors"] = _majors(data.get("majors"))
@@ -214,7 +217,7 @@ class BatchDetailApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [PublicThrottle]
 
-    class OutputSerializer(BatchOutput):
+    class BatchDetailOutput(BatchOutput):
         class FieldOutput(serializers.Serializer):
             field = serializers.CharField()
             applied = serializers.IntegerField()
@@ -223,12 +226,12 @@ class BatchDetailApi(APIView):
 
         fields = FieldOutput(many=True)
 
-    @extend_schema(summary="遴选批次详情与统计（公开）", responses=OutputSerializer)
+    @extend_schema(summary="遴选批次详情与统计（公开）", responses=BatchDetailOutput)
     def get(self, request, number: int):
         batch = selectors.batch_get(number)
         batch.stats = selectors.batch_statistics(batch)
         batch.fields = selectors.batch_fields(batch)
-        return Response(self.OutputSerializer(batch).data)
+        return Response(self.BatchDetailOutput(batch).data)
 
 
 class ItemOutput(serializers.ModelSerializer):
@@ -257,8 +260,9 @@ class ApplicationListApi(generics.GenericAPIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [IsVerifiedUser]
     serializer_class = ApplicationOutput
+    queryset = BatchApplication.objects.none()  # for the schema; reads go through the selector
 
-    class InputSerializer(serializers.Serializer):
+    class ApplicationInput(serializers.Serializer):
         class CertificateInput(serializers.Serializer):
             name = serializers.CharField()
             field = serializers.CharField()
@@ -276,10 +280,10 @@ class ApplicationListApi(generics.GenericAPIView):
         page = self.paginate_queryset(selectors.applications_visible(request.actor, batch))
         return self.get_paginated_response(ApplicationOutput(page, many=True).data)
 
-    @extend_schema(summary="提交或录入申报", request=InputSerializer, responses={201: ApplicationOutput})
+    @extend_schema(summary="提交或录入申报", request=ApplicationInput, responses={201: ApplicationOutput})
     def post(self, request, number: int):
         batch = selectors.batch_get(number)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.ApplicationInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         application = batch_services.application_submit(actor=request.actor, batch=batch, **serializer.validated_data)
         return Response(ApplicationOutput(application).data, status=status.HTTP_201_CREATED)
@@ -289,18 +293,18 @@ class ReviewApi(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [IsVerifiedUser]
 
-    class InputSerializer(serializers.Serializer):
+    class ReviewInput(serializers.Serializer):
         outcome = serializers.ChoiceField(choices=ApplicationCertificate.Outcome.choices)
         expert_score = serializers.DecimalField(max_digits=None, decimal_places=None, required=False, allow_null=True)
         notice_from = serializers.DateField(required=False, allow_null=True)
         notice_until = serializers.DateField(required=False, allow_null=True)
 
-    @extend_schema(summary="录入评审结果：专家评审分、公示期、决定（教育部）", request=InputSerializer, responses=ItemOutput)
+    @extend_schema(summary="录入评审结果：专家评审分、公示期、决定（教育部）", request=ReviewInput, responses=ItemOutput)
     def post(self, request, number: int, pk: int):
         require_role(request.actor, Role.MINISTRY)
         batch = selectors.batch_get(number)
         item = selectors.application_item_get(request.actor, batch, pk)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.ReviewInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         item = batch_services.application_review_record(actor=request.actor, item=item, **serializer.validated_data)
         return Response(ItemOutput(item).data)
