@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("accounts.api_urls")),
     path("", include("organizations.api_urls_complaints")),
     path("", include("organizations.api_urls")),
+    path("", include("certificates.api_urls")),
 ]

@@ -1,0 +1,324 @@
+"""The catalog and selection batches over the API (/api/v1/). The catalog and the batch figures
+are public reads; every write is the ministry's, except an org's own online application."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.permissions import SAFE_METHODS, AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from accounts.api_permissions import IsVerifiedUser
+from accounts.models import Role
+from accounts.scoping import require_role
+from certificates import selectors
+from certificates.filters import CertificateFilter
+from certificates.models import ApplicationCertificate, AssessmentType, BatchApplication, Certificate, Level, SelectionBatch
+from certificates.services import batches as batch_services
+from certificates.services import catalog as catalog_services
+from organizations.models import Org
+
+# Token first, so that an anonymous write is told to authenticate (401), not refused (403).
+AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
+
+
+class PublicReadVerifiedWrite(IsVerifiedUser):
+    """Anyone reads; a write needs a verified user (the service then checks the role)."""
+
+    def has_permission(self, request, view):
+        return request.method in SAFE_METHODS or super().has_permission(request, view)
+
+
+class PublicThrottle(AnonRateThrottle):
+    """Anonymous readers share the "anon" rate; signed-in users are not throttled here."""
+
+
+# --- shared serializers ---------------------------------------------------------------------
+
+class LevelOutput(serializers.Serializer):
+    level = serializers.CharField()
+    level_label = serializers.CharField(source="get_level_display")
+    assessment_type = serializers.CharField()
+    assessment_type_label = serializers.CharField(source="get_assessment_type_display")
+    full_mark = serializers.DecimalField(max_digits=5, decimal_places=1)
+    pass_mark = serializers.DecimalField(max_digits=5, decimal_places=1)
+
+
+class LevelInput(serializers.Serializer):
+    level = serializers.ChoiceField(choices=Level.choices)
+    assessment_type = serializers.ChoiceField(choices=AssessmentType.choices, required=False)
+    assessment_types = serializers.ListField(
+        child=serializers.CharField(), required=False,
+        help_text="由多个部分组成时列出各部分（取值同 assessment_type），按成本最高者计")
+    full_mark = serializers.DecimalField(max_digits=None, decimal_places=None, required=False)
+    pass_mark = serializers.DecimalField(max_digits=None, decimal_places=None, required=False)
+
+
+class OrgBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CertificateOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    org = OrgBrief()
+    field = serializers.CharField()
+    batch = serializers.IntegerField(source="batch.number")
+    batch_name = serializers.CharField(source="batch.name")
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    status_changed_at = serializers.DateTimeField(allow_null=True)
+    replaced_by = serializers.CharField(source="replaced_by.code", allow_null=True, default=None)
+    levels = LevelOutput(many=True, source="levels.all")
+
+
+class CertificateDetailOutput(CertificateOutput):
+    class MajorOutput(serializers.Serializer):
+        major_code = serializers.CharField()
+        major_name = serializers.CharField()
+
+    description = serializers.CharField()
+    majors = MajorOutput(many=True, source="majors.all")
+    standard_url = serializers.SerializerMethodField()
+
+    def get_standard_url(self, certificate) -> str | None:
+        standard = next(iter(certificate.standards.all()), None)
+        return reverse("certificates:standard_download", args=[standard.pk]) if standard else None
+
+
+class MajorInput(serializers.Serializer):
+    major_code = serializers.CharField(required=False, allow_blank=True, default="")
+    major_name = serializers.CharField()
+
+
+def _majors(data):
+    return None if data is None else [(m.get("major_code", ""), m["major_name"]) for m in data]
+
+
+# --- certificates ---------------------------------------------------------------------------
+
+class CertificateListApi(generics.ListAPIView):
+    """GET: the public catalog with the page's filters; POST: the ministry registers a certificate."""
+
+    authentication_classes = AUTHENTICATION
+    permission_classes = [PublicReadVerifiedWrite]
+    throttle_classes = [PublicThrottle]
+    serializer_class = CertificateOutput
+    filterset_class = CertificateFilter
+
+    class CertificateCreateInput(serializers.Serializer):
+        code = serializers.CharField()
+        name = serializers.CharField()
+        org = serializers.PrimaryKeyRelatedField(queryset=Org.objects.all())
+        batch = serializers.SlugRelatedField(slug_field="number", queryset=SelectionBatch.objects.all())
+        field = serializers.CharField()
+        levels = LevelInput(many=True)
+        majors = MajorInput(many=True, required=False)
+        description = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no actor
+            return Certificate.objects.none()
+        return selectors.certificates_visible(self.request.actor)
+
+    @extend_schema(summary="证书目录（公开，可筛选）")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(summary="登记证书（教育部）", request=CertificateCreateInput, responses={201: CertificateDetailOutput})
+    def post(self, request):
+        data = self._valid(self.CertificateCreateInput, request.data)
+        certificate = catalog_services.certificate_create(
+            actor=request.actor, code=data["code"], name=data["name"], org=data["org"], batch=data["batch"],
+            field=data["field"], levels=data["levels"], majors=_majors(data.get("majors")) or (),
+            description=data["description"])
+        return Response(CertificateDetailOutput(selectors.certificate_detail(certificate.code, actor=request.actor)).data,
+                        status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _valid(serializer_class, data, **kwargs):
+        serializer = serializer_class(data=data, **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class CertificateDetailApi(APIView):
+    """GET: one certificate (public); PATCH: the ministry edits it."""
+
+    authentication_classes = AUTHENTICATION
+    permission_classes = [PublicReadVerifiedWrite]
+    throttle_classes = [PublicThrottle]
+
+    class CertificateUpdateInput(serializers.Serializer):
+        code = serializers.CharField(required=False)
+        name = serializers.CharField(required=False)
+        org = serializers.PrimaryKeyRelatedField(queryset=Org.objects.all(), required=False)
+        batch = serializers.SlugRelatedField(slug_field="number", queryset=SelectionBatch.objects.all(), required=False)
+        field = serializers.CharField(required=False)
+        levels = LevelInput(many=True, required=False)
+        majors = MajorInput(many=True, required=False)
+        description = serializers.CharField(required=False, allow_blank=True)
+
+    @extend_schema(summary="证书详情（公开）", responses=CertificateDetailOutput)
+    def get(self, request, code: str):
+        return Response(CertificateDetailOutput(selectors.certificate_detail(code, actor=request.actor)).data)
+
+    @extend_schema(summary="修改证书（教育部）", request=CertificateUpdateInput, responses=CertificateDetailOutput)
+    def patch(self, request, code: str):
+        certificate = selectors.certificate_get(code, actor=request.actor)
+        serializer = self.CertificateUpdateInput(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data["majors"] = _majors(data.get("majors"))
+        certificate = catalog_services.certificate_update(actor=request.actor, certificate=certificate, **data)
+        return Response(CertificateDetailOutput(selectors.certificate_detail(certificate.code, actor=request.actor)).data)
+
+
+# --- batches --------------------------------------------------------------------------------
+
+class StatisticsOutput(serializers.Serializer):
+    applicants = serializers.IntegerField()
+    applied = serializers.IntegerField()
+    approved_bodies = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    undecided = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+    catalog_certificates = serializers.IntegerField()
+    catalog_orgs = serializers.IntegerField()
+
+
+class BatchOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    opened_on = serializers.DateField()
+    closes_on = serializers.DateField(allow_null=True)
+    published_on = serializers.DateField(allow_null=True)
+    statistics = StatisticsOutput(source="stats")
+
+
+class BatchListApi(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicThrottle]
+
+    @extend_schema(summary="遴选批次及统计（公开）", responses=BatchOutput(many=True))
+    def get(self, request):
+        return Response(BatchOutput(selectors.batches_with_statistics(), many=True).data)
+
+
+class BatchDetailApi(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicThrottle]
+
+    class BatchDetailOutput(BatchOutput):
+        class FieldOutput(serializers.Serializer):
+            field = serializers.CharField()
+            applied = serializers.IntegerField()
+            approved = serializers.IntegerField()
+            rate = serializers.FloatField()
+
+        fields = FieldOutput(many=True)
+
+    @extend_schema(summary="遴选批次详情与统计（公开）", responses=BatchDetailOutput)
+    def get(self, request, number: int):
+        batch = selectors.batch_get(number)
+        batch.stats = selectors.batch_statistics(batch)
+        batch.fields = selectors.batch_fields(batch)
+        return Response(self.BatchDetailOutput(batch).data)
+
+
+class ItemOutput(serializers.ModelSerializer):
+    certificate = serializers.CharField(source="certificate.code", allow_null=True, default=None)
+
+    class Meta:
+        model = ApplicationCertificate
+        fields = ["id", "name", "field", "levels", "expert_score", "notice_from", "notice_until", "outcome",
+                  "decided_at", "certificate"]
+
+
+class ApplicationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    applicant_name = serializers.CharField()
+    credit_code = serializers.CharField()
+    org_type = serializers.CharField()
+    org = serializers.IntegerField(source="org_id", allow_null=True)
+    submitted_at = serializers.DateTimeField()
+    certificates = ItemOutput(many=True, source="certificates.all")
+
+
+class ApplicationListApi(generics.GenericAPIView):
+    """GET: the batch's applications (the ministry all, an org its own); POST: record one (the
+    ministry for any applicant, an org for itself while the batch is open)."""
+
+    authentication_classes = AUTHENTICATION
+    permission_classes = [IsVerifiedUser]
+    serializer_class = ApplicationOutput
+    queryset = BatchApplication.objects.none()  # for the schema; reads go through the selector
+
+    class ApplicationInput(serializers.Serializer):
+        class CertificateInput(serializers.Serializer):
+            name = serializers.CharField()
+            field = serializers.CharField()
+            levels = LevelInput(many=True)
+
+        applicant_name = serializers.CharField(required=False, allow_blank=True, default="",
+                                               help_text="教育部录入时必填；组织在线申报时取本组织")
+        credit_code = serializers.CharField(required=False, allow_blank=True, default="")
+        org_type = serializers.ChoiceField(choices=Org.OrgType.choices, required=False, allow_blank=True, default="")
+        certificates = CertificateInput(many=True)
+
+    @extend_schema(summary="批次申报列表（教育部；组织仅本组织）", responses=ApplicationOutput(many=True))
+    def get(self, request, number: int):
+        batch = selectors.batch_get(number)
+        page = self.paginate_queryset(selectors.applications_visible(request.actor, batch))
+        return self.get_paginated_response(ApplicationOutput(page, many=True).data)
+
+    @extend_schema(summary="提交或录入申报", request=ApplicationInput, responses={201: ApplicationOutput})
+    def post(self, request, number: int):
+        batch = selectors.batch_get(number)
+        serializer = self.ApplicationInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application = batch_services.application_submit(actor=request.actor, batch=batch, **serializer.validated_data)
+        return Response(ApplicationOutput(application).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewApi(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [IsVerifiedUser]
+
+    class ReviewInput(serializers.Serializer):
+        outcome = serializers.ChoiceField(choices=ApplicationCertificate.Outcome.choices)
+        expert_score = serializers.DecimalField(max_digits=None, decimal_places=None, required=False, allow_null=True)
+        notice_from = serializers.DateField(required=False, allow_null=True)
+        notice_until = serializers.DateField(required=False, allow_null=True)
+
+    @extend_schema(summary="录入评审结果：专家评审分、公示期、决定（教育部）", request=ReviewInput, responses=ItemOutput)
+    def post(self, request, number: int, pk: int):
+        require_role(request.actor, Role.MINISTRY)
+        batch = selectors.batch_get(number)
+        item = selectors.application_item_get(request.actor, batch, pk)
+        serializer = self.ReviewInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = batch_services.application_review_record(actor=request.actor, item=item, **serializer.validated_data)
+        return Response(ItemOutput(item).data)
+
+
+class BatchPublishApi(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [IsVerifiedUser]
+
+    @extend_schema(summary="公布遴选结果（教育部）", request=None, responses=inline_serializer(
+        "BatchPublishOutput", {"certificates_created": serializers.IntegerField(),
+                               "certificates_published": serializers.IntegerField(),
+                               "orgs_created": serializers.IntegerField()}))
+    def post(self, request, number: int):
+        batch = selectors.batch_get(number)
+        return Response(batch_services.batch_publish(actor=request.actor, batch=batch))
+
