@@ -25,7 +25,17 @@ def _catalog_todos(actor) -> list[Todo]:
     return todos
 
 
+def _org_certificates_section(actor, org) -> dict:
+    from certificates.selectors import certificates_of_org
+
+    # The profile is seen only by the ministry and the org itself, who may see every status.
+    return {"certificates": certificates_of_org(org)}
+
+
 def register() -> None:
+    from organizations.hooks import register_org_profile_section
+
+    register_org_profile_section("certificates/org_certificates_section.html", _org_certificates_section, order=10)
     register_nav(gettext_lazy("证书目录"), "certificates:catalog", None, order=20)
     register_nav(gettext_lazy("遴选批次"), "certificates:batches", (Role.MINISTRY, Role.ORG), order=25)
     register_todo_provider(_catalog_todos)

@@ -15,10 +15,13 @@ from accounts.exports import xlsx_response
 from accounts.forms import add_app_error
 from accounts.models import Role
 from accounts.scoping import Actor, get_in_scope, scoped
-from certificates.models import CertificateStatusChange
+from certificates.models import Certificate, CertificateStatusChange
+from certificates.selectors import certificates_of_org, replacement_candidates
+from certificates.services.catalog import certificate_status_set
 from organizations.models import Org, OrgAction, OrgActionEvidence
 from organizations.services import supervision
 from pilot.forms import MultipleFileField
+from pilot.orchestration import certificates_to_settle, org_delist_with_replacement
 
 
 class SupervisionActionForm(forms.Form):
@@ -30,9 +33,10 @@ class SupervisionActionForm(forms.Form):
 
     def __init__(self, *args, org: Org, **kwargs):
         super().__init__(*args, **kwargs)
+        # Delisting settles the org's certificates too: it has its own page (supervision_delist).
         self.fields["kind"].choices = [(kind, OrgAction.Kind(kind).label)
                                        for kind, (sources, _target) in supervision.TRANSITIONS.items()
-                                       if org.status in sources]
+                                       if org.status in sources and kind != OrgAction.Kind.DELIST]
         self.fields["evidence"].widget.attrs["accept"] = ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg"
 
 
@@ -94,7 +98,67 @@ def supervision_org(request, pk: int):
         raise Forbidden()
     latest = org.actions.first()
     return render(request, "pilot/supervision_org.html", {
-        "org": org, "form": form, "timeline": org_timeline(request.actor, org), "latest": latest})
+        "org": org, "form": form, "timeline": org_timeline(request.actor, org), "latest": latest,
+        "certificates": certificates_of_org(org),
+        "can_delist": request.actor.role == Role.MINISTRY and org.status in supervision.TRANSITIONS[
+            OrgAction.Kind.DELIST][0]})
+
+
+class DelistForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("摘牌原因与依据"), widget=forms.Textarea(attrs={"rows": 4}))
+    evidence = MultipleFileField(label=gettext_lazy("证据材料"), required=False)
+
+    def __init__(self, *args, certificates, **kwargs):
+        super().__init__(*args, **kwargs)
+        for certificate in certificates:
+            choices = [("withdraw", _("退出（不替换）"))] + [
+                (str(c.pk), f"{c.name}（{c.code}，{c.org.name}，第{c.batch.number}批）")
+                for c in replacement_candidates(certificate)[:200]]
+            self.fields[f"cert_{certificate.pk}"] = forms.ChoiceField(
+                label=_("“%(name)s”（%(code)s）的处理") % {"name": certificate.name, "code": certificate.code},
+                choices=choices)
+
+    def replacements(self) -> dict[int, int | None]:
+        return {int(name[5:]): (None if value == "withdraw" else int(value))
+                for name, value in self.cleaned_data.items() if name.startswith("cert_")}
+
+
+@login_required
+def supervision_delist(request, pk: int):
+    """Delisting with replacement: the org loses its status and each of its certificates is replaced
+    by a related certificate of a later batch, or withdrawn."""
+    if request.actor.role != Role.MINISTRY:
+        raise Forbidden()
+    org = get_in_scope(Org, request.actor, pk=pk)
+    certificates = certificates_to_settle(org)
+    form = DelistForm(request.POST or None, request.FILES or None, certificates=certificates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org_delist_with_replacement(actor=request.actor, org=org, reason=form.cleaned_data["reason"],
+                                        replacements=form.replacements(), evidence=form.cleaned_data["evidence"])
+        except AppError as error:
+            add_app_error(form, error)
+        else:
+            messages.success(request, _("“%(org)s”已摘牌，其证书已按所选方式处理。") % {"org": org.name})
+            return redirect("pilot:supervision_org", pk=org.pk)
+    return render(request, "pilot/supervision_delist.html", {"org": org, "form": form, "certificates": certificates})
+
+
+@login_required
+def supervision_certificate(request, pk: int):
+    """Suspend a certificate, or lift its suspension (the ministry)."""
+    if request.actor.role != Role.MINISTRY or request.method != "POST":
+        raise Forbidden()
+    certificate = get_object_or_404(Certificate, pk=pk)
+    status = request.POST.get("status", "")
+    try:
+        certificate_status_set(actor=request.actor, certificate=certificate, status=status,
+                               reason=request.POST.get("reason", ""))
+    except AppError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("证书“%(c)s”状态已更新。") % {"c": certificate.name})
+    return redirect("pilot:supervision_org", pk=certificate.org_id)
 
 
 @login_required

@@ -25,6 +25,8 @@ pilot_patterns = ([
     path("notices/attachments/<int:pk>/", views.notice_attachment, name="notice_attachment"),
     path("supervision/", supervision.supervision_list, name="supervision"),
     path("supervision/orgs/<int:pk>/", supervision.supervision_org, name="supervision_org"),
+    path("supervision/orgs/<int:pk>/delist/", supervision.supervision_delist, name="supervision_delist"),
+    path("supervision/certificates/<int:pk>/", supervision.supervision_certificate, name="supervision_certificate"),
     path("supervision/evidence/<int:pk>/", supervision.supervision_evidence, name="supervision_evidence"),
 ], "pilot")
 

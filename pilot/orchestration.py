@@ -1,0 +1,52 @@
+"""Writes that span orgs and certificates, so they live above both (design.md, Layers)."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.errors import AppError
+from accounts.scoping import Actor
+from certificates.models import Certificate
+from certificates.selectors import certificates_of_org, replacement_candidates
+from certificates.services.catalog import certificate_status_set
+from organizations.models import Org, OrgAction
+from organizations.services.supervision import org_action_record
+
+# Certificates still in the catalog when their org is delisted; the others are already settled.
+LIVE_STATUSES = (Certificate.Status.PUBLISHED, Certificate.Status.SUSPENDED, Certificate.Status.APPLIED)
+
+
+def certificates_to_settle(org: Org) -> list[Certificate]:
+    return [c for c in certificates_of_org(org) if c.status in LIVE_STATUSES]
+
+
+@transaction.atomic
+def org_delist_with_replacement(*, actor: Actor, org: Org, reason: str, replacements: dict[int, int | None],
+                                evidence=()) -> OrgAction:
+    """Delist (摘牌) an org and settle each of its live certificates: replaced by a published
+    certificate of a later batch (of a related field), or withdrawn. All or nothing.
+
+    Certificates already issued under the org stay valid; assessments held before the delisting
+    still lead to certificates (their issuance requests exist already and do not look at status).
+    """
+    live = certificates_to_settle(org)
+    missing = [c.name for c in live if c.pk not in replacements]
+    if missing:
+        raise AppError(_("请为以下证书选择替换证书或退出：%(names)s") % {"names": "、".join(missing)},
+                       field="replacements")
+    action = org_action_record(actor=actor, org=org, kind=OrgAction.Kind.DELIST, reason=reason, evidence=evidence)
+    note = _("培训评价组织“%(org)s”摘牌：%(reason)s") % {"org": org.name, "reason": reason}
+    for certificate in live:
+        target_id = replacements[certificate.pk]
+        if certificate.status == Certificate.Status.APPLIED:
+            continue  # never published: nothing to replace; it simply will not be published
+        if target_id is None:
+            certificate_status_set(actor=actor, certificate=certificate, status=Certificate.Status.WITHDRAWN,
+                                   reason=note)
+            continue
+        target = replacement_candidates(certificate).filter(pk=target_id).first()
+        if target is None:
+            raise AppError(_("“%(c)s”只能由后续批次已公布的证书替换。") % {"c": certificate.name},
+                           field="replacements")
+        certificate_status_set(actor=actor, certificate=certificate, status=Certificate.Status.REPLACED,
+                               reason=note, replaced_by=target)
+    return action
