@@ -64,3 +64,22 @@ def audit_log(*, actor, action: str, obj: Model | None = None, changes: dict | N
         object_repr=object_repr[:200], province_id=province_code, changes=_plain(changes or {}), note=note,
         ip_address=ip_address,
     )
+
+
+def audit_log_many(*, actor, entries: Iterable[dict], note: str = "") -> int:
+    """Record many regulated actions at once (a bulk upload of thousands of rows), with the same
+    fields as ``audit_log``. Each entry: action, object_type, object_id, object_repr, and
+    optionally province (code), changes, note."""
+    from django.utils import timezone
+
+    from accounts.bulk import copy_rows
+
+    user = getattr(actor, "user", actor)
+    role = getattr(actor, "role", "") or ""
+    user_id = user.pk if user is not None and getattr(user, "pk", None) else None
+    now = timezone.now()
+    rows = ((now, user_id, role, e["action"], e.get("object_type", ""), str(e.get("object_id", "")),
+             (e.get("object_repr") or "")[:200], e.get("province"), _plain(e.get("changes") or {}),
+             e.get("note", note)) for e in entries)
+    return copy_rows(AuditEntry, ["at", "actor_id", "actor_role", "action", "object_type", "object_id",
+                                  "object_repr", "province_id", "changes", "note"], rows)

@@ -34,3 +34,8 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
     school_code = factory.Sequence(lambda n: f"41{n:08d}")
     institution_type = Institution.InstitutionType.HIGHER_VOCATIONAL
     city = "武汉市"
+
+
+def school_code(n: int, province_code: str = "42") -> str:
+    """A 10-digit national school code (学校标识码) in the shape 41 + province + six digits."""
+    return f"41{province_code}{n:06d}"
