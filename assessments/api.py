@@ -55,7 +55,7 @@ class FilingOutput(serializers.Serializer):
 
 
 class FilingListCreateApi(APIView):
-    class Input(serializers.Serializer):
+    class FilingCreateInput(serializers.Serializer):
         institution = serializers.IntegerField(help_text="院校 id（见 /api/v1/institutions）")
         certificate = serializers.CharField(help_text="证书代码")
         year = serializers.IntegerField()
@@ -68,10 +68,10 @@ class FilingListCreateApi(APIView):
         filterset = FilingFilter(request.query_params, queryset=selectors.filings_visible(request.actor))
         return _paginate(request, self, filterset.qs, FilingOutput)
 
-    @extend_schema(request=Input, responses={201: FilingOutput, 200: FilingOutput},
+    @extend_schema(request=FilingCreateInput, responses={201: FilingOutput, 200: FilingOutput},
                    summary="为本省院校备案（同一院校、证书、年度再次备案即为更正）")
     def post(self, request):
-        data = self.Input(data=request.data)
+        data = self.FilingCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         institution = institutions_fileable(request.actor).filter(pk=values["institution"]).first()
@@ -99,42 +99,42 @@ class FilingDetailApi(APIView):
 
 
 class FilingWithdrawApi(APIView):
-    class Input(serializers.Serializer):
+    class FilingWithdrawInput(serializers.Serializer):
         reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
-    @extend_schema(request=Input, responses=FilingOutput, summary="撤回备案（不再计入统计）")
+    @extend_schema(request=FilingWithdrawInput, responses=FilingOutput, summary="撤回备案（不再计入统计）")
     def post(self, request, pk: int):
         filing = selectors.filing_get(request.actor, pk, for_write=True)
-        data = self.Input(data=request.data)
+        data = self.FilingWithdrawInput(data=request.data)
         data.is_valid(raise_exception=True)
         filings.filing_withdraw(actor=request.actor, filing=filing, reason=data.validated_data["reason"])
         return Response(FilingOutput(selectors.filing_get(request.actor, pk)).data)
 
 
 class FilingBulkApi(APIView):
-    class Input(serializers.Serializer):
+    class FilingBulkInput(serializers.Serializer):
         # Rows are checked by the same row validator as an uploaded file (Chinese message per
         # row and column), not field by field here: 100,000 rows through DRF fields is slow.
         rows = serializers.ListField(child=serializers.DictField(), allow_empty=False)
 
-    class DocumentedInput(serializers.Serializer):
+    class FilingBulkRows(serializers.Serializer):
         rows = serializers.ListField(child=serializers.DictField(), allow_empty=False,
                                      help_text="每行的键同批量导入模板：school_code、institution_name（选填）、certificate、"
                                                "year、level、declared_students、contact_name、contact_phone")
 
-    class Output(serializers.Serializer):
+    class FilingBulkOutput(serializers.Serializer):
         rows = serializers.IntegerField()
         filings = serializers.IntegerField()
         created = serializers.IntegerField()
         corrected = serializers.IntegerField()
         unchanged = serializers.IntegerField()
 
-    @extend_schema(request=DocumentedInput, responses=Output,
+    @extend_schema(request=FilingBulkRows, responses=FilingBulkOutput,
                    summary="批量备案：逐行校验，任一行有错误则全部不保存（错误按行号、列返回）")
     def post(self, request):
         actor = request.actor
         require_role(actor, Role.PROVINCE)
-        data = self.Input(data=request.data)
+        data = self.FilingBulkInput(data=request.data)
         data.is_valid(raise_exception=True)
         records = data.validated_data["rows"]
         if len(records) > MAX_BULK_ROWS:
@@ -149,13 +149,13 @@ class FilingBulkApi(APIView):
                          for e in result.errors])
         outcome = filings.filings_bulk_save(actor=actor, items=filing_rows_group(result.rows),
                                             note=_("API 批量备案"))
-        return Response(self.Output({"rows": result.rows_read, "filings": outcome.filings,
+        return Response(self.FilingBulkOutput({"rows": result.rows_read, "filings": outcome.filings,
                                      "created": outcome.created, "corrected": outcome.corrected,
                                      "unchanged": outcome.unchanged}).data)
 
 
 class FilingTotalsApi(APIView):
-    class Output(serializers.Serializer):
+    class FilingTotalsOutput(serializers.Serializer):
         year = serializers.IntegerField()
         certificate = serializers.CharField(source="certificate__code")
         certificate_name = serializers.CharField(source="certificate__name")
@@ -163,7 +163,7 @@ class FilingTotalsApi(APIView):
         filings = serializers.IntegerField()
         students = serializers.IntegerField()
 
-    @extend_schema(responses=Output(many=True),
+    @extend_schema(responses=FilingTotalsOutput(many=True),
                    summary="申报规模合计：按证书、省份、年度（教育部为全国，省级为本省；已撤回的不计）")
     def get(self, request):
         qs = selectors.filings_visible(request.actor).filter(withdrawn_at__isnull=True)
@@ -173,7 +173,7 @@ class FilingTotalsApi(APIView):
         rows = (qs.values("year", "certificate__code", "certificate__name", "province_id")
                 .annotate(filings=Count("*"), students=Sum("total_students"))
                 .order_by("year", "certificate__code", "province_id"))
-        return _paginate(request, self, rows, self.Output)
+        return _paginate(request, self, rows, self.FilingTotalsOutput)
 
 
 # --- trainer qualifications ----------------------------------------------------------------------
@@ -198,7 +198,7 @@ class TrainerOutput(serializers.Serializer):
 
 
 class TrainerListCreateApi(APIView):
-    class Input(serializers.Serializer):
+    class TrainerCreateInput(serializers.Serializer):
         name = serializers.CharField(max_length=64)
         id_type = serializers.ChoiceField(choices=[IdType.RESIDENT_ID, IdType.HMT_RESIDENCE],
                                           default=IdType.RESIDENT_ID)
@@ -213,9 +213,9 @@ class TrainerListCreateApi(APIView):
         filterset = TrainerFilter(request.query_params, queryset=selectors.trainer_records_visible(request.actor))
         return _paginate(request, self, filterset.qs, TrainerOutput, context={"actor": request.actor})
 
-    @extend_schema(request=Input, responses={201: TrainerOutput}, summary="院校登记参加培训的教师")
+    @extend_schema(request=TrainerCreateInput, responses={201: TrainerOutput}, summary="院校登记参加培训的教师")
     def post(self, request):
-        data = self.Input(data=request.data)
+        data = self.TrainerCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         certificate = Certificate.objects.filter(code=values.pop("certificate").strip().upper()).first()
@@ -226,14 +226,14 @@ class TrainerListCreateApi(APIView):
 
 
 class TrainerConfirmApi(APIView):
-    class Input(serializers.Serializer):
+    class TrainerConfirmInput(serializers.Serializer):
         attended = serializers.BooleanField()
         qualified = serializers.BooleanField()
 
-    @extend_schema(request=Input, responses=TrainerOutput, summary="培训评价组织确认参训与合格培训师")
+    @extend_schema(request=TrainerConfirmInput, responses=TrainerOutput, summary="培训评价组织确认参训与合格培训师")
     def post(self, request, pk: int):
         record = selectors.trainer_record_get(request.actor, pk)
-        data = self.Input(data=request.data)
+        data = self.TrainerConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
         record = trainers.trainer_record_confirm(actor=request.actor, record=record, **data.validated_data)
         return Response(TrainerOutput(record, context={"actor": request.actor}).data)
