@@ -16,6 +16,7 @@ from accounts.tabular import (
     RowCheck,
     Schema,
     int_in_range,
+    memoized,
     parse_phone,
     parse_positive_int,
     text_of_length,
@@ -115,6 +116,14 @@ class FilingRowValidator:
         self.foreign: dict[str, str | None] = {}
         self.seen: dict[tuple, int] = {}
         self.contacts: dict[tuple, tuple[str, str, int]] = {}
+        # Each distinct text is looked up once, however many rows repeat it.
+        self.parse_institution = memoized(lambda t: self._institution(normalize_school_code(t)))
+        self.parse_certificate = memoized(self._certificate)
+        self.parse_year = memoized(int_in_range(self.low, self.high))
+        self.parse_level = memoized(self._level)
+        self.parse_count = memoized(parse_positive_int)
+        self.parse_name = text_of_length(64)
+        self.parse_phone = memoized(parse_phone)
 
     # -- single cells
 
@@ -161,24 +170,24 @@ class FilingRowValidator:
     # -- the row
 
     def __call__(self, check: RowCheck) -> FilingRow | None:
-        institution = check.clean("school_code", lambda t: self._institution(normalize_school_code(t)))
+        institution = check.clean("school_code", self.parse_institution)
         if institution is not None:
             typed = check.text("institution_name")
             if typed and typed != institution[1]:
                 check.error("institution_name", _("学校标识码对应的院校是“%(name)s”，与填写的“%(typed)s”不一致。") % {
                     "name": institution[1], "typed": typed})
-        certificate = check.clean("certificate", self._certificate)
-        year = check.clean("year", int_in_range(self.low, self.high))
-        level = check.clean("level", self._level)
+        certificate = check.clean("certificate", self.parse_certificate)
+        year = check.clean("year", self.parse_year)
+        level = check.clean("level", self.parse_level)
         if certificate is not None and level is not None:
             offered = self.offered.get(certificate[0], set())
             if level not in offered:
                 check.error("level", _("证书“%(name)s”没有“%(level)s”等级（设有：%(offered)s）。") % {
                     "name": certificate[1], "level": LEVEL_LABELS[level],
                     "offered": "、".join(str(LEVEL_LABELS[v]) for v in Level.values if v in offered) or _("无")})
-        declared = check.clean("declared_students", parse_positive_int)
-        contact_name = check.clean("contact_name", text_of_length(64))
-        contact_phone = check.clean("contact_phone", parse_phone)
+        declared = check.clean("declared_students", self.parse_count)
+        contact_name = check.clean("contact_name", self.parse_name)
+        contact_phone = check.clean("contact_phone", self.parse_phone)
         if None in (institution, certificate, year, level):
             return None
         key = (institution[0], certificate[0], year)

@@ -24,6 +24,7 @@ from assessments.models import Filing, FilingLevel
 from certificates.models import Certificate, Level
 from organizations.models import Institution
 
+LEVEL_ORDER = tuple(Level.values)  # Choices.values builds a new list on every access
 # Above this many changed filings the PostgreSQL path (COPY + INSERT … ON CONFLICT) pays off.
 COPY_THRESHOLD = 200
 
@@ -41,7 +42,7 @@ class SaveOutcome:
 
 def _state(levels: dict[str, int], contact_name: str, contact_phone: str, withdrawn: bool) -> dict:
     """A filing as the audit log records it."""
-    ordered = {level: levels[level] for level in Level.values if level in levels}
+    ordered = {level: levels[level] for level in LEVEL_ORDER if level in levels}
     return {"levels": ordered, "total_students": sum(ordered.values()), "contact_name": contact_name,
             "contact_phone": contact_phone, "withdrawn": withdrawn}
 
