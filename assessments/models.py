@@ -62,6 +62,12 @@ class Filing(models.Model):
         return self.withdrawn_at is not None
 
 
+def level_rank() -> models.Case:
+    """初级, 中级, 高级 in that order (the stored codes sort alphabetically otherwise)."""
+    return models.Case(*(models.When(level=level, then=rank) for rank, level in enumerate(Level.values)),
+                       default=len(Level.values))
+
+
 class FilingLevel(models.Model):
     """The declared number of students of one level in a filing."""
 

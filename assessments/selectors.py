@@ -7,7 +7,7 @@ from accounts.errors import Forbidden
 from accounts.identity import mask_id_number
 from accounts.models import AuditEntry, Province, Role
 from accounts.scoping import Actor, get_in_scope, scoped
-from assessments.models import Filing, FilingImport, FilingLevel, TrainerQualification
+from assessments.models import Filing, FilingImport, FilingLevel, TrainerQualification, level_rank
 from certificates.models import Certificate, Level
 
 FILING_READERS = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE, Role.ORG)
@@ -22,7 +22,7 @@ def filings_visible(actor: Actor) -> QuerySet[Filing]:
     if actor.role not in FILING_READERS:
         raise Forbidden()
     qs = Filing.objects.select_related("institution", "certificate", "province").prefetch_related(
-        Prefetch("levels", queryset=FilingLevel.objects.order_by("level")))
+        Prefetch("levels", queryset=FilingLevel.objects.order_by(level_rank())))
     return scoped(qs, actor)
 
 
@@ -76,7 +76,8 @@ def level_totals(filings: QuerySet[Filing]) -> dict:
             "code": row["filing__certificate__code"], "total": 0, **{level: 0 for level in Level.values}})
         entry[row["level"]] += row["students"]
         entry["total"] += row["students"]
-    counts = dict(active.values("certificate_id").annotate(n=Count("*")).values_list("certificate_id", "n"))
+    # order_by(): a sort chosen in the table would otherwise join the GROUP BY and split the counts.
+    counts = dict(active.order_by().values("certificate_id").annotate(n=Count("*")).values_list("certificate_id", "n"))
     certificates = sorted(by_certificate.values(), key=lambda e: (-e["total"], e["name"]))
     for entry in certificates:
         entry["filings"] = counts.get(entry["certificate_id"], 0)
@@ -108,7 +109,7 @@ def national_totals(actor: Actor, *, year: int | None = None) -> dict:
     if year:
         active = active.filter(year=year)
     provinces = {p.code: p for p in Province.objects.all()}
-    by_province = {row["province_id"]: row for row in active.values("province_id").annotate(
+    by_province = {row["province_id"]: row for row in active.order_by().values("province_id").annotate(
         students=Sum("total_students"), filings=Count("*"), institutions=Count("institution_id", distinct=True))}
     province_rows = [{"province": p, "students": by_province.get(code, {}).get("students") or 0,
                       "filings": by_province.get(code, {}).get("filings") or 0,

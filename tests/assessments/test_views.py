@@ -269,3 +269,15 @@ def test_the_navigation_offers_filings_by_role(as_user, hubei_user, ministry_use
     assert "全国备案汇总" in as_user(ministry_user).get("/").content.decode()
     org_nav = as_user(org_a_user).get("/").content.decode()
     assert "培训师资格" in org_nav and "院校名录" not in org_nav
+
+
+def test_totals_do_not_depend_on_the_chosen_sort(as_user, hubei_user, hubei, certificate):
+    for name in ("甲学院", "乙学院"):
+        FilingFactory(institution=InstitutionFactory(province=hubei, name=name), certificate=certificate,
+                      levels={"intermediate": 5, "junior": 7})
+    client = as_user(hubei_user)
+    for order in ("", "institution", "-updated", "total"):
+        totals = client.get(f"/assessments/filings/?o={order}").context["totals"]
+        assert totals["filings"] == 2 and totals["certificates"][0]["filings"] == 2
+    page = client.get("/assessments/filings/").content.decode()
+    assert page.index("初级 7") < page.index("中级 5")
