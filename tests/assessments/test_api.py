@@ -136,3 +136,8 @@ def test_the_schema_documents_the_endpoints_with_chinese_summaries(client):
                  "/api/v1/trainer-qualifications/{id}/confirm"):
         assert path in schema
     assert "批量备案" in schema
+
+
+@pytest.mark.parametrize("path", ["/api/v1/filings", "/api/v1/filings/totals", "/api/v1/trainer-qualifications"])
+def test_a_student_is_refused_every_filing_endpoint(as_user, student_user, path):
+    assert as_user(student_user).get(path).status_code == 403

@@ -206,3 +206,18 @@ def test_the_list_exports_with_masking(as_user, hubei_institution, certificate, 
 
 def test_a_student_may_not_open_trainer_records(as_user, student_user):
     assert as_user(student_user).get("/assessments/trainers/").status_code == 403
+
+
+def test_only_an_institution_opens_the_recording_form(as_user, org_a_user, hubei_user, hubei_alliance_user):
+    for user in (org_a_user, hubei_user, hubei_alliance_user):
+        assert as_user(user).get("/assessments/trainers/new/").status_code == 403
+
+
+def test_another_institution_gets_404_on_the_record_pages(as_user, hubei_institution, certificate,
+                                                          shandong_institution_user):
+    saved = TrainerQualificationFactory(institution=hubei_institution, certificate=certificate)
+    client = as_user(shandong_institution_user)
+    assert client.get(f"/assessments/trainers/{saved.pk}/edit/").status_code == 404
+    assert client.post(f"/assessments/trainers/{saved.pk}/delete/").status_code == 404
+    assert client.post(f"/assessments/trainers/{saved.pk}/confirm/", {"attended": "yes"}).status_code == 404
+    assert TrainerQualification.objects.filter(pk=saved.pk).exists()
