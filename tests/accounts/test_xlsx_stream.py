@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from accounts.tabular import Column, Schema, TabularError, read_table
-from accounts.xlsx_stream import column_index, open_sheet
+from accounts.tabular.xlsx_stream import column_index, open_sheet
 
 
 def openpyxl_rows(raw: bytes, title: str):
@@ -134,7 +134,7 @@ def test_a_damaged_sheet_is_a_precise_error_when_read():
 def test_a_workbook_it_does_not_recognise_goes_to_openpyxl(monkeypatch):
     from accounts import tabular
 
-    monkeypatch.setattr("accounts.xlsx_stream.open_sheet", lambda raw, title: None)
+    monkeypatch.setattr("accounts.tabular.xlsx_stream.open_sheet", lambda raw, title: None)
     workbook = openpyxl.Workbook()
     workbook.active.append(["甲"])
     workbook.active.append(["值"])
