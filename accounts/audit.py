@@ -9,9 +9,13 @@ from django.db.models import Model
 
 from accounts.models import AuditEntry, Province
 
+_JSON_SCALARS = (str, int, float, bool)
+
 
 def _plain(value):
     """Values as JSON can keep them: dates as ISO text, money as text, objects by their id."""
+    if value is None or type(value) in _JSON_SCALARS:  # the common case, first: bulk audits are large
+        return value
     if isinstance(value, Model):
         return value.pk
     if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
@@ -64,3 +68,36 @@ def audit_log(*, actor, action: str, obj: Model | None = None, changes: dict | N
         object_repr=object_repr[:200], province_id=province_code, changes=_plain(changes or {}), note=note,
         ip_address=ip_address,
     )
+
+
+def _json_default(value):
+    """For json.dumps: what _plain makes of the values json cannot encode itself."""
+    if isinstance(value, set | frozenset):
+        return [_plain(v) for v in value]
+    plain = _plain(value)
+    if plain is value:
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    return plain
+
+
+def audit_log_many(*, actor, entries: Iterable[dict], note: str = "") -> int:
+    """Record many regulated actions at once (a bulk upload of thousands of rows), with the same
+    fields as ``audit_log``. Each entry: action, object_type, object_id, object_repr, and
+    optionally province (code), changes, note."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.bulk import copy_rows
+
+    user = getattr(actor, "user", actor)
+    role = getattr(actor, "role", "") or ""
+    user_id = user.pk if user is not None and getattr(user, "pk", None) else None
+    now = timezone.now()
+    # On PostgreSQL the changes go straight to json.dumps (odd values through _json_default): the
+    # same JSON as _plain gives, without walking 100,000 dicts in Python first.
+    prepare = (lambda c: c or {}) if connection.vendor == "postgresql" else (lambda c: _plain(c or {}))
+    rows = ((now, user_id, role, e["action"], e.get("object_type", ""), str(e.get("object_id", "")),
+             (e.get("object_repr") or "")[:200], e.get("province"), prepare(e.get("changes")),
+             e.get("note", note)) for e in entries)
+    return copy_rows(AuditEntry, ["at", "actor_id", "actor_role", "action", "object_type", "object_id",
+                                  "object_repr", "province_id", "changes", "note"], rows, json_default=_json_default)

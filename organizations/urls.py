@@ -1,7 +1,7 @@
 from django.urls import path
 
 from organizations.views import complaints as complaint_views
-from organizations.views import orgs, seals
+from organizations.views import institutions, orgs, seals
 
 app_name = "organizations"
 
@@ -27,4 +27,11 @@ urlpatterns = [
     path("complaints/<int:pk>/transition/", complaint_views.complaint_transition, name="complaint_transition"),
     path("complaints/<int:pk>/note/", complaint_views.complaint_note, name="complaint_note"),
     path("complaints/evidence/<int:pk>/", complaint_views.complaint_evidence, name="complaint_evidence"),
+    # the institution registry (院校名录)
+    path("institutions/", institutions.institution_list, name="institutions"),
+    path("institutions/new/", institutions.institution_create, name="institution_create"),
+    path("institutions/<int:pk>/", institutions.institution_detail, name="institution_detail"),
+    path("institutions/<int:pk>/edit/", institutions.institution_edit, name="institution_edit"),
+    path("institutions/<int:pk>/accounts/new/", institutions.institution_account_create,
+         name="institution_account_create"),
 ]

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("organizations.api_urls_complaints")),
     path("", include("organizations.api_urls")),
     path("", include("certificates.api_urls")),
+    path("", include("assessments.api_urls")),
 ]

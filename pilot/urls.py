@@ -36,6 +36,7 @@ urlpatterns = [
     path("orgs/", include("organizations.urls")),
     path("catalog/", include("certificates.urls")),
     path("fees/", include("fees.urls")),
+    path("assessments/", include("assessments.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("pilot.api_urls")),

@@ -136,3 +136,6 @@ def seal_upload(name: str = "seal.png", *, data: bytes | None = None, content_ty
     if data is None:
         data = image_bytes(seal_image(**kwargs))
     return SimpleUploadedFile(name, data, content_type=content_type)
+def school_code(n: int, province_code: str = "42") -> str:
+    """A 10-digit national school code (学校标识码) in the shape 41 + province + six digits."""
+    return f"41{province_code}{n:06d}"

@@ -1,0 +1,49 @@
+"""Inserting many rows at once, for bulk uploads: PostgreSQL ``COPY`` where available (an order of
+magnitude faster than INSERT: ~12 s against ~69 s for a million rows, design.md), ``bulk_create``
+elsewhere (the embedded SQLite mode)."""
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+
+from django.db import connection, models
+
+
+def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence],
+              *, batch_size: int = 2000, json_default: Callable | None = None) -> int:
+    """Insert ``rows`` (tuples in the order of ``columns``, given as attribute names such as
+    ``actor_id``) into ``model``'s table. Nothing is returned per row; use it where no primary key
+    is needed afterwards. Runs inside the caller's transaction. JSON columns are encoded with
+    ``json_default`` for values json cannot encode itself (on PostgreSQL)."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    chosen = [fields[name] for name in columns]
+    if connection.vendor == "postgresql":
+        return _copy_postgres(model, chosen, rows, json_default)
+    count = 0
+    batch = []
+    for row in rows:
+        batch.append(model(**dict(zip(columns, row, strict=True))))
+        if len(batch) >= batch_size:
+            model.objects.bulk_create(batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        model.objects.bulk_create(batch)
+        count += len(batch)
+    return count
+
+
+def _copy_postgres(model, fields, rows, json_default) -> int:
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(f.column) for f in fields)
+    json_positions = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    count = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            if json_positions:
+                row = list(row)
+                for i in json_positions:
+                    row[i] = json.dumps(row[i], ensure_ascii=False, default=json_default)
+            copy.write_row(row)
+            count += 1
+    return count

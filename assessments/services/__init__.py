@@ -1,0 +1,2 @@
+"""Writes of the assessments app, one module per concern: filings (备案), bulk filing imports,
+trainer qualifications."""
