@@ -191,3 +191,34 @@ class FeeStandard(models.Model):
             models.CheckConstraint(name="feestandard_dates_ordered",
                                    condition=Q(effective_until__isnull=True) | Q(effective_until__gte=F("effective_from"))),
         ]
+
+
+class FeePayment(models.Model):
+    """A payment (拨付) of assessment fees for one finalized session: by an institution for its
+    candidates, or — recorded by the org — by a social learner who pays the org directly.
+    Paper-copy fees are not here: the student pays those with the paper-copy order."""
+
+    session = models.ForeignKey("assessments.AssessmentSession", on_delete=models.PROTECT, related_name="fee_payments")
+    institution = models.ForeignKey("organizations.Institution", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="fee_payments")
+    person = models.ForeignKey("accounts.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               help_text=_("社会学习者本人缴费时填写"))
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="fee_payments")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    paid_on = models.DateField(_("支付日期"))
+    reference = models.CharField(_("凭证号"), max_length=64)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    scope_paths = {"province": "province", "org": "org", "institution": "institution", "person": "person"}
+
+    class Meta:
+        ordering = ["-paid_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(name="feepayment_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(name="feepayment_payer", condition=Q(institution__isnull=False, person__isnull=True)
+                                   | Q(institution__isnull=True, person__isnull=False)),
+        ]
+        verbose_name = _("费用支付")
+        verbose_name_plural = _("费用支付")

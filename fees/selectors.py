@@ -1,12 +1,16 @@
 """Reads of the fees app, scoped to the actor."""
 
-from django.db.models import Count, Max, QuerySet
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, Count, F, IntegerField, Max, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from accounts.errors import NotInScope
 from accounts.models import Role
 from accounts.scoping import Actor, get_in_scope, scoped
-from fees.models import CostCap, FeeStandard, FeeThread
+from fees.models import CostCap, FeePayment, FeeStandard, FeeThread
 
 
 def threads_visible(actor: Actor) -> QuerySet[FeeThread]:
@@ -66,3 +70,116 @@ def caps_all() -> QuerySet[CostCap]:
 
 def standard_get(actor: Actor, pk: int) -> FeeStandard:
     return get_in_scope(FeeStandard, actor, pk=pk)
+
+
+# --- amounts due and payments ---------------------------------------------------------------
+
+AGE_BUCKETS = ((30, "0-30"), (60, "31-60"), (90, "61-90"), (None, "90+"))
+
+
+@dataclass
+class Due:
+    """What one payer owes for one finalized session: an institution for its assessed candidates, or
+    a social learner for themself. ``amount_due`` is None where no verified standard was in force on
+    the session date: that is shown and counted apart, never guessed."""
+
+    session_id: int
+    session_date: datetime.date
+    finalized_on: datetime.date | None
+    certificate_id: int
+    certificate_name: str
+    level: str
+    province_code: str
+    org_id: int
+    institution_id: int | None
+    person_id: int | None
+    candidates: int
+    standard: FeeStandard | None
+    paid: Decimal = Decimal("0.00")
+
+    @property
+    def amount_due(self) -> Decimal | None:
+        return None if self.standard is None else self.standard.amount * self.candidates
+
+    @property
+    def outstanding(self) -> Decimal | None:
+        return None if self.amount_due is None else self.amount_due - self.paid
+
+    @property
+    def age_days(self) -> int:
+        return (timezone.localdate() - (self.finalized_on or self.session_date)).days
+
+    @property
+    def age_bucket(self) -> str:
+        for limit, label in AGE_BUCKETS:
+            if limit is None or self.age_days <= limit:
+                return label
+        return AGE_BUCKETS[-1][1]
+
+
+def dues(actor: Actor, *, session_id: int | None = None, institution_id: int | None = None) -> list[Due]:
+    """Every amount due in the actor's scope, from the finalized sessions' assessed candidates (present,
+    with a result) and the standard in force on each session date, with what has been paid."""
+    from assessments.models import AssessmentSession, Result
+    from fees.services import standard_in_force
+
+    results = scoped(Result.objects.filter(registration__session__status=AssessmentSession.Status.FINALIZED,
+                                           registration__absent=False, registration__status="registered"), actor)
+    if session_id is not None:
+        results = results.filter(registration__session_id=session_id)
+    if institution_id is not None:
+        results = results.filter(institution_id=institution_id)
+    groups = (results.values("registration__session_id", "session_date", "registration__session__finalized_at",
+                             "certificate_id", "certificate__name", "level", "province_id", "org_id",
+                             "institution_id")
+              .annotate(candidates=Count("*"),
+                        person_id=Case(When(institution_id__isnull=True, then=F("registration__person_id")),
+                                       default=Value(None), output_field=IntegerField()))
+              .order_by())
+    standards: dict[tuple, FeeStandard | None] = {}
+    rows: dict[tuple, Due] = {}
+    for g in groups:
+        key_std = (g["certificate_id"], g["level"], g["province_id"], g["session_date"])
+        if key_std not in standards:
+            standards[key_std] = standard_in_force(certificate_id=g["certificate_id"], level=g["level"],
+                                                   province_code=g["province_id"], on=g["session_date"])
+        key = (g["registration__session_id"], g["institution_id"], g["person_id"])
+        if key in rows:  # a social learner group split by the Case annotation: add up
+            rows[key].candidates += g["candidates"]
+            continue
+        finalized = g["registration__session__finalized_at"]
+        rows[key] = Due(session_id=key[0], session_date=g["session_date"],
+                        finalized_on=timezone.localdate(finalized) if finalized else None,
+                        certificate_id=g["certificate_id"], certificate_name=g["certificate__name"], level=g["level"],
+                        province_code=g["province_id"], org_id=g["org_id"], institution_id=key[1], person_id=key[2],
+                        candidates=g["candidates"], standard=standards[key_std])
+    if rows:
+        paid = (FeePayment.objects.filter(session_id__in={k[0] for k in rows})
+                .values("session_id", "institution_id", "person_id").annotate(total=Sum("amount")).order_by())
+        for p in paid:
+            due = rows.get((p["session_id"], p["institution_id"], p["person_id"]))
+            if due is not None:
+                due.paid = p["total"]
+    return sorted(rows.values(), key=lambda d: (d.session_date, d.session_id, d.institution_id or 0))
+
+
+def outstanding_summary(rows: list[Due], *, by: str) -> list[dict]:
+    """Dues added up per ``by`` ("province_code", "org_id" or "institution_id"): due, paid,
+    outstanding, aged by 30/60/90 days, and the candidates with no verified standard, apart."""
+    summary: dict = {}
+    for due in rows:
+        key = getattr(due, by)
+        entry = summary.setdefault(key, {"key": key, "due": Decimal("0.00"), "paid": Decimal("0.00"),
+                                         "outstanding": Decimal("0.00"), "no_standard_candidates": 0,
+                                         "sessions": set(), **{label: Decimal("0.00") for _l, label in AGE_BUCKETS}})
+        entry["sessions"].add(due.session_id)
+        entry["paid"] += due.paid
+        if due.amount_due is None:
+            entry["no_standard_candidates"] += due.candidates
+            continue
+        entry["due"] += due.amount_due
+        entry["outstanding"] += due.outstanding
+        entry[due.age_bucket] += due.outstanding
+    for entry in summary.values():
+        entry["sessions"] = len(entry["sessions"])
+    return sorted(summary.values(), key=lambda e: e["outstanding"], reverse=True)

@@ -20,6 +20,7 @@ from fees.models import (
     ITEM_APPLIES_TO,
     CostCap,
     CostItem,
+    FeePayment,
     FeeStandard,
     FeeThread,
     FeeVersion,
@@ -256,3 +257,46 @@ def standard_in_force(*, certificate_id: int, level: str, province_code: str, on
                                        effective_from__lte=on)
             .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on)))
     return min(rows, key=lambda s: s.level == "", default=None)
+
+
+@transaction.atomic
+def fee_payment_record(*, actor: Actor, session_id: int, amount, paid_on: datetime.date, reference: str,
+                       institution_id: int | None = None, person_id: int | None = None) -> FeePayment:
+    """Record a payment against what is due for one finalized session: an institution pays for its
+    candidates (recorded by the institution), a social learner pays the org (recorded by the org).
+    Never more than is outstanding; nothing where no verified standard is in force."""
+    from assessments.models import AssessmentSession
+    from fees.selectors import dues
+
+    session = AssessmentSession.objects.select_for_update().filter(pk=session_id).first()
+    if institution_id is not None:
+        if actor.role not in (Role.INSTITUTION, Role.ALLIANCE) or institution_id not in actor.scope.institution_ids:
+            raise Forbidden(_("只能登记本院校的支付。"))
+    elif person_id is not None:
+        if actor.role != Role.ORG or session is None or session.org_id != actor.scope.org_id:
+            raise Forbidden(_("社会学习者的缴费由本考核的培训评价组织登记。"))
+    else:
+        raise AppError(_("请指明付款的院校或社会学习者。"))
+    due = next((d for d in dues(actor, session_id=session_id, institution_id=institution_id)
+                if d.institution_id == institution_id and d.person_id == person_id), None)
+    if session is None or due is None:
+        raise AppError(_("该考核批次没有应付费用（未确认成绩或无参考人员）。"), code="nothing_due")
+    if due.amount_due is None:
+        raise AppError(_("%(d)s 时该证书在本省尚无核定的费用标准，应付金额无法确定，暂不能登记支付。") % {
+            "d": due.session_date}, code="no_standard")
+    value = money_parse(amount, field="amount", label=_("支付金额"))
+    if value <= 0:
+        raise AppError(_("支付金额必须大于 0。"), field="amount")
+    if value > due.outstanding:
+        raise AppError(_("支付金额 %(a)s 元超过尚欠金额 %(o)s 元。") % {"a": value, "o": due.outstanding},
+                       field="amount", code="over_due")
+    if paid_on > timezone.localdate():
+        raise AppError(_("支付日期不能晚于今天。"), field="paid_on")
+    if not (reference or "").strip():
+        raise AppError(_("请填写支付凭证号。"), field="reference")
+    payment = FeePayment.objects.create(session=session, institution_id=institution_id, person_id=person_id,
+                                        org_id=session.org_id, province_id=session.province_id, amount=value,
+                                        paid_on=paid_on, reference=reference.strip()[:64], recorded_by=actor.user)
+    audit_log(actor=actor, action="fee.payment_recorded", obj=payment, object_repr=str(session),
+              province=session.province_id, changes={"amount": [None, value], "reference": [None, reference]})
+    return payment
