@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CertificatesConfig(AppConfig):
     name = "certificates"
     verbose_name = _("证书")
+
+    def ready(self):
+        from certificates import navigation_issued
+
+        navigation_issued.register()

@@ -33,6 +33,8 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("orgs/", include("organizations.urls")),
     path("catalog/", include("certificates.urls")),
+    path("certificates/", include("certificates.urls_issued")),
+    path("verify/", include("certificates.urls_verify")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("pilot.api_urls")),
