@@ -35,10 +35,10 @@ def issued_get(*, actor: Actor, number: str, for_write: bool = False) -> IssuedC
 def issuance_batches(*, actor: Actor):
     """One row per finalized assessment session (per org): how many of its passes are issued."""
     return (scoped(IssuanceRequest, actor).values("session_id", "org_id", "org__name", "certificate__name")
-            .annotate(total=Count("*"), issued=Count("*", filter=Q(status="issued")),
-                      duplicate=Count("*", filter=Q(status="duplicate")),
-                      blocked=Count("*", filter=Q(status="blocked")), failed=Count("*", filter=Q(status="failed")),
-                      pending=Count("*", filter=Q(status="pending")), created=Min("created_at"),
+            .annotate(total=Count("*"), issued=Count("pk", filter=Q(status="issued")),
+                      duplicate=Count("pk", filter=Q(status="duplicate")),
+                      blocked=Count("pk", filter=Q(status="blocked")), failed=Count("pk", filter=Q(status="failed")),
+                      pending=Count("pk", filter=Q(status="pending")), created=Min("created_at"),
                       finished=Max("processed_at"))
             .order_by("-created", "-session_id"))
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.errors import AppError, Forbidden
+from accounts.errors import AppError, Forbidden, NotInScope
 from accounts.exports import xlsx_response
 from accounts.forms import add_app_error
 from accounts.identity import mask_id_number
@@ -32,6 +32,8 @@ STAFF_ROLES = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG, Rol
 # Who sees full ID numbers (design rule 7): the person, and the org and institution handling them.
 FULL_ID_ROLES = (Role.STUDENT, Role.ORG, Role.INSTITUTION, Role.ALLIANCE)
 ZIP_LIMIT = 2000
+# The PDF goes to the holder, the org, the holder's institution and the ministry only.
+PDF_ROLES = (Role.STUDENT, Role.ORG, Role.INSTITUTION, Role.ALLIANCE, Role.MINISTRY)
 
 
 def shown_id(actor, id_number: str) -> str:
@@ -66,7 +68,9 @@ def mine(request):
 
 @login_required
 def certificate_pdf(request, number: str):
-    """The PDF, to its holder, its org, the holder's institution, the ministry (and the province)."""
+    """The PDF, to its holder, its org, the holder's institution and the ministry only."""
+    if request.actor.role not in PDF_ROLES:
+        raise NotInScope()
     issued = selectors.issued_get(actor=request.actor, number=number)
     variant = request.GET.get("variant", "zh")
     if variant == "bilingual":
@@ -212,6 +216,7 @@ def waiting(request):
 @login_required
 @require_POST
 def retry(request, pk: int):
+    require_role(request.actor, Role.ORG, Role.MINISTRY)
     issuance_request = get_in_scope(IssuanceRequest, request.actor, pk=pk)
     try:
         issuance_request_retry(actor=request.actor, request=issuance_request)

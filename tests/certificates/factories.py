@@ -103,3 +103,13 @@ def issuance_requests(*, certificate, province, people, **kwargs) -> list:
     with transaction.atomic():
         issuance_requests_create(passes=passes)
     return list(IssuanceRequest.objects.filter(result_id__in=[p.result_id for p in passes]).order_by("pk"))
+
+
+def issue_now(*, certificate, province, people, **kwargs) -> list:
+    """Requests for ``people`` issued right away in this process; returns their certificates."""
+    from certificates.models import IssuedCertificate
+    from certificates.services.issuance_worker import issuance_run
+
+    requests = issuance_requests(certificate=certificate, province=province, people=people, **kwargs)
+    issuance_run()
+    return list(IssuedCertificate.objects.filter(request__in=requests).order_by("pk"))

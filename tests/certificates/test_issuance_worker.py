@@ -95,7 +95,8 @@ def _start_worker(queue: str) -> subprocess.Popen:
     env.update({
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/"
                         f"{db['NAME']}",
-        "DB_CONN_MAX_AGE": "0", "CELERY_QUEUE": queue, "MEDIA_ROOT": str(settings.MEDIA_ROOT), "ISSUANCE_CHUNK": "5", "ISSUANCE_PARALLEL": "1"})
+        "DB_CONN_MAX_AGE": "0", "CELERY_QUEUE": queue, "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "ISSUANCE_CHUNK": "5", "ISSUANCE_PARALLEL": "1"})
     log = open(os.path.join(os.environ["PILOT_VAR_DIR"], f"worker-{queue}.log"), "a")
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "pilot", "worker", "-Q", queue, "--concurrency", "1",
