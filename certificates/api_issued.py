@@ -17,7 +17,7 @@ from accounts.models import Role
 from accounts.scoping import get_in_scope, scoped
 from certificates import selectors_issued as selectors
 from certificates.models import IssuanceRequest, PaperCopyOrder
-from certificates.services import paper_copies, revocation, verification
+from certificates.services import open_badges, paper_copies, revocation, verification
 from certificates.services.issuance_worker import certificate_pdf_bytes, certificate_pdf_render, issuance_request_retry
 from certificates.views.issued import PDF_ROLES, shown_id
 
@@ -256,3 +256,31 @@ class VerifyPdfApi(PublicApi):
         result = verification.certificate_verify_pdf(upload=data.validated_data["pdf"],
                                                      client=request.META.get("REMOTE_ADDR", ""))
         return Response(result.as_dict())
+
+
+# --- Open Badges 3.0 / VC-JWT ----------------------------------------------------------------------
+
+class CredentialApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        jwt = serializers.CharField()
+        credential = serializers.JSONField()
+
+    @extend_schema(summary="导出 Open Badges 3.0 可验证凭证（VC-JWT，ES256）", responses=OutputSerializer)
+    def get(self, request, number: str):
+        if request.actor.role not in PDF_ROLES:
+            raise NotInScope()
+        issued = selectors.issued_get(actor=request.actor, number=number)
+        token, body = open_badges.credential_jwt(issued)
+        return Response({"jwt": token, "credential": body})
+
+
+class IssuerApi(PublicApi):
+    @extend_schema(summary="签发方（平台）信息", responses=serializers.JSONField, auth=[])
+    def get(self, request):
+        return Response(open_badges.issuer_profile())
+
+
+class IssuerJwksApi(PublicApi):
+    @extend_schema(summary="签发方公钥（JWKS），用于验证 VC-JWT", responses=serializers.JSONField, auth=[])
+    def get(self, request):
+        return Response({"keys": [open_badges.issuer_jwk()]})
