@@ -13,6 +13,7 @@ urlpatterns = [
     path("queue/", issued.queue, name="queue"),
     path("waiting/", issued.waiting, name="waiting"),
     path("requests/<int:pk>/retry/", issued.retry, name="retry"),
+    path("import/", issued.import_certificates, name="import"),
     path("paper/", issued.paper_queue, name="paper_queue"),
     path("paper/<int:pk>/advance/", issued.paper_advance, name="paper_advance"),
     path("<str:number>/", issued.detail, name="detail"),

@@ -266,10 +266,11 @@ def issuance_sweep(*, stale_seconds: int = 120) -> dict[str, int]:
         status=IssuanceRequest.Status.BLOCKED, block_code=IssuanceBlock.NO_SEAL,
         org_id__in=list(org_seals_current(None))).update(status=IssuanceRequest.Status.PENDING, block_code="")
     before = timezone.now() - datetime.timedelta(seconds=stale_seconds)
-    stale = IssuedCertificate.objects.filter(created_at__lte=before, origin=IssuedCertificate.Origin.ISSUED,
-                                             status=IssuedCertificate.Status.VALID)
+    stale = IssuedCertificate.objects.filter(created_at__lte=before)
     rendered = 0
-    for certificate_id in stale.filter(pdf="").values_list("pk", flat=True).iterator():
+    # Imported certificates render on first download instead: most are never downloaded.
+    for certificate_id in stale.filter(pdf="", origin=IssuedCertificate.Origin.ISSUED,
+                                       status=IssuedCertificate.Status.VALID).values_list("pk", flat=True).iterator():
         try:
             rendered += issuance_render(certificate_id=certificate_id)
         except Exception:

@@ -23,9 +23,9 @@ from accounts.identity import mask_id_number
 from accounts.models import Role
 from accounts.scoping import get_in_scope, require_role
 from certificates import selectors_issued as selectors
-from certificates.forms_issued import MailForm, PaperOfferForm, PaperOrderForm, ReissueForm, RevokeForm
+from certificates.forms_issued import ImportForm, MailForm, PaperOfferForm, PaperOrderForm, ReissueForm, RevokeForm
 from certificates.models import IssuanceRequest, IssuedCertificate, PaperCopyOffer, PaperCopyOrder
-from certificates.services import paper_copies, revocation
+from certificates.services import certificate_import, paper_copies, revocation
 from certificates.services.issuance_worker import certificate_pdf_bytes, certificate_pdf_render, issuance_request_retry
 
 STAFF_ROLES = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG, Role.INSTITUTION, Role.ALLIANCE)
@@ -279,3 +279,22 @@ def paper_advance(request, pk: int):
     else:
         messages.success(request, _("订单 %(n)s：%(s)s") % {"n": order.issued.number, "s": order.get_status_display()})
     return redirect("issued:paper_queue")
+
+
+# --- import of certificates issued before the portal ------------------------------------------------
+
+@login_required
+def import_certificates(request):
+    require_role(request.actor, Role.MINISTRY, Role.ORG)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["xlsx"]
+        try:
+            count = certificate_import.certificates_import(actor=request.actor, upload=upload, filename=upload.name)
+        except AppError as error:
+            add_app_error(form, error)
+            return render(request, "certificates/issued_import.html", {"form": form, "details": error.details},
+                          status=400)
+        messages.success(request, _("已导入 %(n)d 份平台启用前签发的证书，可按编号查验。") % {"n": count})
+        return redirect("issued:index")
+    return render(request, "certificates/issued_import.html", {"form": form, "columns": certificate_import.COLUMNS})
