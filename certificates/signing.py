@@ -119,8 +119,27 @@ def issuing_certificate_der() -> bytes:
     return issuing_signer().signing_cert.dump()
 
 
+def _outside_event_loop(fn, *args, **kwargs):
+    """pyHanko's synchronous API runs its own event loop; where this thread already runs one (an
+    async server, or Playwright's sync API in the browser tests) run it in a helper thread."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
 def sign_pdf(pdf: bytes, *, number: str) -> bytes:
     """``pdf`` with a PAdES baseline signature by the issuing key over the whole file."""
+    return _outside_event_loop(_sign_pdf, pdf, number=number)
+
+
+def _sign_pdf(pdf: bytes, *, number: str) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -146,6 +165,10 @@ class SignatureCheck:
 
 def check_pdf(pdf: bytes) -> SignatureCheck:
     """Validate the signature of an uploaded PDF against the platform's issuing key."""
+    return _outside_event_loop(_check_pdf, pdf)
+
+
+def _check_pdf(pdf: bytes) -> SignatureCheck:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
