@@ -5,6 +5,7 @@ the service; everything else needs a signed-in user or an API token."""
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
@@ -42,14 +43,14 @@ class IssuedOutput(serializers.Serializer):
 
 
 class CertificateListApi(APIView):
-    class FilterSerializer(serializers.Serializer):
+    class IssuedFilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=["valid", "revoked"], required=False)
         q = serializers.CharField(required=False, allow_blank=True)
 
-    @extend_schema(summary="电子证书列表（按当前角色范围）", parameters=[FilterSerializer],
+    @extend_schema(summary="电子证书列表（按当前角色范围）", parameters=[IssuedFilterSerializer],
                    responses=IssuedOutput(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.IssuedFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = selectors.issued_list(actor=request.actor, query=filters.validated_data.get("q", ""),
                                    status=filters.validated_data.get("status", ""))
@@ -85,27 +86,27 @@ class CertificatePdfApi(APIView):
 
 
 class CertificateRevokeApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class RevokeInputSerializer(serializers.Serializer):
         reason = serializers.CharField(allow_blank=True)
 
-    @extend_schema(summary="撤销证书（须填写原因）", request=InputSerializer, responses=IssuedOutput)
+    @extend_schema(summary="撤销证书（须填写原因）", request=RevokeInputSerializer, responses=IssuedOutput)
     def post(self, request, number: str):
         issued = selectors.issued_get(actor=request.actor, number=number, for_write=True)
-        data = self.InputSerializer(data=request.data)
+        data = self.RevokeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         issued = revocation.certificate_revoke(actor=request.actor, issued=issued, **data.validated_data)
         return Response(IssuedOutput(issued, context={"actor": request.actor}).data)
 
 
 class CertificateReissueApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class ReissueInputSerializer(serializers.Serializer):
         holder_name = serializers.CharField(allow_blank=True)
         reason = serializers.CharField(allow_blank=True)
 
-    @extend_schema(summary="更正姓名并换发新版本（同一编号）", request=InputSerializer, responses=IssuedOutput)
+    @extend_schema(summary="更正姓名并换发新版本（同一编号）", request=ReissueInputSerializer, responses=IssuedOutput)
     def post(self, request, number: str):
         issued = selectors.issued_get(actor=request.actor, number=number, for_write=True)
-        data = self.InputSerializer(data=request.data)
+        data = self.ReissueInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         issued = revocation.certificate_reissue(actor=request.actor, issued=issued, **data.validated_data)
         return Response(IssuedOutput(issued, context={"actor": request.actor}).data)
@@ -114,7 +115,7 @@ class CertificateReissueApi(APIView):
 # --- issuance progress ------------------------------------------------------------------------------
 
 class BatchListApi(APIView):
-    class OutputSerializer(serializers.Serializer):
+    class IssuanceBatchSerializer(serializers.Serializer):
         session_id = serializers.IntegerField()
         org = serializers.CharField(source="org__name")
         certificate = serializers.CharField(source="certificate__name")
@@ -125,27 +126,27 @@ class BatchListApi(APIView):
         blocked = serializers.IntegerField()
         failed = serializers.IntegerField()
 
-    @extend_schema(summary="发证批次与进度", responses=OutputSerializer(many=True))
+    @extend_schema(summary="发证批次与进度", responses=IssuanceBatchSerializer(many=True))
     def get(self, request):
         from accounts.scoping import require_role
 
         require_role(request.actor, Role.ORG, Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY)
         rows = list(selectors.issuance_batches(actor=request.actor)[:500])
-        return Response(self.OutputSerializer(rows, many=True).data)
+        return Response(self.IssuanceBatchSerializer(rows, many=True).data)
 
 
 class RequestRetryApi(APIView):
-    class OutputSerializer(serializers.Serializer):
+    class IssuanceRetrySerializer(serializers.Serializer):
         result_id = serializers.IntegerField()
         status = serializers.CharField()
 
-    @extend_schema(summary="对暂缓或失败的合格成绩重新发证", request=None, responses=OutputSerializer)
+    @extend_schema(summary="对暂缓或失败的合格成绩重新发证", request=None, responses=IssuanceRetrySerializer)
     def post(self, request, result_id: int):
         issuance_request = scoped(IssuanceRequest, request.actor).filter(result_id=result_id).first()
         if issuance_request is None:
             raise NotInScope(_("成绩 %(id)s 不是已确认的合格成绩（没有对应的发证请求），不能发证。") % {"id": result_id})
         issuance_request = issuance_request_retry(actor=request.actor, request=issuance_request)
-        return Response(self.OutputSerializer(issuance_request).data)
+        return Response(self.IssuanceRetrySerializer(issuance_request).data)
 
 
 # --- paper copies -----------------------------------------------------------------------------------
@@ -165,16 +166,16 @@ class PaperOrderOutput(serializers.Serializer):
 
 
 class PaperOrderCreateApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class PaperOrderInputSerializer(serializers.Serializer):
         recipient = serializers.CharField(allow_blank=True)
         phone = serializers.CharField(allow_blank=True)
         address = serializers.CharField(allow_blank=True)
         postcode = serializers.CharField(required=False, allow_blank=True)
 
-    @extend_schema(summary="申请纸质证书（持证人）", request=InputSerializer, responses={201: PaperOrderOutput})
+    @extend_schema(summary="申请纸质证书（持证人）", request=PaperOrderInputSerializer, responses={201: PaperOrderOutput})
     def post(self, request, number: str):
         issued = selectors.issued_get(actor=request.actor, number=number)
-        data = self.InputSerializer(data=request.data)
+        data = self.PaperOrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = paper_copies.paper_order_create(actor=request.actor, issued=issued, **data.validated_data)
         return Response(PaperOrderOutput(order).data, status=201)
@@ -188,14 +189,15 @@ class PaperOrderListApi(APIView):
 
 
 class PaperOrderAdvanceApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class PaperAdvanceInputSerializer(serializers.Serializer):
         carrier = serializers.CharField(required=False, allow_blank=True)
         tracking_number = serializers.CharField(required=False, allow_blank=True)
 
-    @extend_schema(summary="打印队列：标记已打印、已邮寄（须填快递单号）", request=InputSerializer, responses=PaperOrderOutput)
+    @extend_schema(summary="打印队列：标记已打印、已邮寄（须填快递单号）", request=PaperAdvanceInputSerializer,
+                   responses=PaperOrderOutput)
     def post(self, request, pk: int):
         order = get_in_scope(PaperCopyOrder, request.actor, for_write=True, pk=pk)
-        data = self.InputSerializer(data=request.data)
+        data = self.PaperAdvanceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = paper_copies.paper_order_advance(actor=request.actor, order=order, **data.validated_data)
         return Response(PaperOrderOutput(order).data)
@@ -223,15 +225,15 @@ class PublicApi(APIView):
 
 
 class VerifyApi(PublicApi):
-    class QuerySerializer(serializers.Serializer):
+    class VerifyQuerySerializer(serializers.Serializer):
         name = serializers.CharField(required=False, allow_blank=True, max_length=64)
         id_last4 = serializers.CharField(required=False, allow_blank=True, max_length=4)
         token = serializers.CharField(required=False, allow_blank=True, max_length=32)
 
-    @extend_schema(summary="公开查验证书（编号 + 姓名、证件号后四位或二维码令牌）", parameters=[QuerySerializer],
+    @extend_schema(summary="公开查验证书（编号 + 姓名、证件号后四位或二维码令牌）", parameters=[VerifyQuerySerializer],
                    responses=VerdictOutput, auth=[])
     def get(self, request, number: str):
-        query = self.QuerySerializer(data=request.query_params)
+        query = self.VerifyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         verdict = verification.certificate_verify(number=number, client=request.META.get("REMOTE_ADDR", ""),
                                                   **query.validated_data)
@@ -241,17 +243,17 @@ class VerifyApi(PublicApi):
 class VerifyPdfApi(PublicApi):
     parser_classes = [MultiPartParser]
 
-    class InputSerializer(serializers.Serializer):
+    class VerifyPdfInputSerializer(serializers.Serializer):
         pdf = serializers.FileField()
 
-    class OutputSerializer(VerdictOutput):
+    class PdfVerdictSerializer(VerdictOutput):
         genuine = serializers.BooleanField()
         reason = serializers.CharField()
 
-    @extend_schema(summary="上传电子证书 PDF，校验签名是否真实、未篡改及证书状态", request=InputSerializer,
-                   responses=OutputSerializer, auth=[])
+    @extend_schema(summary="上传电子证书 PDF，校验签名是否真实、未篡改及证书状态", request=VerifyPdfInputSerializer,
+                   responses=PdfVerdictSerializer, auth=[])
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.VerifyPdfInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = verification.certificate_verify_pdf(upload=data.validated_data["pdf"],
                                                      client=request.META.get("REMOTE_ADDR", ""))
@@ -261,11 +263,11 @@ class VerifyPdfApi(PublicApi):
 # --- Open Badges 3.0 / VC-JWT ----------------------------------------------------------------------
 
 class CredentialApi(APIView):
-    class OutputSerializer(serializers.Serializer):
+    class CredentialExportSerializer(serializers.Serializer):
         jwt = serializers.CharField()
         credential = serializers.JSONField()
 
-    @extend_schema(summary="导出 Open Badges 3.0 可验证凭证（VC-JWT，ES256）", responses=OutputSerializer)
+    @extend_schema(summary="导出 Open Badges 3.0 可验证凭证（VC-JWT，ES256）", responses=CredentialExportSerializer)
     def get(self, request, number: str):
         if request.actor.role not in PDF_ROLES:
             raise NotInScope()
@@ -275,12 +277,12 @@ class CredentialApi(APIView):
 
 
 class IssuerApi(PublicApi):
-    @extend_schema(summary="签发方（平台）信息", responses=serializers.JSONField, auth=[])
+    @extend_schema(summary="签发方（平台）信息", responses=OpenApiTypes.OBJECT, auth=[])
     def get(self, request):
         return Response(open_badges.issuer_profile())
 
 
 class IssuerJwksApi(PublicApi):
-    @extend_schema(summary="签发方公钥（JWKS），用于验证 VC-JWT", responses=serializers.JSONField, auth=[])
+    @extend_schema(summary="签发方公钥（JWKS），用于验证 VC-JWT", responses=OpenApiTypes.OBJECT, auth=[])
     def get(self, request):
         return Response({"keys": [open_badges.issuer_jwk()]})

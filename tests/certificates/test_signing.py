@@ -21,7 +21,9 @@ def signed(data):  # noqa: F811
 def test_the_signature_validates_with_pyhanko(signed):
     reader = PdfFileReader(io.BytesIO(signed))
     (signature,) = reader.embedded_signatures
-    status = validate_pdf_signature(signature, ValidationContext(trust_roots=[signing.issuing_signer().signing_cert]))
+    # Through the same helper as the portal: Playwright's sync API may leave an event loop in this thread.
+    status = signing._outside_event_loop(validate_pdf_signature, signature,
+                                         ValidationContext(trust_roots=[signing.issuing_signer().signing_cert]))
     assert status.intact and status.valid and status.trusted
     assert status.coverage.name == "ENTIRE_FILE"
     assert "/ETSI.CAdES.detached" in str(signature.sig_object["/SubFilter"])  # PAdES
