@@ -108,9 +108,11 @@ _font_lock = threading.Lock()
 
 @functools.cache
 def _fast_font():
+    from reportlab import rl_config
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
+    rl_config.useA85 = 0  # Flate alone: smaller and faster than Flate + ASCII85
     with _font_lock:
         font = TTFont(FAST_FONT, FAST_FONT_PATH, subfontIndex=0)
         pdfmetrics.registerFont(font)
@@ -191,7 +193,8 @@ def _background_page(pdf: bytes):
 def _qr_matrix(url: str) -> list[list[bool]]:
     import qrcode
 
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    # A fixed mask pattern skips scoring all eight (a third of the overlay's time); any mask is valid.
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=2)
     code.add_data(url)
     code.make(fit=True)
     return code.get_matrix()
@@ -219,18 +222,17 @@ def _runs(row: list[bool]):
 
 
 def _draw_qr(canvas, url: str) -> None:
+    """The QR code as a 1-bit image, one pixel per module, scaled up without interpolation: smaller
+    and faster than a path of rectangles."""
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+
     matrix = _qr_matrix(url)
     n = len(matrix)
+    image = Image.new("1", (n, n), 1)
+    image.putdata([0 if cell else 1 for row in matrix for cell in row])
     size = LAYOUT["qr_size"] * MM
-    cell = size / n
-    left = LAYOUT["qr_x"] * MM
-    top = (PAGE_H - LAYOUT["qr_y"]) * MM
-    path = canvas.beginPath()
-    for y, row in enumerate(matrix):
-        for x, run in _runs(row):
-            path.rect(left + x * cell, top - (y + 1) * cell, run * cell, cell)
-    canvas.setFillColorRGB(0, 0, 0)
-    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.drawImage(ImageReader(image), LAYOUT["qr_x"] * MM, (PAGE_H - LAYOUT["qr_y"]) * MM - size, size, size)
 
 
 def _fit_size(text: str, width_mm: float, size: float) -> float:
@@ -282,12 +284,48 @@ def render_fast(data: CertificateData) -> bytes:
     """Background (cached) + reportlab overlay, merged by pypdf. Unsigned."""
     from pypdf import PdfReader, PdfWriter
 
-    background = _background_page(background_pdf(data))
-    overlay = PdfReader(io.BytesIO(_overlay(data))).pages[0]
     writer = PdfWriter()
-    page = writer.add_page(background)
-    page.merge_page(overlay)
+    page = writer.add_page(_background_page(background_pdf(data)))
+    overlay = PdfReader(io.BytesIO(_overlay(data))).pages[0]
+    if not _stack(writer, page, overlay):
+        page.merge_page(overlay)
     return _finish(writer, data)
+
+
+def _stack(writer, page, overlay) -> bool:
+    """Lay ``overlay`` on ``page`` by appending its content stream and resources, without parsing
+    either content stream (pypdf's merge_page parses both: most of the merge time). The background's
+    drawing is wrapped in q/Q so none of its graphics state leaks into the overlay. Returns False
+    (the caller merges the slow way) if a resource name is used by both."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    resources = page["/Resources"].get_object()
+    theirs = overlay["/Resources"].get_object()
+    for category in ("/Font", "/XObject", "/ExtGState"):
+        if category in theirs and category in resources:
+            if set(theirs[category].get_object()) & set(resources[category].get_object()):
+                return False
+    for category in ("/Font", "/XObject", "/ExtGState"):
+        if category not in theirs:
+            continue
+        if category not in resources:
+            resources[NameObject(category)] = DictionaryObject()
+        target = resources[category].get_object()
+        for name, value in theirs[category].get_object().items():
+            target[NameObject(name)] = value.clone(writer)
+    wrap_open, wrap_close = DecodedStreamObject(), DecodedStreamObject()
+    wrap_open.set_data(b"q\n")
+    wrap_close.set_data(b"\nQ\n")
+    contents = page["/Contents"].get_object()
+    background = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
+    overlay_contents = overlay["/Contents"].get_object()
+    added = list(overlay_contents) if isinstance(overlay_contents, ArrayObject) else [overlay.raw_get("/Contents")]
+    stacked = [writer._add_object(wrap_open), *background, writer._add_object(wrap_close)]
+    for ref in added:
+        cloned = ref.get_object().clone(writer)
+        stacked.append(cloned.indirect_reference or writer._add_object(cloned))
+    page[NameObject("/Contents")] = ArrayObject(stacked)
+    return True
 
 
 def render_naive(data: CertificateData, *, font_family: str = FULL_FONT_FAMILY) -> bytes:

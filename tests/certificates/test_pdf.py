@@ -81,3 +81,13 @@ def test_the_bilingual_variant(data):
 def test_the_naive_path_renders_the_same_design(data):
     text = text_of(pdf.render_naive(data())).replace(" ", "")
     assert "李小明" in text and "X000142000122261000001" in text
+
+
+def test_the_qr_code_encodes_the_verification_link(data):
+    reader = PdfReader(io.BytesIO(pdf.render_certificate(data())))
+    expected = pdf._qr_matrix("http://127.0.0.1:8000/verify/t/abcdefghij")
+    n = len(expected)
+    (qr,) = [image.image for image in reader.pages[0].images if image.image.size == (n, n)]
+    gray = qr.convert("L")
+    pixels = [gray.getpixel((i % n, i // n)) for i in range(n * n)]
+    assert [[pixels[y * n + x] == 0 for x in range(n)] for y in range(n)] == expected
