@@ -16,9 +16,10 @@ def client_address(request) -> str:
 
 @never_cache
 def verify_form(request):
-    form = VerifyForm(request.GET or None)
+    # POST, so that names and ID characters stay out of URLs and server logs (design rule 7).
+    form = VerifyForm(request.POST or None, initial={"number": request.GET.get("number", "")[:32]})
     verdict = None
-    if request.GET and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             verdict = verification.certificate_verify(client=client_address(request), **form.cleaned_data)
         except AppError as error:

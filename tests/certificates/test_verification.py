@@ -31,7 +31,7 @@ def org_actor(org_a_user):
 
 
 def test_number_and_name_show_the_masked_result(client, issued):
-    response = client.get("/verify/", {"number": issued.number, "name": "张小三"})
+    response = client.post("/verify/", {"number": issued.number, "name": "张小三"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "有效" in html and "张*三" in html and "老年照护" in html and "初级" in html
@@ -48,7 +48,7 @@ def test_last_four_id_characters_work_too(client, issued):
 def test_a_number_alone_reveals_nothing(client, issued):
     response = client.get(f"/api/v1/verify/{issued.number}")
     assert response.status_code == 400 and "仅凭证书编号" in response.json()["detail"]
-    html = client.get("/verify/", {"number": issued.number}).content.decode()
+    html = client.post("/verify/", {"number": issued.number}).content.decode()
     assert "张*三" not in html and "仅凭证书编号" in html
 
 
