@@ -130,24 +130,23 @@ def _cleanup():
 # --- worker processes ---------------------------------------------------------------------------------
 
 def _issuing_process(results, samples_every: int):
+    """The loop the Celery task runs (issuance_run), with the process's memory sampled as it goes."""
     from django.db import connections
 
     connections.close_all()
-    from certificates.services.issuance_worker import issuance_claim, issuance_render
+    from certificates.services.issuance_worker import issuance_announce_many, issuance_claim, issuance_render_many
 
-    rss, done, started = [], 0, time.perf_counter()
+    rss, done, next_sample, started = [], 0, samples_every, time.perf_counter()
     while True:
         ids = issuance_claim()
         if not ids:
             break
-        for certificate_id in ids:
-            issuance_render(certificate_id=certificate_id)
-            from certificates.services.issuance_worker import issuance_announce
-
-            issuance_announce(certificate_id=certificate_id)
-            done += 1
-            if done % samples_every == 0:
-                rss.append(round(_rss_mb(), 1))
+        issuance_render_many(certificate_ids=ids)
+        issuance_announce_many(certificate_ids=ids)
+        done += len(ids)
+        if done >= next_sample:
+            rss.append(round(_rss_mb(), 1))
+            next_sample += samples_every
     connections.close_all()
     results.put({"done": done, "seconds": time.perf_counter() - started, "rss": rss + [round(_rss_mb(), 1)],
                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})

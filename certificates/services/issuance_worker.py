@@ -31,8 +31,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.models import IdType
-from accounts.services import notify, notify_scope
+from accounts.models import IdType, Notification
+from accounts.services import notify_scope
 from certificates import hooks, numbering, pdf, signing
 from certificates.models import (
     CertificateLevel,
@@ -192,21 +192,42 @@ def pdf_filename(issued: IssuedCertificate, version: int) -> str:
 
 def issuance_render(*, certificate_id: int) -> bool:
     """Render, sign and store one certificate's PDF unless it is stored already."""
-    issued = (IssuedCertificate.objects.select_related("certificate", "org", "seal")
-              .filter(pk=certificate_id).first())
-    if issued is None or issued.pdf:
-        return False
-    content = certificate_pdf_render(issued)
-    field = issued.pdf
-    name = field.field.generate_filename(issued, pdf_filename(issued, issued.version))
-    if field.storage.exists(name):  # left by a worker killed after writing, before recording it
-        field.storage.delete(name)
-    stored = field.storage.save(name, ContentFile(content))
-    updated = IssuedCertificate.objects.filter(pk=issued.pk, version=issued.version, pdf="").update(
-        pdf=stored, pdf_size=len(content))
-    if not updated and stored != IssuedCertificate.objects.filter(pk=issued.pk).values_list("pdf", flat=True).first():
-        field.storage.delete(stored)
-    return bool(updated)
+    return issuance_render_many(certificate_ids=[certificate_id]) == 1
+
+
+def issuance_render_many(*, certificate_ids: list[int]) -> int:
+    """Render, sign and store the PDFs of a chunk: one query to read them, one short transaction to
+    record the files (a conditional update per row: a version changed meanwhile, or a PDF another
+    worker stored first, is left alone and our file removed). Returns how many were stored."""
+    chunk = list(IssuedCertificate.objects.select_related("certificate", "org", "seal")
+                 .filter(pk__in=certificate_ids, pdf=""))
+    written: dict[int, tuple[int, str, int]] = {}
+    storage = IssuedCertificate._meta.get_field("pdf").storage
+    try:
+        for issued in chunk:
+            content = certificate_pdf_render(issued)
+            name = issued.pdf.field.generate_filename(issued, pdf_filename(issued, issued.version))
+            if storage.exists(name):  # left by a worker killed after writing, before recording it
+                storage.delete(name)
+            written[issued.pk] = (issued.version, storage.save(name, ContentFile(content)), len(content))
+    finally:
+        stored = _record_pdfs(written, storage) if written else 0
+    return stored
+
+
+def _record_pdfs(written: dict[int, tuple[int, str, int]], storage) -> int:
+    with transaction.atomic():
+        rows = list(IssuedCertificate.objects.select_for_update().filter(pk__in=list(written), pdf="")
+                    .only("pk", "version", "pdf", "pdf_size"))
+        fresh = [row for row in rows if row.version == written[row.pk][0]]
+        for row in fresh:
+            _version, row.pdf, row.pdf_size = written[row.pk]
+        IssuedCertificate.objects.bulk_update(fresh, ["pdf", "pdf_size"])
+    kept = {row.pk for row in fresh}
+    for pk, (_version, name, _size) in written.items():
+        if pk not in kept:
+            storage.delete(name)
+    return len(fresh)
 
 
 def certificate_pdf_bytes(issued: IssuedCertificate) -> bytes:
@@ -223,20 +244,31 @@ def certificate_pdf_bytes(issued: IssuedCertificate) -> bytes:
 # --- 3. announce ---------------------------------------------------------------------------------
 
 def issuance_announce(*, certificate_id: int) -> bool:
-    issued = (IssuedCertificate.objects.select_related("certificate", "person")
-              .filter(pk=certificate_id, announced_at__isnull=True).first())
-    if issued is None:
-        return False
-    hooks.send(hooks.certificate_issued, certificate=issued)
-    user = getattr(issued.person, "user", None)
-    if user is not None:
-        notify(users=[user], category="certificate", link=reverse("issued:mine"),
-               title=_("您的职业技能等级证书已签发：%(name)s（%(level)s）") % {
-                   "name": issued.certificate.name, "level": Level(issued.level).label},
-               body=_("证书编号 %(number)s。可在“我的证书”中下载电子证书、分享查验链接或申请纸质证书。") % {
-                   "number": issued.number})
-    return bool(IssuedCertificate.objects.filter(pk=issued.pk, announced_at__isnull=True)
-                .update(announced_at=timezone.now()))
+    return issuance_announce_many(certificate_ids=[certificate_id]) == 1
+
+
+def issuance_announce_many(*, certificate_ids: list[int]) -> int:
+    """Fire the issued hook for each certificate not yet announced and tell the holders (one bulk
+    insert), then record it. At least once: a worker killed in between announces again later."""
+    chunk = list(IssuedCertificate.objects.select_related("certificate", "person__user")
+                 .filter(pk__in=certificate_ids, announced_at__isnull=True))
+    if not chunk:
+        return 0
+    link = reverse("issued:mine")
+    notices = []
+    for issued in chunk:
+        hooks.send(hooks.certificate_issued, certificate=issued)
+        user = getattr(issued.person, "user", None)
+        if user is not None:
+            notices.append(Notification(
+                user=user, category="certificate", link=link,
+                title=_("您的职业技能等级证书已签发：%(name)s（%(level)s）") % {
+                    "name": issued.certificate.name, "level": Level(issued.level).label},
+                body=_("证书编号 %(number)s。可在“我的证书”中下载电子证书、分享查验链接或申请纸质证书。") % {
+                    "number": issued.number}))
+    Notification.objects.bulk_create(notices)
+    return IssuedCertificate.objects.filter(pk__in=[c.pk for c in chunk], announced_at__isnull=True).update(
+        announced_at=timezone.now())
 
 
 # --- the loop a task runs, and the sweep -----------------------------------------------------------
@@ -250,12 +282,11 @@ def issuance_run(*, max_seconds: float = 300, limit: int | None = None) -> tuple
         if not ids:
             return total, False
         total += len(ids)
-        for certificate_id in ids:
-            try:
-                issuance_render(certificate_id=certificate_id)
-            except Exception:  # left without a PDF: the sweep or the first download renders it
-                logger.exception("rendering certificate %s failed", certificate_id)
-            issuance_announce(certificate_id=certificate_id)
+        try:
+            issuance_render_many(certificate_ids=ids)
+        except Exception:  # left without a PDF: the sweep or the first download renders it
+            logger.exception("rendering certificates %s failed", ids)
+        issuance_announce_many(certificate_ids=ids)
     return total, IssuanceRequest.objects.filter(status=IssuanceRequest.Status.PENDING).exists()
 
 
