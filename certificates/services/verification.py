@@ -57,12 +57,10 @@ STATUS_LABELS = {"valid": gettext_lazy("有效"), "revoked": gettext_lazy("已�
 
 def _throttle(client: str) -> None:
     key = f"verify-rate:{client or 'unknown'}"
-    cache.add(key, 0, timeout=60)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=60)
-        count = 1
+        count = cache.incr(key)  # one round trip on the hot path
+    except ValueError:  # the first lookup of this minute
+        count = 1 if cache.add(key, 1, timeout=60) else cache.incr(key)
     if count > settings.VERIFY_RATE_PER_MINUTE:
         raise Throttled(_("查验过于频繁，请一分钟后再试。"), code="throttled")
 
