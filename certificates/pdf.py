@@ -147,8 +147,8 @@ def _template_context(data: CertificateData, *, with_values: bool, font_family: 
     labels = LABELS["zh"]
     rows = []
     for i, key in enumerate(ROWS):
-        label = labels[key] + (f" {LABELS['en'][key]}" if data.variant == "bilingual" else "")
-        rows.append({"key": key, "label": label, "y": LAYOUT["first_row_y"] + i * LAYOUT["row_h"],
+        rows.append({"key": key, "label": labels[key], "label_en": LABELS["en"][key] if data.variant == "bilingual" else "",
+                     "y": LAYOUT["first_row_y"] + i * LAYOUT["row_h"],
                      "value": data.values()[key] if with_values else ""})
     return {"rows": rows, "layout": LAYOUT, "bilingual": data.variant == "bilingual", "data": data,
             "with_values": with_values, "font_family": font_family,
