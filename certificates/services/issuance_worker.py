@@ -231,14 +231,20 @@ def _record_pdfs(written: dict[int, tuple[int, str, int]], storage) -> int:
 
 
 def certificate_pdf_bytes(issued: IssuedCertificate) -> bytes:
-    """The stored PDF; a certificate without one (imported, or from a bulk load) renders now."""
-    if issued.pdf and issued.pdf.storage.exists(issued.pdf.name):
+    """The stored PDF; a certificate without one (imported, or from a bulk load) renders now, and so
+    does one whose file has gone missing from storage (it is stored again under its name)."""
+    if not issued.pdf:
+        issuance_render(certificate_id=issued.pk)
+        issued.refresh_from_db(fields=["pdf", "pdf_size"])
+    try:
         with issued.pdf.open("rb") as handle:
             return handle.read()
-    issuance_render(certificate_id=issued.pk)
-    issued.refresh_from_db(fields=["pdf", "pdf_size"])
-    with issued.pdf.open("rb") as handle:
-        return handle.read()
+    except FileNotFoundError:
+        logger.warning("the stored PDF of certificate %s is missing; rendering it again", issued.number)
+        content = certificate_pdf_render(issued)
+        stored = issued.pdf.storage.save(issued.pdf.name, ContentFile(content))
+        IssuedCertificate.objects.filter(pk=issued.pk, version=issued.version).update(pdf=stored, pdf_size=len(content))
+        return content
 
 
 # --- 3. announce ---------------------------------------------------------------------------------

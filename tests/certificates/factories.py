@@ -95,12 +95,15 @@ def passed_result(*, certificate, person, province, level="junior", institution=
 def issuance_requests(*, certificate, province, people, **kwargs) -> list:
     """Finalize passes for ``people`` the way the assessment pipeline does; returns the requests."""
     from django.db import transaction
+    from django.test import override_settings
 
     from certificates.models import IssuanceRequest
     from certificates.services.issuance import issuance_requests_create
 
     passes = [passed_result(certificate=certificate, person=p, province=province, **kwargs) for p in people]
-    with transaction.atomic():
+    # No issuing tasks on commit: a test drives issuance itself (a real worker, if one runs for this
+    # session, would otherwise race the test for the requests).
+    with override_settings(ISSUANCE_PARALLEL=0), transaction.atomic():
         issuance_requests_create(passes=passes)
     return list(IssuanceRequest.objects.filter(result_id__in=[p.result_id for p in passes]).order_by("pk"))
 

@@ -159,3 +159,14 @@ def test_issuance_requests_create_enqueues_on_commit(certificate, hubei, monkeyp
         issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory()])
     assert callbacks
     assert IssuedCertificate.objects.count() == 1
+
+
+def test_a_pdf_missing_from_storage_is_rendered_again_on_download(certificate, hubei):
+    from certificates.services.issuance_worker import certificate_pdf_bytes
+
+    issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory()])
+    issuance_run()
+    issued = IssuedCertificate.objects.get()
+    issued.pdf.storage.delete(issued.pdf.name)
+    assert certificate_pdf_bytes(issued).startswith(b"%PDF-")
+    assert issued.pdf.storage.exists(IssuedCertificate.objects.get().pdf.name)
