@@ -9,10 +9,12 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count
 
 from certificates.models import IssuanceRequest, IssuedCertificate, NumberSequence
 from tests.accounts.factories import PersonFactory
@@ -40,13 +42,22 @@ def assert_exactly_once(expected_requests: int, duplicates: int = 0):
         assert NumberSequence.objects.get(prefix=prefix).last_value == len(serials)
 
 
-def wait_until(condition, timeout=180, what="issuance to finish"):
+def wait_until(condition, timeout=300, what="issuance to finish"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
+    state = {
+        "requests": dict(IssuanceRequest.objects.values_list("status").annotate(n=Count("pk"))),
+        "certificates": IssuedCertificate.objects.count(),
+        "without_pdf": IssuedCertificate.objects.filter(pdf="").count(),
+        "unannounced": IssuedCertificate.objects.filter(announced_at__isnull=True).count(),
+    }
+    logs = ""
+    for log in sorted(Path(os.environ["PILOT_VAR_DIR"]).glob("*worker*.log")):
+        logs += f"\n--- {log.name}\n" + log.read_text(errors="replace")[-3000:]
+    raise AssertionError(f"timed out waiting for {what}: {state}{logs}")
 
 
 def finished() -> bool:
@@ -100,7 +111,7 @@ def _start_worker(queue: str) -> subprocess.Popen:
     log = open(os.path.join(os.environ["PILOT_VAR_DIR"], f"worker-{queue}.log"), "a")
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "pilot", "worker", "-Q", queue, "--concurrency", "1",
-         "--without-gossip", "--without-mingle", "--loglevel", "WARNING", "-n", f"{queue}-{time.time_ns()}@%h"],
+         "--without-gossip", "--without-mingle", "--loglevel", "INFO", "-n", f"{queue}-{time.time_ns()}@%h"],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     return process
 
