@@ -10,3 +10,6 @@ class CertificatesConfig(AppConfig):
         from certificates import navigation
 
         navigation.register()
+        from certificates import navigation_issued
+
+        navigation_issued.register()

@@ -94,6 +94,18 @@ def org_seal_current(org: Org) -> OrgSeal | None:
     return OrgSeal.objects.filter(org=org).order_by("-version").first()
 
 
+def org_seals_current_many(org_ids) -> dict[int, OrgSeal]:
+    """``org_seal_current`` for many orgs in one query (issuance works in chunks across orgs);
+    ``None`` means every org."""
+    seals = OrgSeal.objects.order_by("org_id", "-version")
+    if org_ids is not None:
+        seals = seals.filter(org_id__in=list(org_ids))
+    current: dict[int, OrgSeal] = {}
+    for seal in seals:
+        current.setdefault(seal.org_id, seal)
+    return current
+
+
 def org_seal_get(org: Org, version: int) -> OrgSeal:
     """One version of the org's seal: the one a certificate was issued with (raises
     OrgSeal.DoesNotExist for a version the org never had)."""

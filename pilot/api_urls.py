@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("organizations.api_urls")),
     path("", include("certificates.api_urls")),
     path("", include("assessments.api_urls")),
+    path("", include("certificates.api_urls_issued")),
 ]

@@ -239,6 +239,25 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 NOTICE_ATTACHMENT_MAX_BYTES = env_int("NOTICE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 COMPLAINT_EVIDENCE_MAX_BYTES = env_int("COMPLAINT_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
+# --- Certificates (issue 6). The issuing key signs every e-certificate (PAdES) and VC-JWT export;
+# production must name it (issuance refuses to sign otherwise), elsewhere a development key is
+# generated into VAR_DIR/issuing/ on first use.
+ISSUING_KEY_PATH = env_str("ISSUING_KEY_PATH", "")
+ISSUING_CERT_PATH = env_str("ISSUING_CERT_PATH", "")
+ISSUING_KEY_PASSPHRASE = env_str("ISSUING_KEY_PASSPHRASE", "")
+# The public address printed in QR codes and VC-JWTs (the verification page lives under it).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Issuance: requests taken per short transaction, and parallel issuance tasks per kick.
+ISSUANCE_CHUNK = env_int("ISSUANCE_CHUNK", 50)
+ISSUANCE_PARALLEL = env_int("ISSUANCE_PARALLEL", 2)
+# Public verification: lookups per client address and minute (page and API share it).
+VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 30)
+CERTIFICATE_PDF_MAX_BYTES = env_int("CERTIFICATE_PDF_MAX_BYTES", 5 * 1024 * 1024)
+CELERY_BEAT_SCHEDULE = {
+    # Resumes issuance a killed worker left half-done, and requests waiting for a seal once it exists.
+    "certificates-sweep": {"task": "certificates.sweep", "schedule": 300.0},
+}
+
 # --- E-mail: console in development and demo; SMTP when EMAIL_HOST is given.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 if EMAIL_HOST:
@@ -283,7 +302,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {"django.request": {"level": "ERROR"}, "weasyprint": {"level": "WARNING"},
+                "fontTools": {"level": "WARNING"}},
 }
 
 ADMIN_URL = env_str("ADMIN_URL", "admin/")

@@ -10,8 +10,10 @@ import decimal
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from certificates.models import Certificate, IssuanceRequest
+from accounts.errors import AppError
+from certificates.models import Certificate, CertificateLevel, IssuanceRequest
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,25 @@ def issuance_requests_create(*, passes: list[PassedResult]) -> int:
         org_id=p.org_id, person_id=p.person_id, holder_name=p.holder_name, id_type=p.id_type, id_number=p.id_number,
         province_id=p.province_code, institution_id=p.institution_id, site_code=p.site_code, score=p.score,
         passed_on=p.passed_on) for p in passes if p.result_id not in known]
+    _check_passes(passes)
     IssuanceRequest.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    if rows:
+        from certificates.tasks import issuance_kick
+
+        transaction.on_commit(issuance_kick)  # issued without anyone pressing a button
     return len(rows)
+
+
+def _check_passes(passes: list[PassedResult]) -> None:
+    """Refuse (and so roll back the finalization) a "pass" that is not one: an unknown level of the
+    certificate, or a score below its pass mark."""
+    marks = {(cl.certificate_id, cl.level): cl.pass_mark for cl in
+             CertificateLevel.objects.filter(certificate_id__in={p.certificate_id for p in passes})}
+    for p in passes:
+        mark = marks.get((p.certificate_id, p.level))
+        if mark is None or p.score < mark:
+            raise AppError(_("成绩 %(id)s 不是已确认的合格成绩（等级不存在或分数低于合格线），不能申请发证。") % {
+                "id": p.result_id}, code="not_a_pass")
 
 
 def certificate_accepts_new_work(certificate: Certificate) -> bool:

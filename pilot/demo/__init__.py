@@ -109,12 +109,13 @@ from pilot.demo.catalog import seed_catalog  # noqa: E402
 from pilot.demo.complaints import seed_complaints  # noqa: E402
 from pilot.demo.fees import seed_fees  # noqa: E402
 from pilot.demo.filings import seed_filings  # noqa: E402
+from pilot.demo.issuance import seed_issuance  # noqa: E402
 from pilot.demo.notices import seed_notices  # noqa: E402
 from pilot.demo.orgs import seed_orgs  # noqa: E402
 from pilot.demo.supervision import seed_supervision  # noqa: E402
 
 # Each area adds its own module here and its step to this list, in dependency order.
-STEPS = [seed_notices, seed_catalog, seed_orgs, seed_filings, seed_complaints, seed_supervision, seed_fees]
+STEPS = [seed_notices, seed_catalog, seed_orgs, seed_filings, seed_complaints, seed_supervision, seed_fees, seed_issuance]
 
 
 @transaction.atomic

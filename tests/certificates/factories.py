@@ -88,3 +88,73 @@ def approved_item(**kwargs) -> ApplicationCertificate:
                 "notice_until": today - datetime.timedelta(days=33), "outcome": ApplicationCertificate.Outcome.APPROVED,
                 "decided_at": timezone.now()}
     return ApplicationCertificateFactory(**{**defaults, **kwargs})
+# --- issuance (issue 6) -------------------------------------------------------------------------
+
+def seal_png(size: int = 240) -> bytes:
+    """A red round seal image, as an org would upload it."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((6, 6, size - 6, size - 6), outline=(200, 24, 24, 255), width=max(4, size // 30))
+    draw.regular_polygon((size // 2, size // 2, size // 7), 5, fill=(200, 24, 24, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def seal_for(org, version: int | None = None):
+    """Give ``org`` an uploaded e-seal (the next version)."""
+    from accounts.uploads import stored_file_save
+    from organizations.models import OrgSeal
+
+    if version is None:
+        version = (OrgSeal.objects.filter(org=org).order_by("-version").values_list("version", flat=True).first() or 0) + 1
+    seal = OrgSeal(org=org, version=version, width_px=240, height_px=240)
+    return stored_file_save(seal, seal_png(), original_name="seal.png", content_type="image/png", extension=".png")
+
+
+_result_ids = iter(range(10_000_000, 99_999_999))
+
+
+def passed_result(*, certificate, person, province, level="junior", institution=None, site_code="00012",
+                  session_id=501, score="86.0", result_id=None, name=None):
+    import datetime
+    import decimal
+
+    from certificates.services.issuance import PassedResult
+
+    return PassedResult(
+        result_id=result_id or next(_result_ids), session_id=session_id, certificate_id=certificate.pk, level=level,
+        org_id=certificate.org_id, person_id=person.pk, holder_name=name or person.name, id_type=person.id_type,
+        id_number=person.id_number, province_code=province.code,
+        institution_id=institution.pk if institution else None, site_code=site_code,
+        score=decimal.Decimal(score), passed_on=datetime.date(2026, 10, 20))
+
+
+def issuance_requests(*, certificate, province, people, **kwargs) -> list:
+    """Finalize passes for ``people`` the way the assessment pipeline does; returns the requests."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from certificates.models import IssuanceRequest
+    from certificates.services.issuance import issuance_requests_create
+
+    passes = [passed_result(certificate=certificate, person=p, province=province, **kwargs) for p in people]
+    # No issuing tasks on commit: a test drives issuance itself (a real worker, if one runs for this
+    # session, would otherwise race the test for the requests).
+    with override_settings(ISSUANCE_PARALLEL=0), transaction.atomic():
+        issuance_requests_create(passes=passes)
+    return list(IssuanceRequest.objects.filter(result_id__in=[p.result_id for p in passes]).order_by("pk"))
+
+
+def issue_now(*, certificate, province, people, **kwargs) -> list:
+    """Requests for ``people`` issued right away in this process; returns their certificates."""
+    from certificates.models import IssuedCertificate
+    from certificates.services.issuance_worker import issuance_run
+
+    requests = issuance_requests(certificate=certificate, province=province, people=people, **kwargs)
+    issuance_run()
+    return list(IssuedCertificate.objects.filter(request__in=requests).order_by("pk"))

@@ -1,0 +1,330 @@
+"""Issuance figures (issue 6), measured side by side in one run:
+
+- ``issuance_per_s``: certificates issued end to end (claim + number + store, render, sign, write the
+  PDF, announce) by ``BENCH_PROCESSES`` worker processes (default 2: the machine's cores) running the
+  same loop the Celery task runs, over a batch of ``BENCH_ISSUANCE_N`` requests (default 10,000);
+- ``render_sign_ceiling_per_s``: render-and-sign alone in the same number of processes;
+- ``issuance_efficiency`` = issuance / ceiling;
+- ``weasyprint_scratch_per_s``: the naive pipeline (each certificate rendered from scratch by
+  WeasyPrint with the full Noto CJK font, then the same signing and storage, same processes) on
+  ``BENCH_NAIVE_N`` certificates (default 1,000); ``issuance_speedup`` = issuance / naive;
+- ``pdf_kb``: mean size of the stored signed PDFs; ``worker_peak_mb``: the largest peak RSS of an
+  issuing process; ``worker_rss_growth_mb``: RSS at the end minus RSS after the first 10 % (flat = ~0);
+- ``verify_rps`` / ``verify_p99_ms``: GET /api/v1/verify/{number}?name=… against gunicorn (2 workers)
+  from a separate load-client process on loopback with 8 concurrent connections for
+  ``BENCH_VERIFY_SECONDS`` (default 20), the rate limit lifted for the client.
+
+The 100,000-certificate run: ``BENCH_ISSUANCE_N=100000 make bench BENCH=issuance``. Every run works on
+its own org, certificate and people, and deletes them and their PDFs afterwards. Needs PostgreSQL
+(DATABASE_URL) for parallel workers; on SQLite it runs one process.
+"""
+
+import datetime
+import json
+import multiprocessing
+import os
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+N = int(os.environ.get("BENCH_ISSUANCE_N", "10000"))
+NAIVE_N = int(os.environ.get("BENCH_NAIVE_N", "1000"))
+CEILING_N = int(os.environ.get("BENCH_CEILING_N", str(max(200, min(N, 2000)))))
+VERIFY_SECONDS = float(os.environ.get("BENCH_VERIFY_SECONDS", "20"))
+ORG_NAME = "基准测试培训评价组织（自动清理）"
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+# --- setup and cleanup ---------------------------------------------------------------------------
+
+def _setup(n: int):
+    from django.db import transaction
+
+    from accounts.models import Person, Province
+    from accounts.provinces import provinces_ensure
+    from accounts.uploads import stored_file_save
+    from certificates.models import AssessmentType, Certificate, CertificateLevel, IssuanceRequest, SelectionBatch
+    from organizations.models import Org, OrgSeal
+
+    _cleanup()
+    provinces_ensure()
+    hubei = Province.objects.get(code="42")
+    with transaction.atomic():
+        org = Org.objects.create(name=ORG_NAME, credit_code="91110000BENCH0000X", org_type="enterprise", code="9999")
+        batch, _ = SelectionBatch.objects.get_or_create(number=99, defaults={
+            "name": "基准测试批次", "opened_on": datetime.date(2026, 1, 1), "status": "published"})
+        certificate = Certificate.objects.create(code="BENCH-1", name="Web前端开发", org=org, batch=batch,
+                                                 field="信息技术", status="published")
+        CertificateLevel.objects.create(certificate=certificate, level="junior", assessment_type=AssessmentType.COMPUTER)
+        from tests.certificates.factories import seal_png
+
+        stored_file_save(OrgSeal(org=org, version=1, width_px=240, height_px=240), seal_png(),
+                         original_name="seal.png", content_type="image/png", extension=".png")
+    surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+    given = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英䶮"
+    people = [Person(id_type="other", id_number=f"BENCH{i:010d}",
+                     name=surnames[i % len(surnames)] + given[(i // 7) % len(given)] + given[i % 11])
+              for i in range(n)]
+    Person.objects.bulk_create(people, batch_size=5000)
+    people = list(Person.objects.filter(id_number__startswith="BENCH").order_by("pk"))
+    requests = [IssuanceRequest(result_id=900_000_000 + i, session_id=9_999_000 + i // 500, certificate=certificate,
+                                level="junior", org=org, person=p, holder_name=p.name, id_type=p.id_type,
+                                id_number=p.id_number, province=hubei, site_code="00001", score=85,
+                                passed_on=datetime.date(2026, 10, 1)) for i, p in enumerate(people)]
+    IssuanceRequest.objects.bulk_create(requests, batch_size=5000)
+    return org, certificate
+
+
+def _cleanup():
+    from django.db import transaction
+
+    from accounts.models import AuditEntry, Notification, Person
+    from certificates.models import (
+        Certificate,
+        CertificateLevel,
+        CertificateVersion,
+        IssuanceRequest,
+        IssuedCertificate,
+        NumberSequence,
+        PaperCopyOffer,
+    )
+    from organizations.models import Org, OrgSeal
+
+    org = Org.objects.filter(name=ORG_NAME).first()
+    with transaction.atomic():
+        if org is not None:
+            for issued in IssuedCertificate.objects.filter(org=org).exclude(pdf="").only("pdf").iterator():
+                issued.pdf.storage.delete(issued.pdf.name)
+            ids = [str(pk) for pk in IssuedCertificate.objects.filter(org=org).values_list("pk", flat=True)]
+            for start in range(0, len(ids), 5000):
+                AuditEntry.objects.filter(object_type="certificates.issuedcertificate",
+                                          object_id__in=ids[start:start + 5000]).delete()
+            CertificateVersion.objects.filter(issued__org=org).delete()
+            IssuedCertificate.objects.filter(org=org).delete()
+            IssuanceRequest.objects.filter(org=org).delete()
+            NumberSequence.objects.filter(prefix__startswith="X9999").delete()
+            PaperCopyOffer.objects.filter(org=org).delete()
+            CertificateLevel.objects.filter(certificate__org=org).delete()
+            Certificate.objects.filter(org=org).delete()
+            for seal in OrgSeal.objects.filter(org=org):
+                seal.file.storage.delete(seal.file.name)
+                seal.delete()
+            Notification.objects.filter(category="issuance", body__contains="基准").delete()
+            org.delete()
+        Person.objects.filter(id_number__startswith="BENCH").delete()
+
+
+# --- worker processes ---------------------------------------------------------------------------------
+
+def _issuing_process(results, samples_every: int):
+    """The loop the Celery task runs (issuance_run), with the process's memory sampled as it goes."""
+    from django.db import connections
+
+    connections.close_all()
+    from certificates.services.issuance_worker import issuance_announce_many, issuance_claim, issuance_render_many
+
+    rss, done, next_sample, started = [], 0, samples_every, time.perf_counter()
+    while True:
+        ids = issuance_claim()
+        if not ids:
+            break
+        issuance_render_many(certificate_ids=ids)
+        issuance_announce_many(certificate_ids=ids)
+        done += len(ids)
+        if done >= next_sample:
+            rss.append(round(_rss_mb(), 1))
+            next_sample += samples_every
+    connections.close_all()
+    results.put({"done": done, "seconds": time.perf_counter() - started, "rss": rss + [round(_rss_mb(), 1)],
+                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def _render_sign_process(results, count: int, naive: bool, store: bool):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.db import connections
+
+    from certificates import pdf, signing
+
+    connections.close_all()
+    seal = os.environ["BENCH_SEAL_PATH"]
+    sizes, started = [], time.perf_counter()
+    for i in range(count):
+        data = pdf.CertificateData(
+            number=f"X999942000001261{os.getpid() % 100:02d}{i:04d}", version=1, holder_name="王䶮" if i % 50 == 0 else "李小明",
+            id_type="resident_id", id_type_label="居民身份证", id_number="420106200305151234",
+            certificate_name="Web前端开发", level="junior", level_label="初级", org_name=ORG_NAME,
+            issued_on=datetime.date(2026, 11, 26), verify_url=f"http://127.0.0.1:8000/verify/t/bench{os.getpid()}{i:08d}",
+            seal_path=seal, seal_key="bench-seal")
+        content = pdf.render_naive(data) if naive else pdf.render_certificate(data)
+        content = signing.sign_pdf(content, number=data.number)
+        if store:
+            default_storage.save(f"bench-naive/{data.number}.pdf", ContentFile(content))  # removed with MEDIA_ROOT
+        sizes.append(len(content))
+    results.put({"done": count, "seconds": time.perf_counter() - started, "kb": statistics.mean(sizes) / 1024,
+                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def _parallel(target, processes: int, *args) -> list[dict]:
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    workers = [context.Process(target=target, args=(results, *args)) for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    out = [results.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+    return out
+
+
+# --- verification under load ---------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _load_client(url_paths: list[str], port: int, seconds: float, concurrency: int = 8) -> dict:
+    """Run in its own process: keep-alive HTTP/1.1 requests from ``concurrency`` connections."""
+    import asyncio
+
+    import aiohttp
+
+    async def run():
+        latencies, errors = [], 0
+        deadline = time.perf_counter() + seconds
+        max_requests = 2_000_000  # bounded in count as well as in time
+        connector = aiohttp.TCPConnector(limit=concurrency)
+        async with aiohttp.ClientSession(f"http://127.0.0.1:{port}", connector=connector) as session:
+            async def one(worker: int):
+                nonlocal errors
+                i = worker
+                while time.perf_counter() < deadline and len(latencies) < max_requests:
+                    started = time.perf_counter()
+                    async with session.get(url_paths[i % len(url_paths)]) as response:
+                        await response.read()
+                        if response.status != 200:
+                            errors += 1
+                    latencies.append(time.perf_counter() - started)
+                    i += concurrency
+
+            # Warm-up, not recorded: each gunicorn worker loads the URLconf and opens its connections.
+            for path in url_paths[: 20 * concurrency]:
+                async with session.get(path) as response:
+                    await response.read()
+            deadline = time.perf_counter() + seconds
+            started = time.perf_counter()
+            await asyncio.gather(*(one(w) for w in range(concurrency)))
+            elapsed = time.perf_counter() - started
+        latencies.sort()
+        return {"requests": len(latencies), "errors": errors, "rps": len(latencies) / elapsed,
+                "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else None}
+
+    return asyncio.run(run())
+
+
+def _verify_load(paths: list[str]) -> dict:
+    from django.conf import settings
+
+    port = _free_port()
+    env = dict(os.environ, VERIFY_RATE_PER_MINUTE=str(10 ** 9), PYTHONPATH=str(settings.BASE_DIR))
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        env["SQLITE_PATH"] = str(settings.DATABASES["default"]["NAME"])
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "pilot.wsgi:application", "--workers", "2",
+                               "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+                              env=env, cwd=settings.BASE_DIR, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        client = subprocess.run([sys.executable, __file__, "--client", str(port), str(VERIFY_SECONDS)],
+                                input=json.dumps(paths), capture_output=True, text=True, env=env, timeout=600)
+        if client.returncode:
+            raise RuntimeError(client.stderr)
+        return json.loads(client.stdout.strip().splitlines()[-1])
+    finally:
+        import signal
+
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+# --- the run ------------------------------------------------------------------------------------------
+
+def run():
+    from django.conf import settings
+    from django.db import connections
+
+    from certificates.models import IssuedCertificate
+
+    processes = int(os.environ.get("BENCH_PROCESSES", "2")) if settings.USES_POSTGRES else 1
+    media = Path(tempfile.mkdtemp(prefix="bench-issuance-"))
+    settings.MEDIA_ROOT = media  # the PDFs of this run live here and are deleted with it
+    os.environ["MEDIA_ROOT"] = str(media)
+    try:
+        org, _certificate = _setup(N)
+        seal_path = org.seals.get().file.path
+        os.environ["BENCH_SEAL_PATH"] = seal_path
+        connections.close_all()
+
+        # Warm-up is part of each process's real life; the ceiling is measured the same way.
+        issuing = _parallel(_issuing_process, processes, max(1, N // 20))
+        wall = max(r["seconds"] for r in issuing)
+        issued = sum(r["done"] for r in issuing)
+        issuance_per_s = issued / wall
+        sizes = list(IssuedCertificate.objects.filter(org=org).exclude(pdf_size=None).values_list("pdf_size", flat=True))
+        assert issued == N == len(sizes), (issued, N, len(sizes))
+        rss_growth = max(r["rss"][-1] - r["rss"][min(len(r["rss"]) - 1, max(0, len(r["rss"]) // 10))] for r in issuing)
+
+        connections.close_all()
+        ceiling = _parallel(_render_sign_process, processes, CEILING_N // processes, False, False)
+        ceiling_per_s = sum(r["done"] for r in ceiling) / max(r["seconds"] for r in ceiling)
+        naive = _parallel(_render_sign_process, processes, max(1, NAIVE_N // processes), True, True)
+        naive_per_s = sum(r["done"] for r in naive) / max(r["seconds"] for r in naive)
+
+        sample = list(IssuedCertificate.objects.filter(org=org).values_list("number", "holder_name")[:500])
+        from urllib.parse import quote
+
+        verify = _verify_load([f"/api/v1/verify/{number}?name={quote(name)}" for number, name in sample])
+    finally:
+        connections.close_all()
+        _cleanup()
+        shutil.rmtree(media, ignore_errors=True)
+    return [
+        ("issuance_batch", N, "certificates"),
+        ("issuance_processes", processes, "processes"),
+        ("issuance_per_s", round(issuance_per_s, 1), "certificates/s"),
+        ("render_sign_ceiling_per_s", round(ceiling_per_s, 1), "certificates/s"),
+        ("issuance_efficiency", round(issuance_per_s / ceiling_per_s, 3), "ratio"),
+        ("weasyprint_scratch_per_s", round(naive_per_s, 2), "certificates/s"),
+        ("issuance_speedup", round(issuance_per_s / naive_per_s, 1), "x"),
+        ("pdf_kb", round(statistics.mean(sizes) / 1024, 1), "KB"),
+        ("naive_pdf_kb", round(statistics.mean(r["kb"] for r in naive), 1), "KB"),
+        ("worker_peak_mb", round(max(r["peak_mb"] for r in issuing), 1), "MB"),
+        ("worker_rss_growth_mb", round(rss_growth, 1), "MB"),
+        ("verify_rps", round(verify["rps"], 1), "requests/s"),
+        ("verify_p99_ms", round(verify["p99_ms"], 2), "ms"),
+        ("verify_errors", verify["errors"], "responses"),
+    ]
+
+
+if __name__ == "__main__" and len(sys.argv) >= 4 and sys.argv[1] == "--client":
+    print(json.dumps(_load_client(json.loads(sys.stdin.read()), int(sys.argv[2]), float(sys.argv[3]))))

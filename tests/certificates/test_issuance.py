@@ -1,0 +1,172 @@
+"""Issuance service: requests become numbered, stored, signed, announced certificates exactly once."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+
+from accounts.errors import AppError
+from accounts.models import Notification
+from certificates import hooks, numbering
+from certificates.models import IssuanceRequest, IssuedCertificate, NumberSequence
+from certificates.services.issuance import issuance_requests_create
+from certificates.services.issuance_worker import issuance_claim, issuance_run, issuance_sweep
+from tests.accounts.factories import PersonFactory
+from tests.certificates.factories import certificate_with_levels, issuance_requests, passed_result, seal_for
+from tests.personas import make_persona
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def certificate(org_a):
+    seal_for(org_a)
+    return certificate_with_levels(org=org_a, name="Web前端开发")
+
+
+def test_requests_become_signed_certificates_with_gap_free_numbers(certificate, hubei, settings):
+    settings.ISSUANCE_CHUNK = 4
+    people = [PersonFactory() for _ in range(10)]
+    requests = issuance_requests(certificate=certificate, province=hubei, people=people)
+    issued, more = issuance_run()
+    assert (issued, more) == (10, False)
+    certificates = list(IssuedCertificate.objects.order_by("number"))
+    assert {c.request_id for c in certificates} == {r.pk for r in requests}
+    prefix = certificates[0].number[:-6]
+    assert [c.number for c in certificates] == [f"{prefix}{i:06d}" for i in range(1, 11)]
+    assert NumberSequence.objects.get(prefix=prefix).last_value == 10
+    assert all(numbering.number_is_wellformed(c.number) for c in certificates)
+    assert all(c.pdf and c.pdf_size and c.announced_at for c in certificates)
+    assert set(IssuanceRequest.objects.values_list("status", flat=True)) == {"issued"}
+    first = certificates[0]
+    assert first.seal.version == 1 and first.issued_on == datetime.date.today()
+    assert first.holder_name == first.request.holder_name and first.id_number == first.request.id_number
+    with first.pdf.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+
+
+def test_running_again_issues_nothing_more(certificate, hubei):
+    issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory() for _ in range(3)])
+    assert issuance_run()[0] == 3
+    assert issuance_run()[0] == 0
+    assert issuance_claim() == []
+    assert IssuedCertificate.objects.count() == 3
+
+
+def test_a_second_pass_of_the_same_level_is_recorded_not_issued(certificate, hubei):
+    person = PersonFactory()
+    issuance_requests(certificate=certificate, province=hubei, people=[person, person])
+    issuance_run()
+    issuance_requests(certificate=certificate, province=hubei, people=[person])
+    issuance_run()
+    assert IssuedCertificate.objects.filter(person=person).count() == 1
+    statuses = sorted(IssuanceRequest.objects.values_list("status", flat=True))
+    assert statuses == ["duplicate", "duplicate", "issued"]
+    note = IssuanceRequest.objects.filter(status="duplicate").first().status_note
+    assert IssuedCertificate.objects.get().number in note
+
+
+def test_another_level_is_another_certificate(certificate, hubei):
+    person = PersonFactory()
+    issuance_requests(certificate=certificate, province=hubei, people=[person])
+    issuance_requests(certificate=certificate, province=hubei, people=[person], level="intermediate")
+    issuance_run()
+    numbers = sorted(IssuedCertificate.objects.values_list("number", flat=True))
+    assert len(numbers) == 2 and {n[-7] for n in numbers} == {"1", "2"}  # the level digit
+
+
+def test_an_org_without_a_seal_waits_is_told_and_resumes_after_uploading(org_b, org_b_user, hubei, settings,
+                                                                        django_capture_on_commit_callbacks):
+    settings.ISSUANCE_PARALLEL = 0  # this test drives the worker itself
+    certificate = certificate_with_levels(org=org_b)
+    with django_capture_on_commit_callbacks(execute=True):
+        issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory() for _ in range(2)])
+        issuance_run()
+    assert not IssuedCertificate.objects.exists()
+    blocked = list(IssuanceRequest.objects.all())
+    assert {r.status for r in blocked} == {"blocked"} and all("电子公章" in r.status_note for r in blocked)
+    notice = Notification.objects.get(user=org_b_user)
+    assert "2 名" in notice.title and "电子公章" in notice.body
+    seal_for(org_b)
+    assert issuance_sweep()["resumed"] == 2
+    issuance_run()
+    assert IssuedCertificate.objects.count() == 2
+
+
+def test_a_name_no_font_can_draw_is_blocked_with_a_clear_reason(certificate, hubei):
+    person = PersonFactory(name="王𪚥")  # U+2A6A5: in neither certificate font
+    issuance_requests(certificate=certificate, province=hubei, people=[person])
+    issuance_run()
+    request = IssuanceRequest.objects.get()
+    assert request.status == "blocked" and request.block_code == "glyph"
+    assert "U+2A6A5" in request.status_note
+    assert not IssuedCertificate.objects.exists()
+    assert not NumberSequence.objects.exists()  # no number was spent on it
+
+
+def test_a_result_that_is_not_a_pass_is_refused_and_nothing_is_recorded(certificate, hubei):
+    person = PersonFactory()
+    with pytest.raises(AppError) as refused, transaction.atomic():
+        issuance_requests_create(passes=[passed_result(certificate=certificate, person=person, province=hubei,
+                                                       score="42.0")])
+    assert "不是已确认的合格成绩" in str(refused.value.message)
+    with pytest.raises(AppError), transaction.atomic():
+        issuance_requests_create(passes=[passed_result(certificate=certificate, person=person, province=hubei,
+                                                       level="expert")])
+    assert not IssuanceRequest.objects.exists()
+
+
+def test_the_issued_hook_fires_once_per_certificate_and_the_holder_is_told(certificate, hubei):
+    person = PersonFactory()
+    holder = make_persona("student", person=person, username="holder")
+    received = []
+
+    def receiver(sender, certificate, **kwargs):
+        received.append(certificate.number)
+
+    def broken(sender, **kwargs):
+        raise RuntimeError("a subscriber's bug must not stop issuance")
+
+    hooks.certificate_issued.connect(receiver, dispatch_uid="test-receiver")
+    hooks.certificate_issued.connect(broken, dispatch_uid="test-broken")
+    try:
+        issuance_requests(certificate=certificate, province=hubei, people=[person])
+        issuance_run()
+        issuance_sweep(stale_seconds=0)
+    finally:
+        hooks.certificate_issued.disconnect(dispatch_uid="test-receiver")
+        hooks.certificate_issued.disconnect(dispatch_uid="test-broken")
+    assert received == [IssuedCertificate.objects.get().number]
+    assert Notification.objects.filter(user=holder, title__contains="Web前端开发").count() == 1
+
+
+def test_the_sweep_renders_and_announces_what_a_killed_worker_left(certificate, hubei):
+    issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory() for _ in range(3)])
+    ids = issuance_claim()  # the worker died right after its transaction committed
+    assert IssuedCertificate.objects.filter(pk__in=ids, pdf="").count() == 3
+    assert issuance_sweep(stale_seconds=60) == {"resumed": 0, "rendered": 0, "announced": 0}  # too fresh
+    result = issuance_sweep(stale_seconds=0)
+    assert result["rendered"] == 3 and result["announced"] == 3
+    assert not IssuedCertificate.objects.filter(pdf="").exists()
+
+
+def test_issuance_requests_create_enqueues_on_commit(certificate, hubei, monkeypatch,
+                                                    django_capture_on_commit_callbacks):
+    from certificates import tasks
+
+    monkeypatch.setattr(tasks.issue_pending, "delay", lambda **kwargs: tasks.issue_pending(**kwargs))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory()])
+    assert callbacks
+    assert IssuedCertificate.objects.count() == 1
+
+
+def test_a_pdf_missing_from_storage_is_rendered_again_on_download(certificate, hubei):
+    from certificates.services.issuance_worker import certificate_pdf_bytes
+
+    issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory()])
+    issuance_run()
+    issued = IssuedCertificate.objects.get()
+    issued.pdf.storage.delete(issued.pdf.name)
+    assert certificate_pdf_bytes(issued).startswith(b"%PDF-")
+    assert issued.pdf.storage.exists(IssuedCertificate.objects.get().pdf.name)

@@ -1,0 +1,87 @@
+"""Import of certificates issued before the portal: numbers kept, all or nothing, verifiable."""
+
+import datetime
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from accounts.models import AuditEntry
+from certificates.models import IssuedCertificate
+from certificates.services.certificate_import import COLUMNS
+from tests.accounts.factories import valid_id_number
+from tests.certificates.factories import certificate_with_levels
+
+pytestmark = pytest.mark.django_db
+
+
+def xlsx(rows, header=COLUMNS) -> SimpleUploadedFile:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("证书导出.xlsx", buffer.getvalue(),
+                              content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@pytest.fixture
+def certificate(org_a):
+    return certificate_with_levels(org=org_a, code="WEB-01", name="Web前端开发")
+
+
+def good_rows(n=3):
+    return [[f"S2020{i:08d}", f"老学员{i}", "居民身份证", valid_id_number(), "WEB-01", "初级", "42",
+             datetime.date(2020, 9, 1), ""] for i in range(n)]
+
+
+def test_the_org_imports_its_certificates_keeping_numbers_and_they_verify(as_user, org_a_user, certificate, client):
+    rows = good_rows()
+    response = as_user(org_a_user).post(reverse("issued:import"), {"xlsx": xlsx(rows)})
+    assert response.status_code == 302
+    imported = IssuedCertificate.objects.order_by("number")
+    assert [c.number for c in imported] == [r[0] for r in rows]
+    assert all(c.origin == "imported" and c.issued_on == datetime.date(2020, 9, 1) for c in imported)
+    assert AuditEntry.objects.get(action="certificate.imported").changes["count"] == 3
+    data = client.get(f"/api/v1/verify/{rows[0][0]}", {"name": "老学员0"}).json()
+    assert data["found"] and data["status"] == "valid" and data["masked_name"] == "老**0"
+    pdf = as_user(org_a_user).get(reverse("issued:pdf", args=[rows[0][0]]))  # renders on first download
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+
+
+def test_one_bad_row_saves_nothing_and_each_problem_is_named(as_user, org_a_user, certificate):
+    rows = good_rows()
+    rows[1][3] = "420106200001011234"  # wrong check character
+    rows[2][4] = "NOPE"
+    rows.append(list(rows[0]))  # the same number twice
+    response = as_user(org_a_user).post(reverse("issued:import"), {"xlsx": xlsx(rows)})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "第 3 行" in html and "校验位" in html and "第 4 行" in html and "证书代码不存在" in html
+    assert "第 5 行" in html and "重复" in html
+    assert not IssuedCertificate.objects.exists()
+
+
+def test_an_org_cannot_import_another_orgs_certificates(as_user, org_b_user, certificate, ministry_user):
+    response = as_user(org_b_user).post(reverse("issued:import"), {"xlsx": xlsx(good_rows(1))})
+    assert response.status_code == 400 and "不是本组织的证书" in response.content.decode()
+    assert as_user(ministry_user).post(reverse("issued:import"), {"xlsx": xlsx(good_rows(1))}).status_code == 302
+
+
+def test_students_and_institutions_may_not_import(as_user, student_user, hubei_institution_user):
+    assert as_user(student_user).get(reverse("issued:import")).status_code == 403
+    assert as_user(hubei_institution_user).get(reverse("issued:import")).status_code == 403
+
+
+def test_a_missing_column_and_existing_numbers_are_refused(as_user, org_a_user, certificate):
+    response = as_user(org_a_user).post(reverse("issued:import"), {"xlsx": xlsx(good_rows(1), header=COLUMNS[:5])})
+    assert response.status_code == 400 and "表头缺少列" in response.content.decode()
+    rows = good_rows(1)
+    as_user(org_a_user).post(reverse("issued:import"), {"xlsx": xlsx(rows)})
+    again = as_user(org_a_user).post(reverse("issued:import"), {"xlsx": xlsx(rows)})
+    assert again.status_code == 400 and "已存在" in again.content.decode()
+    assert IssuedCertificate.objects.count() == 1

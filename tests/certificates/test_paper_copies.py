@@ -1,0 +1,109 @@
+"""Paper copies: ordered by the holder at the org's price (at most 40 yuan with shipping), printed and
+mailed by the org with a tracking number; the holder sees the status."""
+
+import decimal
+
+import pytest
+from django.db import IntegrityError
+from django.urls import reverse
+
+from accounts.errors import AppError
+from accounts.models import Notification
+from accounts.scoping import actor_for
+from certificates.models import PaperCopyOffer, PaperCopyOrder
+from certificates.services import paper_copies
+from tests.certificates.factories import certificate_with_levels, issue_now, seal_for
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = {"recipient": "李小明", "phone": "13800138000", "address": "湖北省武汉市洪山区珞喻路 100 号", "postcode": "430074"}
+
+
+@pytest.fixture
+def issued(org_a, hubei, student_user):
+    seal_for(org_a)
+    (issued,) = issue_now(certificate=certificate_with_levels(org=org_a), province=hubei, people=[student_user.person])
+    return issued
+
+
+@pytest.fixture
+def offer(org_a):
+    return PaperCopyOffer.objects.create(org=org_a, price=decimal.Decimal("35.00"))
+
+
+def test_the_org_sets_a_price_up_to_40_yuan_and_no_more(org_a, org_a_user, org_b_user, as_user):
+    client = as_user(org_a_user)
+    response = client.post(reverse("issued:paper_queue"), {"price": "40.01"})
+    assert response.status_code == 200 and "不得超过 40.00 元" in response.content.decode()
+    assert not PaperCopyOffer.objects.exists()
+    assert client.post(reverse("issued:paper_queue"), {"price": "38.50"}).status_code == 302
+    assert PaperCopyOffer.objects.get(org=org_a).price == decimal.Decimal("38.50")
+    with pytest.raises(AppError):
+        paper_copies.paper_offer_set(actor=actor_for(org_b_user), org=org_a, price="10")
+
+
+def test_the_database_refuses_a_price_over_the_cap_too(org_a):
+    with pytest.raises(IntegrityError):
+        PaperCopyOffer.objects.create(org=org_a, price=decimal.Decimal("41"))
+
+
+def test_the_holder_orders_and_follows_it_to_the_mailbox(as_user, student_user, org_a_user, issued, offer):
+    client = as_user(student_user)
+    page = client.get(reverse("issued:paper_order", args=[issued.number]))
+    assert page.status_code == 200 and "35.00" in page.content.decode()
+    assert client.post(reverse("issued:paper_order", args=[issued.number]), ADDRESS).status_code == 302
+    order = PaperCopyOrder.objects.get()
+    assert order.price == decimal.Decimal("35.00") and order.status == "ordered"
+    assert Notification.objects.filter(user=org_a_user, title__contains=issued.number).exists()
+
+    org = as_user(org_a_user)
+    assert ADDRESS["address"] in org.get(reverse("issued:paper_queue")).content.decode()
+    advance = reverse("issued:paper_advance", args=[order.pk])
+    org.post(advance)
+    order.refresh_from_db()
+    assert order.status == "printed"
+    org.post(advance, {"carrier": "中国邮政 EMS", "tracking_number": ""})
+    order.refresh_from_db()
+    assert order.status == "printed"  # no tracking number, no mailing
+    org.post(advance, {"carrier": "中国邮政 EMS", "tracking_number": "1180123456789"})
+    order.refresh_from_db()
+    assert order.status == "mailed" and order.tracking_number == "1180123456789"
+    html = as_user(student_user).get(reverse("issued:mine")).content.decode()
+    assert "已邮寄" in html and "1180123456789" in html
+
+
+def test_orders_are_refused_without_a_price_for_others_and_twice(as_user, student_user, social_learner_user, issued,
+                                                                 offer, org_a_user):
+    offer.delete()
+    with pytest.raises(AppError, match="尚未公布"):
+        paper_copies.paper_order_create(actor=actor_for(student_user), issued=issued, **ADDRESS)
+    PaperCopyOffer.objects.create(org_id=issued.org_id, price=decimal.Decimal("20"))
+    paper_copies.paper_order_create(actor=actor_for(student_user), issued=issued, **ADDRESS)
+    with pytest.raises(AppError, match="在办"):
+        paper_copies.paper_order_create(actor=actor_for(student_user), issued=issued, **ADDRESS)
+    assert as_user(social_learner_user).get(reverse("issued:paper_order", args=[issued.number])).status_code == 404
+    assert as_user(org_a_user).get(reverse("issued:paper_order", args=[issued.number])).status_code == 403
+    with pytest.raises(AppError, match="邮寄地址"):
+        paper_copies.paper_order_create(actor=actor_for(student_user), issued=issued, **{**ADDRESS, "address": "武汉"})
+
+
+def test_the_print_queue_is_the_orgs_own(as_user, student_user, org_b_user, hubei_institution_user, issued, offer):
+    order = paper_copies.paper_order_create(actor=actor_for(student_user), issued=issued, **ADDRESS)
+    assert ADDRESS["address"] not in as_user(org_b_user).get(reverse("issued:paper_queue")).content.decode()
+    assert as_user(org_b_user).post(reverse("issued:paper_advance", args=[order.pk])).status_code == 404
+    assert as_user(student_user).post(reverse("issued:paper_advance", args=[order.pk])).status_code == 403
+    assert as_user(hubei_institution_user).get(reverse("issued:paper_queue")).status_code == 403
+
+
+def test_the_paper_copy_api(as_user, student_user, org_a_user, social_learner_user, issued, offer):
+    url = f"/api/v1/certificates/{issued.number}/paper-copies"
+    assert as_user(social_learner_user).post(url, ADDRESS).status_code == 404
+    created = as_user(student_user).post(url, ADDRESS)
+    assert created.status_code == 201 and created.json()["price"] == "35.00"
+    mine = as_user(student_user).get("/api/v1/paper-copies").json()
+    assert [o["number"] for o in mine] == [issued.number]
+    advance = f"/api/v1/paper-copies/{created.json()['id']}/advance"
+    assert as_user(student_user).post(advance).status_code == 403
+    assert as_user(org_a_user).post(advance).json()["status"] == "printed"
+    refused = as_user(org_a_user).post(advance, {"carrier": "EMS"})
+    assert refused.status_code == 400 and "快递单号" in refused.json()["detail"]
