@@ -12,3 +12,6 @@ class FeesConfig(AppConfig):
 
         register_nav(_("费用核定"), "fees:index",
                      (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ALLIANCE, Role.ORG), order=40)
+        register_nav(_("费用支付"), "fees:payments",
+                     (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE, Role.ORG),
+                     order=41)

@@ -48,3 +48,13 @@ class ProposalForm(ItemsForm):
 class VerifyForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PaymentForm(forms.Form):
+    session = forms.IntegerField(widget=forms.HiddenInput)
+    institution = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    person = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    amount = forms.CharField(label=_("支付金额（元）"), max_length=16)
+    paid_on = forms.DateField(label=_("支付日期"), widget=forms.DateInput(attrs={"type": "date"}),
+                              error_messages={"invalid": _("请填写有效的支付日期。"), "required": _("请填写支付日期。")})
+    reference = forms.CharField(label=_("凭证号"), max_length=64, error_messages={"required": _("请填写支付凭证号。")})

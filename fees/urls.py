@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", views.proposal_new, name="proposal_new"),
     path("threads/<int:pk>/", views.thread_detail, name="thread"),
     path("standards/", views.standards, name="standards"),
+    path("payments/", views.payments, name="payments"),
 ]

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.errors import AppError, Forbidden
@@ -10,7 +11,7 @@ from accounts.forms import add_app_error
 from accounts.models import Province, Role
 from certificates.models import Certificate
 from fees import selectors, services
-from fees.forms import ItemsForm, ProposalForm, VerifyForm
+from fees.forms import ItemsForm, PaymentForm, ProposalForm, VerifyForm
 from fees.models import CostItem, FeeThread
 
 
@@ -126,3 +127,62 @@ def standards(request):
     return render(request, "fees/standards.html", {
         "page": page, "provinces": Province.objects.all(), "province": province, "certificate": certificate,
         "caps": selectors.caps_all(), "query": f"province={province}&certificate={certificate}"})
+
+
+@login_required
+def payments(request):
+    """Amounts due and payments: an institution its own dues (and records payments), an org the dues
+    of its sessions (and records social learners' payments), a province its institutions, the
+    ministry every province and org — outstanding amounts aged by 30/60/90 days."""
+    actor = request.actor
+    if actor.role not in (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE, Role.ORG):
+        raise Forbidden()
+    if request.method == "POST":
+        form = PaymentForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.fee_payment_record(actor=actor, session_id=data["session"], amount=data["amount"],
+                                            paid_on=data["paid_on"], reference=data["reference"],
+                                            institution_id=data["institution"], person_id=data["person"])
+            except AppError as error:
+                messages.error(request, str(error.message))
+            else:
+                messages.success(request, _("已登记支付 %(a)s 元。") % {"a": data["amount"]})
+        else:
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("fees:payments")
+    rows = selectors.dues(actor)
+    by = {Role.MINISTRY: "province_code", Role.PROVINCE: "institution_id", Role.PROVINCE_AGENCY: "institution_id",
+          Role.ORG: "institution_id"}.get(actor.role)
+    summary = selectors.outstanding_summary(rows, by=by) if by else []
+    names = _names(rows)
+    for entry in summary:
+        entry["label"] = names.get((by, entry["key"]), _("社会学习者") if entry["key"] is None else str(entry["key"]))
+    org_summary = selectors.outstanding_summary(rows, by="org_id") if actor.role == Role.MINISTRY else []
+    for entry in org_summary:
+        entry["label"] = names.get(("org_id", entry["key"]), str(entry["key"]))
+    if request.GET.get("export") == "xlsx":
+        data = ((d.session_date, d.certificate_name, d.level, names.get(("province_code", d.province_code), ""),
+                 names.get(("org_id", d.org_id), ""), names.get(("institution_id", d.institution_id), _("社会学习者")),
+                 d.candidates, d.standard.amount if d.standard else _("无核定标准"), d.amount_due, d.paid, d.outstanding,
+                 d.age_days) for d in rows)
+        return xlsx_response(_("应付与已付考核费用"), [_("考核日期"), _("证书"), _("等级"), _("省份"), _("培训评价组织"),
+                                                 _("付款方"), _("参考人数"), _("核定标准（元/人次）"), _("应付（元）"),
+                                                 _("已付（元）"), _("尚欠（元）"), _("账龄（天）")], data)
+    can_pay = actor.role in (Role.INSTITUTION, Role.ALLIANCE, Role.ORG)
+    return render(request, "fees/payments.html", {
+        "rows": rows[:500], "row_count": len(rows), "summary": summary, "org_summary": org_summary, "by": by,
+        "names": names, "can_pay": can_pay, "buckets": [label for _limit, label in selectors.AGE_BUCKETS],
+        "today": timezone.localdate()})
+
+
+def _names(rows) -> dict:
+    from organizations.models import Institution, Org
+
+    names = {("province_code", p.code): p.name for p in Province.objects.all()}
+    names.update({("org_id", pk): name for pk, name in
+                  Org.objects.filter(pk__in={d.org_id for d in rows}).values_list("pk", "name")})
+    names.update({("institution_id", pk): name for pk, name in
+                  Institution.objects.filter(pk__in={d.institution_id for d in rows}).values_list("pk", "name")})
+    return names

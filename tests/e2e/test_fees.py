@@ -48,3 +48,27 @@ def test_propose_counter_verify(page, org_a, org_a_user, hubei_alliance_user, hu
     page.goto("/fees/standards/?province=42")
     expect(page.locator("table.data-table")).to_contain_text("Web前端开发")
     expect(page.locator("table.data-table")).to_contain_text("270.00")
+
+
+def test_institution_sees_the_amount_due_and_records_a_payment(page, org_a, org_a_user, hubei, hubei_user,
+                                                               hubei_institution, hubei_institution_user):
+    from accounts.scoping import actor_for
+    from fees.services import fee_proposal_submit, fee_version_verify
+    from tests.fees.conftest import finalized_session, items
+
+    caps_ensure()
+    certificate = certificate_with_levels(org=org_a, name="Web前端开发")
+    version = fee_proposal_submit(actor=actor_for(org_a_user), certificate=certificate, level="junior", province=hubei,
+                                  items=items(question_bank="150", exam_system="120"))
+    fee_version_verify(actor=actor_for(hubei_user), version=version, effective_from=__import__("datetime").date(2020, 9, 1))
+    finalized_session(certificate=certificate, province=hubei, institution=hubei_institution, candidates=3)
+
+    browser_login(page, hubei_institution_user, PASSWORD)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="费用支付").click()
+    row = page.locator("table.data-table tbody tr", has_text="Web前端开发")
+    expect(row).to_contain_text("810.00")
+    row.get_by_label("支付金额（元）").fill("500")
+    row.get_by_label("凭证号").fill("HBZF-2020-118")
+    row.get_by_role("button", name="登记").click()
+    expect(page.locator(".messages")).to_contain_text("已登记支付 500")
+    expect(page.locator("table.data-table tbody tr", has_text="Web前端开发")).to_contain_text("310.00")
