@@ -3,8 +3,8 @@ from django.urls import path
 from certificates import api
 
 urlpatterns = [
-    path("certificates", api.CertificateListApi.as_view(), name="api-certificates"),
-    path("certificates/<str:code>", api.CertificateDetailApi.as_view(), name="api-certificate"),
+    path("catalog/certificates", api.CertificateListApi.as_view(), name="api-certificates"),
+    path("catalog/certificates/<str:code>", api.CertificateDetailApi.as_view(), name="api-certificate"),
     path("batches", api.BatchListApi.as_view(), name="api-batches"),
     path("batches/<int:number>", api.BatchDetailApi.as_view(), name="api-batch"),
     path("batches/<int:number>/applications", api.ApplicationListApi.as_view(), name="api-batch-applications"),

@@ -47,42 +47,42 @@ def test_anonymous_reads_the_catalog_with_filters(client, batch3, django_assert_
     for _ in range(30):
         certificate_with_levels(field="先进制造")
     with django_assert_max_num_queries(8):
-        body = client.get("/api/v1/certificates?limit=20").json()
+        body = client.get("/api/v1/catalog/certificates?limit=20").json()
     assert body["count"] == 32 and len(body["results"]) == 20
-    body = client.get("/api/v1/certificates", {"field": "信息技术", "level": "senior"}).json()
+    body = client.get("/api/v1/catalog/certificates", {"field": "信息技术", "level": "senior"}).json()
     assert [c["code"] for c in body["results"]] == [web.code]
     result = body["results"][0]
     assert result["org"]["name"] == web.org.name and result["batch"] == 3
     assert [lv["level"] for lv in result["levels"]] == ["junior", "intermediate", "senior"]
     assert result["levels"][2]["assessment_type_label"] == "一般设备实操"
-    assert client.get("/api/v1/certificates", {"q": "老年"}).json()["results"][0]["code"] == care.code
-    assert client.get("/api/v1/certificates", {"level": "expert"}).status_code == 400
+    assert client.get("/api/v1/catalog/certificates", {"q": "老年"}).json()["results"][0]["code"] == care.code
+    assert client.get("/api/v1/catalog/certificates", {"level": "expert"}).status_code == 400
 
 
 def test_anonymous_reads_one_certificate_but_not_an_applied_one(client):
     web = certificate_with_levels(name="Web前端开发")
     applied = CertificateFactory(status="applied")
-    body = client.get(f"/api/v1/certificates/{web.code}").json()
+    body = client.get(f"/api/v1/catalog/certificates/{web.code}").json()
     assert body["name"] == "Web前端开发" and body["standard_url"] is None and len(body["levels"]) == 3
-    assert client.get(f"/api/v1/certificates/{applied.code}").status_code == 404
+    assert client.get(f"/api/v1/catalog/certificates/{applied.code}").status_code == 404
 
 
 def test_ministry_creates_and_edits_a_certificate(client, as_user, ministry_user, batch3):
     org = OrgFactory()
     client = as_user(ministry_user)
-    response = _json(client, "post", "/api/v1/certificates", {**NEW, "org": org.pk, "batch": 3})
+    response = _json(client, "post", "/api/v1/catalog/certificates", {**NEW, "org": org.pk, "batch": 3})
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "published" and body["majors"] == [{"major_code": "510203", "major_name": "软件技术"}]
     assert [lv["assessment_type"] for lv in body["levels"]] == ["computer", "practical_special"]
-    response = _json(client, "post", "/api/v1/certificates", {**NEW, "org": org.pk, "batch": 3})
+    response = _json(client, "post", "/api/v1/catalog/certificates", {**NEW, "org": org.pk, "batch": 3})
     assert response.status_code == 400
     assert response.json() == {"detail": "证书代码“X03090”已被证书“数字孪生应用”使用，请换一个代码。", "code": "duplicate_code",
                                "field": "code"}
-    response = _json(client, "patch", "/api/v1/certificates/X03090", {"name": "数字孪生技术应用"})
+    response = _json(client, "patch", "/api/v1/catalog/certificates/X03090", {"name": "数字孪生技术应用"})
     assert response.status_code == 200 and response.json()["name"] == "数字孪生技术应用"
     assert len(response.json()["levels"]) == 2
-    response = _json(client, "patch", "/api/v1/certificates/X03090",
+    response = _json(client, "patch", "/api/v1/catalog/certificates/X03090",
                      {"levels": [{"level": "junior", "assessment_type": "paper", "pass_mark": "120"}]})
     assert response.status_code == 400 and "合格分数应在 0 到满分 100 之间" in response.json()["detail"]
 
@@ -90,19 +90,19 @@ def test_ministry_creates_and_edits_a_certificate(client, as_user, ministry_user
 def test_certificate_writes_refused_for_anonymous_and_other_roles(client, as_user, hubei_user, org_a_user, org_a, batch3):
     web = certificate_with_levels()
     data = {**NEW, "org": org_a.pk, "batch": 3}
-    assert _json(client, "post", "/api/v1/certificates", data).status_code == 401
-    assert _json(client, "patch", f"/api/v1/certificates/{web.code}", {"name": "x"}).status_code == 401
+    assert _json(client, "post", "/api/v1/catalog/certificates", data).status_code == 401
+    assert _json(client, "patch", f"/api/v1/catalog/certificates/{web.code}", {"name": "x"}).status_code == 401
     for user in (hubei_user, org_a_user):
         signed_in = as_user(user)
-        assert _json(signed_in, "post", "/api/v1/certificates", data).status_code == 403
-        assert _json(signed_in, "patch", f"/api/v1/certificates/{web.code}", {"name": "x"}).status_code == 403
+        assert _json(signed_in, "post", "/api/v1/catalog/certificates", data).status_code == 403
+        assert _json(signed_in, "patch", f"/api/v1/catalog/certificates/{web.code}", {"name": "x"}).status_code == 403
     web.refresh_from_db()
     assert web.name != "x" and not Certificate.objects.filter(code="X03090").exists()
 
 
 def test_token_authentication_for_systems(client, ministry_user, batch3):
     token = Token.objects.create(user=ministry_user)
-    response = client.post("/api/v1/certificates", {**NEW, "org": OrgFactory().pk, "batch": 3},
+    response = client.post("/api/v1/catalog/certificates", {**NEW, "org": OrgFactory().pk, "batch": 3},
                            content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 201
 
@@ -180,4 +180,4 @@ def test_batch_writes_refused_for_other_roles(client, as_user, hubei_user, hubei
 
 def test_the_schema_documents_the_catalog(client):
     schema = client.get("/api/schema/").content.decode()
-    assert "/api/v1/certificates/{code}" in schema and "/api/v1/batches/{number}/applications" in schema
+    assert "/api/v1/catalog/certificates/{code}" in schema and "/api/v1/batches/{number}/applications" in schema
