@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api_urls")),
     path("", include("certificates.api_urls_issued")),
+    path("", include("credit_bank.api_urls")),
 ]
