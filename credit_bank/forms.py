@@ -25,7 +25,7 @@ class ConversionRequestForm(forms.Form):
 class RuleForm(forms.Form):
     institution = forms.ChoiceField(label=_("院校"))
     major = forms.ChoiceField(label=_("专业"), help_text=_("本校在籍学生所在的专业。"))
-    certificate = forms.ModelChoiceField(label=_("证书"), queryset=Certificate.objects.none())
+    certificate = forms.ModelChoiceField(label=_("证书"), queryset=Certificate.objects.none(), empty_label=_("请选择"))
     level = forms.ChoiceField(label=_("等级"), choices=Level.choices)
     course_code = forms.CharField(label=_("课程代码"), max_length=20)
     course_name = forms.CharField(label=_("课程名称"), max_length=64)

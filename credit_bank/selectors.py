@@ -45,9 +45,10 @@ def account_summary(account: LearningAccount | None) -> dict:
         n=Count("pk", filter=Q(status=Conversion.Status.APPROVED)),
         credits=Sum("converted_credits", filter=Q(status=Conversion.Status.APPROVED)),
         pending=Count("pk", filter=Q(status=Conversion.Status.REQUESTED)))
-    return {"outcomes": outcomes["n"], "recognized_credits": outcomes["credits"] or Decimal("0.0"),
-            "conversions": conversions["n"], "converted_credits": conversions["credits"] or Decimal("0.0"),
-            "pending": conversions["pending"]}
+    tenth = Decimal("0.1")
+    return {"outcomes": outcomes["n"], "recognized_credits": (outcomes["credits"] or Decimal("0")).quantize(tenth),
+            "conversions": conversions["n"], "pending": conversions["pending"],
+            "converted_credits": (conversions["credits"] or Decimal("0")).quantize(tenth)}
 
 
 def outcomes_of_account(account: LearningAccount | None):
@@ -82,6 +83,16 @@ def rules_for_outcome(*, person_id: int | None, outcome: Outcome):
     return (ConversionRule.objects.filter(condition, status=ConversionRule.Status.ACTIVE,
                                           certificate_id=outcome.certificate_id, level=outcome.level)
             .select_related("institution", "current", "certificate").order_by("institution__name", "course_code"))
+
+
+def rules_available(*, person_id: int | None, outcome: Outcome):
+    """``rules_for_outcome`` less the courses this outcome is already requested or converted into."""
+    taken = Conversion.objects.filter(outcome=outcome, status__in=Conversion.OPEN_STATUSES).values_list(
+        "institution_id", "course_code")
+    qs = rules_for_outcome(person_id=person_id, outcome=outcome)
+    for institution_id, course_code in taken:
+        qs = qs.exclude(institution_id=institution_id, course_code=course_code)
+    return qs
 
 
 def rule_for_request(*, pk: int) -> ConversionRule:

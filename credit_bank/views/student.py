@@ -34,7 +34,7 @@ def account(request):
     mine = list(selectors.conversions_of_person(actor=request.actor))
     for outcome in outcomes:
         outcome.conversion_rows = [c for c in mine if c.outcome_id == outcome.pk]
-        outcome.can_convert = (outcome.status == Outcome.Status.RECOGNIZED and selectors.rules_for_outcome(
+        outcome.can_convert = (outcome.status == Outcome.Status.RECOGNIZED and selectors.rules_available(
             person_id=request.actor.scope.person_id, outcome=outcome).exists())
     shared = list(selectors.transcripts_own(actor=request.actor).filter(withdrawn_at__isnull=True)[:5])
     for transcript in shared:
@@ -49,7 +49,7 @@ def convert(request, pk: int):
     """Ask the institution of one's enrolment to convert an outcome into a course under a rule."""
     require_role(request.actor, Role.STUDENT)
     outcome = selectors.outcome_for_conversion(actor=request.actor, pk=pk)
-    rules = list(selectors.rules_for_outcome(person_id=request.actor.scope.person_id, outcome=outcome))
+    rules = list(selectors.rules_available(person_id=request.actor.scope.person_id, outcome=outcome))
     form = ConversionRequestForm(request.POST or None, rules=rules)
     if request.method == "POST" and form.is_valid():
         rule = next(r for r in rules if str(r.pk) == form.cleaned_data["rule"])

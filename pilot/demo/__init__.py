@@ -105,11 +105,12 @@ def seed_personas(out) -> list[tuple[str, str, str]]:
     return rows
 
 
+from pilot.demo.credit_bank import seed_credit_bank  # noqa: E402
 from pilot.demo.issuance import seed_issuance  # noqa: E402
 from pilot.demo.notices import seed_notices  # noqa: E402
 
 # Each area adds its own module here and its step to this list, in dependency order.
-STEPS = [seed_notices, seed_issuance]
+STEPS = [seed_notices, seed_issuance, seed_credit_bank]
 
 
 @transaction.atomic
