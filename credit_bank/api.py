@@ -159,7 +159,8 @@ class OutcomeListApi(GenericAPIView):
     serializer_class = OutcomeOutput
     queryset = Outcome.objects.none()  # for the schema; requests read through the selector
 
-    @extend_schema(summary="学习成果列表（学生本人；院校本校学生；省份本省；教育部全国）")
+    @extend_schema(summary="学习成果列表（学生本人；院校本校学生；省份本省；教育部全国）", operation_id="credit_outcomes_list",
+                   responses=OutcomeOutput(many=True))
     def get(self, request):
         require_role(request.actor, *READERS)
         return _paginated(self, selectors.outcome_list(actor=request.actor), OutcomeOutput, request.actor)
@@ -252,7 +253,8 @@ class RuleCollectionApi(GenericAPIView):
         level = serializers.ChoiceField(choices=Level.choices)
         course_code = serializers.CharField(allow_blank=True)
 
-    @extend_schema(summary="学分转换规则列表（教育部全国；省份本省；院校本校；联盟成员院校）")
+    @extend_schema(summary="学分转换规则列表（教育部全国；省份本省；院校本校；联盟成员院校）", operation_id="credit_rules_list",
+                   responses=RuleOutput(many=True))
     def get(self, request):
         require_role(request.actor, *STAFF)
         return _paginated(self, selectors.rule_list(actor=request.actor), RuleOutput)
@@ -286,6 +288,7 @@ class RuleVersionApi(APIView):
     @extend_schema(summary="修改规则：生成新版本（已提出的申请保留原版本）", request=InputSerializer,
                    responses={201: RuleDetailOutput})
     def post(self, request, pk: int):
+        require_role(request.actor, *WRITERS)
         rule = selectors.rule_get(actor=request.actor, pk=pk, for_write=True)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -300,6 +303,7 @@ class RuleWithdrawApi(APIView):
 
     @extend_schema(summary="停用规则", request=InputSerializer, responses=RuleDetailOutput)
     def post(self, request, pk: int):
+        require_role(request.actor, *WRITERS)
         rule = selectors.rule_get(actor=request.actor, pk=pk, for_write=True)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -364,7 +368,8 @@ class ConversionCollectionApi(GenericAPIView):
         rule_id = serializers.IntegerField()
         note = serializers.CharField(allow_blank=True, required=False, default="")
 
-    @extend_schema(summary="学分转换申请列表（学生本人；院校本校；省份本省；教育部全国）")
+    @extend_schema(summary="学分转换申请列表（学生本人；院校本校；省份本省；教育部全国）", operation_id="credit_conversions_list",
+                   responses=ConversionOutput(many=True))
     def get(self, request):
         require_role(request.actor, *READERS)
         return _paginated(self, selectors.conversion_list(actor=request.actor), ConversionOutput)
