@@ -23,7 +23,6 @@ class ConversionRequestForm(forms.Form):
 
 
 class RuleForm(forms.Form):
-    institution = forms.ChoiceField(label=_("院校"))
     major = forms.ChoiceField(label=_("专业"), help_text=_("本校在籍学生所在的专业。"))
     certificate = forms.ModelChoiceField(label=_("证书"), queryset=Certificate.objects.none(), empty_label=_("请选择"))
     level = forms.ChoiceField(label=_("等级"), choices=Level.choices)
@@ -34,21 +33,20 @@ class RuleForm(forms.Form):
     course_type = forms.ChoiceField(label=_("课程类型"), choices=CourseType.choices)
     note = forms.CharField(label=_("说明（可选）"), max_length=200, required=False)
 
-    def __init__(self, *args, institutions=(), majors=(), **kwargs):
+    def __init__(self, *args, majors=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["institution"].choices = [(str(i.pk), i.name) for i in institutions]
-        if len(self.fields["institution"].choices) == 1:
-            self.fields["institution"].widget = forms.HiddenInput()
-            self.fields["institution"].initial = self.fields["institution"].choices[0][0]
+        # An alliance writing for several members sees which institution runs each major.
         self.fields["major"].choices = [("", _("请选择"))] + [
-            (f"{inst_id}|{name}", f"{name}（{code}）" if code else name) for inst_id, code, name in majors]
+            (f"{inst_id}|{name}", (f"{inst_name} · " if inst_name else "") + (f"{name}（{code}）" if code else name))
+            for inst_id, inst_name, code, name in majors]
         self.fields["certificate"].queryset = (Certificate.objects.exclude(status=Certificate.Status.APPLIED)
                                                .order_by("name"))
 
     def clean(self):
         data = super().clean()
         # The choice value is "institution id|major name"; the service checks that the institution runs it.
-        data["major_name"] = (data.get("major") or "").partition("|")[2]
+        institution_id, _sep, data["major_name"] = (data.get("major") or "").partition("|")
+        data["institution"] = institution_id
         return data
 
 

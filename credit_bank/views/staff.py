@@ -100,8 +100,9 @@ def rule_list(request):
 def rule_create(request):
     require_role(request.actor, *WRITERS)
     institutions = list(selectors.institutions_writable(actor=request.actor))
-    majors = [(i.pk, code, name) for i in institutions for code, name in institution_majors(i)]
-    form = RuleForm(request.POST or None, institutions=institutions, majors=majors)
+    majors = [(i.pk, i.name if len(institutions) > 1 else "", code, name) for i in institutions
+              for code, name in institution_majors(i)]
+    form = RuleForm(request.POST or None, majors=majors)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         institution = next(i for i in institutions if str(i.pk) == data["institution"])
@@ -157,8 +158,10 @@ def policy(request):
     institutions = list(selectors.institutions_writable(actor=request.actor))
     if not institutions:
         raise NotInScope()
-    chosen = next((i for i in institutions if str(i.pk) == request.POST.get("institution",
-                                                                         request.GET.get("institution"))), institutions[0])
+    wanted = request.POST.get("institution") or request.GET.get("institution")
+    chosen = next((i for i in institutions if str(i.pk) == wanted), None) if wanted else institutions[0]
+    if chosen is None:
+        raise NotInScope()
     current = policy_for(chosen)
     form = PolicyForm(request.POST or None, institutions=institutions, initial={
         "institution": chosen.pk, "max_certificates_per_course": current.max_certificates_per_course,
