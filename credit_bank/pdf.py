@@ -7,9 +7,9 @@ would not). WenQuanYi Zen Hei is the first font: one TrueType face, subset-embed
 Noto Sans CJK covers rare characters. Rendering is rare (once per change of the account), so the
 ~0.2 s it costs is not worth a faster path.
 
-Signing reuses certificates.signing: the same key (``issuing_signer``), the same signature field
-and reserved size, a PAdES signature over the whole file, which ``signing.check_pdf`` validates.
-Only the signature's reason differs, so a reader sees "学分银行成绩单" rather than a certificate.
+Signing is certificates.signing.sign_pdf itself: the platform's issuing key, a PAdES signature over
+the whole file, which ``signing.check_pdf`` validates. (Its signature "reason" names a certificate
+number; the transcript passes its own number there.)
 """
 
 import io
@@ -52,19 +52,5 @@ def render_unsigned(transcript, *, verify_url: str) -> bytes:
     return out.getvalue()
 
 
-def sign(pdf: bytes, *, number: str) -> bytes:
-    """A PAdES signature by the issuing key, as certificates.signing.sign_pdf makes it."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields, signers
-
-    meta = signers.PdfSignatureMetadata(
-        field_name=signing.SIGNATURE_FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-        reason=f"学分银行成绩单 {number}", location="1+X证书制度试点管理平台")
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    out = signers.PdfSigner(meta, signer=signing.issuing_signer()).sign_pdf(
-        writer, bytes_reserved=signing.SIGNATURE_BYTES_RESERVED)
-    return out.getvalue()
-
-
 def transcript_pdf(transcript, *, verify_url: str) -> bytes:
-    return sign(render_unsigned(transcript, verify_url=verify_url), number=transcript.number)
+    return signing.sign_pdf(render_unsigned(transcript, verify_url=verify_url), number=transcript.number)

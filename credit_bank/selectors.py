@@ -267,9 +267,10 @@ def stats_by_major(*, actor: Actor) -> list[dict]:
 
 
 def _pick(row: dict | None, counts: dict) -> dict:
+    """The counted columns of an aggregate row; credit sums as Decimal with one place (SQLite drops it)."""
     if row is None:
         return {}
-    return {k: (row[k] if row[k] is not None else Decimal("0.0")) for k in counts}
+    return {k: (Decimal(row[k] or 0).quantize(Decimal("0.1")) if "credits" in k else row[k]) for k in counts}
 
 
 def _blank_outcomes() -> dict:

@@ -92,7 +92,8 @@ def stats(request):
         title, columns = STATS_TABLES[export]
         return xlsx_response(_("学分银行统计-%(t)s") % {"t": title}, [str(label) for _key, label in columns],
                              ([row[key] for key, _label in columns] for row in data[export]))
-    tables = [{"key": key, "title": title, "columns": columns,
+    text_columns = {"province": 1, "certificate": 2, "major": 2}
+    tables = [{"key": key, "title": title, "columns": columns, "text_columns": text_columns[key],
                "rows": [[row[k] for k, _label in columns] for row in data[key]]}
               for key, (title, columns) in STATS_TABLES.items()]
     totals = selectors.stats_totals(data["province"], ("outcomes", "valid", "credits", "requests", "approved",
