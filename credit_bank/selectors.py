@@ -10,6 +10,7 @@ national reference data that every signed-in role may read.
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
 
 from accounts.errors import NotInScope
 from accounts.scoping import Actor, get_in_scope, scoped
@@ -59,16 +60,10 @@ def outcomes_of_account(account: LearningAccount | None):
 
 def outcome_for_conversion(*, actor: Actor, pk: int) -> Outcome:
     """The actor's own outcome; anyone else's is refused with a message that says why."""
-    outcome = (Outcome.objects.select_related("account", "certificate").filter(pk=pk).first())
+    outcome = Outcome.objects.select_related("account", "certificate").filter(pk=pk).first()
     if outcome is None or actor.scope.person_id is None or outcome.account.person_id != actor.scope.person_id:
-        raise NotInScope(_not_yours_message())
+        raise NotInScope(_("该学习成果不在您的学习账户中，不能申请转换。"))
     return outcome
-
-
-def _not_yours_message():
-    from django.utils.translation import gettext as _
-
-    return _("该学习成果不在您的学习账户中，不能申请转换。")
 
 
 def rules_for_outcome(*, person_id: int | None, outcome: Outcome):

@@ -10,7 +10,6 @@ two requests racing each other cannot both slip under a limit.
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -215,7 +214,3 @@ def conversion_annul(*, actor: Actor, conversion: Conversion, reason: str) -> Co
             current, _("学分转换认定已撤销：%(course)s") % {"course": current.rule_version.course_name}, reason))
     return current
 
-
-def flagged_open(qs):
-    """Conversions built on a revoked certificate that still count (the institution's to-do)."""
-    return qs.filter(Q(flagged_at__isnull=False), status__in=Conversion.OPEN_STATUSES)

@@ -107,4 +107,6 @@ def transcript_verify(request, token: str):
     check = transcripts.transcript_verify(token=token)
     if not check.found:
         raise NotInScope(_("成绩单查验链接无效。请向成绩单持有人索取正确的链接。"))
-    return render(request, "credit_bank/transcript_verify.html", {"check": check, "c": check.content})
+    response = render(request, "credit_bank/transcript_verify.html", {"check": check, "c": check.content})
+    response["X-Robots-Tag"] = "noindex, nofollow"  # a shared link, not a page for search engines
+    return response
