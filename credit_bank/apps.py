@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CreditBankConfig(AppConfig):
     name = "credit_bank"
     verbose_name = _("学分银行")
+
+    def ready(self):
+        from credit_bank import navigation, receivers
+
+        receivers.connect()
+        navigation.register()

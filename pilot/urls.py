@@ -39,6 +39,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("certificates/", include("certificates.urls_issued")),
     path("verify/", include("certificates.urls_verify")),
+    path("credit/", include("credit_bank.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("pilot.api_urls")),

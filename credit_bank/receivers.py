@@ -1,0 +1,44 @@
+"""Subscribers to the documented hooks of issued certificates (certificates.hooks).
+
+Each receiver is idempotent (the outcome is keyed on the certificate) and never raises: a failure is
+logged and the sweep task (credit_bank.tasks.sweep_outcomes) records what was missed.
+"""
+
+import logging
+
+from certificates.hooks import certificate_issued, certificate_reissued, certificate_revoked
+
+logger = logging.getLogger(__name__)
+
+
+def on_certificate_issued(sender, certificate, **kwargs) -> None:
+    from credit_bank.services.outcomes import outcome_record
+
+    try:
+        outcome_record(issued=certificate)
+    except Exception:
+        logger.exception("credit bank: recording the outcome of %s failed; the sweep will retry", certificate.number)
+
+
+def on_certificate_revoked(sender, certificate, reason="", **kwargs) -> None:
+    from credit_bank.services.outcomes import outcome_revoke
+
+    try:
+        outcome_revoke(issued=certificate, reason=reason)
+    except Exception:
+        logger.exception("credit bank: revoking the outcome of %s failed; the sweep will retry", certificate.number)
+
+
+def on_certificate_reissued(sender, certificate, previous=None, **kwargs) -> None:
+    from credit_bank.services.outcomes import outcome_reissued
+
+    try:
+        outcome_reissued(issued=certificate)
+    except Exception:
+        logger.exception("credit bank: following the reissue of %s failed; the sweep will retry", certificate.number)
+
+
+def connect() -> None:
+    certificate_issued.connect(on_certificate_issued, dispatch_uid="credit_bank.record_outcome")
+    certificate_revoked.connect(on_certificate_revoked, dispatch_uid="credit_bank.revoke_outcome")
+    certificate_reissued.connect(on_certificate_reissued, dispatch_uid="credit_bank.follow_reissue")

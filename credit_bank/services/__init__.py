@@ -1,0 +1,1 @@
+"""Every write of the credit bank: outcomes and the catalog, rules and limits, conversions, transcripts."""
