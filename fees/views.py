@@ -18,8 +18,7 @@ from fees.models import CostItem, FeeThread
 @login_required
 def index(request):
     actor = request.actor
-    if actor.role not in (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ALLIANCE, Role.ORG):
-        raise Forbidden()
+    selectors.require_negotiation_reader(actor)
     threads = selectors.threads_visible(actor).order_by("-opened_at")
     status = request.GET.get("status", "")
     if status in FeeThread.Status.values:
@@ -135,8 +134,7 @@ def payments(request):
     of its sessions (and records social learners' payments), a province its institutions, the
     ministry every province and org — outstanding amounts aged by 30/60/90 days."""
     actor = request.actor
-    if actor.role not in (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE, Role.ORG):
-        raise Forbidden()
+    selectors.require_payment_reader(actor)
     if request.method == "POST":
         form = PaymentForm(request.POST)
         if form.is_valid():
@@ -156,7 +154,7 @@ def payments(request):
     by = {Role.MINISTRY: "province_code", Role.PROVINCE: "institution_id", Role.PROVINCE_AGENCY: "institution_id",
           Role.ORG: "institution_id"}.get(actor.role)
     summary = selectors.outstanding_summary(rows, by=by) if by else []
-    names = _names(rows)
+    names = selectors.due_names(rows)
     for entry in summary:
         entry["label"] = names.get((by, entry["key"]), _("社会学习者") if entry["key"] is None else str(entry["key"]))
     org_summary = selectors.outstanding_summary(rows, by="org_id") if actor.role == Role.MINISTRY else []
@@ -175,14 +173,3 @@ def payments(request):
         "rows": rows[:500], "row_count": len(rows), "summary": summary, "org_summary": org_summary, "by": by,
         "names": names, "can_pay": can_pay, "buckets": [label for _limit, label in selectors.AGE_BUCKETS],
         "today": timezone.localdate()})
-
-
-def _names(rows) -> dict:
-    from organizations.models import Institution, Org
-
-    names = {("province_code", p.code): p.name for p in Province.objects.all()}
-    names.update({("org_id", pk): name for pk, name in
-                  Org.objects.filter(pk__in={d.org_id for d in rows}).values_list("pk", "name")})
-    names.update({("institution_id", pk): name for pk, name in
-                  Institution.objects.filter(pk__in={d.institution_id for d in rows}).values_list("pk", "name")})
-    return names

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("certificates.api_urls")),
     path("", include("assessments.api_urls")),
     path("", include("certificates.api_urls_issued")),
+    path("", include("fees.api_urls")),
 ]
