@@ -8,6 +8,7 @@ the "2357" rule on each row.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province, Role
@@ -118,6 +119,13 @@ class FeeThread(models.Model):
         ordering = ["-opened_at"]
         constraints = [models.UniqueConstraint(fields=["certificate", "level", "province"],
                                                condition=Q(status="negotiating"), name="feethread_one_open")]
+
+    @property
+    def waiting_days(self) -> int | None:
+        """Days a negotiation has waited for verification since it was opened; None once verified."""
+        if self.status != self.Status.NEGOTIATING or self.opened_at is None:
+            return None
+        return (timezone.localdate() - timezone.localdate(self.opened_at)).days
 
 
 class FeeVersion(models.Model):

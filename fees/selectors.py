@@ -4,20 +4,37 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, IntegerField, Max, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Min, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from accounts.errors import NotInScope
-from accounts.models import Role
+from accounts.errors import Forbidden, NotInScope
+from accounts.models import Province, Role
 from accounts.scoping import Actor, get_in_scope, scoped
 from fees.models import CostCap, FeePayment, FeeStandard, FeeThread
+
+# Who reads the negotiation and who reads amounts due and payments (pages and API alike).
+NEGOTIATION_ROLES = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ALLIANCE, Role.ORG)
+PAYMENT_ROLES = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE, Role.ORG)
+
+
+def require_negotiation_reader(actor: Actor) -> None:
+    if actor.role not in NEGOTIATION_ROLES:
+        raise Forbidden()
+
+
+def require_payment_reader(actor: Actor) -> None:
+    if actor.role not in PAYMENT_ROLES:
+        raise Forbidden()
 
 
 def threads_visible(actor: Actor) -> QuerySet[FeeThread]:
     """The ministry all; a province (department or agency) its own; an org its own; an institution
     alliance, which negotiates for the province's institutions, the threads of its province."""
-    base = FeeThread.objects.select_related("certificate", "province", "org").annotate(
-        version_count=Count("versions"), last_version_at=Max("versions__created_at"))
+    return _threads_in_scope(actor, FeeThread.objects.select_related("certificate", "province", "org").annotate(
+        version_count=Count("versions"), last_version_at=Max("versions__created_at")))
+
+
+def _threads_in_scope(actor: Actor, base: QuerySet[FeeThread]) -> QuerySet[FeeThread]:
     if actor.role == Role.ALLIANCE:
         return base.filter(province_id=actor.province_code)
     return scoped(base, actor)
@@ -43,13 +60,20 @@ def thread_versions(thread: FeeThread) -> list:
     return versions
 
 
-def threads_waiting(actor: Actor):
-    """Proposals waiting for verification, oldest first, with how many days they have waited."""
+def threads_waiting(actor: Actor) -> QuerySet[FeeThread]:
+    """Proposals waiting for verification, oldest first (each knows its ``waiting_days``)."""
+    return threads_visible(actor).filter(status=FeeThread.Status.NEGOTIATING).order_by("opened_at")
+
+
+def waiting_by_province(actor: Actor) -> list[dict]:
+    """Per province: how many proposals wait for verification and the longest wait in days — the
+    ministry's view of provinces slow to verify."""
     today = timezone.localdate()
-    rows = threads_visible(actor).filter(status=FeeThread.Status.NEGOTIATING).order_by("opened_at")
-    for thread in rows:
-        thread.waiting_days = (today - timezone.localdate(thread.opened_at)).days
-        yield thread
+    rows = (_threads_in_scope(actor, FeeThread.objects.filter(status=FeeThread.Status.NEGOTIATING))
+            .values("province_id", "province__name").annotate(waiting=Count("*"), oldest=Min("opened_at"))
+            .order_by("oldest"))
+    return [{"province": r["province_id"], "province_name": r["province__name"], "waiting": r["waiting"],
+             "longest_days": (today - timezone.localdate(r["oldest"])).days} for r in rows]
 
 
 def standards_public(*, province: str = "", certificate: str = "", current_only: bool = True) -> QuerySet[FeeStandard]:
@@ -66,6 +90,13 @@ def standards_public(*, province: str = "", certificate: str = "", current_only:
 
 def caps_all() -> QuerySet[CostCap]:
     return CostCap.objects.all()
+
+
+def payments_visible(actor: Actor) -> QuerySet[FeePayment]:
+    """Payments in the actor's scope: an institution (or alliance) its own, an org those of its
+    sessions, a province its province, the ministry all."""
+    require_payment_reader(actor)
+    return scoped(FeePayment.objects.select_related("session", "institution", "org", "province"), actor)
 
 
 def standard_get(actor: Actor, pk: int) -> FeeStandard:
@@ -183,3 +214,15 @@ def outstanding_summary(rows: list[Due], *, by: str) -> list[dict]:
     for entry in summary.values():
         entry["sessions"] = len(entry["sessions"])
     return sorted(summary.values(), key=lambda e: e["outstanding"], reverse=True)
+
+
+def due_names(rows: list[Due]) -> dict:
+    """Display names of the provinces, orgs and institutions in ``rows``, keyed (kind, key)."""
+    from organizations.models import Institution, Org
+
+    names = {("province_code", p.code): p.name for p in Province.objects.all()}
+    names.update({("org_id", pk): name for pk, name in
+                  Org.objects.filter(pk__in={d.org_id for d in rows}).values_list("pk", "name")})
+    names.update({("institution_id", pk): name for pk, name in
+                  Institution.objects.filter(pk__in={d.institution_id for d in rows}).values_list("pk", "name")})
+    return names

@@ -18,8 +18,7 @@ from fees.models import CostItem, FeeThread
 @login_required
 def index(request):
     actor = request.actor
-    if actor.role not in (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ALLIANCE, Role.ORG):
-        raise Forbidden()
+    selectors.require_negotiation_reader(actor)
     threads = selectors.threads_visible(actor).order_by("-opened_at")
     status = request.GET.get("status", "")
     if status in FeeThread.Status.values:
@@ -27,14 +26,22 @@ def index(request):
     province = request.GET.get("province", "")
     if province and actor.role == Role.MINISTRY:
         threads = threads.filter(province_id=province)
-    if request.GET.get("export") == "xlsx":
+    waiting_provinces = selectors.waiting_by_province(actor) if actor.role == Role.MINISTRY else []
+    export = request.GET.get("export")
+    if export == "xlsx":
         rows = ((t.certificate.name, t.get_level_display() or _("各等级统一"), t.province.name, t.org.name,
-                 t.get_assessment_type_display(), t.get_status_display(), t.version_count, t.opened_at) for t in threads)
+                 t.get_assessment_type_display(), t.get_status_display(), t.version_count, t.opened_at,
+                 t.waiting_days) for t in threads)
         return xlsx_response(_("费用标准协商"), [_("证书"), _("等级"), _("省份"), _("培训评价组织"), _("考核方式"),
-                                              _("状态"), _("版本数"), _("提出时间")], rows)
+                                              _("状态"), _("版本数"), _("提出时间"), _("已等待核定（天）")], rows)
+    if export == "waiting_provinces":
+        return xlsx_response(_("各省等待核定的费用标准"), [_("省份"), _("等待核定（项）"), _("最长已等待（天）")],
+                             ((w["province_name"], w["waiting"], w["longest_days"]) for w in waiting_provinces))
+    waiting = selectors.threads_waiting(actor)
     page = Paginator(threads, 30).get_page(request.GET.get("page"))
     return render(request, "fees/index.html", {
-        "page": page, "waiting": list(selectors.threads_waiting(actor))[:20], "status": status, "province": province,
+        "page": page, "waiting": waiting[:20], "waiting_count": waiting.count(), "waiting_provinces": waiting_provinces,
+        "status": status, "province": province,
         "provinces": Province.objects.all() if actor.role == Role.MINISTRY else None,
         "query": f"status={status}&province={province}"})
 
@@ -135,8 +142,7 @@ def payments(request):
     of its sessions (and records social learners' payments), a province its institutions, the
     ministry every province and org — outstanding amounts aged by 30/60/90 days."""
     actor = request.actor
-    if actor.role not in (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE, Role.ORG):
-        raise Forbidden()
+    selectors.require_payment_reader(actor)
     if request.method == "POST":
         form = PaymentForm(request.POST)
         if form.is_valid():
@@ -156,12 +162,20 @@ def payments(request):
     by = {Role.MINISTRY: "province_code", Role.PROVINCE: "institution_id", Role.PROVINCE_AGENCY: "institution_id",
           Role.ORG: "institution_id"}.get(actor.role)
     summary = selectors.outstanding_summary(rows, by=by) if by else []
-    names = _names(rows)
+    names = selectors.due_names(rows)
     for entry in summary:
         entry["label"] = names.get((by, entry["key"]), _("社会学习者") if entry["key"] is None else str(entry["key"]))
     org_summary = selectors.outstanding_summary(rows, by="org_id") if actor.role == Role.MINISTRY else []
     for entry in org_summary:
         entry["label"] = names.get(("org_id", entry["key"]), str(entry["key"]))
+    if request.GET.get("export") == "summary" and summary:
+        heading = _("省份") if by == "province_code" else _("付款方")
+        return xlsx_response(_("尚欠考核费用汇总"), [heading, _("考核批次"), _("应付（元）"), _("已付（元）"), _("尚欠（元）")]
+                             + [_("账龄 %(b)s 天（元）") % {"b": b} for _limit, b in selectors.AGE_BUCKETS]
+                             + [_("无核定标准的参考人数")],
+                             ((e["label"], e["sessions"], e["due"], e["paid"], e["outstanding"],
+                               *(e[b] for _limit, b in selectors.AGE_BUCKETS), e["no_standard_candidates"])
+                              for e in summary))
     if request.GET.get("export") == "xlsx":
         data = ((d.session_date, d.certificate_name, d.level, names.get(("province_code", d.province_code), ""),
                  names.get(("org_id", d.org_id), ""), names.get(("institution_id", d.institution_id), _("社会学习者")),
@@ -175,14 +189,3 @@ def payments(request):
         "rows": rows[:500], "row_count": len(rows), "summary": summary, "org_summary": org_summary, "by": by,
         "names": names, "can_pay": can_pay, "buckets": [label for _limit, label in selectors.AGE_BUCKETS],
         "today": timezone.localdate()})
-
-
-def _names(rows) -> dict:
-    from organizations.models import Institution, Org
-
-    names = {("province_code", p.code): p.name for p in Province.objects.all()}
-    names.update({("org_id", pk): name for pk, name in
-                  Org.objects.filter(pk__in={d.org_id for d in rows}).values_list("pk", "name")})
-    names.update({("institution_id", pk): name for pk, name in
-                  Institution.objects.filter(pk__in={d.institution_id for d in rows}).values_list("pk", "name")})
-    return names

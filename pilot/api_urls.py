@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("assessments.api_urls")),
     path("", include("certificates.api_urls_issued")),
     path("", include("credit_bank.api_urls")),
+    path("", include("fees.api_urls")),
 ]

@@ -144,3 +144,22 @@ def test_payments_page_per_role(as_user, verified, web_certificate, hubei, hubei
     ministry = as_user(ministry_user).get("/fees/payments/").content.decode()
     assert "湖北省" in ministry and "各省尚欠金额" in ministry
     assert as_user(student_user).get("/fees/payments/").status_code == 403
+
+
+def test_outstanding_by_province_exports_to_xlsx(as_user, verified, web_certificate, hubei, hubei_institution,
+                                                 hubei_institution_user, ministry_user, hubei_user):
+    import io
+
+    from openpyxl import load_workbook
+
+    session = finalized_session(certificate=web_certificate, province=hubei, institution=hubei_institution,
+                                candidates=3)
+    services.fee_payment_record(actor=actor_for(hubei_institution_user), session_id=session.pk,
+                                institution_id=hubei_institution.pk, amount="100", paid_on=D(2020, 11, 1), reference="A")
+    sheet = load_workbook(io.BytesIO(as_user(ministry_user).get("/fees/payments/?export=summary").content)).active
+    header, *rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert header[:5] == ["省份", "考核批次", "应付（元）", "已付（元）", "尚欠（元）"]
+    assert len(rows) == 1 and rows[0][0] == "湖北省" and [Decimal(str(v)) for v in rows[0][2:5]] == [
+        Decimal("751.50"), Decimal("100.00"), Decimal("651.50")]
+    sheet = load_workbook(io.BytesIO(as_user(hubei_user).get("/fees/payments/?export=summary").content)).active
+    assert [c.value for c in sheet[2]][0] == hubei_institution.name  # a province sees its institutions

@@ -88,3 +88,35 @@ def test_verified_standards_are_public(client, thread, hubei_user, as_user):
     client.logout()
     page = client.get("/fees/standards/?province=42").content.decode()
     assert "Web前端开发" in page and "250.00" in page and "纸笔考试" in page
+
+
+def test_ministry_sees_waiting_proposals_per_province_with_the_longest_wait(as_user, thread, ministry_user,
+                                                                           org_a_user, web_certificate, shandong):
+    import datetime
+    import io
+
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    from accounts.scoping import actor_for
+    from fees.services import fee_proposal_submit
+    from tests.fees.conftest import items
+
+    FeeThread.objects.filter(pk=thread.pk).update(opened_at=timezone.now() - datetime.timedelta(days=45))
+    fee_proposal_submit(actor=actor_for(org_a_user), certificate=web_certificate, level="junior", province=shandong,
+                        items=items(question_bank="100"))
+    client = as_user(ministry_user)
+    page = client.get("/fees/").content.decode()
+    assert "各省等待核定" in page and "共 2 项等待核定" in page
+    sheet = load_workbook(io.BytesIO(client.get("/fees/?export=waiting_provinces").content)).active
+    assert [[c.value for c in row] for row in sheet.iter_rows(min_row=2)] == [["湖北省", 1, 45], ["山东省", 1, 0]]
+    sheet = load_workbook(io.BytesIO(client.get("/fees/?status=negotiating&export=xlsx").content)).active
+    assert sorted(row[-1].value for row in sheet.iter_rows(min_row=2)) == [0, 45]
+
+
+def test_a_province_sees_only_its_own_waiting_proposals_and_no_national_panel(as_user, thread, hubei_user,
+                                                                             shandong_user):
+    page = as_user(hubei_user).get("/fees/").content.decode()
+    assert "共 1 项等待核定" in page and "各省等待核定" not in page
+    assert as_user(hubei_user).get("/fees/?export=waiting_provinces").status_code == 200  # empty for a province
+    assert "项等待核定" not in as_user(shandong_user).get("/fees/").content.decode()
