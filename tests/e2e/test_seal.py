@@ -29,7 +29,8 @@ def test_an_org_uploads_its_seal_and_sees_it_on_its_profile(page, org_a, org_a_u
     seal = page.get_by_role("img", name=f"{org_a.name}的电子公章（第 1 版）")
     expect(seal).to_be_visible()
     # The image really loaded through the scoped view (a broken image has no natural width).
-    assert seal.evaluate("img => img.complete && img.naturalWidth") == 472
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=seal.element_handle())
+    assert seal.evaluate("img => img.naturalWidth") == 472
     expect(page.locator(".seal-panel")).to_contain_text("印面直径 40 毫米")
     assert OrgSeal.objects.get(org=org_a).version == 1
 
