@@ -47,3 +47,24 @@ def _copy_postgres(model, fields, rows, json_default) -> int:
             copy.write_row(row)
             count += 1
     return count
+
+
+def insert_returning_ids(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence],
+                         *, batch_size: int = 2000) -> list[int]:
+    """Insert ``rows`` like ``copy_rows`` and return their new primary keys, in order. On PostgreSQL
+    the keys are taken from the table's sequence first (one query), then the rows go in by COPY;
+    elsewhere ``bulk_create`` sets them. Runs inside the caller's transaction."""
+    rows = list(rows)
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        model.objects.bulk_create(objects, batch_size=batch_size)
+        return [obj.pk for obj in objects]
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [model._meta.db_table, pk.column, len(rows)])
+        ids = [row[0] for row in cursor.fetchall()]
+    copy_rows(model, [pk.attname, *columns], ((pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)))
+    return ids
