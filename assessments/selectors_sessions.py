@@ -12,10 +12,10 @@ person, the institution that registered them and the org that assesses them.
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from accounts.errors import Forbidden
+from accounts.errors import Forbidden, NotInScope
 from accounts.identity import mask_id_number
 from accounts.models import Role
-from accounts.scoping import Actor, get_in_scope, scoped
+from accounts.scoping import Actor, get_in_scope, require_write, scoped
 from assessments.models import AssessmentSession, Registration, Result, ScoreReview, Site
 from certificates.models import Certificate
 
@@ -77,7 +77,14 @@ def sessions_visible(actor: Actor) -> QuerySet[AssessmentSession]:
 
 
 def session_get(actor: Actor, pk: int, *, for_write: bool = False) -> AssessmentSession:
-    return get_in_scope(sessions_visible(actor), actor, for_write=for_write, pk=pk)
+    """404 outside what ``sessions_visible`` gives (which already applies the scope, including the
+    open sessions institutions and students see), 403 on a write by a role that only reads."""
+    session = sessions_visible(actor).filter(pk=pk).first()
+    if session is None:
+        raise NotInScope()
+    if for_write:
+        require_write(session, actor)
+    return session
 
 
 def with_counts(sessions: QuerySet[AssessmentSession]) -> QuerySet[AssessmentSession]:

@@ -23,7 +23,7 @@ from accounts.audit import audit_log, audit_log_many
 from accounts.bulk import copy_rows, insert_returning_ids
 from accounts.bulk_people import person_accounts_create_many, persons_find_or_create_many
 from accounts.errors import AppError, Forbidden, NotInScope
-from accounts.models import ActivationCode, Role
+from accounts.models import ActivationCode, Role, User
 from accounts.scoping import Actor, require_role
 from accounts.services import activation_code_issue, id_number_normalize, person_rename
 from accounts.tabular import ValidationResult, no_data_error, read_table, validate_rows
@@ -355,7 +355,7 @@ def registration_code_reissue(*, actor: Actor, registration: Registration) -> Is
     if actor.role != Role.INSTITUTION:
         raise Forbidden()
     _check_registrant(actor, registration)
-    user = getattr(registration.person, "user", None)
+    user = User.objects.filter(person_id=registration.person_id).first()
     if user is None:
         raise AppError(_("该考生还没有账户。"))
     if user.is_active or user.has_usable_password():
