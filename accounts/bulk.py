@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 
 from django.db import connection, models
+from django.db.models import lookups
 
 
 def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence],
@@ -68,3 +69,21 @@ def insert_returning_ids(model: type[models.Model], columns: Sequence[str], rows
         ids = [row[0] for row in cursor.fetchall()]
     copy_rows(model, [pk.attname, *columns], ((pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)))
     return ids
+
+
+class AnyIn(lookups.In):
+    """``field__any_in=[...]``: the same rows as ``__in``, but on PostgreSQL sent as one array
+    parameter (``= ANY(%s)``): a bulk upload looks up thousands of values at once, and a list of
+    20,000 placeholders costs about five times more to send and plan than one array."""
+
+    lookup_name = "any_in"
+
+    def as_postgresql(self, compiler, connection):
+        if self.rhs_is_direct_value():
+            lhs, lhs_params = self.process_lhs(compiler, connection)
+            values = [v for v in self.rhs if v is not None]
+            return f"{lhs} = ANY(%s)", (*lhs_params, values)
+        return self.as_sql(compiler, connection)
+
+
+models.Field.register_lookup(AnyIn)

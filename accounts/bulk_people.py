@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +18,7 @@ from accounts.audit import audit_log_many
 from accounts.bulk import copy_rows, insert_returning_ids
 from accounts.errors import AppError
 from accounts.models import ActivationCode, Person, PersonName, Role, RoleBinding, User
-from accounts.services import _hash_code, _new_code
+from accounts.services import _CODE_ALPHABET, _hash_code
 
 CHUNK = 5000
 
@@ -60,9 +59,11 @@ def persons_find_or_create_many(*, actor, people: Iterable[tuple[str, str, str]]
 def _existing_people(keys: list[tuple[str, str]]) -> dict[tuple[str, str], PersonOnFile]:
     found = {}
     numbers = sorted({number for _type, number in keys})
+    types = sorted({id_type for id_type, _number in keys})
     wanted = set(keys)
     for start in range(0, len(numbers), CHUNK):
-        rows = Person.objects.filter(id_number__in=numbers[start:start + CHUNK]).values_list(
+        # Both columns, so that the (id_type, id_number) unique index answers.
+        rows = Person.objects.filter(id_type__any_in=types, id_number__any_in=numbers[start:start + CHUNK]).values_list(
             "pk", "id_type", "id_number", "name", "user__id")
         for pk, id_type, number, name, user_id in rows:
             if (id_type, number) in wanted:
@@ -86,7 +87,8 @@ def person_accounts_create_many(*, actor, people: list[tuple[int, str]], note: s
     person_ids = [pk for pk, _name in people]
     taken = set()
     for start in range(0, len(person_ids), CHUNK):
-        taken |= set(User.objects.filter(person_id__in=person_ids[start:start + CHUNK]).values_list("person_id", flat=True))
+        taken |= set(User.objects.filter(person__id__any_in=person_ids[start:start + CHUNK])
+                     .values_list("person_id", flat=True))
     people = [(pk, name) for pk, name in people if pk not in taken]
     usernames = _usernames([pk for pk, _name in people])
     now = timezone.now()
@@ -106,7 +108,7 @@ def person_accounts_create_many(*, actor, people: list[tuple[int, str]], note: s
     copy_rows(RoleBinding, ["user_id", "role", "province_id", "scope_id", "created_at", "created_by_id"],
               ((uid, Role.STUDENT, None, None, now, creator) for uid in user_ids))
     expires = now + datetime.timedelta(days=settings.ACTIVATION_CODE_DAYS)
-    accounts = [NewAccount(person_id=pk, user_id=uid, username=usernames[pk], code=_new_code())
+    accounts = [NewAccount(person_id=pk, user_id=uid, username=usernames[pk], code=_one_time_code())
                 for (pk, _name), uid in zip(people, user_ids, strict=True)]
     copy_rows(ActivationCode, ["user_id", "purpose", "code_hash", "created_at", "expires_at", "used_at",
                                "created_by_id"],
@@ -120,13 +122,24 @@ def person_accounts_create_many(*, actor, people: list[tuple[int, str]], note: s
     return accounts
 
 
+def _one_time_code() -> str:
+    """The same kind of code as ``accounts.services`` issues (12 characters of a 32-letter
+    alphabet, in groups of four): 32 divides 256, so masking random bytes is unbiased."""
+    raw = "".join(_CODE_ALPHABET[b & 31] for b in secrets.token_bytes(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
 def _usernames(person_ids: list[int]) -> dict[int, str]:
     wanted = {pk: f"xs{pk}" for pk in person_ids}
     clashes = set()
     names = sorted(wanted.values())
-    for start in range(0, len(names), CHUNK):
-        clashes |= set(User.objects.annotate(lower=Lower("username")).filter(lower__in=names[start:start + CHUNK])
-                       .values_list("lower", flat=True))
+    step = CHUNK // 4
+    for start in range(0, len(names), step):
+        # Usernames are unique case-insensitively; "xs" and digits have four spellings, each found
+        # through the username index (a lower() comparison would scan the whole table).
+        chunk = names[start:start + step]
+        spellings = [variant for name in chunk for variant in (name, "XS" + name[2:], "Xs" + name[2:], "xS" + name[2:])]
+        clashes |= {u.lower() for u in User.objects.filter(username__any_in=spellings).values_list("username", flat=True)}
     for pk, name in wanted.items():
         n = 2
         while name in clashes:

@@ -234,8 +234,11 @@ def _enrol(actor, institution, rows, people, now) -> None:
     person_ids = [people[r.key].id for r in rows]
     known = set()
     for start in range(0, len(person_ids), 5000):
-        known |= set(Enrolment.objects.filter(institution=institution, person_id__in=person_ids[start:start + 5000])
-                     .values_list("person_id", "major_name"))
+        # By person only (their index), the institution compared here: a filter on both lets the
+        # planner walk the institution's enrolments comparing each against the whole list.
+        known |= {(person, major) for person, inst, major in Enrolment.objects.filter(
+            person__id__any_in=person_ids[start:start + 5000]).values_list("person_id", "institution_id", "major_name")
+            if inst == institution.pk}
     new = [(people[r.key].id, institution.pk, r.major_code, r.major_name, None, now, actor.user.pk)
            for r in rows if (people[r.key].id, r.major_name) not in known]
     if not new:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, audit_log_many
-from accounts.bulk import insert_returning_ids
+from accounts.bulk import insert_returning_ids  # also registers the any_in lookup
 from accounts.errors import AppError, NotInScope
 from accounts.models import Role, User
 from accounts.scoping import Actor, require_role
@@ -147,8 +147,7 @@ def results_bulk_save(*, actor: Actor, session: AssessmentSession, rows: list[Re
             "rows": "、".join(map(str, gone[:20]))}, code="not_registered")
     existing = {reg: (pk, score) for reg, pk, score in Result.objects.filter(registration__session=session)
                 .values_list("registration_id", "pk", "score")}
-    names = dict(session.registrations.filter(pk__in=ids).values_list("pk", "person__name")) if len(ids) < 5000 else \
-        dict(session.registrations.values_list("pk", "person__name"))
+    names = dict(session.registrations.filter(pk__any_in=ids).values_list("pk", "person__name"))
     outcome = ResultOutcome()
     new, changed, absent, present_again = [], [], [], []
     for r in rows:
@@ -175,9 +174,8 @@ def results_bulk_save(*, actor: Actor, session: AssessmentSession, rows: list[Re
     if present_again:
         Registration.objects.filter(pk__in=present_again).update(absent=False)
     if new:
-        institutions = dict(session.registrations.filter(pk__in=[r.registration_id for r in new])
-                            .values_list("pk", "institution_id")) if len(new) < 5000 else \
-            dict(session.registrations.values_list("pk", "institution_id"))
+        institutions = dict(session.registrations.filter(pk__any_in=[r.registration_id for r in new])
+                            .values_list("pk", "institution_id"))
         result_ids = insert_returning_ids(Result, [
             "registration_id", "score", "passed", "recorded_at", "recorded_by_id", "org_id", "certificate_id", "level",
             "province_id", "institution_id", "session_date"], [
