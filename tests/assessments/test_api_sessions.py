@@ -188,6 +188,18 @@ def test_amendments_and_reviews_over_the_api(as_user, org_a_user, org_b_user, st
     assert ScoreReview.objects.get().amendment.score_after == 61
 
 
+def test_score_reviews_are_scoped(as_user, org_a_user, org_b_user, student_user, social_learner_user, session):
+    registration = RegistrationFactory(session=session, person=student_user.person)
+    ResultFactory(registration=registration, score=50)
+    AssessmentSession.objects.filter(pk=session.pk).update(status="finalized")
+    assert post(as_user(social_learner_user), "/api/v1/score-reviews",
+                {"registration": registration.pk, "reason": "冒名申请"}).status_code == 404
+    post(as_user(student_user), "/api/v1/score-reviews", {"registration": registration.pk, "reason": "请复核"})
+    assert len(as_user(org_a_user).get("/api/v1/score-reviews").json()["results"]) == 1
+    assert as_user(org_b_user).get("/api/v1/score-reviews").json()["results"] == []
+    assert as_user(social_learner_user).get("/api/v1/score-reviews").json()["results"] == []
+
+
 def test_the_schema_documents_the_pipeline(as_user, ministry_user):
     schema = as_user(ministry_user).get("/api/schema/").content.decode()
     for summary in ("培训评价组织安排考核批次", "院校批量报名", "批量录入成绩", "确认成绩", "考生申请成绩复核"):

@@ -417,7 +417,8 @@ def test_the_registration_list_exports(as_user, hubei_institution_user, two_regi
     assert len(rows) == 2 and rows[1][2] == two_registrations[0].person.id_number
 
 
-def test_name_confirmation_and_cancel_pages(as_user, hubei_institution_user, hubei_institution, org_a_user, session):
+def test_name_confirmation_and_cancel_pages(as_user, hubei_institution_user, hubei_institution, org_a_user,
+                                           shandong_institution_user, session):
     registration = RegistrationFactory(session=session, institution=hubei_institution, name_given="别名",
                                        name_mismatch=True)
     client = as_user(hubei_institution_user)
@@ -426,6 +427,10 @@ def test_name_confirmation_and_cancel_pages(as_user, hubei_institution_user, hub
     registration.refresh_from_db()
     assert not registration.name_mismatch
     assert as_user(org_a_user).post(f"/assessments/registrations/{registration.pk}/cancel/").status_code == 403
+    other = as_user(shandong_institution_user)
+    assert other.post(f"/assessments/registrations/{registration.pk}/confirm-name/",
+                      {"choice": "record"}).status_code == 404
+    assert other.post(f"/assessments/registrations/{registration.pk}/cancel/").status_code == 404
     client = as_user(hubei_institution_user)
     client.post(f"/assessments/registrations/{registration.pk}/cancel/")
     registration.refresh_from_db()
