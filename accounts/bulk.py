@@ -78,6 +78,17 @@ class AnyIn(lookups.In):
 
     lookup_name = "any_in"
 
+    def get_prep_lookup(self):
+        # Plain values are prepared in one pass (the generic path costs microseconds per value,
+        # seconds for a 100,000-row upload); anything else goes the usual way.
+        if isinstance(self.rhs, list | tuple | set | frozenset) and all(type(v) in (int, str) for v in self.rhs):
+            prep = self.lhs.output_field.get_prep_value
+            kinds = {type(v) for v in self.rhs}
+            sample = next(iter(self.rhs), None)
+            if sample is None or type(prep(sample)) is type(sample) and len(kinds) == 1:
+                return list(self.rhs)
+        return super().get_prep_lookup()
+
     def as_postgresql(self, compiler, connection):
         if self.rhs_is_direct_value():
             lhs, lhs_params = self.process_lhs(compiler, connection)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -130,23 +131,23 @@ def _one_time_code() -> str:
 
 
 def _usernames(person_ids: list[int]) -> dict[int, str]:
+    """``xs`` and the person's number, unless that name is taken (usernames are unique whatever
+    their case): then a suffix. Lower-case names are looked up exactly (the username index); the
+    rare ones spelled with capitals are found by prefix, through the same index."""
     wanted = {pk: f"xs{pk}" for pk in person_ids}
-    clashes = set()
     names = sorted(wanted.values())
-    step = CHUNK // 4
-    for start in range(0, len(names), step):
-        # Usernames are unique case-insensitively; "xs" and digits have four spellings, each found
-        # through the username index (a lower() comparison would scan the whole table).
-        chunk = names[start:start + step]
-        spellings = [variant for name in chunk for variant in (name, "XS" + name[2:], "Xs" + name[2:], "xS" + name[2:])]
-        clashes |= {u.lower() for u in User.objects.filter(username__any_in=spellings).values_list("username", flat=True)}
+    clashes = {u.lower() for u in User.objects.filter(
+        Q(username__startswith="XS") | Q(username__startswith="Xs") | Q(username__startswith="xS"))
+        .values_list("username", flat=True)}
+    for start in range(0, len(names), CHUNK):
+        clashes |= set(User.objects.filter(username__any_in=names[start:start + CHUNK]).values_list("username", flat=True))
     for pk, name in wanted.items():
         n = 2
         while name in clashes:
             name = f"xs{pk}-{n}"
             n += 1
         wanted[pk] = name
-    if any(name.startswith("xs") and "-" in name for name in wanted.values()):
+    if any("-" in name for name in wanted.values()):
         # A renamed clash could itself be taken: check the few of them one by one.
         for pk, name in list(wanted.items()):
             while "-" in name and User.objects.filter(username__iexact=name).exists():

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from accounts.bulk_people import person_accounts_create_many
 from accounts.errors import AppError, Forbidden, NotInScope
 from accounts.models import AuditEntry, Person, PersonName, User
 from accounts.scoping import actor_for
@@ -19,7 +20,7 @@ from accounts.tabular import TabularError
 from assessments.models import AssessmentSession, Registration
 from assessments.services import registrations as services
 from organizations.models import Enrolment
-from tests.accounts.factories import PersonFactory, valid_id_number
+from tests.accounts.factories import PersonFactory, UserFactory, valid_id_number
 from tests.assessments.factories import RegistrationFactory, ResultFactory, SessionFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -493,3 +494,14 @@ def test_the_student_sees_their_session_but_no_score_before_finalization(as_user
     assert client.get("/assessments/my/").context["rows"][0]["result"] is None
     AssessmentSession.objects.filter(pk=mine.session_id).update(status="finalized")
     assert "88.0" in client.get(f"/assessments/registrations/{mine.pk}/").content.decode()
+
+
+def test_a_taken_username_gets_a_suffix_whatever_its_case(actor, hubei_institution_user, session):
+    people = [PersonFactory(), PersonFactory(), PersonFactory()]
+    UserFactory(username=f"XS{people[0].pk}")
+    UserFactory(username=f"xs{people[1].pk}")
+    UserFactory(username=f"xs{people[1].pk}-2")
+    accounts = {a.person_id: a.username for a in person_accounts_create_many(
+        actor=actor(hubei_institution_user), people=[(p.pk, p.name) for p in people])}
+    assert accounts == {people[0].pk: f"xs{people[0].pk}-2", people[1].pk: f"xs{people[1].pk}-3",
+                        people[2].pk: f"xs{people[2].pk}"}
