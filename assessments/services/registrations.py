@@ -239,8 +239,8 @@ def _enrol(actor, institution, rows, people, now) -> None:
         known |= {(person, major) for person, inst, major in Enrolment.objects.filter(
             person__id__any_in=person_ids[start:start + 5000]).values_list("person_id", "institution_id", "major_name")
             if inst == institution.pk}
-    new = [(people[r.key].id, institution.pk, r.major_code, r.major_name, None, now, actor.user.pk)
-           for r in rows if (people[r.key].id, r.major_name) not in known]
+    new = [(pid, institution.pk, r.major_code, r.major_name, None, now, actor.user.pk)
+           for pid, r in zip(person_ids, rows, strict=True) if (pid, r.major_name) not in known]
     if not new:
         return
     try:

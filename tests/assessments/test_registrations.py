@@ -505,3 +505,11 @@ def test_a_taken_username_gets_a_suffix_whatever_its_case(actor, hubei_instituti
         actor=actor(hubei_institution_user), people=[(p.pk, p.name) for p in people])}
     assert accounts == {people[0].pk: f"xs{people[0].pk}-2", people[1].pk: f"xs{people[1].pk}-3",
                         people[2].pk: f"xs{people[2].pk}"}
+
+
+def test_bulk_codes_hash_like_single_codes():
+    from accounts.bulk_people import _one_time_code, code_hasher
+    from accounts.services import _hash_code
+
+    code = _one_time_code()
+    assert code_hasher()(code) == _hash_code(code) == _hash_code(code.lower())
