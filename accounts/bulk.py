@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 
 from django.db import connection, models
+from django.db.models import lookups
 
 
 def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence],
@@ -47,3 +48,53 @@ def _copy_postgres(model, fields, rows, json_default) -> int:
             copy.write_row(row)
             count += 1
     return count
+
+
+def insert_returning_ids(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence],
+                         *, batch_size: int = 2000) -> list[int]:
+    """Insert ``rows`` like ``copy_rows`` and return their new primary keys, in order. On PostgreSQL
+    the keys are taken from the table's sequence first (one query), then the rows go in by COPY;
+    elsewhere ``bulk_create`` sets them. Runs inside the caller's transaction."""
+    rows = list(rows)
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        model.objects.bulk_create(objects, batch_size=batch_size)
+        return [obj.pk for obj in objects]
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [model._meta.db_table, pk.column, len(rows)])
+        ids = [row[0] for row in cursor.fetchall()]
+    copy_rows(model, [pk.attname, *columns], ((pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)))
+    return ids
+
+
+class AnyIn(lookups.In):
+    """``field__any_in=[...]``: the same rows as ``__in``, but on PostgreSQL sent as one array
+    parameter (``= ANY(%s)``): a bulk upload looks up thousands of values at once, and a list of
+    20,000 placeholders costs about five times more to send and plan than one array."""
+
+    lookup_name = "any_in"
+
+    def get_prep_lookup(self):
+        # Plain values are prepared in one pass (the generic path costs microseconds per value,
+        # seconds for a 100,000-row upload); anything else goes the usual way.
+        if isinstance(self.rhs, list | tuple | set | frozenset) and all(type(v) in (int, str) for v in self.rhs):
+            prep = self.lhs.output_field.get_prep_value
+            kinds = {type(v) for v in self.rhs}
+            sample = next(iter(self.rhs), None)
+            if sample is None or type(prep(sample)) is type(sample) and len(kinds) == 1:
+                return list(self.rhs)
+        return super().get_prep_lookup()
+
+    def as_postgresql(self, compiler, connection):
+        if self.rhs_is_direct_value():
+            lhs, lhs_params = self.process_lhs(compiler, connection)
+            values = [v for v in self.rhs if v is not None]
+            return f"{lhs} = ANY(%s)", (*lhs_params, values)
+        return self.as_sql(compiler, connection)
+
+
+models.Field.register_lookup(AnyIn)

@@ -34,3 +34,6 @@ class AssessmentsConfig(AppConfig):
         register_nav(_("培训师资格"), "assessments:trainers",
                      (*provincial, Role.INSTITUTION, Role.ALLIANCE, Role.ORG), order=40)
         register_todo_provider(trainer_todos)
+        from assessments.navigation_sessions import register as register_sessions
+
+        register_sessions()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments import views
+from assessments import views, views_registrations, views_sessions
 
 app_name = "assessments"
 
@@ -21,4 +21,40 @@ urlpatterns = [
     path("trainers/<int:pk>/edit/", views.trainer_edit, name="trainer_edit"),
     path("trainers/<int:pk>/delete/", views.trainer_delete, name="trainer_delete"),
     path("trainers/<int:pk>/confirm/", views.trainer_confirm, name="trainer_confirm"),
+    # sites, sessions, scores (views_sessions)
+    path("sites/", views_sessions.site_list, name="sites"),
+    path("sites/new/", views_sessions.site_create, name="site_create"),
+    path("sites/<int:pk>/edit/", views_sessions.site_edit, name="site_edit"),
+    path("sessions/", views_sessions.session_list, name="sessions"),
+    path("sessions/new/", views_sessions.session_create, name="session_create"),
+    path("sessions/<int:pk>/", views_sessions.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/edit/", views_sessions.session_edit, name="session_edit"),
+    path("sessions/<int:pk>/registration/", views_sessions.session_registration, name="session_registration"),
+    path("sessions/<int:pk>/cancel/", views_sessions.session_cancel, name="session_cancel"),
+    path("sessions/<int:pk>/roster.xlsx", views_sessions.session_roster, name="session_roster"),
+    path("sessions/<int:pk>/results/", views_sessions.session_results, name="session_results"),
+    path("sessions/<int:pk>/results/sheet.xlsx", views_sessions.result_sheet, name="result_sheet"),
+    path("sessions/<int:pk>/absence/", views_sessions.session_absence, name="session_absence"),
+    path("sessions/<int:pk>/finalize/", views_sessions.session_finalize, name="session_finalize"),
+    path("uploads/<str:token>/errors.xlsx", views_sessions.upload_errors, name="upload_errors"),
+    # registrations, tickets, score reviews (views_registrations)
+    path("sessions/<int:pk>/register/", views_registrations.registration_create, name="registration_create"),
+    path("sessions/<int:pk>/register/upload/", views_registrations.registration_upload, name="registration_upload"),
+    path("sessions/<int:pk>/register/template.xlsx", views_registrations.registration_template,
+         name="registration_template"),
+    path("sessions/<int:pk>/self-register/", views_registrations.registration_self, name="registration_self"),
+    path("registrations/", views_registrations.registration_list, name="registrations"),
+    path("my/", views_registrations.registration_list, name="my_registrations"),
+    path("registrations/<int:pk>/", views_registrations.registration_detail, name="registration_detail"),
+    path("registrations/<int:pk>/ticket.pdf", views_registrations.registration_ticket, name="registration_ticket"),
+    path("registrations/<int:pk>/cancel/", views_registrations.registration_cancel, name="registration_cancel"),
+    path("registrations/<int:pk>/confirm-name/", views_registrations.registration_confirm_name,
+         name="registration_confirm_name"),
+    path("registrations/<int:pk>/reissue-code/", views_registrations.registration_reissue_code,
+         name="registration_reissue_code"),
+    path("registrations/<int:pk>/result/", views_registrations.result_edit, name="result_edit"),
+    path("registrations/<int:pk>/review/", views_registrations.review_request, name="review_request"),
+    path("results/<int:pk>/amend/", views_registrations.result_amend, name="result_amend"),
+    path("reviews/", views_registrations.review_list, name="reviews"),
+    path("reviews/<int:pk>/", views_registrations.review_answer, name="review_answer"),
 ]

@@ -1,0 +1,41 @@
+"""The pipeline demo step: student_li passed a finalized session (an issuance request waits for
+them), an open session has registrations including learner_zhao's own; running it twice adds nothing."""
+
+import io
+
+import pytest
+
+from assessments.models import AssessmentSession, Registration, Result
+from certificates.models import IssuanceRequest
+from organizations.models import Org
+from pilot.demo import seed_personas
+from pilot.demo.pipeline import seed_pipeline
+from tests.certificates.factories import certificate_with_levels
+
+pytestmark = pytest.mark.django_db
+
+
+def test_without_the_certificate_nothing_is_created_and_it_says_so():
+    seed_personas(None)
+    out = io.StringIO()
+    seed_pipeline(out)
+    assert "未生成考核数据" in out.getvalue() and not AssessmentSession.objects.exists()
+
+
+def test_the_demo_pipeline_runs_twice_unchanged():
+    seed_personas(None)
+    certificate_with_levels(name="Web前端开发", org=Org.objects.get(name="北京新奥时代科技有限责任公司"))
+    seed_pipeline(io.StringIO())
+    counts = (AssessmentSession.objects.count(), Registration.objects.count(), Result.objects.count(),
+              IssuanceRequest.objects.count())
+    seed_pipeline(io.StringIO())
+    assert counts == (AssessmentSession.objects.count(), Registration.objects.count(), Result.objects.count(),
+                      IssuanceRequest.objects.count())
+    held = AssessmentSession.objects.get(status="finalized")
+    assert str(held.date) == "2020-11-21" and held.level == "junior"
+    li = Registration.objects.get(session=held, person__user__username="student_li")
+    assert li.result.passed and IssuanceRequest.objects.filter(result_id=li.result.pk, holder_name="李小明").exists()
+    open_session = AssessmentSession.objects.get(status="scheduled")
+    zhao = Registration.objects.get(session=open_session, person__user__username="learner_zhao")
+    assert zhao.channel == "self" and zhao.account.username == "learner_zhao"
+    assert Registration.objects.filter(session=open_session, channel="institution").count() == 12
