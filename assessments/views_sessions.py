@@ -26,8 +26,7 @@ from assessments.imports_results import RESULT_SCHEMA
 from assessments.models import AssessmentSession, Registration
 from assessments.services import results as result_services
 from assessments.services import sessions as session_services
-from assessments.services.registrations import RowErrors
-from organizations.models import Enrolment
+from assessments.services.registrations import RowErrors, is_institution_student
 
 UPLOAD_SCHEMAS = {"registration": REGISTRATION_SCHEMA, "result": RESULT_SCHEMA}
 UPLOAD_KEEP_SECONDS = 3600
@@ -195,7 +194,7 @@ def session_detail(request, pk: int):
         mine = selectors.registrations_visible(actor).filter(session=session).first()
         context["mine"] = mine
         context["can_self_register"] = (context["open"] and (mine is None or mine.status == Registration.Status.CANCELLED)
-                                        and not Enrolment.objects.filter(person_id=actor.scope.person_id).exists())
+                                        and not is_institution_student(actor.scope.person_id))
     if is_org:
         context["cancel_form"] = SessionCancelForm()
     return render(request, "assessments/session_detail.html", context)

@@ -15,12 +15,12 @@ Audited: ``registration.created``, ``registration.cancelled``, ``registration.na
 
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, audit_log_many
-from accounts.bulk import copy_rows, insert_returning_ids
+from accounts.bulk import insert_returning_ids
 from accounts.bulk_people import person_accounts_create_many, persons_find_or_create_many
 from accounts.errors import AppError, Forbidden, NotInScope
 from accounts.models import ActivationCode, Role, User
@@ -163,7 +163,7 @@ def registrations_bulk_save(*, actor: Actor, session: AssessmentSession, rows: l
                             institution: Institution, note: str = "") -> RegistrationOutcome:
     """Save validated rows for ``institution`` under the session's lock: re-check that nobody is
     registered twice and that the capacity holds, find or create the people and their accounts,
-    record their enrolment and the registrations."""
+    record the registrations (each with the student's major, as the file gave it)."""
     if actor.role != Role.INSTITUTION or institution.pk != actor.binding.scope_id:
         raise Forbidden()
     session = lock_session(session)
@@ -205,7 +205,6 @@ def registrations_bulk_save(*, actor: Actor, session: AssessmentSession, rows: l
     by_row = {r.row: pk for (r, _p, _m), pk in zip(new_rows, ids, strict=True)}
     by_row.update({r.row: cancelled[person.id] for r, person, _m in revived})
     outcome.registration_ids = [by_row[r.row] for r in rows]
-    _enrol(actor, institution, rows, people, now)
     without_account = [(people[r.key].id, people[r.key].name) for r in rows if people[r.key].user_id is None]
     if without_account:
         row_of = {people[r.key].id: r.row for r in rows}
@@ -229,29 +228,16 @@ def registrations_bulk_save(*, actor: Actor, session: AssessmentSession, rows: l
     return outcome
 
 
-def _enrol(actor, institution, rows, people, now) -> None:
-    """Record each student's enrolment (学籍: institution and major) where it is new."""
-    person_ids = [people[r.key].id for r in rows]
-    known = set()
-    for start in range(0, len(person_ids), 5000):
-        # By person only (their index), the institution compared here: a filter on both lets the
-        # planner walk the institution's enrolments comparing each against the whole list.
-        known |= {(person, major) for person, inst, major in Enrolment.objects.filter(
-            person__id__any_in=person_ids[start:start + 5000]).values_list("person_id", "institution_id", "major_name")
-            if inst == institution.pk}
-    new = [(pid, institution.pk, r.major_code, r.major_name, None, now, actor.user.pk)
-           for pid, r in zip(person_ids, rows, strict=True) if (pid, r.major_name) not in known]
-    if not new:
-        return
-    try:
-        with transaction.atomic():
-            copy_rows(Enrolment, ["person_id", "institution_id", "major_code", "major_name", "entry_year", "created_at",
-                                  "created_by_id"], new)
-    except IntegrityError:
-        raise AppError(_("部分学生的学籍正被同时登记，本次未保存。请稍后重新提交。"), code="concurrent_enrolment") from None
-
-
 # --- a social learner registers themself ---------------------------------------------------------
+
+def is_institution_student(person_id: int | None) -> bool:
+    """A student of an institution: enrolled there (学籍), or registered by it for an assessment.
+    Only the others (social learners) register themselves."""
+    if person_id is None:
+        return False
+    return Enrolment.objects.filter(person_id=person_id).exists() or Registration.objects.filter(
+        person_id=person_id, channel=Channel.INSTITUTION).exists()
+
 
 @transaction.atomic
 def registration_self_create(*, actor: Actor, session: AssessmentSession) -> Registration:
@@ -261,7 +247,7 @@ def registration_self_create(*, actor: Actor, session: AssessmentSession) -> Reg
     person = actor.user.person
     if person is None:
         raise Forbidden(_("该账户没有对应的人员信息，不能报名。"))
-    if Enrolment.objects.filter(person=person).exists():
+    if is_institution_student(person.pk):
         raise AppError(_("您是院校在籍学生，请通过所在院校报名。"), code="enrolled_student")
     session = lock_session(session)
     _check_open(session)

@@ -72,10 +72,11 @@ def test_an_institution_registers_students_from_a_file(actor, hubei_institution_
     assert code.code not in str(list(user.activation_codes.values_list("code_hash", flat=True)))
     activated = account_activate(username=code.username, code=code.code, password="Xuesheng-2026!")
     assert activated.is_active
-    assert Enrolment.objects.filter(institution=hubei_institution, major_name="软件技术").count() == 3
     assert PersonName.objects.filter(person__id_number=rows[2][1]).count() == 1
     assert AuditEntry.objects.filter(action="registration.created").count() == 3
-    assert AuditEntry.objects.filter(action="account.created").count() == 3
+    created = AuditEntry.objects.get(action="account.created")
+    assert created.object_repr == "3 个学生账户" and created.actor == hubei_institution_user
+    assert sorted(u for _pk, u in created.changes["users"][1]) == sorted(c.username for c in outcome.codes)
 
 
 def test_a_gbk_csv_is_accepted(actor, hubei_institution_user, session):
@@ -228,10 +229,16 @@ def test_a_social_learner_registers_themself(actor, social_learner_user, session
         services.registration_self_create(actor=actor(social_learner_user), session=session)
 
 
-def test_an_enrolled_student_registers_through_the_institution(actor, student_user, hubei_institution, session):
+def test_an_enrolled_student_registers_through_the_institution(actor, student_user, social_learner_user,
+                                                                hubei_institution, certificate, session):
     Enrolment.objects.create(person=student_user.person, institution=hubei_institution, major_name="软件技术")
     with pytest.raises(AppError, match="通过所在院校报名"):
         services.registration_self_create(actor=actor(student_user), session=session)
+    # A person an institution registered is its student too.
+    RegistrationFactory(session=SessionFactory(certificate=certificate), person=social_learner_user.person,
+                        institution=hubei_institution)
+    with pytest.raises(AppError, match="通过所在院校报名"):
+        services.registration_self_create(actor=actor(social_learner_user), session=session)
 
 
 def test_self_registration_respects_capacity(actor, social_learner_user, session):
