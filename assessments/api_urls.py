@@ -3,7 +3,7 @@ rest on (its views live in organizations.api_institutions)."""
 
 from django.urls import path
 
-from assessments import api
+from assessments import api, api_plans
 from organizations.api_institutions import InstitutionDetailApi, InstitutionListCreateApi
 
 urlpatterns = [
@@ -16,4 +16,7 @@ urlpatterns = [
     path("filings/<int:pk>/withdraw", api.FilingWithdrawApi.as_view(), name="api-filing-withdraw"),
     path("trainer-qualifications", api.TrainerListCreateApi.as_view(), name="api-trainers"),
     path("trainer-qualifications/<int:pk>/confirm", api.TrainerConfirmApi.as_view(), name="api-trainer-confirm"),
+    path("assessment-plans", api_plans.PlanListCreateApi.as_view(), name="api-plans"),
+    path("assessment-plans/<int:pk>", api_plans.PlanDetailApi.as_view(), name="api-plan"),
+    path("planning-windows/<int:year>", api_plans.PlanningWindowApi.as_view(), name="api-planning-window"),
 ]
