@@ -105,15 +105,15 @@ class PlanRowValidator:
                 self.provinces.setdefault(key, code)
         self.by_code: dict[str, tuple] = {}
         self.by_name: dict[str, list[tuple]] = {}
-        for pk, code, name, status, org_id in Certificate.objects.values_list("pk", "code", "name", "status", "org_id"):
-            record = (pk, code, name, status, org_id)
+        for pk, code, name, status, owner in Certificate.objects.values_list("pk", "code", "name", "status", "org_id"):
+            record = (pk, code, name, status, owner)
             self.by_code[code.upper()] = record
             self.by_name.setdefault(name, []).append(record)
         self.offered: dict[int, set[str]] = {}
         for certificate_id, level in CertificateLevel.objects.filter(certificate__org_id=org_id).values_list(
                 "certificate_id", "level"):
             self.offered.setdefault(certificate_id, set()).add(level)
-        self.certificate_names = {r[0]: r[2] for r in self.by_code.values() if r[4] == org_id}
+        self.certificate_names = {r[0]: r[2] for r in self.by_code.values() if r[4] == self.org_id}
         self.seen: dict[tuple, int] = {}
         self.parse_month = memoized(self._month)
         self.parse_province = memoized(self._province)

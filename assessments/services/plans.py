@@ -17,7 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit_log
+from accounts.audit import audit_log, diff
 from accounts.errors import AppError
 from accounts.models import Province, Role
 from accounts.scoping import Actor, require_role
@@ -64,7 +64,8 @@ def planning_window_set(*, actor: Actor, year: int, first_month: int, last_month
     window.set_at, window.set_by = timezone.now(), actor.user
     window.save()
     audit_log(actor=actor, action="plan.window_set", obj=window,
-              changes={"first_month": [before[0], first_month], "last_month": [before[1], last_month]})
+              changes=diff({"first_month": before[0], "last_month": before[1]},
+                           {"first_month": first_month, "last_month": last_month}))
     return window
 
 

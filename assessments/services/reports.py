@@ -57,8 +57,9 @@ def report_month_check(month: datetime.date) -> datetime.date:
 
 
 def _claimable_request(now: datetime.datetime) -> Q:
-    """A report may be (re)queued unless a run is under way and alive."""
-    return (~Q(status__in=ACTIVE) | Q(status=MonthlyReport.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+    """A report may be (re)queued unless a run is under way and alive (a new row was never requested)."""
+    return (~Q(status__in=ACTIVE) | Q(requested_at__isnull=True)
+            | Q(status=MonthlyReport.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
             | Q(status=MonthlyReport.Status.QUEUED, requested_at__lt=now - STALE_AFTER))
 
 

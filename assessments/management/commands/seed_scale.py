@@ -48,7 +48,7 @@ from assessments.models import (
     Site,
     TeacherTraining,
 )
-from certificates.models import AssessmentType, Certificate, CertificateLevel, IssuanceRequest, SelectionBatch
+from certificates.models import Certificate, CertificateLevel, IssuanceRequest, SelectionBatch
 from organizations.models import Institution, Org
 from organizations.validators import credit_code_check_char
 
@@ -67,7 +67,8 @@ PROVINCE_WEIGHTS = {
 LEVEL_SHARES = (("junior", 0.55), ("intermediate", 0.35), ("senior", 0.10))
 # Most assessments fall in the September–December window of the plans (domain rule 6).
 MONTH_WEIGHTS = (1, 1, 2, 2, 3, 4, 3, 2, 15, 20, 25, 22)
-FIELDS = [("信息技术", "computer", ("510201", "计算机应用技术")), ("先进制造", "practical_general", ("460104", "机械制造与自动化")),
+FIELDS = [("信息技术", "computer", ("510201", "计算机应用技术")),
+          ("先进制造", "practical_general", ("460104", "机械制造与自动化")),
           ("汽车", "practical_general", ("500211", "汽车检测与维修技术")), ("建筑", "computer", ("440301", "建筑工程技术")),
           ("财经商贸", "computer", ("530302", "会计")), ("现代物流", "computer", ("530802", "物流管理")),
           ("养老服务", "practical_general", ("590302", "老年服务与管理")), ("医疗健康", "paper", ("520201", "护理")),
@@ -532,10 +533,10 @@ class Command(BaseCommand):
     def set_sequence(self, model, last: int) -> None:
         if not self.postgres or last < 1:
             return
+        table = connection.ops.quote_name(model._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST(%s, (SELECT MAX(id) FROM {})))"
-                           .format(connection.ops.quote_name(model._meta.db_table)),
-                           [connection.ops.quote_name(model._meta.db_table), last])
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST(%s, (SELECT MAX(id) FROM {table})))",
+                           [table, last])
 
     def copy_chunked(self, model, columns: list[str], rows) -> int:
         """COPY ``rows`` in chunks, each committed on its own: the server never holds millions of
