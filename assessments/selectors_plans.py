@@ -10,7 +10,9 @@ from accounts.scoping import Actor, get_in_scope, scoped
 from assessments.imports_plans import LEVEL_LABELS, month_label
 from assessments.models import AssessmentPlan, AssessmentPlanRow, PlanningWindow
 from assessments.models.plans import DEFAULT_WINDOW
+from certificates.models import Level
 
+LEVEL_ORDER = list(Level.values)  # 初级, 中级, 高级
 PLAN_READERS = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG)
 
 
@@ -52,8 +54,9 @@ def current_plan_of_org(org_id: int, year: int) -> AssessmentPlan | None:
 
 
 def plan_years(actor: Actor) -> list[int]:
+    """Every pilot year up to the next plan year, and any year a visible plan has."""
     years = set(plans_visible(actor).values_list("year", flat=True).distinct())
-    years.add(default_plan_year())
+    years.update(range(2019, default_plan_year() + 1))
     return sorted(years, reverse=True)
 
 
@@ -69,7 +72,7 @@ def plan_matrix(rows: QuerySet[AssessmentPlanRow], months: list[int]) -> dict:
     lines: dict[tuple, dict] = {}
     totals = {m: {"candidates": 0, "sessions": 0} for m in months}
     for row in rows:
-        key = (row.province.sort_order, row.province_id, row.certificate.name, row.level)
+        key = (row.province.sort_order, row.province_id, row.certificate.name, LEVEL_ORDER.index(row.level))
         line = lines.get(key)
         if line is None:
             line = lines[key] = {"province": row.province.name, "certificate": row.certificate.name,

@@ -110,10 +110,11 @@ from pilot.demo.complaints import seed_complaints  # noqa: E402
 from pilot.demo.filings import seed_filings  # noqa: E402
 from pilot.demo.notices import seed_notices  # noqa: E402
 from pilot.demo.orgs import seed_orgs  # noqa: E402
+from pilot.demo.reports import seed_reports  # noqa: E402
 from pilot.demo.supervision import seed_supervision  # noqa: E402
 
 # Each area adds its own module here and its step to this list, in dependency order.
-STEPS = [seed_notices, seed_catalog, seed_orgs, seed_filings, seed_complaints, seed_supervision]
+STEPS = [seed_notices, seed_catalog, seed_orgs, seed_filings, seed_complaints, seed_supervision, seed_reports]
 
 
 @transaction.atomic
