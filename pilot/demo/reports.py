@@ -112,6 +112,7 @@ def seed_reports(out) -> None:
     plan = _plan(certificates)
     report = _report()
     if out is not None:
-        out.write(f"培训与进展报告演示数据：新增师资培训 {trainings} 期，考核计划"
-                  f"{'第 %d 版' % plan.version if plan else '未生成'}，{REPORT_MONTH:%Y年%m月}进展报告"
-                  f"{'已生成' if report and report.status == MonthlyReport.Status.DONE else '未生成'}。")
+        plan_text = f"第 {plan.version} 版" if plan else "未生成"
+        report_text = "已生成" if report and report.status == MonthlyReport.Status.DONE else "未生成"
+        out.write(f"培训与进展报告演示数据：新增师资培训 {trainings} 期，考核计划{plan_text}，"
+                  f"{REPORT_MONTH.year}年{REPORT_MONTH.month}月进展报告{report_text}。")

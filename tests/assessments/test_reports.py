@@ -306,3 +306,37 @@ def test_provinces_and_orgs_see_and_download_only_their_own_rows(request, as_use
 def test_the_list_shows_the_months(as_user, hubei_user, october_report):
     page = as_user(hubei_user).get("/assessments/reports/").content.decode()
     assert "2020年10月" in page and "/assessments/reports/2020/10/report.pdf" in page
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_requests_for_a_month_make_one_report_and_one_run(ministry_user, monkeypatch):
+    import threading
+
+    from django.db import connection
+
+    from accounts.scoping import actor_for
+    from assessments.tasks import monthly_report_run
+
+    queued = []
+    monkeypatch.setattr(monthly_report_run, "delay", lambda *args: queued.append(args))
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def request():
+        try:
+            barrier.wait()
+            reports.monthly_report_request(actor=actor_for(ministry_user), month=OCTOBER)
+            outcomes.append("queued")
+        except AppError as error:
+            outcomes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=request) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["queued", "report_running"]
+    assert MonthlyReport.objects.count() == 1 and len(queued) == 1
