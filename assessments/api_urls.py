@@ -4,7 +4,7 @@ results and score reviews (assessments.api_sessions)."""
 
 from django.urls import path
 
-from assessments import api, api_sessions
+from assessments import api, api_plans, api_sessions
 from organizations.api_institutions import InstitutionDetailApi, InstitutionListCreateApi
 
 urlpatterns = [
@@ -30,4 +30,7 @@ urlpatterns = [
     path("results/<int:pk>/amend", api_sessions.ResultAmendApi.as_view(), name="api-result-amend"),
     path("score-reviews", api_sessions.ReviewListCreateApi.as_view(), name="api-score-reviews"),
     path("score-reviews/<int:pk>/answer", api_sessions.ReviewAnswerApi.as_view(), name="api-score-review-answer"),
+    path("assessment-plans", api_plans.PlanListCreateApi.as_view(), name="api-plans"),
+    path("assessment-plans/<int:pk>", api_plans.PlanDetailApi.as_view(), name="api-plan"),
+    path("planning-windows/<int:year>", api_plans.PlanningWindowApi.as_view(), name="api-planning-window"),
 ]

@@ -37,3 +37,8 @@ class AssessmentsConfig(AppConfig):
         from assessments.navigation_sessions import register as register_sessions
 
         register_sessions()
+        # Trainings, plans and the monthly progress report (issue 5, items 1, 2 and 6).
+        readers = (*provincial, Role.ORG)
+        register_nav(_("师资培训"), "assessments:trainings", readers, order=45)
+        register_nav(_("考核计划"), "assessments:plans", readers, order=50)
+        register_nav(_("月度进展报告"), "assessments:reports", readers, order=55)

@@ -114,12 +114,13 @@ from pilot.demo.issuance import seed_issuance  # noqa: E402
 from pilot.demo.notices import seed_notices  # noqa: E402
 from pilot.demo.orgs import seed_orgs  # noqa: E402
 from pilot.demo.pipeline import seed_pipeline  # noqa: E402
+from pilot.demo.reports import seed_reports  # noqa: E402
 from pilot.demo.supervision import seed_supervision  # noqa: E402
 
 # Each area adds its own module here and its step to this list, in dependency order.
 STEPS = [
     seed_notices, seed_catalog, seed_orgs, seed_filings, seed_pipeline, seed_complaints, seed_supervision, seed_fees,
-    seed_issuance, seed_credit_bank,
+    seed_issuance, seed_credit_bank, seed_reports,
 ]
 
 

@@ -4,11 +4,13 @@ import factory
 
 from assessments.models import (
     AssessmentSession,
+    CertificateTraining,
     Filing,
     FilingLevel,
     Registration,
     Result,
     Site,
+    TeacherTraining,
     TrainerQualification,
 )
 from tests.accounts.factories import PersonFactory
@@ -80,6 +82,13 @@ class SessionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = AssessmentSession
+# --- trainings, plans and the monthly report (issue 5, items 1, 2 and 6) --------------------------
+
+class TeacherTrainingFactory(factory.django.DjangoModelFactory):
+    """A finished offline training of 30 teachers for the certificate's 初级 (give ``province``)."""
+
+    class Meta:
+        model = TeacherTraining
 
     certificate = factory.SubFactory(CertificateFactory)
     org = factory.SelfAttribute("certificate.org")
@@ -121,3 +130,57 @@ class ResultFactory(factory.django.DjangoModelFactory):
     province = factory.SelfAttribute("registration.province")
     institution = factory.SelfAttribute("registration.institution")
     session_date = factory.SelfAttribute("registration.session_date")
+    start_date = datetime.date(2020, 8, 10)
+    end_date = datetime.date(2020, 8, 12)
+    mode = "offline"
+    teachers_trained = 30
+
+
+class CertificateTrainingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CertificateTraining
+
+    certificate = factory.SubFactory(CertificateFactory)
+    org = factory.SelfAttribute("certificate.org")
+    level = "junior"
+    month = datetime.date(2020, 9, 1)
+    students = 120
+    social_learners = 8
+
+
+def pipeline_candidate(*, certificate, province, date: datetime.date, level: str = "junior", institution=None,
+                       session=None, absent: bool = False, cancelled: bool = False, score=None, passed: bool = True,
+                       result: bool | None = None, issuance: str | None = None):
+    """One candidate through the pipeline, written directly (the pipeline's own services belong to
+    another part of issue 5): a session at the org's test site in ``province`` on ``date`` (or the
+    given ``session``), a registration, a result unless absent or cancelled (``result`` forces it),
+    and an issuance request in status ``issuance``. Returns the registration."""
+    from decimal import Decimal
+
+    from assessments.models import AssessmentSession, Registration, Result, Site
+    from certificates.models import IssuanceRequest
+
+    if session is None:
+        site, _created = Site.objects.get_or_create(org=certificate.org, code=f"T{province.pk}", defaults={
+            "name": f"{province.name}测试考点", "province": province, "address": "测试地址"})
+        session = AssessmentSession.objects.create(
+            org=certificate.org, certificate=certificate, level=level, assessment_type="computer", site=site,
+            province=province, date=date, capacity=500)
+    person = PersonFactory()
+    registration = Registration.objects.create(
+        session=session, person=person, institution=institution, channel="institution" if institution else "self",
+        name_given=person.name, absent=absent, status="cancelled" if cancelled else "registered",
+        org=session.org, certificate=session.certificate, level=session.level, province=session.province,
+        session_date=session.date)
+    if result if result is not None else not (absent or cancelled):
+        score = Decimal(score if score is not None else (80 if passed else 40))
+        made = Result.objects.create(registration=registration, score=score, passed=passed, org=session.org,
+                                     certificate=session.certificate, level=session.level, province=session.province,
+                                     institution=institution, session_date=session.date)
+        if issuance:
+            IssuanceRequest.objects.create(
+                result_id=made.pk, session_id=session.pk, certificate=session.certificate, level=session.level,
+                org=session.org, person=person, holder_name=person.name, id_type=person.id_type,
+                id_number=person.id_number, province=session.province, institution=institution,
+                site_code=session.site.code, score=score, passed_on=session.date, status=issuance)
+    return registration
