@@ -294,6 +294,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several apps name a field "level"; they all mean the certificate level (初级/中级/高级).
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "certificates.models.Level.choices"},
 }
 
 LOGGING = {

@@ -82,13 +82,6 @@ class SessionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = AssessmentSession
-# --- trainings, plans and the monthly report (issue 5, items 1, 2 and 6) --------------------------
-
-class TeacherTrainingFactory(factory.django.DjangoModelFactory):
-    """A finished offline training of 30 teachers for the certificate's 初级 (give ``province``)."""
-
-    class Meta:
-        model = TeacherTraining
 
     certificate = factory.SubFactory(CertificateFactory)
     org = factory.SelfAttribute("certificate.org")
@@ -130,6 +123,19 @@ class ResultFactory(factory.django.DjangoModelFactory):
     province = factory.SelfAttribute("registration.province")
     institution = factory.SelfAttribute("registration.institution")
     session_date = factory.SelfAttribute("registration.session_date")
+
+
+# --- trainings, plans and the monthly report (issue 5, items 1, 2 and 6) --------------------------
+
+class TeacherTrainingFactory(factory.django.DjangoModelFactory):
+    """A finished offline training of 30 teachers for the certificate's 初级 (give ``province``)."""
+
+    class Meta:
+        model = TeacherTraining
+
+    certificate = factory.SubFactory(CertificateFactory)
+    org = factory.SelfAttribute("certificate.org")
+    level = "junior"
     start_date = datetime.date(2020, 8, 10)
     end_date = datetime.date(2020, 8, 12)
     mode = "offline"

@@ -454,12 +454,12 @@ class Command(BaseCommand):
                     done = status != "pending"
                     yield (res, s.id, cell.certificate_id, cell.level, cell.org_id, self.person_first + person, name,
                            IdType.RESIDENT_ID, number, cell.province, institution, s.site_code, score, s.date, status,
-                           "", 1 if done else 0, s.times["finalized"], s.times["processed"] if done else None)
+                           "", "", 1 if done else 0, s.times["finalized"], s.times["processed"] if done else None)
 
         requests = self.copy_chunked(IssuanceRequest, [
             "result_id", "session_id", "certificate_id", "level", "org_id", "person_id", "holder_name", "id_type",
             "id_number", "province_id", "institution_id", "site_code", "score", "passed_on", "status", "status_note",
-            "attempts", "created_at", "processed_at"], issuance_rows())
+            "block_code", "attempts", "created_at", "processed_at"], issuance_rows())
         self.say(f"{requests:,} issuance requests")
 
     def trainings(self, rng: random.Random, cells: list[Cell]) -> None:
