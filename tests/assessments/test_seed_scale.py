@@ -22,7 +22,8 @@ from assessments.models import (
     TeacherTraining,
 )
 from assessments.services.reports import monthly_report_generate, monthly_report_request
-from certificates.models import Certificate, IssuanceRequest
+from certificates.models import Certificate, IssuanceRequest, IssuedCertificate, NumberSequence
+from certificates.numbering import SCHEME
 from organizations.models import Institution, Org
 from tests.assessments.factories import pipeline_candidate
 
@@ -39,7 +40,7 @@ def seed(*args) -> str:
 
 def scale_counts() -> tuple:
     return (Org.objects.filter(credit_code__startswith="9199").count(), Registration.objects.count(),
-            Result.objects.count(), IssuanceRequest.objects.count(), Person.objects.count(),
+            Result.objects.count(), IssuanceRequest.objects.count(), IssuedCertificate.objects.count(), Person.objects.count(),
             AssessmentSession.objects.count(), Filing.objects.count())
 
 
@@ -69,6 +70,15 @@ def test_a_small_pilot_holds_together(provinces):
     assert 3000 <= declared <= 3000 * 1.1 + 60 * 8 * 3
     assert AssessmentPlan.objects.filter(year=2020, version=1).count() == 6
     assert TeacherTraining.objects.exists() and HubeiCommitment.objects.count() <= 6
+    # Every request marked issued has its certificate, numbered by the scheme, gap-free per prefix.
+    issued = IssuedCertificate.objects.all()
+    assert issued.count() == IssuanceRequest.objects.filter(status="issued").count() > 0
+    assert not issued.exclude(request__person_id=F("person_id")).exists()
+    assert all(SCHEME.pattern.match(n) for n in issued.values_list("number", flat=True))
+    for sequence in NumberSequence.objects.all():
+        serials = sorted(int(n[-6:]) for n in issued.filter(number__startswith=sequence.prefix)
+                         .values_list("number", flat=True))
+        assert serials == list(range(1, sequence.last_value + 1))
 
 
 def test_running_again_changes_nothing_and_reset_regenerates(provinces):
@@ -85,7 +95,7 @@ def test_delete_removes_only_the_scale_data(provinces, certificate, hubei):
                              issuance="issued")
     seed(*SMALL)
     seed("--delete")
-    assert scale_counts() == (0, 1, 1, 1, 1, 1, 0)
+    assert scale_counts() == (0, 1, 1, 1, 0, 1, 1, 0)
     assert Registration.objects.get() == own and Person.objects.get() == own.person
     assert not Certificate.objects.filter(code__startswith="SC").exists()
     assert "没有规模数据可删除" in seed("--delete")

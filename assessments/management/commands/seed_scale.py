@@ -23,6 +23,7 @@ import datetime
 import itertools
 import math
 import random
+import secrets
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -47,7 +48,15 @@ from assessments.models import (
     Site,
     TeacherTraining,
 )
-from certificates.models import Certificate, CertificateLevel, IssuanceRequest, SelectionBatch
+from certificates.models import (
+    Certificate,
+    CertificateLevel,
+    IssuanceRequest,
+    IssuedCertificate,
+    NumberSequence,
+    SelectionBatch,
+)
+from certificates.numbering import SCHEME, number_prefix
 from organizations.models import Institution, Org
 from organizations.validators import credit_code_check_char
 
@@ -57,6 +66,7 @@ KEY_CHECKS_BELOW = 500_000
 ORG_MARK = "9199"
 CERT_MARK = "SC"
 PERSON_REGION_SUFFIX = "9901"
+ORG_CODE_MARK = "9"  # scale orgs are coded 9000–9999 (Org.code), so their certificate numbers start X9
 
 # Shape of the pilot (domain.md): where institutions are, how levels and months are weighted.
 PROVINCE_WEIGHTS = {
@@ -140,6 +150,8 @@ class Command(BaseCommand):
         self.year, self.seed = options["year"], options["seed"]
         if options["registrations"] < 1 or options["orgs"] < 1 or options["institutions"] < 1:
             raise CommandError("--orgs, --institutions and --registrations must be positive.")
+        if options["orgs"] > 1000:
+            raise CommandError("--orgs: at most 1,000 (scale orgs are coded 9000–9999).")
         if options["delete"] or options["reset"]:
             self.delete()
             if options["delete"]:
@@ -184,7 +196,8 @@ class Command(BaseCommand):
             self.plans(rng, cells)
         if self.postgres:
             with connection.cursor() as cursor:
-                for model in (Person, PersonName, Registration, Result, IssuanceRequest, AssessmentSession):
+                for model in (Person, PersonName, Registration, Result, IssuanceRequest, IssuedCertificate,
+                              AssessmentSession):
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         self.say(f"完成 / done: {registrations:,} registrations.")
 
@@ -194,7 +207,8 @@ class Command(BaseCommand):
         made = Org.objects.bulk_create([
             Org(name=f"{FIELDS[n % len(FIELDS)][0]}职业技能评价中心（规模{n + 1:03d}）",
                 credit_code=(f"{ORG_MARK}{n:013d}"[:17]) + credit_code_check_char(f"{ORG_MARK}{n:013d}"[:17]),
-                org_type=Org.OrgType.ENTERPRISE, batch_number=1 + n % 3) for n in range(orgs)])
+                org_type=Org.OrgType.ENTERPRISE, batch_number=1 + n % 3, code=f"{ORG_CODE_MARK}{n:03d}")
+            for n in range(orgs)])
         orgs_list = list(Org.objects.filter(credit_code__startswith=ORG_MARK).order_by("credit_code")) or made
         certificates, levels = [], []
         count = orgs + max(0, round(orgs * 0.3))  # about 1.3 certificates per org: 92 of 73 in batches 1–3
@@ -446,21 +460,73 @@ class Command(BaseCommand):
         self.set_sequence(Result, self.result_first + results - 1)
         self.say(f"{results:,} results")
 
+        request_first = self.reserve_ids(IssuanceRequest, results)
+
         def issuance_rows():
+            request_id = request_first
             for s, _reg, res, person, institution, _absent, _cancelled, score, _passed, status in self.seats(sessions):
                 if status is not None:
                     cell = s.cell
                     number, name = self.person_identity(person)
                     done = status != "pending"
-                    yield (res, s.id, cell.certificate_id, cell.level, cell.org_id, self.person_first + person, name,
+                    request_id += 1
+                    yield (request_id - 1, res, s.id, cell.certificate_id, cell.level, cell.org_id,
+                           self.person_first + person, name,
                            IdType.RESIDENT_ID, number, cell.province, institution, s.site_code, score, s.date, status,
                            "", "", 1 if done else 0, s.times["finalized"], s.times["processed"] if done else None)
 
         requests = self.copy_chunked(IssuanceRequest, [
-            "result_id", "session_id", "certificate_id", "level", "org_id", "person_id", "holder_name", "id_type",
+            "id", "result_id", "session_id", "certificate_id", "level", "org_id", "person_id", "holder_name", "id_type",
             "id_number", "province_id", "institution_id", "site_code", "score", "passed_on", "status", "status_note",
             "block_code", "attempts", "created_at", "processed_at"], issuance_rows())
+        self.set_sequence(IssuanceRequest, request_first + requests - 1)
         self.say(f"{requests:,} issuance requests")
+        self.issued_certificates(sessions, request_first)
+
+    def issued_certificates(self, sessions: list[SessionPlan], request_first: int) -> None:
+        """A certificate for every request marked issued, numbered as the issuance worker numbers
+        them (one gap-free serial per prefix, kept in NumberSequence) and without a stored PDF: it
+        renders on first download, as for imported certificates."""
+        org_codes = dict(Org.objects.filter(credit_code__startswith=ORG_MARK).values_list("pk", "code"))
+        serials: dict[str, int] = {}
+        held: set[tuple[int, int, str]] = set()
+        skipped = 0
+
+        def issued_rows():
+            nonlocal skipped
+            request_id = request_first
+            prefix = None
+            for s, _reg, _res, person, institution, _absent, _cancelled, _score, _passed, status in self.seats(sessions):
+                if status is None:
+                    continue
+                request_id += 1
+                if status != "issued":
+                    continue
+                cell = s.cell
+                key = (person, cell.certificate_id, cell.level)
+                if key in held:  # one valid certificate per person, certificate and level
+                    skipped += 1
+                    continue
+                held.add(key)
+                issued_on = s.times["processed"].date()
+                if prefix is None or prefix[0] is not s:
+                    prefix = (s, number_prefix(org_code=org_codes[cell.org_id], province_code=cell.province,
+                                               site_code=s.site_code, certificate_id=cell.certificate_id,
+                                               year=issued_on.year, level=cell.level))
+                serial = serials[prefix[1]] = serials.get(prefix[1], 0) + 1
+                id_number, name = self.person_identity(person)
+                yield (f"{prefix[1]}{serial:0{SCHEME.serial_width}d}", request_id - 1, self.person_first + person,
+                       cell.certificate_id, cell.level, cell.org_id, cell.province, institution, name,
+                       IdType.RESIDENT_ID, id_number, 1, None, issued_on, "valid", "", None, "issued",
+                       secrets.token_urlsafe(16), "", None, s.times["processed"], s.times["processed"])
+
+        issued = self.copy_chunked(IssuedCertificate, [
+            "number", "request_id", "person_id", "certificate_id", "level", "org_id", "province_id", "institution_id",
+            "holder_name", "id_type", "id_number", "version", "seal_id", "issued_on", "status", "revoked_reason",
+            "revoked_at", "origin", "token", "pdf", "pdf_size", "announced_at", "created_at"], issued_rows())
+        NumberSequence.objects.bulk_create([NumberSequence(prefix=prefix, last_value=last)
+                                           for prefix, last in serials.items()], batch_size=5000)
+        self.say(f"{issued:,} issued certificates ({skipped:,} later passes of a level already held)")
 
     def trainings(self, rng: random.Random, cells: list[Cell]) -> None:
         """Teacher trainings (about 170,000 teacher-trainings at full size), certificate trainings
@@ -619,6 +685,7 @@ class Command(BaseCommand):
             MonthlyReportRow.objects.filter(report__in=reports).delete()
             MonthlyReport.objects.filter(pk__in=[r.pk for r in reports]).delete()
             counts = {
+                "issued certificates": raw_delete(IssuedCertificate, "org_id", org_ids),
                 "issuance requests": raw_delete(IssuanceRequest, "org_id", org_ids),
                 "results": raw_delete(Result, "org_id", org_ids),
                 "registrations": raw_delete(Registration, "org_id", org_ids),
@@ -641,5 +708,6 @@ class Command(BaseCommand):
             CertificateLevel.objects.filter(certificate_id__in=certificate_ids).delete()
             Certificate.objects.filter(pk__in=certificate_ids).delete()
             Institution.objects.filter(school_code__regex=r"^41[0-9]{2}8[0-9]{5}$", name__endswith="（规模）").delete()
+            NumberSequence.objects.filter(prefix__regex=rf"^{SCHEME.type_letter}{ORG_CODE_MARK}").delete()
             Org.objects.filter(pk__in=org_ids).delete()
         self.say("已删除规模数据 / scale data deleted: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
