@@ -12,6 +12,8 @@ class PilotConfig(AppConfig):
         from pilot.supervision import supervision_todos
 
         register_nav(_("工作台"), "pilot:home", None, order=0)
+        register_nav(_("试点总览"), "pilot:dashboard", (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG),
+                     order=5)
         register_nav(_("省份"), "pilot:provinces", (Role.MINISTRY,), order=10)
         register_nav(_("监管"), "pilot:supervision", (Role.MINISTRY,), order=60)
         register_nav(_("通知公告"), "pilot:notices", None, order=70)

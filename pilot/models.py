@@ -42,3 +42,7 @@ class NoticeAttachment(StoredFile):
 
     class Meta:
         ordering = ["pk"]
+
+
+# The dashboard's rollups live in their own module; importing them registers them with this app.
+from pilot.dashboard.models import InstitutionFact, PilotFact, RollupRefresh, WaitingFact  # noqa: E402,F401

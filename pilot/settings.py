@@ -256,6 +256,8 @@ CERTIFICATE_PDF_MAX_BYTES = env_int("CERTIFICATE_PDF_MAX_BYTES", 5 * 1024 * 1024
 CELERY_BEAT_SCHEDULE = {
     # Resumes issuance a killed worker left half-done, and requests waiting for a seal once it exists.
     "certificates-sweep": {"task": "certificates.sweep", "schedule": 300.0},
+    # The dashboard's rollups: its figures are at most this old (the page says when they were computed).
+    "dashboard-refresh": {"task": "pilot.dashboard_refresh_scheduled", "schedule": 900.0},
 }
 
 # --- E-mail: console in development and demo; SMTP when EMAIL_HOST is given.

@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from pilot import supervision, views
+from pilot.dashboard import views as dashboard
 
 
 def _superuser_only(request):
@@ -23,6 +24,16 @@ pilot_patterns = ([
     path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
     path("notices/<int:pk>/withdraw/", views.notice_withdraw, name="notice_withdraw"),
     path("notices/attachments/<int:pk>/", views.notice_attachment, name="notice_attachment"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/provinces/<str:code>/", dashboard.dashboard_province, name="dashboard_province"),
+    path("dashboard/orgs/<int:pk>/", dashboard.dashboard_org, name="dashboard_org"),
+    path("dashboard/institutions/<int:pk>/", dashboard.dashboard_institution, name="dashboard_institution"),
+    path("dashboard/hubei/", dashboard.dashboard_hubei, name="dashboard_hubei"),
+    path("dashboard/lists/<str:measure>/", dashboard.dashboard_list, name="dashboard_list"),
+    path("dashboard/lists/<str:measure>/export/", dashboard.dashboard_list_export, name="dashboard_list_export"),
+    path("dashboard/export/<str:view>/", dashboard.dashboard_export, name="dashboard_export"),
+    path("dashboard/snapshot/", dashboard.dashboard_snapshot, name="dashboard_snapshot"),
+    path("dashboard/refresh/", dashboard.dashboard_refresh, name="dashboard_refresh"),
     path("supervision/", supervision.supervision_list, name="supervision"),
     path("supervision/orgs/<int:pk>/", supervision.supervision_org, name="supervision_org"),
     path("supervision/orgs/<int:pk>/delist/", supervision.supervision_delist, name="supervision_delist"),

@@ -1,0 +1,126 @@
+"""The dashboard's rollups. Each table is replaced as a whole by ``rollups.rollup_refresh``; nothing
+else writes them. Keys point at lower layers without database constraints, so the refresh (delete,
+then insert) never waits on or blocks the tables it summarizes."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Province
+from certificates.models import Certificate, Level
+from organizations.models import Institution, Org
+
+
+def _key(model, **extra):
+    return models.ForeignKey(model, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", **extra)
+
+
+class PilotFact(models.Model):
+    """One month x province x org x certificate level, with every measure of the pilot's stages.
+    ``month`` is null for facts without one (the declared scale of the year's filings)."""
+
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField(null=True)
+    province = _key(Province)
+    org = _key(Org)
+    certificate = _key(Certificate)
+    level = models.CharField(max_length=16, choices=Level.choices)
+    declared = models.PositiveIntegerField(default=0)
+    planned = models.PositiveIntegerField(default=0)
+    teachers = models.PositiveIntegerField(default=0)
+    teachers_hubei = models.PositiveIntegerField(default=0)
+    trained_students = models.PositiveIntegerField(default=0)
+    trained_social = models.PositiveIntegerField(default=0)
+    sessions = models.PositiveIntegerField(default=0)
+    registered = models.PositiveIntegerField(default=0)
+    assessed = models.PositiveIntegerField(default=0)
+    passed = models.PositiveIntegerField(default=0)
+    issued = models.PositiveIntegerField(default=0)
+    revoked = models.PositiveIntegerField(default=0)
+    not_finalized = models.PositiveIntegerField(default=0)
+    waiting = models.PositiveIntegerField(default=0)
+    blocked = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+
+    scope_paths = {"province": "province", "org": "org"}
+
+    class Meta:
+        indexes = [models.Index(fields=["year", "province"]), models.Index(fields=["org", "year"])]
+
+
+class InstitutionFact(models.Model):
+    """One institution x certificate level x year: the province's drill-down to its institutions."""
+
+    year = models.PositiveSmallIntegerField()
+    province = _key(Province)
+    institution = _key(Institution)
+    org = _key(Org)
+    certificate = _key(Certificate)
+    level = models.CharField(max_length=16, choices=Level.choices)
+    declared = models.PositiveIntegerField(default=0)
+    registered = models.PositiveIntegerField(default=0)
+    assessed = models.PositiveIntegerField(default=0)
+    passed = models.PositiveIntegerField(default=0)
+    issued = models.PositiveIntegerField(default=0)
+    not_issued = models.PositiveIntegerField(default=0)
+
+    scope_paths = {"province": "province", "org": "org", "institution": "institution"}
+
+    class Meta:
+        indexes = [models.Index(fields=["province", "year"]), models.Index(fields=["institution", "year"])]
+
+
+class WaitingFact(models.Model):
+    """Passed but not issued, by cause and by how long since the assessment, as of the refresh."""
+
+    class Cause(models.TextChoices):
+        NOT_FINALIZED = "not_finalized", _("考核批次成绩未确认")
+        WAITING = "waiting", _("等待发证")
+        BLOCKED = "blocked", _("暂缓（未上传电子印章等）")
+        FAILED = "failed", _("发证失败")
+
+    class Age(models.TextChoices):
+        WEEK = "0-7", _("7天以内")
+        MONTH = "8-30", _("8–30天")
+        QUARTER = "31-90", _("31–90天")
+        OLDER = "90+", _("90天以上")
+
+    year = models.PositiveSmallIntegerField()
+    province = _key(Province)
+    org = _key(Org)
+    certificate = _key(Certificate)
+    level = models.CharField(max_length=16, choices=Level.choices)
+    cause = models.CharField(max_length=16, choices=Cause.choices)
+    age = models.CharField(max_length=8, choices=Age.choices)
+    count = models.PositiveIntegerField()
+    oldest = models.DateField()
+
+    scope_paths = {"province": "province", "org": "org"}
+
+
+class RollupRefresh(models.Model):
+    """One refresh of the rollups: when the dashboard's figures were computed, and how long it took."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("更新中")
+        DONE = "done", _("已更新")
+        FAILED = "failed", _("更新失败")
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    trigger = models.CharField(max_length=16, default="schedule")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    as_of = models.DateField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    # Fees per province (amounts due, paid, outstanding aged), computed with the rollups.
+    fees = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        get_latest_by = "requested_at"

@@ -1,0 +1,289 @@
+"""Pages of the dashboard. The ministry sees the nation and drills into any province, institution
+or org; a province sees its own province, an org its own org; anyone else gets a 404."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.errors import AppError, NotInScope
+from accounts.exports import xlsx_response
+from accounts.models import Province
+from pilot.dashboard import lists, pdf
+from pilot.dashboard import selectors as s
+from pilot.dashboard.models import WaitingFact
+from pilot.dashboard.rollups import rollup_refresh_request
+from pilot.dashboard.tiles import tile_grid
+
+HEADLINE_MEASURES = ("declared", "planned", "teachers", "trained_students", "trained_social", "sessions", "registered",
+                     "assessed", "passed", "issued", "not_issued")
+CHART_MEASURES = ("registered", "assessed", "passed", "issued")
+# The columns of the breakdown tables (by province, org, certificate, month), in pipeline order.
+TABLE_MEASURES = ("declared", "planned", "teachers", "registered", "assessed", "passed", "issued", "not_issued")
+EXPORT_LIMIT = 100_000
+TABLE_ROWS = 30
+
+
+def _context(request, filters: s.Filters, *, title: str, scope: str) -> dict:
+    actor = request.actor
+    qs = s.facts(actor, filters)
+    totals = s.totals(qs)
+    measure = request.GET.get("tile", "registered")
+    if measure not in s.MAP_MEASURES:
+        measure = "registered"
+    provinces = s.by_province(qs) if scope == "national" else []
+    show_all = request.GET.get("rows") == "all"
+    months = s.by_month(qs)
+    refresh = s.refresh_latest()
+    context = {
+        "title": title, "scope": scope, "filters": filters, "totals": totals, "labels": s.MEASURE_LABELS,
+        "rate_labels": s.RATE_LABELS, "provinces": provinces, "province_table": _table(provinces, True),
+        "orgs": _table(s.by_org(qs) if scope != "org" else [], show_all),
+        "certificates": _table(s.by_certificate(qs), show_all), "show_all": show_all,
+        "waiting": s.waiting_matrix(actor, filters), "refresh": refresh, "refresh_running": s.refresh_running(),
+        "choices": s.filter_choices(actor, filters), "table_measures": TABLE_MEASURES,
+        "listed": lists.LISTED, "tile_measures": [(m, s.MEASURE_LABELS.get(m) or s.RATE_LABELS[m]) for m in s.MAP_MEASURES],
+        "tile_measure": measure, "query": urlencode(filters.query()), "is_ministry": actor.role == "ministry",
+        "causes": [(str(c), c.label) for c in WaitingFact.Cause], "headline_measures": HEADLINE_MEASURES,
+        "institution_measures": (*lists.INSTITUTION_COUNTED, "not_issued"),
+        "cert_query": urlencode(filters.query(certificate=None)),
+        "place_query": _place_query(filters),
+        "months": months, "chart_months": _chart_months(months),
+    }
+    if provinces:
+        context["chart_provinces"] = {"names": [r["name"] for r in provinces[:31]],
+                                      **{m: [r[m] for r in provinces[:31]] for m in CHART_MEASURES}}
+    if scope == "national":
+        short = dict(Province.objects.values_list("code", "short_name"))
+        context["tiles"] = tile_grid(provinces, measure, short)
+        context["catalog"] = s.catalog_by_batch(filters)
+        context["hubei"] = s.hubei_panel(actor, filters)
+    if scope in ("national", "province"):
+        context["fees"] = s.fees_panel(refresh, filters.province)
+    if scope in ("national", "org"):
+        context["supervision"] = s.supervision_panel(filters)
+    if filters.impossible:
+        for problem in filters.problems:
+            messages.warning(request, problem)
+        messages.info(request, _("筛选条件无效，未显示数据；请修改筛选条件。"))
+    return context
+
+
+def _table(rows: list[dict], show_all: bool) -> dict:
+    """A breakdown table: the first rows (by registrations) unless all are asked for, each with its
+    cells in column order (rendering a thousand rows cell by cell would cost the page its speed)."""
+    shown = rows if show_all else rows[:TABLE_ROWS]
+    for row in shown:
+        row["cells"] = [row[m] for m in TABLE_MEASURES]
+    return {"rows": shown, "total": len(rows), "truncated": len(shown) < len(rows)}
+
+
+def _place_query(filters: s.Filters) -> str:
+    """The province or org a page is about, as the start of a query string for its links."""
+    if filters.province:
+        return f"province={filters.province}&"
+    if filters.org:
+        return f"org={filters.org}&"
+    return ""
+
+
+def _chart_months(months: list[dict]) -> dict:
+    return {"labels": [f"{m['year']}-{m['month']:02d}" for m in months],
+            **{k: [m[k] for m in months] for k in CHART_MEASURES}}
+
+
+@login_required
+def dashboard(request):
+    actor = request.actor
+    if actor.role != "ministry":
+        home = s.dashboard_home_for(actor)
+        if home is None:
+            raise NotInScope()
+        return redirect(reverse(home[0], args=home[1]))
+    filters = s.filters_parse(request.GET)
+    return render(request, "pilot/dashboard/dashboard.html",
+                  _context(request, filters, title=_("全国试点总览"), scope="national"))
+
+
+@login_required
+def dashboard_province(request, code: str):
+    province = s.province_get(request.actor, code)
+    filters = s.filters_parse(request.GET, province=province.code)
+    context = _context(request, filters, title=_("%(p)s试点总览") % {"p": province.name}, scope="province")
+    after = _int_or_none(request.GET.get("after"))
+    context.update({"province": province, "institutions": s.institutions_page(request.actor, filters, after=after)})
+    return render(request, "pilot/dashboard/dashboard.html", context)
+
+
+@login_required
+def dashboard_org(request, pk: int):
+    org = s.org_get(request.actor, pk)
+    filters = s.filters_parse(request.GET, org=org.pk)
+    context = _context(request, filters, title=_("%(o)s试点总览") % {"o": org.name}, scope="org")
+    context.update({"org": org, "org_provinces": _table(s.by_province(s.facts(request.actor, filters)), True)})
+    return render(request, "pilot/dashboard/dashboard.html", context)
+
+
+@login_required
+def dashboard_institution(request, pk: int):
+    institution = s.institution_get(request.actor, pk)
+    filters = s.filters_parse(request.GET, province=institution.province_id)
+    figures = s.institution_totals(request.actor, filters, institution)
+    return render(request, "pilot/dashboard/institution.html", {
+        "institution": institution, "filters": filters, "labels": s.MEASURE_LABELS, "query": urlencode(filters.query()),
+        "measures": lists.INSTITUTION_COUNTED, **figures, "refresh": s.refresh_latest()})
+
+
+@login_required
+def dashboard_hubei(request):
+    s.national_check(request.actor)
+    filters = s.filters_parse(request.GET)
+    return render(request, "pilot/dashboard/hubei.html", {"hubei": s.hubei_panel(request.actor, filters),
+                                                          "filters": filters, "refresh": s.refresh_latest()})
+
+
+def _int_or_none(value) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _list_args(request, measure: str) -> tuple[s.Filters, lists.Place, dict]:
+    """The filters and place of a list page, the province or org forced to the actor's own."""
+    if measure not in lists.SOURCES:
+        raise Http404()
+    actor = request.actor
+    province, org = request.GET.get("province") or None, _int_or_none(request.GET.get("org"))
+    institution = _int_or_none(request.GET.get("institution"))
+    if actor.role == "ministry":
+        scope = {}
+        if province:
+            scope["province"] = s.province_get(actor, province)
+        if org:
+            scope["org"] = s.org_get(actor, org)
+    elif actor.role in ("province", "province_agency"):
+        scope = {"province": s.province_get(actor, province or actor.province_code)}
+    elif actor.role == "org":
+        scope = {"org": s.org_get(actor, org or actor.scope.org_id or 0)}
+    else:
+        raise NotInScope()
+    if institution is not None:
+        scope["institution"] = s.institution_get(actor, institution)
+    filters = s.filters_parse(request.GET, province=scope["province"].code if "province" in scope else None,
+                              org=scope["org"].pk if "org" in scope else None)
+    return filters, lists.Place(institution=institution), scope
+
+
+@login_required
+def dashboard_list(request, measure: str):
+    filters, place, scope = _list_args(request, measure)
+    base = {k: v for k, v in [("province", filters.province), ("org", filters.org), ("institution", place.institution),
+                              *filters.query().items()] if v is not None}
+    context = {"measure": measure, "label": s.MEASURE_LABELS[measure], "filters": filters, "scope": scope,
+               "query": urlencode(base), "refresh": s.refresh_latest()}
+    if lists.needs_narrowing(measure, filters, place):
+        context["provinces"] = s.by_province(s.facts(request.actor, filters))
+    else:
+        context["page"] = lists.rows_page(request.actor, measure, filters, place, after=request.GET.get("after", ""))
+    if filters.impossible:
+        for problem in filters.problems:
+            messages.warning(request, problem)
+    return render(request, "pilot/dashboard/list.html", context)
+
+
+@login_required
+def dashboard_list_export(request, measure: str):
+    filters, place, _scope = _list_args(request, measure)
+    if lists.needs_narrowing(measure, filters, place):
+        raise AppError(_("请先选择省份或培训评价组织，再导出明细。"))
+    headers, rows = lists.rows_all(request.actor, measure, filters, place, limit=EXPORT_LIMIT)
+    return xlsx_response(f"{s.MEASURE_LABELS[measure]}.xlsx", headers, rows, sheet_title=str(s.MEASURE_LABELS[measure]))
+
+
+def _scope_filters(request) -> tuple[s.Filters, str, str]:
+    """The filters and title of the dashboard an export is taken from (same checks as its page)."""
+    actor = request.actor
+    province, org = request.GET.get("province") or None, _int_or_none(request.GET.get("org"))
+    if province:
+        place = s.province_get(actor, province)
+        return s.filters_parse(request.GET, province=place.code), "province", _("%(p)s试点总览") % {"p": place.name}
+    if org:
+        place = s.org_get(actor, org)
+        return s.filters_parse(request.GET, org=place.pk), "org", _("%(o)s试点总览") % {"o": place.name}
+    s.national_check(actor)
+    return s.filters_parse(request.GET), "national", _("全国试点总览")
+
+
+@login_required
+def dashboard_export(request, view: str):
+    """One table of the dashboard as XLSX: by province, org, certificate, month, the waiting matrix,
+    a province's institutions, or the Hubei panel."""
+    filters, scope, title = _scope_filters(request)
+    actor = request.actor
+    qs = s.facts(actor, filters)
+    measures = [*TABLE_MEASURES, "pass_rate", "issue_rate"]
+    heads = [str(s.MEASURE_LABELS.get(m) or s.RATE_LABELS[m]) for m in measures]
+    if view == "provinces":
+        headers, rows = [_("省份"), *heads], [[r["name"], *[r[m] for m in measures]] for r in s.by_province(qs)]
+    elif view == "orgs":
+        headers, rows = [_("培训评价组织"), _("遴选批次"), *heads], [[r["name"], r["batch"], *[r[m] for m in measures]]
+                                                               for r in s.by_org(qs)]
+    elif view == "certificates":
+        headers = [_("证书代码"), _("证书"), _("培训评价组织"), _("遴选批次"), *heads]
+        rows = [[r["code"], r["name"], r["org"], r["batch"], *[r[m] for m in measures]] for r in s.by_certificate(qs)]
+    elif view == "months":
+        headers, rows = [_("年度"), _("月份"), *heads], [[r["year"], r["month"], *[r[m] for m in measures]]
+                                                     for r in s.by_month(qs)]
+    elif view == "waiting":
+        matrix = s.waiting_matrix(actor, filters)
+        headers = [_("原因"), *matrix["ages"], _("合计"), _("最早考核日期")]
+        rows = [[str(r["label"]), *r["counts"], r["total"], r["oldest"]] for r in matrix["rows"]]
+    elif view == "institutions" and scope == "province":
+        inst = [*lists.INSTITUTION_COUNTED, "not_issued"]
+        headers = [_("院校"), *[str(s.MEASURE_LABELS[m]) for m in inst]]
+        rows, after = [], None
+        while True:
+            page = s.institutions_page(actor, filters, after=after)
+            rows += [[r["name"], *[r[m] for m in inst]] for r in page["rows"]]
+            after = page["next_after"]
+            if after is None:
+                break
+    elif view == "hubei" and scope == "national":
+        panel = s.hubei_panel(actor, filters)
+        headers = [_("培训评价组织"), _("承诺培训教师人数"), _("已培训教师（人次）"), _("完成率（%）"), _("承诺考核人数"),
+                   _("湖北实考人数"), _("完成率（%）")]
+        rows = [[r["org"], r["teachers_to_train"], r["teachers_trained"], r["teachers_rate"], r["candidates_to_assess"],
+                 r["assessed"], r["assessed_rate"]] for r in panel["rows"]]
+    else:
+        raise Http404()
+    return xlsx_response(f"{title}-{view}.xlsx", [str(h) for h in headers], rows, sheet_title=view)
+
+
+@login_required
+def dashboard_snapshot(request):
+    """The dashboard as a PDF (WeasyPrint): the figures, the trend, the tables, as of the last refresh."""
+    filters, scope, title = _scope_filters(request)
+    context = _context(request, filters, title=title, scope=scope)
+    content = pdf.render_snapshot(context)
+    response = HttpResponse(content, content_type="application/pdf")
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{title}-{stamp}.pdf')}"
+    return response
+
+
+@login_required
+@require_POST
+def dashboard_refresh(request):
+    try:
+        rollup_refresh_request(actor=request.actor)
+    except AppError as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(request, _("已开始更新统计数据，完成后刷新页面即可看到最新数据。"))
+    return redirect("pilot:dashboard")
