@@ -45,4 +45,10 @@ class NoticeAttachment(StoredFile):
 
 
 # The dashboard's rollups live in their own module; importing them registers them with this app.
-from pilot.dashboard.models import InstitutionFact, PilotFact, RollupRefresh, WaitingFact  # noqa: E402,F401
+from pilot.dashboard.models import (  # noqa: E402,F401
+    InstitutionFact,
+    PilotFact,
+    PilotYearFact,
+    RollupRefresh,
+    WaitingFact,
+)

@@ -25,7 +25,7 @@ from assessments.models import (
     TeacherTraining,
 )
 from certificates.models import IssuanceRequest, IssuedCertificate, Level
-from pilot.dashboard.models import InstitutionFact, PilotFact
+from pilot.dashboard.models import InstitutionFact, PilotYearFact
 from pilot.dashboard.rollups import OPEN_SESSION
 from pilot.dashboard.selectors import MEASURE_LABELS, PAGE_SIZE, Filters, narrow
 
@@ -52,6 +52,11 @@ class RowSource:
     columns: tuple[tuple[str, Callable], ...]
     large: bool = False  # millions of rows: listed only within a province, an org or an institution
     year_field: str = ""
+    by_date: bool = True  # False: newest first by id (small sets picked by status out of large tables)
+
+    @property
+    def order(self) -> str | None:
+        return self.date if self.by_date else None
 
 
 _PERSON_PATHS = {"province": "province_id", "org": "org_id", "certificate": "certificate_id", "level": "level",
@@ -106,7 +111,8 @@ SOURCES: dict[str, RowSource] = {
     "not_finalized": RowSource(
         lambda: Result.objects.filter(passed=True, registration__session__status__in=OPEN_SESSION).select_related(
             "registration", "certificate", "province", "institution"),
-        "session_date", _PERSON_PATHS, (*_RESULTS[:6], (_("已等待（天）"), lambda r: _days_since(r.session_date)))),
+        "session_date", _PERSON_PATHS, (*_RESULTS[:6], (_("已等待（天）"), lambda r: _days_since(r.session_date))),
+        by_date=False),
     "issued": RowSource(
         lambda: IssuedCertificate.objects.filter(status=IssuedCertificate.Status.VALID).select_related(
             "certificate", "province", "institution"), "issued_on", _PERSON_PATHS, _CERTIFICATES, large=True),
@@ -116,7 +122,7 @@ SOURCES: dict[str, RowSource] = {
         (*_CERTIFICATES, (_("撤销原因"), lambda r: r.revoked_reason))),
     **{cause: RowSource(
         (lambda status=status: IssuanceRequest.objects.filter(status=status).select_related(
-            "certificate", "province", "institution")), "passed_on", _PERSON_PATHS, _REQUESTS)
+            "certificate", "province", "institution")), "passed_on", _PERSON_PATHS, _REQUESTS, by_date=False)
        for cause, status in (("waiting", IssuanceRequest.Status.PENDING), ("blocked", IssuanceRequest.Status.BLOCKED),
                              ("failed", IssuanceRequest.Status.FAILED))},
     "sessions": RowSource(
@@ -225,14 +231,14 @@ def rows_page(actor: Actor, measure: str, filters: Filters, place: Place, *, aft
     """One page of ``measure``'s rows after the cursor ``after`` (as the previous page gave it)."""
     source = SOURCES[measure]
     qs = _rows_queryset(actor, measure, filters, place)
-    cursor = _cursor_parse(after, bool(source.date)) if after else None
-    if source.date:
+    order = source.order
+    cursor = _cursor_parse(after, bool(order)) if after else None
+    if order:
         if cursor:
             day, pk = cursor
             # The first condition alone can use the (…, date) indexes; the second is exact.
-            qs = qs.filter(**{f"{source.date}__lte": day}).filter(
-                Q(**{f"{source.date}__lt": day}) | Q(**{source.date: day, "pk__lt": pk}))
-        qs = qs.order_by(f"-{source.date}", "-pk")
+            qs = qs.filter(**{f"{order}__lte": day}).filter(Q(**{f"{order}__lt": day}) | Q(**{order: day, "pk__lt": pk}))
+        qs = qs.order_by(f"-{order}", "-pk")
     else:
         if cursor:
             qs = qs.filter(pk__lt=cursor[1])
@@ -243,7 +249,7 @@ def rows_page(actor: Actor, measure: str, filters: Filters, place: Place, *, aft
     next_after = None
     if more and rows:
         last = rows[-1]
-        next_after = f"{getattr(last, source.date).isoformat()}_{last.pk}" if source.date else str(last.pk)
+        next_after = f"{getattr(last, order).isoformat()}_{last.pk}" if order else str(last.pk)
     return {"headers": [str(label) for label, _f in source.columns],
             "rows": [[render(r) for _l, render in source.columns] for r in rows],
             "next_after": next_after, "total": rows_total(actor, measure, filters, place)}
@@ -253,7 +259,7 @@ def rows_all(actor: Actor, measure: str, filters: Filters, place: Place, *, limi
     """Up to ``limit`` rows for an export, newest first."""
     source = SOURCES[measure]
     qs = _rows_queryset(actor, measure, filters, place)
-    qs = qs.order_by(f"-{source.date}", "-pk") if source.date else qs.order_by("-pk")
+    qs = qs.order_by(f"-{source.order}", "-pk") if source.order else qs.order_by("-pk")
     return ([str(label) for label, _f in source.columns],
             [[render(r) for _l, render in source.columns] for r in qs[:limit].iterator(chunk_size=2000)])
 
@@ -265,4 +271,4 @@ def rows_total(actor: Actor, measure: str, filters: Filters, place: Place) -> in
             return None
         qs = narrow(scoped(InstitutionFact, actor), filters).filter(institution_id=place.institution)
         return qs.aggregate(n=Sum(measure))["n"] or 0
-    return narrow(scoped(PilotFact, actor), filters).aggregate(n=Sum(measure))["n"] or 0
+    return narrow(scoped(PilotYearFact, actor), filters).aggregate(n=Sum(measure))["n"] or 0

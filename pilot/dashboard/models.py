@@ -15,12 +15,10 @@ def _key(model, **extra):
     return models.ForeignKey(model, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", **extra)
 
 
-class PilotFact(models.Model):
-    """One month x province x org x certificate level, with every measure of the pilot's stages.
-    ``month`` is null for facts without one (the declared scale of the year's filings)."""
+class PilotMeasures(models.Model):
+    """Every measure of the pilot's stages for one province x org x certificate level x year."""
 
     year = models.PositiveSmallIntegerField()
-    month = models.PositiveSmallIntegerField(null=True)
     province = _key(Province)
     org = _key(Org)
     certificate = _key(Certificate)
@@ -43,6 +41,23 @@ class PilotFact(models.Model):
     failed = models.PositiveIntegerField(default=0)
 
     scope_paths = {"province": "province", "org": "org"}
+
+    class Meta:
+        abstract = True
+
+
+class PilotFact(PilotMeasures):
+    """The measures per month (the trends). ``month`` is null for facts without one (the declared
+    scale of the year's filings)."""
+
+    month = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["year", "province"]), models.Index(fields=["org", "year"])]
+
+
+class PilotYearFact(PilotMeasures):
+    """The same measures added up over the year: the breakdowns read these, a seventh of the rows."""
 
     class Meta:
         indexes = [models.Index(fields=["year", "province"]), models.Index(fields=["org", "year"])]

@@ -32,7 +32,7 @@ from assessments.models import (
     TeacherTraining,
 )
 from certificates.models import IssuanceRequest, IssuedCertificate
-from pilot.dashboard.models import InstitutionFact, PilotFact, RollupRefresh, WaitingFact
+from pilot.dashboard.models import InstitutionFact, PilotFact, PilotYearFact, RollupRefresh, WaitingFact
 
 logger = logging.getLogger(__name__)
 
@@ -174,17 +174,24 @@ def rollups_compute(*, today: datetime.date | None = None) -> dict:
             row = by_institution[(g["y"], g["p"], g["i"], g["o"], g["c"], g["l"])]
             for name in measures:
                 row[name] += g[name] or 0
+    by_year: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(PILOT_MEASURES, 0))
+    for (year, _month, *key), row in facts.items():
+        total = by_year[(year, *key)]
+        for name in PILOT_MEASURES:
+            total[name] += row[name]
     waiting = _waiting_rows(today)
     fees = _fees_by_province(national_reader())
     with transaction.atomic():
         _replace(PilotFact, ["year", "month", "province_id", "org_id", "certificate_id", "level", *PILOT_MEASURES],
-                 [(*key, *(row[m] for m in PILOT_MEASURES)) for key, row in facts.items() if key[2] and key[3]])
+                 [(*key, *(row[m] for m in PILOT_MEASURES)) for key, row in facts.items()])
+        _replace(PilotYearFact, ["year", "province_id", "org_id", "certificate_id", "level", *PILOT_MEASURES],
+                 [(*key, *(row[m] for m in PILOT_MEASURES)) for key, row in by_year.items()])
         _replace(InstitutionFact, ["year", "province_id", "institution_id", "org_id", "certificate_id", "level",
                                    *INSTITUTION_MEASURES],
                  [(*key, *(row[m] for m in INSTITUTION_MEASURES)) for key, row in by_institution.items()])
         _replace(WaitingFact, ["year", "province_id", "org_id", "certificate_id", "level", "cause", "age", "count",
                                "oldest"], waiting)
-    return {"rows": len(facts) + len(by_institution) + len(waiting), "fees": fees}
+    return {"rows": len(facts) + len(by_year) + len(by_institution) + len(waiting), "fees": fees}
 
 
 def national_reader() -> Actor:
@@ -244,7 +251,7 @@ def rollup_refresh_run(*, refresh_id: int, today: datetime.date | None = None) -
             seconds=round(time.perf_counter() - started, 2), rows=written["rows"], fees=written["fees"])
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in (PilotFact, InstitutionFact, WaitingFact):
+            for model in (PilotFact, PilotYearFact, InstitutionFact, WaitingFact):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     refresh.refresh_from_db()
     return refresh

@@ -14,7 +14,7 @@ from accounts.scoping import Actor, get_in_scope, scoped
 from assessments.models import HubeiCommitment
 from certificates.models import Certificate, Level, SelectionBatch
 from organizations.models import Complaint, Institution, Org
-from pilot.dashboard.models import InstitutionFact, PilotFact, RollupRefresh, WaitingFact
+from pilot.dashboard.models import InstitutionFact, PilotFact, PilotYearFact, RollupRefresh, WaitingFact
 from pilot.dashboard.rollups import HUBEI, INSTITUTION_MEASURES, PILOT_MEASURES, national_reader
 
 PAGE_SIZE = 50
@@ -140,7 +140,13 @@ def narrow(qs: QuerySet, filters: Filters) -> QuerySet:
 
 
 def facts(actor: Actor, filters: Filters) -> QuerySet[PilotFact]:
+    """The monthly rollup (for trends)."""
     return narrow(scoped(PilotFact, actor), filters)
+
+
+def year_facts(actor: Actor, filters: Filters) -> QuerySet[PilotYearFact]:
+    """The yearly rollup (for totals and breakdowns)."""
+    return narrow(scoped(PilotYearFact, actor), filters)
 
 
 def _sums(measures=PILOT_MEASURES) -> dict:
@@ -161,7 +167,7 @@ def _rate(part, whole) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def totals(qs: QuerySet[PilotFact]) -> dict:
+def totals(qs: QuerySet[PilotYearFact]) -> dict:
     return _with_rates(qs.aggregate(**_sums()))
 
 
@@ -170,27 +176,36 @@ def by_month(qs: QuerySet[PilotFact]) -> list[dict]:
     return [_with_rates(r) for r in rows]
 
 
-def by_province(qs: QuerySet[PilotFact]) -> list[dict]:
+def by_province(qs: QuerySet[PilotYearFact]) -> list[dict]:
     names = dict(Province.objects.values_list("code", "name"))
     rows = qs.values("province_id").annotate(**_sums()).order_by("province_id")
     return sorted(({**_with_rates(r), "code": r["province_id"], "name": names.get(r["province_id"], r["province_id"])}
                    for r in rows), key=lambda r: -r["registered"])
 
 
-def by_org(qs: QuerySet[PilotFact]) -> list[dict]:
-    rows = qs.values("org_id", "org__name", "org__status", "org__batch_number").annotate(**_sums()).order_by("org_id")
+def by_org(qs: QuerySet[PilotYearFact]) -> list[dict]:
+    rows = list(qs.values("org_id").annotate(**_sums()).order_by())
+    orgs = {o["pk"]: o for o in Org.objects.filter(pk__in=[r["org_id"] for r in rows]).values(
+        "pk", "name", "status", "batch_number")}
     statuses = dict(Org.Status.choices)
-    return sorted(({**_with_rates(r), "id": r["org_id"], "name": r["org__name"], "status": r["org__status"],
-                    "status_label": statuses.get(r["org__status"], ""), "batch": r["org__batch_number"]} for r in rows),
-                  key=lambda r: -r["registered"])
+    result = []
+    for r in rows:
+        org = orgs.get(r["org_id"], {})
+        result.append({**_with_rates(r), "id": r["org_id"], "name": org.get("name", ""), "status": org.get("status"),
+                       "status_label": statuses.get(org.get("status"), ""), "batch": org.get("batch_number")})
+    return sorted(result, key=lambda r: -r["registered"])
 
 
-def by_certificate(qs: QuerySet[PilotFact]) -> list[dict]:
-    rows = (qs.values("certificate_id", "certificate__name", "certificate__code", "certificate__batch__number",
-                      "org__name").annotate(**_sums()).order_by("certificate_id"))
-    return sorted(({**_with_rates(r), "id": r["certificate_id"], "name": r["certificate__name"],
-                    "code": r["certificate__code"], "batch": r["certificate__batch__number"], "org": r["org__name"]}
-                   for r in rows), key=lambda r: -r["registered"])
+def by_certificate(qs: QuerySet[PilotYearFact]) -> list[dict]:
+    rows = list(qs.values("certificate_id").annotate(**_sums()).order_by())
+    certificates = {c["pk"]: c for c in Certificate.objects.filter(pk__in=[r["certificate_id"] for r in rows]).values(
+        "pk", "name", "code", "batch__number", "org__name")}
+    result = []
+    for r in rows:
+        c = certificates.get(r["certificate_id"], {})
+        result.append({**_with_rates(r), "id": r["certificate_id"], "name": c.get("name", ""), "code": c.get("code", ""),
+                       "batch": c.get("batch__number"), "org": c.get("org__name", "")})
+    return sorted(result, key=lambda r: -r["registered"])
 
 
 def waiting_matrix(actor: Actor, filters: Filters) -> dict:
@@ -254,7 +269,7 @@ def catalog_by_batch(filters: Filters) -> list[dict]:
 def hubei_panel(actor: Actor, filters: Filters) -> dict:
     """湖北专项行动: teachers trained for Hubei against the orgs' commitments, and each org's
     commitments (teachers to train, candidates to assess) against what it did."""
-    qs = narrow(scoped(PilotFact, actor), replace(filters, province=None))
+    qs = narrow(scoped(PilotYearFact, actor), replace(filters, province=None))
     trained = dict(qs.values("org_id").annotate(n=Sum("teachers_hubei")).order_by().values_list("org_id", "n"))
     assessed = dict(qs.filter(province_id=HUBEI).values("org_id").annotate(n=Sum("assessed")).order_by()
                     .values_list("org_id", "n"))
@@ -315,7 +330,7 @@ def refresh_running() -> RollupRefresh | None:
 
 
 def filter_choices(actor: Actor, filters: Filters) -> dict:
-    years = sorted({y for y in scoped(PilotFact, actor).values_list("year", flat=True).distinct()}, reverse=True)
+    years = sorted(scoped(PilotYearFact, actor).values_list("year", flat=True).distinct().order_by(), reverse=True)
     certificates = scoped(Certificate.objects.filter(status__in=[Certificate.Status.PUBLISHED,
                                                                Certificate.Status.SUSPENDED]), actor)
     if filters.org is not None:

@@ -32,20 +32,20 @@ TABLE_ROWS = 30
 
 def _context(request, filters: s.Filters, *, title: str, scope: str) -> dict:
     actor = request.actor
-    qs = s.facts(actor, filters)
-    totals = s.totals(qs)
+    qs, yearly = s.facts(actor, filters), s.year_facts(actor, filters)
+    totals = s.totals(yearly)
     measure = request.GET.get("tile", "registered")
     if measure not in s.MAP_MEASURES:
         measure = "registered"
-    provinces = s.by_province(qs) if scope == "national" else []
+    provinces = s.by_province(yearly) if scope == "national" else []
     show_all = request.GET.get("rows") == "all"
     months = s.by_month(qs)
     refresh = s.refresh_latest()
     context = {
         "title": title, "scope": scope, "filters": filters, "totals": totals, "labels": s.MEASURE_LABELS,
         "rate_labels": s.RATE_LABELS, "provinces": provinces, "province_table": _table(provinces, True),
-        "orgs": _table(s.by_org(qs) if scope != "org" else [], show_all),
-        "certificates": _table(s.by_certificate(qs), show_all), "show_all": show_all,
+        "orgs": _table(s.by_org(yearly) if scope != "org" else [], show_all),
+        "certificates": _table(s.by_certificate(yearly), show_all), "show_all": show_all,
         "waiting": s.waiting_matrix(actor, filters), "refresh": refresh, "refresh_running": s.refresh_running(),
         "choices": s.filter_choices(actor, filters), "table_measures": TABLE_MEASURES,
         "listed": lists.LISTED, "tile_measures": [(m, s.MEASURE_LABELS.get(m) or s.RATE_LABELS[m]) for m in s.MAP_MEASURES],
@@ -126,7 +126,7 @@ def dashboard_org(request, pk: int):
     org = s.org_get(request.actor, pk)
     filters = s.filters_parse(request.GET, org=org.pk)
     context = _context(request, filters, title=_("%(o)s试点总览") % {"o": org.name}, scope="org")
-    context.update({"org": org, "org_provinces": _table(s.by_province(s.facts(request.actor, filters)), True)})
+    context.update({"org": org, "org_provinces": _table(s.by_province(s.year_facts(request.actor, filters)), True)})
     return render(request, "pilot/dashboard/dashboard.html", context)
 
 
@@ -186,7 +186,7 @@ def dashboard_list(request, measure: str):
     context = {"measure": measure, "label": s.MEASURE_LABELS[measure], "filters": filters, "scope": scope,
                "query": urlencode(base), "refresh": s.refresh_latest()}
     if lists.needs_narrowing(measure, filters, place):
-        context["provinces"] = s.by_province(s.facts(request.actor, filters))
+        context["provinces"] = s.by_province(s.year_facts(request.actor, filters))
     else:
         context["page"] = lists.rows_page(request.actor, measure, filters, place, after=request.GET.get("after", ""))
     if filters.impossible:
@@ -224,7 +224,7 @@ def dashboard_export(request, view: str):
     a province's institutions, or the Hubei panel."""
     filters, scope, title = _scope_filters(request)
     actor = request.actor
-    qs = s.facts(actor, filters)
+    qs = s.year_facts(actor, filters)
     measures = [*TABLE_MEASURES, "pass_rate", "issue_rate"]
     heads = [str(s.MEASURE_LABELS.get(m) or s.RATE_LABELS[m]) for m in measures]
     if view == "provinces":
@@ -237,7 +237,7 @@ def dashboard_export(request, view: str):
         rows = [[r["code"], r["name"], r["org"], r["batch"], *[r[m] for m in measures]] for r in s.by_certificate(qs)]
     elif view == "months":
         headers, rows = [_("年度"), _("月份"), *heads], [[r["year"], r["month"], *[r[m] for m in measures]]
-                                                     for r in s.by_month(qs)]
+                                                     for r in s.by_month(s.facts(actor, filters))]
     elif view == "waiting":
         matrix = s.waiting_matrix(actor, filters)
         headers = [_("原因"), *matrix["ages"], _("合计"), _("最早考核日期")]
