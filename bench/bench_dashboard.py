@@ -72,8 +72,7 @@ def run():
     certificate = Certificate.objects.filter(code__startswith="SC").order_by("pk").values_list("pk", flat=True).first()
     institution = (InstitutionFact.objects.filter(province_id=PROVINCE).order_by("-registered")
                    .values_list("institution_id", flat=True).first())
-    national = {"/dashboard/": _median_ms(client, "/dashboard/"),
-                "/dashboard/?year=2020&batch=1&tile=pass_rate": _median_ms(client, "/dashboard/?year=2020&batch=1&tile=pass_rate")}
+    national = {url: _median_ms(client, url) for url in ("/dashboard/", "/dashboard/?year=2020&batch=1&tile=pass_rate")}
     drilldowns = [f"/dashboard/provinces/{PROVINCE}/", f"/dashboard/institutions/{institution}/",
                   f"/dashboard/lists/registered/?province={PROVINCE}", f"/dashboard/lists/passed/?province={PROVINCE}",
                   f"/dashboard/lists/issued/?province={PROVINCE}",
