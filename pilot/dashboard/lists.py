@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identity import mask_name
@@ -28,6 +29,11 @@ from certificates.models import IssuanceRequest, IssuedCertificate, Level
 from pilot.dashboard.models import InstitutionFact, PilotYearFact
 from pilot.dashboard.rollups import OPEN_SESSION
 from pilot.dashboard.selectors import MEASURE_LABELS, PAGE_SIZE, Filters, narrow
+
+
+def _cell(value):
+    """A value for a page or a spreadsheet: translated labels become text."""
+    return str(value) if isinstance(value, Promise) else value
 
 
 def _level(value: str) -> str:
@@ -251,7 +257,7 @@ def rows_page(actor: Actor, measure: str, filters: Filters, place: Place, *, aft
         last = rows[-1]
         next_after = f"{getattr(last, order).isoformat()}_{last.pk}" if order else str(last.pk)
     return {"headers": [str(label) for label, _f in source.columns],
-            "rows": [[render(r) for _l, render in source.columns] for r in rows],
+            "rows": [[_cell(render(r)) for _l, render in source.columns] for r in rows],
             "next_after": next_after, "total": rows_total(actor, measure, filters, place)}
 
 
@@ -261,7 +267,7 @@ def rows_all(actor: Actor, measure: str, filters: Filters, place: Place, *, limi
     qs = _rows_queryset(actor, measure, filters, place)
     qs = qs.order_by(f"-{source.order}", "-pk") if source.order else qs.order_by("-pk")
     return ([str(label) for label, _f in source.columns],
-            [[render(r) for _l, render in source.columns] for r in qs[:limit].iterator(chunk_size=2000)])
+            [[_cell(render(r)) for _l, render in source.columns] for r in qs[:limit].iterator(chunk_size=2000)])
 
 
 def rows_total(actor: Actor, measure: str, filters: Filters, place: Place) -> int | None:

@@ -280,6 +280,7 @@ def dashboard_snapshot(request):
 @login_required
 @require_POST
 def dashboard_refresh(request):
+    s.national_check(request.actor)
     try:
         rollup_refresh_request(actor=request.actor)
     except AppError as error:
