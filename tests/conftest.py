@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 
 from tests.personas import *  # noqa: F403  (persona fixtures for every test)
+from tests.pilot.dashboard_data import dashboard_pilot  # noqa: F401  (the dashboard's small pilot)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -10,81 +10,20 @@ import pytest
 from openpyxl import load_workbook
 
 from accounts.models import Role
-from certificates.models import IssuedCertificate
 from pilot.dashboard import lists, selectors
 from pilot.dashboard.models import InstitutionFact, PilotFact, PilotYearFact, RollupRefresh, WaitingFact
 from pilot.dashboard.rollups import rollup_refresh_now, rollup_refresh_request, rollup_refresh_run
-from tests.assessments.factories import (
-    FilingFactory,
-    TeacherTrainingFactory,
-    pipeline_candidate,
-)
+from tests.assessments.factories import pipeline_candidate
 from tests.certificates.factories import certificate_with_levels
 from tests.personas import make_persona
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date(2026, 11, 26)
-
-
-def issued(registration, *, number: str, on: datetime.date, status="valid") -> IssuedCertificate:
-    """A certificate for a registration's pass, written directly (issuance has its own tests)."""
-    person = registration.person
-    return IssuedCertificate.objects.create(
-        number=number, person=person, certificate=registration.certificate, level=registration.level,
-        org=registration.org, province=registration.province, institution=registration.institution,
-        holder_name=person.name, id_type=person.id_type, id_number=person.id_number, issued_on=on, status=status,
-        revoked_reason="测试撤销" if status == "revoked" else "", token=f"tok{number}")
-
-
-@pytest.fixture
-def pilot(hubei, shandong, hubei_institution, shandong_institution):
-    """Two certificates of two orgs; candidates in Hubei (October, November) and Shandong."""
-    cert_a = certificate_with_levels(name="物流管理", status="published")
-    cert_b = certificate_with_levels(name="老年照护", status="published")
-    oct_, nov = datetime.date(2026, 10, 12), datetime.date(2026, 11, 3)
-    regs = {
-        # Hubei, October: 3 passes (one issued, one waiting, one blocked), 1 fail, 1 absent.
-        "issued": pipeline_candidate(certificate=cert_a, province=hubei, date=oct_, institution=hubei_institution,
-                                     issuance="issued"),
-        "waiting": pipeline_candidate(certificate=cert_a, province=hubei, date=oct_, institution=hubei_institution,
-                                      issuance="pending"),
-        "blocked": pipeline_candidate(certificate=cert_a, province=hubei, date=oct_, institution=hubei_institution,
-                                      issuance="blocked"),
-        "failed_exam": pipeline_candidate(certificate=cert_a, province=hubei, date=oct_, institution=hubei_institution,
-                                          passed=False),
-        "absent": pipeline_candidate(certificate=cert_a, province=hubei, date=oct_, institution=hubei_institution,
-                                     absent=True),
-        # Hubei, November: a pass in a session not finalized yet (no issuance request), a social learner.
-        "open": pipeline_candidate(certificate=cert_a, province=hubei, date=nov),
-        # Shandong, November, other org: one issued, one failed issuance.
-        "sd_issued": pipeline_candidate(certificate=cert_b, province=shandong, date=nov,
-                                        institution=shandong_institution, issuance="issued"),
-        "sd_failed": pipeline_candidate(certificate=cert_b, province=shandong, date=nov,
-                                        institution=shandong_institution, issuance="failed"),
-    }
-    regs["open"].session.status = "closed"
-    regs["open"].session.save()
-    for reg in (regs["issued"], regs["waiting"], regs["blocked"], regs["failed_exam"], regs["absent"], regs["sd_issued"],
-                regs["sd_failed"]):
-        reg.session.status = "finalized"
-        reg.session.save()
-    issued(regs["issued"], number="X000142000001261000001", on=datetime.date(2026, 10, 20))
-    issued(regs["sd_issued"], number="X000237000001261000001", on=datetime.date(2026, 11, 10))
-    FilingFactory(institution=hubei_institution, certificate=cert_a, year=2026, province=hubei)
-    TeacherTrainingFactory(org=cert_a.org, certificate=cert_a, province=hubei, teachers_trained=30,
-                           start_date=datetime.date(2026, 8, 1), end_date=datetime.date(2026, 8, 3))
-    TeacherTrainingFactory(org=cert_b.org, certificate=cert_b, province=hubei, teachers_trained=12,
-                           hubei_special=True, start_date=datetime.date(2026, 9, 1), end_date=datetime.date(2026, 9, 2))
-    rollup_refresh_now(actor=None, trigger="test")
-    return {"a": cert_a, "b": cert_b, "regs": regs}
-
-
 def national(**kwargs) -> selectors.Filters:
     return selectors.Filters(**kwargs)
 
 
-def test_rollups_count_every_stage(pilot, ministry_user):
+def test_rollups_count_every_stage(dashboard_pilot, ministry_user):
     from accounts.scoping import actor_for
 
     actor = actor_for(ministry_user)
@@ -94,7 +33,8 @@ def test_rollups_count_every_stage(pilot, ministry_user):
     assert (totals["issued"], totals["waiting"], totals["blocked"], totals["failed"], totals["not_finalized"]) == (2, 1, 1, 1, 1)
     assert totals["not_issued"] == 4 and totals["pass_rate"] == round(100 * 6 / 7, 1)
     assert totals["teachers"] == 42 and totals["teachers_hubei"] == 42  # both trainings held in Hubei
-    assert totals["declared"] == sum(fl.declared_students for fl in pilot["regs"]["issued"].institution.filings.get().levels.all())
+    filing = dashboard_pilot["regs"]["issued"].institution.filings.get()
+    assert totals["declared"] == sum(level.declared_students for level in filing.levels.all())
     # By month and by province.
     months = {(m["year"], m["month"]): m for m in selectors.by_month(selectors.facts(actor, national()))}
     assert months[(2026, 10)]["registered"] == 5 and months[(2026, 11)]["registered"] == 3
@@ -106,11 +46,11 @@ def test_rollups_count_every_stage(pilot, ministry_user):
     assert hubei_only["registered"] == 6 and hubei_only["issued"] == 1
     page = selectors.institutions_page(actor, national(province="42"))
     assert page["total"] == 1 and page["rows"][0]["registered"] == 5 and page["rows"][0]["not_issued"] == 2
-    assert selectors.totals(selectors.year_facts(actor, national(certificate=pilot["b"].pk)))["registered"] == 2
+    assert selectors.totals(selectors.year_facts(actor, national(certificate=dashboard_pilot["b"].pk)))["registered"] == 2
     assert selectors.totals(selectors.year_facts(actor, national(year=2025)))["registered"] == 0
 
 
-def test_waiting_matrix_by_cause_and_age(pilot, ministry_user, monkeypatch):
+def test_waiting_matrix_by_cause_and_age(dashboard_pilot, ministry_user, monkeypatch):
     from accounts.scoping import actor_for
 
     matrix = selectors.waiting_matrix(actor_for(ministry_user), national())
@@ -122,14 +62,14 @@ def test_waiting_matrix_by_cause_and_age(pilot, ministry_user, monkeypatch):
     assert ages <= {a.value for a in WaitingFact.Age}
 
 
-def test_refresh_replaces_never_duplicates(pilot):
+def test_refresh_replaces_never_duplicates(dashboard_pilot):
     counts = (PilotFact.objects.count(), PilotYearFact.objects.count(), InstitutionFact.objects.count())
     refresh = rollup_refresh_now(actor=None, trigger="test")
     assert refresh.status == RollupRefresh.Status.DONE and refresh.seconds is not None and refresh.as_of
     assert (PilotFact.objects.count(), PilotYearFact.objects.count(), InstitutionFact.objects.count()) == counts
 
 
-def test_only_the_ministry_may_request_a_refresh_and_one_runs_at_a_time(pilot, ministry_user, hubei_user):
+def test_only_the_ministry_may_request_a_refresh_and_one_runs_at_a_time(dashboard_pilot, ministry_user, hubei_user):
     from accounts.errors import AppError, Forbidden
     from accounts.scoping import actor_for
 
@@ -145,7 +85,7 @@ def test_only_the_ministry_may_request_a_refresh_and_one_runs_at_a_time(pilot, m
 
 # --- pages and scopes ---------------------------------------------------------------------------
 
-def test_ministry_dashboard_shows_the_figures(pilot, ministry_user, as_user):
+def test_ministry_dashboard_shows_the_figures(dashboard_pilot, ministry_user, as_user):
     client = as_user(ministry_user)
     response = client.get("/dashboard/")
     assert response.status_code == 200
@@ -156,7 +96,7 @@ def test_ministry_dashboard_shows_the_figures(pilot, ministry_user, as_user):
 
 
 @pytest.mark.parametrize("query", ["?year=abc", "?batch=-1", "?certificate=x", "?level=expert", "?year=99999"])
-def test_nonsense_filters_give_an_empty_page_with_a_message(pilot, ministry_user, as_user, query):
+def test_nonsense_filters_give_an_empty_page_with_a_message(dashboard_pilot, ministry_user, as_user, query):
     client = as_user(ministry_user)
     response = client.get("/dashboard/" + query)
     assert response.status_code == 200
@@ -165,32 +105,32 @@ def test_nonsense_filters_give_an_empty_page_with_a_message(pilot, ministry_user
     assert client.get("/dashboard/lists/registered/" + query + "&province=42").status_code == 200
 
 
-def test_province_sees_its_own_province_only(pilot, hubei_user, as_user):
+def test_province_sees_its_own_province_only(dashboard_pilot, hubei_user, as_user):
     client = as_user(hubei_user)
     assert client.get("/dashboard/")["Location"] == "/dashboard/provinces/42/"
     response = client.get("/dashboard/provinces/42/")
     assert response.status_code == 200 and response.context["totals"]["registered"] == 6
     for url in ("/dashboard/provinces/37/", "/dashboard/hubei/", "/dashboard/export/provinces/", "/dashboard/snapshot/",
-                "/dashboard/lists/registered/?province=37", f"/dashboard/orgs/{pilot['a'].org_id}/"):
+                "/dashboard/lists/registered/?province=37", f"/dashboard/orgs/{dashboard_pilot['a'].org_id}/"):
         assert client.get(url).status_code == 404, url
     # Lists are forced to the province's own rows.
     page = client.get("/dashboard/lists/registered/").context["page"]
     assert page["total"] == 6 and len(page["rows"]) == 6
 
 
-def test_org_sees_its_own_org_only(pilot, as_user):
-    org_user = make_persona(Role.ORG, scope_id=pilot["a"].org_id)
+def test_org_sees_its_own_org_only(dashboard_pilot, as_user):
+    org_user = make_persona(Role.ORG, scope_id=dashboard_pilot["a"].org_id)
     client = as_user(org_user)
-    assert client.get("/dashboard/")["Location"] == f"/dashboard/orgs/{pilot['a'].org_id}/"
-    response = client.get(f"/dashboard/orgs/{pilot['a'].org_id}/")
+    assert client.get("/dashboard/")["Location"] == f"/dashboard/orgs/{dashboard_pilot['a'].org_id}/"
+    response = client.get(f"/dashboard/orgs/{dashboard_pilot['a'].org_id}/")
     assert response.status_code == 200 and response.context["totals"]["registered"] == 6
-    assert client.get(f"/dashboard/orgs/{pilot['b'].org_id}/").status_code == 404
+    assert client.get(f"/dashboard/orgs/{dashboard_pilot['b'].org_id}/").status_code == 404
     assert client.get("/dashboard/provinces/42/").status_code == 404
-    assert client.get(f"/dashboard/lists/passed/?org={pilot['b'].org_id}").status_code == 404
+    assert client.get(f"/dashboard/lists/passed/?org={dashboard_pilot['b'].org_id}").status_code == 404
     assert client.get("/dashboard/lists/passed/").context["page"]["total"] == 4
 
 
-def test_institutions_students_and_anonymous_are_refused(pilot, hubei_institution_user, student_user, client, as_user):
+def test_institutions_students_and_anonymous_are_refused(dashboard_pilot, hubei_institution_user, student_user, client, as_user):
     assert client.get("/dashboard/").status_code == 302  # to the sign-in page
     for user in (hubei_institution_user, student_user):
         signed_in = as_user(user)
@@ -200,7 +140,7 @@ def test_institutions_students_and_anonymous_are_refused(pilot, hubei_institutio
         assert signed_in.post("/dashboard/refresh/").status_code in (403, 404)
 
 
-def test_drill_from_a_province_to_an_institution_and_its_rows(pilot, ministry_user, hubei_institution, as_user):
+def test_drill_from_a_province_to_an_institution_and_its_rows(dashboard_pilot, ministry_user, hubei_institution, as_user):
     client = as_user(ministry_user)
     province = client.get("/dashboard/provinces/42/").content.decode()
     assert f"/dashboard/institutions/{hubei_institution.pk}/" in province
@@ -209,12 +149,12 @@ def test_drill_from_a_province_to_an_institution_and_its_rows(pilot, ministry_us
     rows = client.get(f"/dashboard/lists/passed/?province=42&institution={hubei_institution.pk}").context["page"]
     assert rows["total"] == 3 and len(rows["rows"]) == 3
     # Names are masked, ID numbers never shown.
-    person = pilot["regs"]["issued"].person
+    person = dashboard_pilot["regs"]["issued"].person
     html = client.get(f"/dashboard/lists/registered/?province=42&institution={hubei_institution.pk}").content.decode()
     assert person.id_number not in html and person.name not in html
 
 
-def test_national_large_lists_ask_for_a_province_first(pilot, ministry_user, as_user):
+def test_national_large_lists_ask_for_a_province_first(dashboard_pilot, ministry_user, as_user):
     response = as_user(ministry_user).get("/dashboard/lists/registered/")
     assert response.status_code == 200 and "page" not in response.context
     assert {p["code"] for p in response.context["provinces"]} == {"42", "37"}
@@ -243,7 +183,7 @@ def test_keyset_pagination_walks_every_row_once(ministry_user, hubei, monkeypatc
                            after="garbage")["rows"]  # a broken cursor starts again, never a 500
 
 
-def test_exports_are_real_spreadsheets_and_the_snapshot_a_real_pdf(pilot, ministry_user, hubei_user, as_user, tmp_path):
+def test_exports_are_real_spreadsheets_and_the_snapshot_a_real_pdf(dashboard_pilot, ministry_user, hubei_user, as_user, tmp_path):
     client = as_user(ministry_user)
     for view in ("provinces", "orgs", "certificates", "months", "waiting", "hubei"):
         response = client.get(f"/dashboard/export/{view}/")
@@ -266,22 +206,23 @@ def test_exports_are_real_spreadsheets_and_the_snapshot_a_real_pdf(pilot, minist
     assert "WenQuanYi" in fonts or "Noto" in fonts
 
 
-def test_hubei_panel_holds_commitments_against_what_was_done(pilot, ministry_user, as_user):
+def test_hubei_panel_holds_commitments_against_what_was_done(dashboard_pilot, ministry_user, as_user):
     from assessments.models import HubeiCommitment
 
-    HubeiCommitment.objects.create(org=pilot["a"].org, teachers_to_train=60, candidates_to_assess=10)
-    HubeiCommitment.objects.create(org=pilot["b"].org, teachers_to_train=12, candidates_to_assess=5)
+    HubeiCommitment.objects.create(org=dashboard_pilot["a"].org, teachers_to_train=60, candidates_to_assess=10)
+    HubeiCommitment.objects.create(org=dashboard_pilot["b"].org, teachers_to_train=12, candidates_to_assess=5)
     response = as_user(ministry_user).get("/dashboard/hubei/")
     panel = response.context["hubei"]
     rows = {r["org"]: r for r in panel["rows"]}
-    assert rows[pilot["a"].org.name]["teachers_trained"] == 30 and rows[pilot["a"].org.name]["teachers_rate"] == 50.0
-    assert rows[pilot["a"].org.name]["assessed"] == 5  # sat in Hubei: four in October, one in November
-    assert rows[pilot["b"].org.name]["teachers_rate"] == 100.0
+    org_a = rows[dashboard_pilot["a"].org.name]
+    assert org_a["teachers_trained"] == 30 and org_a["teachers_rate"] == 50.0
+    assert rows[dashboard_pilot["a"].org.name]["assessed"] == 5  # sat in Hubei: four in October, one in November
+    assert rows[dashboard_pilot["b"].org.name]["teachers_rate"] == 100.0
     assert panel["target"] == 72 and panel["trained"] == 42
-    assert [r["org"] for r in panel["behind"]] == [pilot["a"].org.name]
+    assert [r["org"] for r in panel["behind"]] == [dashboard_pilot["a"].org.name]
 
 
-def test_the_refresh_button_queues_a_refresh(pilot, ministry_user, as_user, django_capture_on_commit_callbacks):
+def test_the_refresh_button_queues_a_refresh(dashboard_pilot, ministry_user, as_user, django_capture_on_commit_callbacks):
     client = as_user(ministry_user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/dashboard/refresh/")

@@ -1,0 +1,58 @@
+"""The ministry reads the dashboard: the figures and the charts (ECharts from our own static files,
+under the CSP), then drills from a province's tile to its institutions and to the rows behind a
+figure. A province's official lands on their own province and cannot see another."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import browser_login
+from tests.personas import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_ministry_drills_from_the_nation_to_a_province_institution_and_its_rows(
+        page, ministry_user, dashboard_pilot, hubei_institution):
+    problems = []
+    page.on("console", lambda message: problems.append(f"{message.text} {message.location}") if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    browser_login(page, ministry_user, PASSWORD)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="试点总览").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("全国试点总览")
+    expect(page.locator("[data-measure='passed'] strong")).to_have_text("6")
+    expect(page.locator("[data-measure='not_issued'] strong")).to_have_text("4")
+    expect(page.locator("#trend-chart[data-chart-ready='1'] canvas")).to_have_count(1)
+    expect(page.locator("#province-chart[data-chart-ready='1'] canvas")).to_have_count(1)
+    expect(page.locator("#waiting-matrix")).to_contain_text("暂缓")
+
+    # The tile grid, coloured by pass rate, then Hubei's tile.
+    page.get_by_label("着色指标").select_option(label="合格率")
+    page.get_by_role("button", name="显示").click()
+    tile = page.locator(".tile-grid a", has_text="湖北")
+    expect(tile).to_contain_text("%")
+    tile.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("湖北省试点总览")
+    institutions = page.locator("#institutions")
+    expect(institutions).to_contain_text(hubei_institution.name)
+    institutions.get_by_role("link", name=hubei_institution.name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(hubei_institution.name)
+
+    # The figure opens the list behind it: three passes, names masked.
+    page.locator(".big-number", has_text="合格人数").get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("合格人数")
+    expect(page.locator("#rows tbody tr")).to_have_count(3)
+    expect(page.locator("#rows")).to_contain_text("*")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出 Excel").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert not problems, problems
+
+
+def test_province_official_sees_only_their_province(page, hubei_user, dashboard_pilot):
+    browser_login(page, hubei_user, PASSWORD)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="试点总览").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("湖北省试点总览")
+    expect(page.locator("[data-measure='registered'] strong")).to_have_text("6")
+    response = page.goto("/dashboard/provinces/37/")
+    assert response.status == 404
