@@ -20,3 +20,7 @@ def test_seed_demo_builds_every_persona_and_is_idempotent():
     assert roles == {"ministry", "province", "province_agency", "alliance", "institution", "org", "student"}
     assert User.objects.get(username="hubei_edu").check_password(DEMO_PASSWORD)
     assert RoleBinding.objects.filter(role="province", province__in=["42", "37"]).count() == 2
+    # The dashboard has its figures from the first run on.
+    from pilot.models import PilotYearFact, RollupRefresh
+
+    assert RollupRefresh.objects.filter(status="done").exists() and PilotYearFact.objects.exists()
