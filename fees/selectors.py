@@ -152,7 +152,7 @@ def dues(actor: Actor, *, session_id: int | None = None, institution_id: int | N
     """Every amount due in the actor's scope, from the finalized sessions' assessed candidates (present,
     with a result) and the standard in force on each session date, with what has been paid."""
     from assessments.models import AssessmentSession, Result
-    from fees.services import standard_in_force
+    from fees.services import standards_in_force
 
     results = scoped(Result.objects.filter(registration__session__status=AssessmentSession.Status.FINALIZED,
                                            registration__absent=False, registration__status="registered"), actor)
@@ -167,13 +167,15 @@ def dues(actor: Actor, *, session_id: int | None = None, institution_id: int | N
                         person_id=Case(When(institution_id__isnull=True, then=F("registration__person_id")),
                                        default=Value(None), output_field=IntegerField()))
               .order_by())
+    groups = list(groups)
+    standard_in_force = standards_in_force(certificate_ids={g["certificate_id"] for g in groups},
+                                           province_codes={g["province_id"] for g in groups})
     standards: dict[tuple, FeeStandard | None] = {}
     rows: dict[tuple, Due] = {}
     for g in groups:
         key_std = (g["certificate_id"], g["level"], g["province_id"], g["session_date"])
         if key_std not in standards:
-            standards[key_std] = standard_in_force(certificate_id=g["certificate_id"], level=g["level"],
-                                                   province_code=g["province_id"], on=g["session_date"])
+            standards[key_std] = standard_in_force(g["certificate_id"], g["level"], g["province_id"], g["session_date"])
         key = (g["registration__session_id"], g["institution_id"], g["person_id"])
         if key in rows:  # a social learner group split by the Case annotation: add up
             rows[key].candidates += g["candidates"]

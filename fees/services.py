@@ -256,7 +256,26 @@ def standard_in_force(*, certificate_id: int, level: str, province_code: str, on
     rows = (FeeStandard.objects.filter(certificate_id=certificate_id, province_id=province_code, level__in=[level, ""],
                                        effective_from__lte=on)
             .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on)))
+    return _preferred(rows)
+
+
+def _preferred(rows) -> FeeStandard | None:
     return min(rows, key=lambda s: s.level == "", default=None)
+
+
+def standards_in_force(*, certificate_ids, province_codes):
+    """``standard_in_force`` for many lookups with one query: every standard of these certificates
+    and provinces is read once; returns ``lookup(certificate_id, level, province_code, on)``."""
+    by_key: dict[tuple, list[FeeStandard]] = {}
+    for standard in FeeStandard.objects.filter(certificate_id__in=set(certificate_ids), province_id__in=set(province_codes)):
+        by_key.setdefault((standard.certificate_id, standard.province_id), []).append(standard)
+
+    def lookup(certificate_id: int, level: str, province_code: str, on: datetime.date) -> FeeStandard | None:
+        return _preferred(s for s in by_key.get((certificate_id, province_code), ())
+                          if s.level in (level, "") and s.effective_from <= on
+                          and (s.effective_until is None or s.effective_until >= on))
+
+    return lookup
 
 
 @transaction.atomic
