@@ -209,6 +209,7 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Language, time, formats: Chinese first, English available.
 LANGUAGE_CODE = "zh-hans"
+FORMAT_MODULE_PATH = ["pilot.formats"]
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "pilot_language"
