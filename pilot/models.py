@@ -42,3 +42,7 @@ class NoticeAttachment(StoredFile):
 
     class Meta:
         ordering = ["pk"]
+
+
+# The org behaviour indicators keep their models in their package (pilot/indicators/models.py).
+from pilot.indicators.models import IndicatorRuleSet, IndicatorRun, OrgIndicator  # noqa: E402, F401

@@ -5,3 +5,7 @@ from celery import shared_task
 def ping() -> str:
     """Answered by a worker: /healthz and the tests use it to see that workers consume tasks."""
     return "pong"
+
+
+# The indicators' tasks live in their package; importing them here lets autodiscovery find them.
+from pilot.indicators.tasks import indicator_run, indicator_run_scheduled  # noqa: E402, F401
