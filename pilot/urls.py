@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from pilot import supervision, views
+from pilot.indicators.urls import patterns as indicator_patterns
 
 
 def _superuser_only(request):
@@ -28,6 +29,7 @@ pilot_patterns = ([
     path("supervision/orgs/<int:pk>/delist/", supervision.supervision_delist, name="supervision_delist"),
     path("supervision/certificates/<int:pk>/", supervision.supervision_certificate, name="supervision_certificate"),
     path("supervision/evidence/<int:pk>/", supervision.supervision_evidence, name="supervision_evidence"),
+    *indicator_patterns,
 ], "pilot")
 
 urlpatterns = [
