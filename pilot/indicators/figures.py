@@ -32,7 +32,7 @@ from assessments.models import (
 from assessments.models.plans import DEFAULT_WINDOW
 from assessments.models.trainings import HUBEI
 from assessments.selectors_reports import assessed_by, plans_in_force
-from certificates.models import CertificateLevel, IssuanceRequest, IssuedCertificate, PaperCopyOrder
+from certificates.models import CertificateLevel, IssuanceRequest, IssuedCertificate, PaperCopyOrder, SelectionBatch
 from organizations.models import Complaint, Org
 from pilot.indicators import scoring
 
@@ -318,6 +318,12 @@ def paper_figures(year_start, as_of) -> dict[int, dict]:
 
 # --- all of it -------------------------------------------------------------------------------------
 
+def selection_dates() -> dict[int, datetime.date | None]:
+    """Each org's selection: the publication date of its batch (None where the portal has none)."""
+    published = dict(SelectionBatch.objects.exclude(published_on=None).values_list("number", "published_on"))
+    return {pk: published.get(batch) for pk, batch in Org.objects.values_list("pk", "batch_number")}
+
+
 PHASES = ("training", "plan", "issuance", "anomaly", "fees", "complaints", "paper")
 
 
@@ -342,12 +348,15 @@ def indicator_figures(as_of: datetime.date, *, min_n: int, z_threshold: float,
     step("paper")
     paper = paper_figures(year_start, as_of)
     out = {}
-    for org_id in Org.objects.values_list("pk", flat=True):
+    for org_id, selected_on in selection_dates().items():
+        if selected_on is not None and selected_on > as_of:
+            continue  # selected in a later batch: not in the pilot yet at the as-of date
         t, p, i = training.get(org_id, {}), plan.get(org_id, {}), issuance.get(org_id, {})
         a, f, c, pp = anomalies.get(org_id, {}), fees.get(org_id, {}), complaints.get(org_id, {}), paper.get(org_id, {})
         planned, assessed = p.get("planned", 0), p.get("assessed", 0)
         issued = i.get("issued", 0)
         out[org_id] = {
+            "selected_on": selected_on,
             "training_first_national": t.get("training_first_national"),
             "training_first_hubei": t.get("training_first_hubei"),
             "trainings": t.get("trainings", 0), "teachers_trained": t.get("teachers_trained", 0),

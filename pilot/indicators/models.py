@@ -133,6 +133,9 @@ class OrgIndicator(models.Model):
     run = models.ForeignKey(IndicatorRun, on_delete=models.CASCADE, related_name="rows")
     # Orgs are never deleted in operation; the benchmark's generated orgs take their indicators with them.
     org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="+", verbose_name=_("培训评价组织"))
+    # When the org's selection batch was published (None where unknown): the training deadline of a
+    # year applies only to orgs selected by then.
+    selected_on = models.DateField(_("遴选公布日期"), null=True, blank=True)
     # Teacher training started (this year, up to the as-of date): first start date nationally and in Hubei.
     training_first_national = models.DateField(_("全国首次师资培训"), null=True, blank=True)
     training_first_hubei = models.DateField(_("湖北首次师资培训"), null=True, blank=True)

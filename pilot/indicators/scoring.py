@@ -23,7 +23,8 @@ Composite score (0–100, higher is better), the weighted mean of the components
 
     component                          weight  sub-score (0–100)
     teacher training started           20      50 each for national and Hubei training started by
-                                               the deadline (25 if later, or not yet due)
+                                               the deadline (25 if later, or not yet due); n/a for
+                                               an org selected after the deadline
     plan fulfilment                    25      min(assessed / planned, 100 %); n/a without a plan to date
     issuance timeliness                20      passes issued within 30 days / all passes handed to
                                                issuance; n/a without passes
@@ -94,7 +95,10 @@ def lenient_outliers(units: list[Unit], *, min_n: int, z_threshold: float) -> li
 
 # --- the composite score -------------------------------------------------------------------------
 
-def training_component(*, national, hubei, deadline, as_of) -> float:
+def training_component(*, national, hubei, deadline, as_of, selected_on=None) -> float | None:
+    if selected_on is not None and selected_on > deadline:
+        return None  # selected after this year's deadline: the deadline does not apply to it
+
     def part(started) -> float:
         if started is not None and started <= deadline:
             return 50.0
@@ -111,7 +115,8 @@ def components_of(figures: dict, *, deadline, as_of) -> dict[str, float | None]:
     on_time = figures["issued"] - figures["issued_late"]
     return {
         "training": training_component(national=figures["training_first_national"],
-                                       hubei=figures["training_first_hubei"], deadline=deadline, as_of=as_of),
+                                       hubei=figures["training_first_hubei"], deadline=deadline, as_of=as_of,
+                                       selected_on=figures.get("selected_on")),
         "plan": min(100.0, figures["assessed"] * 100 / figures["planned"]) if figures["planned"] else None,
         "issuance": on_time * 100 / handed if handed else None,
         "anomalies": max(0.0, 100.0 - PER_ANOMALY * figures["anomalies"]) if figures["results"] else None,

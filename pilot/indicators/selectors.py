@@ -99,7 +99,8 @@ def rules_tripped(row: OrgIndicator, rules: IndicatorRuleSet, as_of: datetime.da
     tripped = []
     if rules.training_rule_enabled:
         deadline = deadline_of(rules, as_of.year)
-        if as_of >= deadline:
+        selected_in_time = row.selected_on is None or row.selected_on <= deadline
+        if as_of >= deadline and selected_in_time:
             late_national = row.training_first_national is None or row.training_first_national > deadline
             late_hubei = row.training_first_hubei is None or row.training_first_hubei > deadline
             if late_national or late_hubei:

@@ -163,7 +163,7 @@ def _rows(figures: dict[int, dict], *, as_of: datetime.date, deadline: datetime.
             components={k: (round(v, 1) if v is not None else None) for k, v in components.items()},
             evidence=values["evidence"],
             **{name: values[name] for name in (
-                "training_first_national", "training_first_hubei", "trainings", "teachers_trained", "planned",
+                "selected_on", "training_first_national", "training_first_hubei", "trainings", "teachers_trained", "planned",
                 "assessed", "issued", "issuance_days_max", "issued_late", "passed_not_issued", "oldest_waiting_days",
                 "anomalies", "fee_refusals", "complaints_upheld", "complaints_by_category", "paper_unfulfilled",
                 "paper_oldest_days")},

@@ -167,6 +167,24 @@ def test_the_september_rule(three_orgs):
     assert not [c for c in selectors.candidates_of(august) if c["tripped"][0]["rule"] == "training"]
 
 
+def test_orgs_selected_after_the_deadline_are_not_held_to_it(three_orgs):
+    from certificates.models import SelectionBatch
+
+    SelectionBatch.objects.filter(number=1).update(published_on=D(2019, 6, 12))
+    for number, published in ((4, D(2020, 9, 20)), (5, D(2020, 12, 1))):
+        SelectionBatch.objects.create(number=number, name=f"第{number}批", opened_on=D(2020, 5, 1),
+                                      status="published", published_on=published)
+    september = OrgFactory(name="九月下旬入选", batch_number=4)
+    december = OrgFactory(name="十二月入选", batch_number=5)
+    run = compute()
+    assert not OrgIndicator.objects.filter(run=run, org=december).exists()  # not in the pilot yet
+    row = row_of(september)
+    assert row.selected_on == D(2020, 9, 20) and row.components["training"] is None
+    names = {c["org"].name for c in selectors.candidates_of(run)}
+    assert "九月下旬入选" not in names and "只在全国培训" in names
+    assert row_of(three_orgs[0]).selected_on == D(2019, 6, 12)
+
+
 def test_the_deadline_is_the_ministrys_to_tune(three_orgs, actor, ministry_user):
     national_only, both, late = three_orgs
     run = compute()
