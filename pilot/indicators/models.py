@@ -172,7 +172,7 @@ class OrgIndicator(models.Model):
     scope_paths = {"org": "org"}
 
     class Meta:
-        ordering = ["run", "rank", "org__name"]
+        ordering = ["run", models.F("rank").asc(nulls_last=True), "org__name"]
         constraints = [models.UniqueConstraint(fields=["run", "org"], name="orgindicator_one_per_run")]
         indexes = [models.Index(fields=["org", "run"], name="orgindicator_org_run")]
         verbose_name = _("培训评价组织行为评价指标")

@@ -5,7 +5,7 @@ rules in force: tuning a rule changes the list at once; nothing is carded automa
 import datetime
 import re
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.errors import Forbidden, NotInScope
@@ -66,7 +66,7 @@ def run_get(year: int, month: int) -> IndicatorRun:
 def run_rows(run: IndicatorRun) -> QuerySet[OrgIndicator]:
     """Every org of a run, ranked first (operating orgs), then the delisted and withdrawn."""
     return (OrgIndicator.objects.filter(run=run).select_related("org")
-            .order_by("rank", "org__name").defer("evidence"))
+            .order_by(F("rank").asc(nulls_last=True), "org__name").defer("evidence"))
 
 
 def org_row(actor: Actor, org: Org, run: IndicatorRun | None) -> OrgIndicator | None:
