@@ -104,11 +104,15 @@ def rules_tripped(row: OrgIndicator, rules: IndicatorRuleSet, as_of: datetime.da
             late_national = row.training_first_national is None or row.training_first_national > deadline
             late_hubei = row.training_first_hubei is None or row.training_first_hubei > deadline
             if late_national or late_hubei:
-                missing = [label for label, late in ((_("全国"), late_national), (_("湖北"), late_hubei)) if late]
-                tripped.append({"rule": "training", "label": _("未按期启动师资培训"), "text": _(
-                    "截至%(d)s未在%(where)s启动师资培训（本年度首次师资培训：全国 %(n)s，湖北 %(h)s）") % {
-                    "d": f"{deadline:%Y-%m-%d}", "where": _("和").join(missing),
-                    "n": _date(row.training_first_national), "h": _date(row.training_first_hubei)}})
+                if late_national and late_hubei:
+                    text = _("截至%(d)s未在全国和湖北启动师资培训（本年度首次师资培训：全国 %(n)s，湖北 %(h)s）")
+                elif late_national:
+                    text = _("截至%(d)s未在全国启动师资培训（本年度首次师资培训：全国 %(n)s，湖北 %(h)s）")
+                else:
+                    text = _("截至%(d)s未在湖北启动师资培训（本年度首次师资培训：全国 %(n)s，湖北 %(h)s）")
+                tripped.append({"rule": "training", "label": _("未按期启动师资培训"), "text": text % {
+                    "d": f"{deadline:%Y-%m-%d}", "n": _date(row.training_first_national),
+                    "h": _date(row.training_first_hubei)}})
     if rules.plan_rule_enabled and row.fulfilment is not None and row.fulfilment < rules.plan_fulfilment_threshold:
         tripped.append({"rule": "plan", "label": _("计划完成率偏低"), "text": _(
             "考核计划完成率 %(f)s%%（实考 %(a)d 人 / 计划 %(p)d 人），低于 %(t)d%%") % {

@@ -176,3 +176,25 @@ def test_an_org_sees_its_own_indicators_read_only(as_user, org_a_user, board, or
 def test_an_unknown_month_has_no_status(as_user, ministry_user):
     assert as_user(ministry_user).get("/supervision/indicators/2020/10/status/").status_code == 404
     assert OCTOBER.month == 10
+
+
+@pytest.fixture
+def restore_language():
+    """The locale middleware leaves the last request's language active in this thread."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+def test_the_board_speaks_english(as_user, ministry_user, board, org_a, restore_language):
+    client = as_user(ministry_user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/supervision/candidates/").content.decode()
+    assert "Yellow-card candidates" in page and "had not started teacher training in Hubei by 2020-09-10" in page
+    assert "黄牌候选" not in page and "Confirm the yellow card" in page
+    page = client.get(f"/supervision/indicators/orgs/{org_a.pk}/").content.decode()
+    assert "Pass-rate anomalies (lenient assessment)" in page and "Composite score" in page
+    page = client.get("/supervision/indicators/").content.decode()
+    assert "How the composite score is made" in page and "Teacher training started" in page
