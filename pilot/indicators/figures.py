@@ -3,7 +3,9 @@
 Every figure is a GROUP BY over the org (and the certificate, level, province, site or session
 where the evidence needs them) with ``COUNT(*)``/``FILTER``: at national scale (3,000,000
 registrations, 1,000,000 certificates, 100 orgs) a few scans of the big tables reach Python as a
-few thousand groups, never as rows, and nothing loops over orgs issuing queries. The evidence rows
+few thousand groups, never as rows, and nothing loops over orgs issuing queries. Registrations
+joined to results are scanned once, grouped by session; plan fulfilment and the pass-rate
+anomalies both read those per-session counts. The evidence rows
 that are lists of records (first trainings, oldest waiting passes, oldest paper orders) are cut to
 a few per org inside the database with ``ROW_NUMBER() OVER (PARTITION BY org)``.
 
@@ -15,6 +17,7 @@ planning window to date. Definitions are printed on the pages.
 import datetime
 from collections import defaultdict
 from collections.abc import Callable
+from typing import NamedTuple
 
 from django.db.models import Count, F, Max, Min, Q, Sum, Value, Window
 from django.db.models.functions import RowNumber
@@ -31,7 +34,7 @@ from assessments.models import (
 )
 from assessments.models.plans import DEFAULT_WINDOW
 from assessments.models.trainings import HUBEI
-from assessments.selectors_reports import assessed_by, plans_in_force
+from assessments.selectors_reports import plans_in_force
 from certificates.models import CertificateLevel, IssuanceRequest, IssuedCertificate, PaperCopyOrder, SelectionBatch
 from organizations.models import Complaint, Org
 from pilot.indicators import scoring
@@ -98,9 +101,37 @@ def training_figures(year_start, as_of, labels: Labels) -> dict[int, dict]:
     return out
 
 
+# --- results per session: plan fulfilment and pass-rate anomalies ---------------------------------
+
+class SessionResults(NamedTuple):
+    session_id: int
+    site_id: int
+    org_id: int
+    certificate_id: int
+    level: str
+    province_id: str
+    date: datetime.date
+    n: int  # assessed: results of registrations neither absent nor cancelled
+    passed: int
+
+
+def session_results(year_start, as_of) -> list[SessionResults]:
+    """Candidates assessed and passed per session held in the period: one scan of registrations
+    joined to their results, grouped by session (tens of thousands of groups at national scale);
+    the sessions' own facts come from the (small) sessions table."""
+    per_session = (Registration.objects.filter(session_date__gte=year_start, session_date__lte=as_of,
+                                               status=Registration.Status.REGISTERED, absent=False,
+                                               result__isnull=False).order_by()
+                   .values("session_id").annotate(n=_count(), passed=_count(Q(result__passed=True))))
+    counts = {row["session_id"]: (row["n"], row["passed"]) for row in per_session}
+    sessions = (AssessmentSession.objects.filter(date__gte=year_start, date__lte=as_of).order_by()
+                .values_list("pk", "site_id", "org_id", "certificate_id", "level", "province_id", "date"))
+    return [SessionResults(*row, *counts[row[0]]) for row in sessions if row[0] in counts]
+
+
 # --- plan fulfilment -----------------------------------------------------------------------------
 
-def plan_figures(as_of: datetime.date, labels: Labels) -> dict[int, dict]:
+def plan_figures(as_of: datetime.date, labels: Labels, sessions: list[SessionResults]) -> dict[int, dict]:
     """Assessed against the plan in force at the as-of date, over the planning window's months to
     date (assessments before the window are not measured against a plan that does not cover them)."""
     year = as_of.year
@@ -113,10 +144,9 @@ def plan_figures(as_of: datetime.date, labels: Labels) -> dict[int, dict]:
                 .annotate(n=Sum("planned_candidates"))):
         cells[tuple(row[k] for k in CELL)][0] += row["n"] or 0
     window_start = datetime.date(year, first_month, 1)
-    if window_start <= as_of:
-        for key, n in assessed_by(CELL, session_date__gte=window_start, session_date__lte=as_of).items():
-            if n:
-                cells[key][1] += n
+    for session in sessions:
+        if window_start <= session.date <= as_of:
+            cells[(session.org_id, session.certificate_id, session.level, session.province_id)][1] += session.n
     out: dict[int, dict] = {}
     for (org_id, certificate_id, level, province_id), (planned, assessed) in cells.items():
         entry = out.setdefault(org_id, {"planned": 0, "assessed": 0, "rows": []})
@@ -190,28 +220,20 @@ def _days(value) -> int:
 
 # --- pass-rate anomalies (考核放水) -----------------------------------------------------------------
 
-def anomaly_figures(year_start, as_of, labels: Labels, *, min_n: int, z_threshold: float) -> dict[int, dict]:
+def anomaly_figures(labels: Labels, sessions: list[SessionResults], *, min_n: int,
+                    z_threshold: float) -> dict[int, dict]:
     """Sites and provinces of a certificate level, and certificate levels of an assessment type,
     whose pass rate stands far above their peers' (pilot.indicators.scoring)."""
-    per_session = (Registration.objects.filter(session_date__gte=year_start, session_date__lte=as_of,
-                                               status=Registration.Status.REGISTERED, absent=False,
-                                               result__isnull=False).order_by()
-                   .values("session_id").annotate(n=_count(), passed=_count(Q(result__passed=True))))
-    counts = {row["session_id"]: (row["n"], row["passed"]) for row in per_session}
     sites, provinces, levels = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
     org_of, results = {}, defaultdict(int)
-    sessions = (AssessmentSession.objects.filter(date__gte=year_start, date__lte=as_of).order_by()
-                .values_list("pk", "site_id", "org_id", "certificate_id", "level", "province_id"))
-    for pk, site_id, org_id, certificate_id, level, province_id in sessions:
-        if pk not in counts:
-            continue
-        n, passed = counts[pk]
-        org_of[certificate_id] = org_id
-        results[org_id] += n
-        for table, key in ((sites, (certificate_id, level, site_id)), (provinces, (certificate_id, level, province_id)),
-                           (levels, (certificate_id, level))):
-            table[key][0] += n
-            table[key][1] += passed
+    for session in sessions:
+        certificate_id, level = session.certificate_id, session.level
+        org_of[certificate_id] = session.org_id
+        results[session.org_id] += session.n
+        for table, key in ((sites, (certificate_id, level, session.site_id)),
+                           (provinces, (certificate_id, level, session.province_id)), (levels, (certificate_id, level))):
+            table[key][0] += session.n
+            table[key][1] += session.passed
     level_types = {(c, lv): t for c, lv, t in CertificateLevel.objects.values_list("certificate_id", "level",
                                                                                     "assessment_type")}
     site_names = dict(Site.objects.filter(pk__in={k[2] for k in sites}).values_list("pk", "name"))
@@ -336,11 +358,12 @@ def indicator_figures(as_of: datetime.date, *, min_n: int, z_threshold: float,
     step("training")
     training = training_figures(year_start, as_of, labels)
     step("plan")
-    plan = plan_figures(as_of, labels)
+    sessions = session_results(year_start, as_of)
+    plan = plan_figures(as_of, labels, sessions)
     step("issuance")
     issuance = issuance_figures(year_start, as_of, labels)
     step("anomaly")
-    anomalies = anomaly_figures(year_start, as_of, labels, min_n=min_n, z_threshold=z_threshold)
+    anomalies = anomaly_figures(labels, sessions, min_n=min_n, z_threshold=z_threshold)
     step("fees")
     fees = fee_figures(year_start, as_of)
     step("complaints")
