@@ -198,3 +198,9 @@ def test_the_board_speaks_english(as_user, ministry_user, board, org_a, restore_
     assert "Pass-rate anomalies (lenient assessment)" in page and "Composite score" in page
     page = client.get("/supervision/indicators/").content.decode()
     assert "How the composite score is made" in page and "Teacher training started" in page
+
+
+def test_the_supervision_page_links_to_the_orgs_indicators(as_user, ministry_user, org_a_user, board, org_a):
+    for user in (ministry_user, org_a_user):
+        page = as_user(user).get(f"/supervision/orgs/{org_a.pk}/").content.decode()
+        assert f'href="/supervision/indicators/orgs/{org_a.pk}/"' in page
