@@ -40,7 +40,7 @@ from organizations.models import Complaint, Org
 from pilot.indicators import scoring
 
 NOT_ISSUED = (IssuanceRequest.Status.PENDING, IssuanceRequest.Status.BLOCKED, IssuanceRequest.Status.FAILED)
-EVIDENCE_ROWS = 30  # per org and indicator, for aggregated rows (the count of the rest is kept)
+EVIDENCE_ROWS = 100  # complaints kept per org (the count of the rest is kept); aggregated rows are kept whole
 FIRST_ROWS = 5  # first trainings, oldest waiting passes, oldest paper orders: per org
 CELL = ("org_id", "certificate_id", "level", "province_id")
 
@@ -73,9 +73,10 @@ class Labels:
         return {"certificate": name, "code": code, "level": level, "province": self.provinces.get(province_id, "")}
 
 
-def _limited(rows: list[dict], key, limit: int = EVIDENCE_ROWS) -> dict:
-    rows = sorted(rows, key=key)
-    return {"rows": rows[:limit], "more": max(0, len(rows) - limit)}
+def _sorted(rows: list[dict], key) -> dict:
+    """Aggregated evidence rows, all of them (a few hundred per org at most), worst first: the
+    page shows the first ones, the export all."""
+    return {"rows": sorted(rows, key=key), "more": 0}
 
 
 # --- teacher training ----------------------------------------------------------------------------
@@ -157,7 +158,7 @@ def plan_figures(as_of: datetime.date, labels: Labels, sessions: list[SessionRes
                               "fulfilment": round(assessed * 100 / planned, 1) if planned else None})
     for entry in out.values():
         # Worst first: the planned cells furthest behind, then what was assessed without a plan.
-        entry["evidence"] = _limited(entry.pop("rows"), key=lambda r: (r["fulfilment"] is None,
+        entry["evidence"] = _sorted(entry.pop("rows"), key=lambda r: (r["fulfilment"] is None,
                                                                        r["fulfilment"] or 0, -r["planned"]))
         entry["window"] = [window_start.isoformat(), as_of.isoformat()]
     return out
@@ -204,7 +205,7 @@ def issuance_figures(year_start, as_of, labels: Labels) -> dict[int, dict]:
             "passed_on": row["passed_on"].isoformat(), "status": row["status"], "block_code": row["block_code"],
             "days": (as_of - row["passed_on"]).days})
     for entry in out.values():
-        entry["evidence"] = {"cells": _limited(entry.pop("rows"), key=lambda r: (-r["waiting"], -(r["avg_days"] or 0))),
+        entry["evidence"] = {"cells": _sorted(entry.pop("rows"), key=lambda r: (-r["waiting"], -(r["avg_days"] or 0))),
                              "waiting": entry.pop("waiting_rows", [])}
     return out
 
@@ -263,7 +264,7 @@ def anomaly_figures(labels: Labels, sessions: list[SessionResults], *, min_n: in
             out[org_id]["anomalies"] += 1
             out[org_id]["rows"].append(row)
     for entry in out.values():
-        entry["evidence"] = _limited(entry.pop("rows"), key=lambda r: -r["z"])
+        entry["evidence"] = _sorted(entry.pop("rows"), key=lambda r: -r["z"])
     return out
 
 
@@ -287,7 +288,7 @@ def fee_figures(year_start, as_of) -> dict[int, dict]:
         item["rows"].append({"id": entry["pk"], "at": timezone.localtime(entry["at"]).isoformat(timespec="minutes"),
                              "subject": entry["object_repr"], "note": entry["note"][:300]})
     for item in out.values():
-        item["evidence"] = _limited(item.pop("rows"), key=lambda r: r["at"])
+        item["evidence"] = _sorted(item.pop("rows"), key=lambda r: r["at"])
     return out
 
 

@@ -18,6 +18,7 @@ from pilot.indicators.models import IndicatorRuleSet, IndicatorRun, OrgIndicator
 from pilot.indicators.services import deadline_of, rules_get
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+DISPLAY_ROWS = 30  # aggregated evidence rows per indicator on the page; the export has them all
 
 
 def require_ministry(actor: Actor) -> None:
@@ -165,22 +166,30 @@ def _label(choices, value) -> str:
         return value or ""
 
 
-def evidence_display(row: OrgIndicator) -> dict:
-    """The stored evidence with its codes turned into the user's words."""
+def evidence_display(row: OrgIndicator, limit: int | None = DISPLAY_ROWS) -> dict:
+    """The stored evidence with its codes turned into the user's words; aggregated rows cut to
+    ``limit`` for the page (None: all of them, for the export)."""
     evidence = row.evidence or {}
 
     def with_level(rows):
         return [{**r, "level_label": _label(Level, r.get("level"))} for r in rows]
 
+    def shown(part: dict) -> dict:
+        rows = part.get("rows", [])
+        if limit is None:
+            return {**part, "rows": rows}
+        return {**part, "rows": rows[:limit], "more": part.get("more", 0) + max(0, len(rows) - limit)}
+
     training = evidence.get("training", {})
     issuance = evidence.get("issuance", {})
-    anomalies = evidence.get("anomalies", {"rows": [], "more": 0})
+    anomalies = shown(evidence.get("anomalies", {}))
+    plan, cells = shown(evidence.get("plan", {})), shown(issuance.get("cells", {}))
     kinds = {"site": _("考点"), "province": _("省份"), "level": _("全国（同考核方式证书等级比较）")}
     return {
         "training_national": with_level(training.get("national", [])),
         "training_hubei": with_level(training.get("hubei", [])),
-        "plan": {**evidence.get("plan", {}), "rows": with_level(evidence.get("plan", {}).get("rows", []))},
-        "issuance_cells": {**issuance.get("cells", {}), "rows": with_level(issuance.get("cells", {}).get("rows", []))},
+        "plan": {**plan, "rows": with_level(plan["rows"])},
+        "issuance_cells": {**cells, "rows": with_level(cells["rows"])},
         "issuance_waiting": [{**r, "level_label": _label(Level, r["level"]),
                               "status_label": _label(IssuanceRequest.Status, r["status"]),
                               "block_label": _label(IssuanceBlock, r["block_code"]) if r.get("block_code") else ""}
@@ -188,7 +197,7 @@ def evidence_display(row: OrgIndicator) -> dict:
         "anomalies": {"more": anomalies.get("more", 0), "rows": [
             {**r, "level_label": _label(Level, r["level"]), "kind_label": kinds.get(r["kind"], r["kind"]),
              "type_label": _label(AssessmentType, r.get("assessment_type"))} for r in anomalies.get("rows", [])]},
-        "fees": evidence.get("fees", {"rows": [], "more": 0}),
+        "fees": shown(evidence.get("fees", {})),
         "complaints": {**evidence.get("complaints", {}), "rows": [
             {**r, "category_label": _label(Complaint.Category, r["category"])}
             for r in evidence.get("complaints", {}).get("rows", [])]},
@@ -202,7 +211,7 @@ def evidence_display(row: OrgIndicator) -> dict:
 
 def evidence_rows(row: OrgIndicator) -> list[tuple]:
     """The evidence flattened for one XLSX sheet: indicator, subject, level, where, figure, detail."""
-    shown = evidence_display(row)
+    shown = evidence_display(row, limit=None)
     out = []
     for part, label in (("training_national", _("全国师资培训（本年度最早）")),
                         ("training_hubei", _("湖北师资培训（本年度最早）"))):

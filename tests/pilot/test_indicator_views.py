@@ -204,3 +204,18 @@ def test_the_supervision_page_links_to_the_orgs_indicators(as_user, ministry_use
     for user in (ministry_user, org_a_user):
         page = as_user(user).get(f"/supervision/orgs/{org_a.pk}/").content.decode()
         assert f'href="/supervision/indicators/orgs/{org_a.pk}/"' in page
+
+
+def test_the_page_shows_the_first_evidence_rows_and_the_export_all_of_them(as_user, ministry_user, board, org_a):
+    from pilot.indicators.selectors import DISPLAY_ROWS
+
+    row = OrgIndicator.objects.get(run=board, org=org_a)
+    cells = [{"certificate": f"证书{n}", "code": f"X{n}", "level": "junior", "province": "湖北省", "planned": 10,
+              "assessed": n % 10, "fulfilment": float(n % 10 * 10)} for n in range(DISPLAY_ROWS + 5)]
+    row.evidence["plan"] = {"rows": cells, "more": 0, "window": ["2020-09-01", "2020-10-31"]}
+    row.save(update_fields=["evidence"])
+    client = as_user(ministry_user)
+    page = client.get(f"/supervision/indicators/orgs/{org_a.pk}/").content.decode()
+    assert "另有 5 行未列出（见导出）" in page and f"证书{DISPLAY_ROWS + 4}<" not in page
+    rows = xlsx_rows(client.get(f"/supervision/indicators/orgs/{org_a.pk}/?month=2020-10&export=xlsx"))
+    assert sum(1 for r in rows if r[0] == "计划完成率") == DISPLAY_ROWS + 5
