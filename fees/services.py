@@ -142,8 +142,9 @@ def _version_create(*, actor: Actor, thread: FeeThread, items: dict, note: str) 
     return version
 
 
-def _audited_refusal(actor: Actor, action: str, subject: str, attempt: dict):
-    """Run the attempt; a refusal saves nothing but is recorded (who, what, why)."""
+def _audited_refusal(actor: Actor, action: str, subject: str, attempt: dict, org_id: int | None = None):
+    """Run the attempt; a refusal saves nothing but is recorded (who, what, why: the error's code,
+    e.g. ``over_cap``, and the org whose fee it was, which the org behaviour indicators count)."""
 
     class _Guard:
         def __enter__(self):
@@ -152,7 +153,8 @@ def _audited_refusal(actor: Actor, action: str, subject: str, attempt: dict):
         def __exit__(self, exc_type, exc, tb):
             if isinstance(exc, AppError):
                 audit_log(actor=actor, action=action, object_type="fees.feethread", object_repr=subject[:200],
-                          note=str(exc.message), changes={"attempt": [None, attempt]})
+                          note=str(exc.message), changes={"attempt": [None, attempt], "code": [None, exc.code],
+                                                          "org": [None, org_id]})
             return False
 
     return _Guard()
@@ -164,7 +166,8 @@ def fee_proposal_submit(*, actor: Actor, certificate: Certificate, level: str, p
     one province; it opens the negotiation thread if none is open."""
     subject = f"{certificate.name} {level} {province.name}"
     attempt = {k: [str(a), b] for k, (a, b) in items.items()}
-    with _audited_refusal(actor, "fee.refused", subject, attempt), transaction.atomic():
+    own_org = actor.scope.org_id if actor.role == Role.ORG else None
+    with _audited_refusal(actor, "fee.refused", subject, attempt, org_id=own_org), transaction.atomic():
         require_role(actor, Role.ORG)
         if certificate.org_id != actor.scope.org_id:
             raise Forbidden(_("只能为本组织的证书提出费用标准。"))
@@ -195,7 +198,8 @@ def _check_may_counter(actor: Actor, thread: FeeThread) -> None:
 def fee_counter_propose(*, actor: Actor, thread: FeeThread, items: dict, note: str = "") -> FeeVersion:
     """The provincial pilot agency or an institution alliance answers, item by item."""
     attempt = {k: [str(a), b] for k, (a, b) in items.items()}
-    with _audited_refusal(actor, "fee.refused", str(thread.certificate), attempt), transaction.atomic():
+    with _audited_refusal(actor, "fee.refused", str(thread.certificate), attempt, org_id=thread.org_id), \
+            transaction.atomic():
         _check_may_counter(actor, thread)
         thread = FeeThread.objects.select_for_update().get(pk=thread.pk)
         if thread.status != FeeThread.Status.NEGOTIATING:

@@ -9,6 +9,7 @@ class PilotConfig(AppConfig):
     def ready(self):
         from accounts.models import Role
         from accounts.navigation import register_nav, register_todo_provider
+        from pilot.indicators.selectors import indicator_todos
         from pilot.supervision import supervision_todos
 
         register_nav(_("工作台"), "pilot:home", None, order=0)
@@ -16,5 +17,8 @@ class PilotConfig(AppConfig):
                      order=5)
         register_nav(_("省份"), "pilot:provinces", (Role.MINISTRY,), order=10)
         register_nav(_("监管"), "pilot:supervision", (Role.MINISTRY,), order=60)
+        register_nav(_("行为评价指标"), "pilot:indicators", (Role.MINISTRY,), order=61)
+        register_nav(_("黄牌候选"), "pilot:candidates", (Role.MINISTRY,), order=62)
         register_nav(_("通知公告"), "pilot:notices", None, order=70)
         register_todo_provider(supervision_todos)
+        register_todo_provider(indicator_todos)

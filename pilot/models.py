@@ -52,3 +52,6 @@ from pilot.dashboard.models import (  # noqa: E402,F401
     RollupRefresh,
     WaitingFact,
 )
+
+# The org behaviour indicators keep their models in their package (pilot/indicators/models.py).
+from pilot.indicators.models import IndicatorRuleSet, IndicatorRun, OrgIndicator  # noqa: E402, F401

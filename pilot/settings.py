@@ -9,6 +9,7 @@ secret key; every integration comes from an environment variable, and the embedd
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -259,6 +260,10 @@ CELERY_BEAT_SCHEDULE = {
     "certificates-sweep": {"task": "certificates.sweep", "schedule": 300.0},
     # The dashboard's rollups: its figures are at most this old (the page says when they were computed).
     "dashboard-refresh": {"task": "pilot.dashboard_refresh_scheduled", "schedule": 900.0},
+    # The org behaviour indicators of the previous month, on the 1st at 03:00 Beijing time (after the
+    # monthly progress report of 01:30); the ministry is told how many yellow-card candidates there are.
+    "pilot-indicators-monthly": {"task": "pilot.indicator_run_scheduled",
+                                 "schedule": crontab(minute="0", hour="3", day_of_month="1")},
 }
 
 # --- E-mail: console in development and demo; SMTP when EMAIL_HOST is given.

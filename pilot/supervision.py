@@ -123,6 +123,18 @@ class DelistForm(forms.Form):
                 for name, value in self.cleaned_data.items() if name.startswith("cert_")}
 
 
+def _candidate_reason(actor: Actor, org: Org, month: str | None) -> str:
+    """Opened from the yellow-card candidates (``?month=``): the indicators' evidence as the reason."""
+    from pilot.indicators.selectors import candidate_for, org_row, run_for
+
+    if not month:
+        return ""
+    run, message = run_for(month)
+    row = org_row(actor, org, run) if not message else None
+    candidate = candidate_for(row) if row is not None else None
+    return candidate["reason"] if candidate else ""
+
+
 @login_required
 def supervision_delist(request, pk: int):
     """Delisting with replacement: the org loses its status and each of its certificates is replaced
@@ -131,7 +143,8 @@ def supervision_delist(request, pk: int):
         raise Forbidden()
     org = get_in_scope(Org, request.actor, pk=pk)
     certificates = certificates_to_settle(org)
-    form = DelistForm(request.POST or None, request.FILES or None, certificates=certificates)
+    form = DelistForm(request.POST or None, request.FILES or None, certificates=certificates,
+                      initial={"reason": _candidate_reason(request.actor, org, request.GET.get("month"))})
     if request.method == "POST" and form.is_valid():
         try:
             org_delist_with_replacement(actor=request.actor, org=org, reason=form.cleaned_data["reason"],

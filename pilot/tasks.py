@@ -22,3 +22,7 @@ def dashboard_refresh_scheduled() -> None:
 
     refresh = rollup_refresh_request(actor=None, trigger="schedule", enqueue=False)
     rollup_refresh_run(refresh_id=refresh.pk)
+
+
+# The indicators' tasks live in their package; importing them here lets autodiscovery find them.
+from pilot.indicators.tasks import indicator_run, indicator_run_scheduled  # noqa: E402, F401

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from pilot import supervision, views
 from pilot.dashboard import views as dashboard
+from pilot.indicators.urls import patterns as indicator_patterns
 
 
 def _superuser_only(request):
@@ -39,6 +40,7 @@ pilot_patterns = ([
     path("supervision/orgs/<int:pk>/delist/", supervision.supervision_delist, name="supervision_delist"),
     path("supervision/certificates/<int:pk>/", supervision.supervision_certificate, name="supervision_certificate"),
     path("supervision/evidence/<int:pk>/", supervision.supervision_evidence, name="supervision_evidence"),
+    *indicator_patterns,
 ], "pilot")
 
 urlpatterns = [

@@ -111,6 +111,7 @@ from pilot.demo.credit_bank import seed_credit_bank  # noqa: E402
 from pilot.demo.dashboard import seed_dashboard  # noqa: E402
 from pilot.demo.fees import seed_fees  # noqa: E402
 from pilot.demo.filings import seed_filings  # noqa: E402
+from pilot.demo.indicators import seed_indicators  # noqa: E402
 from pilot.demo.issuance import seed_issuance  # noqa: E402
 from pilot.demo.notices import seed_notices  # noqa: E402
 from pilot.demo.orgs import seed_orgs  # noqa: E402
@@ -121,7 +122,7 @@ from pilot.demo.supervision import seed_supervision  # noqa: E402
 # Each area adds its own module here and its step to this list, in dependency order.
 STEPS = [
     seed_notices, seed_catalog, seed_orgs, seed_filings, seed_pipeline, seed_complaints, seed_supervision, seed_fees,
-    seed_issuance, seed_credit_bank, seed_reports, seed_dashboard,
+    seed_issuance, seed_credit_bank, seed_reports, seed_indicators, seed_dashboard,
 ]
 
 

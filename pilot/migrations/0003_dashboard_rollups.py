@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ('accounts', '0002_provinces'),
         ('certificates', '0003_issued_certificates'),
         ('organizations', '0002_complaint_reference_and_internal_notes'),
-        ('pilot', '0001_initial'),
+        ('pilot', '0002_indicators'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
