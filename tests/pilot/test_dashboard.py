@@ -222,12 +222,19 @@ def test_hubei_panel_holds_commitments_against_what_was_done(dashboard_pilot, mi
     assert [r["org"] for r in panel["behind"]] == [dashboard_pilot["a"].org.name]
 
 
-def test_the_refresh_button_queues_a_refresh(dashboard_pilot, ministry_user, as_user, django_capture_on_commit_callbacks):
+def test_the_refresh_button_queues_a_refresh(dashboard_pilot, ministry_user, as_user, monkeypatch,
+                                             django_capture_on_commit_callbacks):
+    from pilot import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.dashboard_refresh, "delay", lambda pk: sent.append(pk))
     client = as_user(ministry_user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/dashboard/refresh/")
     assert response.status_code == 302
-    assert RollupRefresh.objects.filter(trigger="manual", status="done").exists()
+    queued = RollupRefresh.objects.get(trigger="manual")
+    assert queued.status == "queued" and sent == [queued.pk]  # sent once the request's transaction commits
+    assert "正在更新" in client.get("/dashboard/").content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
