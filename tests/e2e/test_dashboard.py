@@ -1,18 +1,29 @@
 """The ministry reads the dashboard: the figures and the charts (ECharts from our own static files,
-under the CSP), then drills from a province's tile to its institutions and to the rows behind a
-figure. A province's official lands on their own province and cannot see another."""
+under the CSP), drills from a province's tile to its institutions and to the rows behind a figure,
+then opens the yellow-card candidates and cards one org with its evidence. A province's official
+lands on their own province and cannot see another."""
+
+import datetime
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.assessments.factories import TeacherTrainingFactory
+from tests.certificates.factories import certificate_with_levels
 from tests.e2e.conftest import browser_login
 from tests.personas import PASSWORD
+from tests.pilot.test_indicators import compute
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_ministry_drills_from_the_nation_to_a_province_institution_and_its_rows(
-        page, ministry_user, dashboard_pilot, hubei_institution):
+def test_ministry_drills_from_the_nation_to_an_institution_then_cards_a_candidate(
+        page, ministry_user, dashboard_pilot, hubei_institution, org_a, shandong):
+    # An org that by 10 September had trained teachers in Shandong but not in Hubei.
+    idle_in_hubei = certificate_with_levels(org=org_a, name="工业机器人应用编程", status="published")
+    TeacherTrainingFactory(org=org_a, certificate=idle_in_hubei, province=shandong,
+                           start_date=datetime.date(2026, 8, 3), end_date=datetime.date(2026, 8, 4))
+    compute(datetime.date(2026, 10, 1))
     problems = []
     page.on("console", lambda message: problems.append(f"{message.text} {message.location}") if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
@@ -46,6 +57,22 @@ def test_ministry_drills_from_the_nation_to_a_province_institution_and_its_rows(
     with page.expect_download() as download:
         page.get_by_role("link", name="导出 Excel").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+
+    # The supervision board: the candidate, its evidence, one action.
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="黄牌候选").click()
+    table = page.locator("#candidate-table")
+    expect(table).to_contain_text("未在湖北启动师资培训")
+    table.get_by_role("link", name=org_a.name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(org_a.name)
+    expect(page.locator("#evidence-training")).to_contain_text("山东省")
+    expect(page.get_by_label("原因与依据")).to_have_value(
+        f"根据2026年10月培训评价组织行为评价指标（统计截至2026-10-31），“{org_a.name}”："
+        "截至2026-09-10未在湖北启动师资培训（本年度首次师资培训：全国 2026-08-03，湖北 未启动）。")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="确认黄牌警告").click()
+    expect(page.locator(".messages")).to_contain_text(f"已对“{org_a.name}”黄牌警告")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="黄牌候选").click()
+    expect(page.locator(f"#candidate-table tr[data-org='{org_a.pk}']")).to_contain_text("黄牌警告")
     assert not problems, problems
 
 
