@@ -48,8 +48,12 @@ def navigation_for(actor, current_path: str = "") -> list[dict]:
         if entry.roles is not None and role not in entry.roles:
             continue
         url = reverse(entry.url_name)
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": entry.label, "url": url, "active": active})
+        items.append({"label": entry.label, "url": url,
+                      "active": current_path == url if url == "/" else current_path.startswith(url)})
+    # Only the most specific entry is current (/supervision/indicators/ is not also /supervision/).
+    longest = max((len(i["url"]) for i in items if i["active"]), default=0)
+    for item in items:
+        item["active"] = item["active"] and len(item["url"]) == longest
     return items
 
 
