@@ -21,7 +21,7 @@ from accounts.tabular import (
     parse_positive_int,
     text_of_length,
 )
-from certificates.models import Certificate, CertificateLevel, Level
+from certificates.models import Certificate, CertificateLevel, Level, level_lookup
 from organizations.models import Institution
 from organizations.validators import normalize_school_code
 
@@ -46,7 +46,6 @@ FILING_SCHEMA = Schema(columns=(
            help="11 位手机号码或带区号的固定电话。"),
 ))
 
-LEVEL_BY_TEXT = {**{str(label): value for value, label in Level.choices}, **{value: value for value in Level.values}}
 LEVEL_LABELS = dict(Level.choices)
 
 
@@ -162,7 +161,7 @@ class FilingRowValidator:
 
     @staticmethod
     def _level(text: str) -> str:
-        level = LEVEL_BY_TEXT.get(text.strip())
+        level = level_lookup().get(text.strip())
         if level is None:
             raise ValueError(_("等级“%(v)s”无效，应为初级、中级或高级。") % {"v": text})
         return level

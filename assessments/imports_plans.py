@@ -14,9 +14,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Province
 from accounts.tabular import Column, Row, RowCheck, Schema, memoized
-from certificates.models import Certificate, CertificateLevel, Level
+from certificates.models import Certificate, CertificateLevel, Level, level_lookup
 
-LEVEL_BY_TEXT = {**{str(label): value for value, label in Level.choices}, **{value: value for value in Level.values}}
 LEVEL_LABELS = dict(Level.choices)
 MAX_PLANNED = 1_000_000
 
@@ -170,7 +169,7 @@ class PlanRowValidator:
 
     @staticmethod
     def _level(text: str) -> str:
-        level = LEVEL_BY_TEXT.get(text.strip())
+        level = level_lookup().get(text.strip())
         if level is None:
             raise ValueError(_("等级“%(v)s”无效，应为初级、中级或高级。") % {"v": text})
         return level

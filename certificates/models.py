@@ -1,7 +1,10 @@
+import functools
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Org, StoredFile
@@ -11,6 +14,19 @@ class Level(models.TextChoices):
     JUNIOR = "junior", _("初级")
     INTERMEDIATE = "intermediate", _("中级")
     SENIOR = "senior", _("高级")
+
+
+@functools.cache
+def level_lookup() -> dict[str, str]:
+    """Every way a spreadsheet may name a level: its label in each UI language (初级, Junior), any
+    letter case of the English, and the code itself. Built on first use, not at import, so that
+    the labels are those of every language and not only the one active when the module loaded."""
+    lookup = {value: value for value in Level.values}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for value, label in Level.choices:
+                lookup[str(label)] = lookup[str(label).lower()] = value
+    return lookup
 
 
 class AssessmentType(models.TextChoices):

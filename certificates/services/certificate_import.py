@@ -19,14 +19,13 @@ from accounts.errors import AppError
 from accounts.models import IdType, Person, PersonName, Province
 from accounts.scoping import Actor, require_role
 from accounts.services import id_number_normalize
-from certificates.models import Certificate, IssuedCertificate, Level
+from certificates.models import Certificate, IssuedCertificate, level_lookup
 from certificates.services.issuance_worker import new_token
 from organizations.models import Institution
 
 COLUMNS = ["证书编号", "姓名", "证件类型", "证件号码", "证书代码", "等级", "省份代码", "发证日期", "院校代码"]
 REQUIRED = COLUMNS[:8]
 MAX_ROWS = 50_000
-_LEVELS = {str(label): value for value, label in Level.choices} | {v: v for v in Level.values}
 _ID_TYPES = {str(label): value for value, label in IdType.choices} | {v: v for v in IdType.values}
 _NUMBER = re.compile(r"^[A-Za-z0-9-]{6,32}$")
 
@@ -97,7 +96,7 @@ def certificates_import(*, actor: Actor, upload, filename: str = "") -> int:
         number = str(r.get("证书编号") or "").strip().upper()
         name = str(r.get("姓名") or "").strip()
         certificate = certificates.get(str(r.get("证书代码") or "").strip())
-        level = _LEVELS.get(str(r.get("等级") or "").strip())
+        level = level_lookup().get(str(r.get("等级") or "").strip())
         id_type = _ID_TYPES.get(str(r.get("证件类型") or "").strip() or str(IdType.RESIDENT_ID.label))
         province = str(r.get("省份代码") or "").strip()[:2]
         school = str(r.get("院校代码") or "").strip()

@@ -27,7 +27,7 @@ MEASURE_LABELS = {
     "teachers_hubei": gettext_lazy("湖北专项培训教师（人次）"),
     "trained_students": gettext_lazy("证书培训学生（人次）"),
     "trained_social": gettext_lazy("证书培训社会学习者（人次）"),
-    "sessions": gettext_lazy("考核批次"),
+    "sessions": gettext_lazy("考核批次数"),
     "registered": gettext_lazy("报名人数"),
     "assessed": gettext_lazy("实考人数"),
     "passed": gettext_lazy("合格人数"),

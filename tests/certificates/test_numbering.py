@@ -78,3 +78,11 @@ def test_org_codes_are_allocated_once_and_unique():
     assert numbering.org_code_ensure(a) == "0001"
     c = OrgFactory()
     assert numbering.org_code_ensure(c) == "0003"
+
+
+def test_a_level_is_read_in_either_language_and_as_its_code():
+    from certificates.models import level_lookup
+
+    lookup = level_lookup()
+    assert lookup["初级"] == lookup["Junior"] == lookup["junior"] == lookup["JUNIOR".lower()] == "junior"
+    assert lookup["高级"] == lookup["Senior"] == "senior" and "专家" not in lookup
