@@ -106,6 +106,12 @@ def dashboard(request):
         if home is None:
             raise NotInScope()
         return redirect(reverse(home[0], args=home[1]))
+    province = request.GET.get("province")
+    if province and Province.objects.filter(pk=province).exists():
+        # The filter bar's province: that province's dashboard, with the other filters kept.
+        query = request.GET.copy()
+        query.pop("province")
+        return redirect(f"{reverse('pilot:dashboard_province', args=[province])}?{query.urlencode()}")
     filters = s.filters_parse(request.GET)
     return render(request, "pilot/dashboard/dashboard.html",
                   _context(request, filters, title=_("全国试点总览"), scope="national"))

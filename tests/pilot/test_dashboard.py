@@ -249,3 +249,10 @@ def test_the_refresh_runs_on_a_real_worker(celery_worker_process, provinces):
     refresh = RollupRefresh.objects.get()
     assert refresh.status == "done" and refresh.trigger == "schedule"
     assert PilotYearFact.objects.get().registered == 1
+
+
+def test_the_province_filter_opens_that_provinces_dashboard(dashboard_pilot, ministry_user, as_user):
+    client = as_user(ministry_user)
+    response = client.get("/dashboard/?province=37&year=2026")
+    assert response.status_code == 302 and response["Location"] == "/dashboard/provinces/37/?year=2026"
+    assert client.get("/dashboard/?province=99").context["totals"]["registered"] == 8  # unknown: the nation
