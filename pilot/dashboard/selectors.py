@@ -335,6 +335,7 @@ def filter_choices(actor: Actor, filters: Filters) -> dict:
                                                                Certificate.Status.SUSPENDED]), actor)
     if filters.org is not None:
         certificates = certificates.filter(org_id=filters.org)
-    return {"provinces": list(Province.objects.values_list("code", "name")), "years": years, "batches": list(SelectionBatch.objects.order_by("number").values_list("number", flat=True)),
+    return {"provinces": list(Province.objects.values_list("code", "name")), "years": years,
+            "batches": list(SelectionBatch.objects.order_by("number").values_list("number", flat=True)),
             "certificates": list(certificates.order_by("name").values("pk", "name")), "levels": Level.choices}
 
