@@ -38,16 +38,32 @@ def _copy_postgres(model, fields, rows, json_default) -> int:
     table = quote(model._meta.db_table)
     names = ", ".join(quote(f.column) for f in fields)
     json_positions = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    if json_positions:
+        # One encoder for every row (json.dumps with options builds a new one per call).
+        encode = json.JSONEncoder(ensure_ascii=False, default=json_default).encode
+        rows = _json_encoded(rows, json_positions, encode)
     count = 0
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        write_row = copy.write_row
         for row in rows:
-            if json_positions:
-                row = list(row)
-                for i in json_positions:
-                    row[i] = json.dumps(row[i], ensure_ascii=False, default=json_default)
-            copy.write_row(row)
+            write_row(row)
             count += 1
     return count
+
+
+def _json_encoded(rows, positions, encode):
+    if len(positions) == 1:
+        (i,) = positions
+        for row in rows:
+            row = list(row)
+            row[i] = encode(row[i])
+            yield row
+        return
+    for row in rows:
+        row = list(row)
+        for i in positions:
+            row[i] = encode(row[i])
+        yield row
 
 
 def insert_returning_ids(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence],
