@@ -23,7 +23,8 @@ def _plain(value):
     if isinstance(value, (decimal.Decimal, uuid.UUID)):
         return str(value)
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [_plain(v) for v in value]
+        # Scalars inline: a bulk entry lists 100,000 [id, name] pairs.
+        return [v if v is None or type(v) in _JSON_SCALARS else _plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     return value

@@ -4,12 +4,13 @@ file is never changed by an upload, one account per person, only a hash of each 
 kept) but a handful of queries instead of several per row.
 """
 
+import base64
 import datetime
 import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -27,8 +28,7 @@ from accounts.services import _CODE_ALPHABET
 CHUNK = 5000
 
 
-@dataclass(frozen=True)
-class PersonOnFile:
+class PersonOnFile(NamedTuple):
     id: int
     name: str  # the name on file (never the uploaded one)
     user_id: int | None
@@ -76,8 +76,7 @@ def _existing_people(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Perso
     return found
 
 
-@dataclass(frozen=True)
-class NewAccount:
+class NewAccount(NamedTuple):
     person_id: int
     user_id: int
     username: str
@@ -95,26 +94,29 @@ def person_accounts_create_many(*, actor, people: list[tuple[int, str]], note: s
         taken |= set(User.objects.filter(person__id__any_in=person_ids[start:start + CHUNK])
                      .values_list("person_id", flat=True))
     people = [(pk, name) for pk, name in people if pk not in taken]
+    if not people:
+        return []
     usernames = _usernames([pk for pk, _name in people])
     now = timezone.now()
     creator = getattr(getattr(actor, "user", actor), "pk", None)
     # Django's unusable password is "!" and random text; generated directly, 100,000 of them cost
     # milliseconds instead of seconds.
+    passwords = _unusable_passwords(len(people))
     try:
         with transaction.atomic():
             user_ids = insert_returning_ids(User, [
                 "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email", "is_staff",
                 "is_active", "date_joined", "full_name", "phone", "person_id", "created_by_id", "failed_logins",
                 "locked_until"], [
-                ("!" + secrets.token_urlsafe(30), None, False, usernames[pk], "", "", "", False, False, now, name, "", pk,
-                 creator, 0, None) for pk, name in people])
+                (password, None, False, usernames[pk], "", "", "", False, False, now, name, "", pk, creator, 0, None)
+                for (pk, name), password in zip(people, passwords, strict=True)])
     except IntegrityError:
         raise AppError(_("部分学生账户正被同时创建，本次未保存。请稍后重新提交。"), code="concurrent_accounts") from None
     copy_rows(RoleBinding, ["user_id", "role", "province_id", "scope_id", "created_at", "created_by_id"],
               ((uid, Role.STUDENT, None, None, now, creator) for uid in user_ids))
     expires = now + datetime.timedelta(days=settings.ACTIVATION_CODE_DAYS)
-    accounts = [NewAccount(person_id=pk, user_id=uid, username=usernames[pk], code=_one_time_code())
-                for (pk, _name), uid in zip(people, user_ids, strict=True)]
+    accounts = [NewAccount(pk, uid, usernames[pk], code)
+                for (pk, _name), uid, code in zip(people, user_ids, _one_time_codes(len(people)), strict=True)]
     hash_code = code_hasher()
     copy_rows(ActivationCode, ["user_id", "purpose", "code_hash", "created_at", "expires_at", "used_at",
                                "created_by_id"],
@@ -152,11 +154,27 @@ def code_hasher():
     return hash_code
 
 
+# Each random byte's low five bits pick a letter of the 32-letter alphabet (32 divides 256, so every
+# letter is equally likely), applied to all the bytes at once by ``bytes.translate``.
+_CODE_LETTERS = bytes(ord(_CODE_ALPHABET[b & 31]) for b in range(256))
+
+
+def _one_time_codes(count: int) -> list[str]:
+    """``count`` codes of the kind ``accounts.services`` issues (12 characters of a 32-letter
+    alphabet, 60 random bits, in groups of four), from one call to the system's random source."""
+    raw = secrets.token_bytes(12 * count).translate(_CODE_LETTERS).decode("ascii")
+    return [f"{raw[i:i + 4]}-{raw[i + 4:i + 8]}-{raw[i + 8:i + 12]}" for i in range(0, 12 * count, 12)]
+
+
 def _one_time_code() -> str:
-    """The same kind of code as ``accounts.services`` issues (12 characters of a 32-letter
-    alphabet, in groups of four): 32 divides 256, so masking random bytes is unbiased."""
-    raw = "".join(_CODE_ALPHABET[b & 31] for b in secrets.token_bytes(12))
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+    return _one_time_codes(1)[0]
+
+
+def _unusable_passwords(count: int) -> list[str]:
+    """Django's unusable password ("!" and 40 random characters, as ``make_password(None)``), for
+    ``count`` new accounts at once: 30 random bytes each, in URL-safe base64."""
+    text = base64.urlsafe_b64encode(secrets.token_bytes(30 * count)).decode("ascii")
+    return ["!" + text[i:i + 40] for i in range(0, 40 * count, 40)]
 
 
 def _usernames(person_ids: list[int]) -> dict[int, str]:

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from operator import mul
 
 from django.utils.translation import gettext as _
 
@@ -20,9 +21,17 @@ _REGION_PREFIXES = {
 }
 
 
+# The ASCII codes of 17 digits, weighted, exceed the digits' own weighted sum by this much.
+_ASCII_OFFSET = ord("0") * sum(_WEIGHTS)
+
+
 def gb11643_check_char(first17: str) -> str:
     """The check character of an 18-character ID number (ISO 7064 MOD 11-2)."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    if len(first17) == 17 and first17.isascii() and first17.isdigit():
+        # The common case in one pass over the bytes: a 100,000-row upload checks 100,000 numbers.
+        total = sum(map(mul, first17.encode(), _WEIGHTS)) - _ASCII_OFFSET
+    else:
+        total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
     return _CHECK[total % 11]
 
 

@@ -14,6 +14,8 @@ Audited: ``registration.created``, ``registration.cancelled``, ``registration.na
 """
 
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,8 +38,7 @@ Status = Registration.Status
 Channel = Registration.Channel
 
 
-@dataclass(frozen=True)
-class IssuedCode:
+class IssuedCode(NamedTuple):
     """A new student account's one-time activation code, shown once to the institution."""
 
     row: int
@@ -176,55 +177,64 @@ def registrations_bulk_save(*, actor: Actor, session: AssessmentSession, rows: l
         raise AppError(_("第 %(rows)s 行的考生已报名本考核批次，不能重复报名；全部未保存。") % {
             "rows": "、".join(str(r.row) for r in twice[:20])}, code="already_registered", field="id_number")
     _check_capacity(session, len(rows))
-    people = persons_find_or_create_many(actor=actor, people=[(r.id_type, r.id_number, r.name) for r in rows])
-    outcome = RegistrationOutcome()
+    keys = [(r.id_type, r.id_number) for r in rows]
+    found = persons_find_or_create_many(actor=actor, people=[(*key, r.name) for key, r in zip(keys, rows, strict=True)])
+    people = [found[key] for key in keys]  # row by row
+    mismatches = [person.name != r.name for person, r in zip(people, rows, strict=True)]
+    outcome = RegistrationOutcome(name_mismatches=sum(mismatches))
     now = timezone.now()
     user = actor.user
     # A person whose earlier registration was cancelled is registered again on the same row.
     cancelled = dict(session.registrations.filter(status=Status.CANCELLED).values_list("person_id", "pk"))
-    new_rows, revived = [], []
-    for r in rows:
-        person = people[r.key]
-        mismatch = person.name != r.name
-        outcome.name_mismatches += mismatch
-        values = (r, person, mismatch)
-        (revived if person.id in cancelled else new_rows).append(values)
+    new_rows = [i for i, person in enumerate(people) if person.id not in cancelled]
+    revived = [i for i, person in enumerate(people) if person.id in cancelled] if cancelled else []
+    # The values every registration of this upload shares, then each row's own.
+    shared_before = (session.pk,)
+    shared_between = (institution.pk, Channel.INSTITUTION, None)
+    shared_after = (None, False, Status.REGISTERED, session.org_id, session.certificate_id, session.level,
+                    session.province_id, session.date, now, user.pk)
     ids = insert_returning_ids(Registration, [
         "session_id", "person_id", "institution_id", "channel", "account_id", "major_code", "major_name", "name_given",
         "name_mismatch", "name_confirmed_at", "absent", "status", "org_id", "certificate_id", "level", "province_id",
         "session_date", "created_at", "created_by_id"], [
-        (session.pk, person.id, institution.pk, Channel.INSTITUTION, None, r.major_code, r.major_name, r.name, mismatch,
-         None, False, Status.REGISTERED, session.org_id, session.certificate_id, session.level, session.province_id,
-         session.date, now, user.pk) for r, person, mismatch in new_rows])
-    for r, person, mismatch in revived:
-        Registration.objects.filter(pk=cancelled[person.id]).update(
+        (*shared_before, people[i].id, *shared_between, rows[i].major_code, rows[i].major_name, rows[i].name,
+         mismatches[i], *shared_after) for i in new_rows])
+    for i in revived:
+        r = rows[i]
+        Registration.objects.filter(pk=cancelled[people[i].id]).update(
             status=Status.REGISTERED, institution=institution, channel=Channel.INSTITUTION, account=None,
-            major_code=r.major_code, major_name=r.major_name, name_given=r.name, name_mismatch=mismatch,
+            major_code=r.major_code, major_name=r.major_name, name_given=r.name, name_mismatch=mismatches[i],
             name_confirmed_at=None, absent=False, created_by=user)
     outcome.created, outcome.reactivated = len(new_rows), len(revived)
-    by_row = {r.row: pk for (r, _p, _m), pk in zip(new_rows, ids, strict=True)}
-    by_row.update({r.row: cancelled[person.id] for r, person, _m in revived})
-    outcome.registration_ids = [by_row[r.row] for r in rows]
-    without_account = [(people[r.key].id, people[r.key].name) for r in rows if people[r.key].user_id is None]
+    registration_ids = [0] * len(rows)
+    for i, pk in zip(new_rows, ids, strict=True):
+        registration_ids[i] = pk
+    for i in revived:
+        registration_ids[i] = cancelled[people[i].id]
+    outcome.registration_ids = registration_ids
+    without_account = [i for i, person in enumerate(people) if person.user_id is None]
     if without_account:
-        row_of = {people[r.key].id: r.row for r in rows}
-        accounts = person_accounts_create_many(actor=actor, people=without_account, note=note)
-        names = dict(without_account)
-        outcome.codes = sorted((IssuedCode(row=row_of[a.person_id], name=names[a.person_id], username=a.username,
-                                           code=a.code) for a in accounts), key=lambda c: c.row)
+        row_of = {people[i].id: rows[i].row for i in without_account}
+        accounts = person_accounts_create_many(actor=actor, people=[(people[i].id, people[i].name) for i in without_account],
+                                               note=note)
+        names = {people[i].id: people[i].name for i in without_account}
+        outcome.codes = sorted((IssuedCode(row_of[a.person_id], names[a.person_id], a.username, a.code) for a in accounts),
+                               key=attrgetter("row"))
     label = Registration._meta.label_lower
     where = f"{session.certificate.name}（{session.get_level_display()}）{session.date:%Y-%m-%d}"
-    entries = [{"action": "registration.created", "object_type": label, "object_id": by_row[r.row],
-                "object_repr": f"{r.name} · {where}", "province": session.province_id,
-                "changes": {"session": [None, session.pk], "person": [None, people[r.key].id],
-                            "institution": [None, institution.pk], "name_mismatch": [None, people[r.key].name != r.name]}}
-               for r in rows]
-    if len(entries) == 1:
-        e = entries[0]
-        audit_log(actor=actor, action=e["action"], object_type=label, object_id=str(e["object_id"]),
-                  object_repr=e["object_repr"], province=session.province_id, changes=e["changes"], note=note)
+    if len(rows) == 1:
+        person = people[0]
+        audit_log(actor=actor, action="registration.created", object_type=label, object_id=str(registration_ids[0]),
+                  object_repr=f"{rows[0].name} · {where}", province=session.province_id, note=note,
+                  changes={"session": [None, session.pk], "person": [None, person.id],
+                           "institution": [None, institution.pk], "name_mismatch": [None, mismatches[0]]})
     else:
-        audit_log_many(actor=actor, entries=entries, note=note)
+        audit_log_many(actor=actor, note=note, entries=(
+            {"action": "registration.created", "object_type": label, "object_id": pk, "object_repr": f"{r.name} · {where}",
+             "province": session.province_id,
+             "changes": {"session": [None, session.pk], "person": [None, person.id],
+                         "institution": [None, institution.pk], "name_mismatch": [None, mismatch]}}
+            for r, person, pk, mismatch in zip(rows, people, registration_ids, mismatches, strict=True)))
     return outcome
 
 

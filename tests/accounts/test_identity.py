@@ -51,3 +51,16 @@ def test_masking():
     assert mask_name("张三") == "张*"
     assert mask_name("张小三") == "张*三"
     assert mask_name("欧阳小明") == "欧**明"
+
+
+@given(body=st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_the_check_character_is_the_weighted_sum_of_the_digits_modulo_11(body):
+    # The fast path over ASCII bytes gives what the standard's formula gives.
+    weights = [2 ** (17 - i) % 11 for i in range(17)]
+    assert gb11643_check_char(body) == "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+
+
+def test_the_check_character_needs_17_digits():
+    for wrong in ("1101051949123100", "110105194912310021", "1101051949123100A"):
+        with pytest.raises(ValueError):
+            gb11643_check_char(wrong)

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import timezone
 
 from accounts.bulk_people import person_accounts_create_many
 from accounts.errors import AppError, Forbidden, NotInScope
@@ -64,6 +65,8 @@ def test_an_institution_registers_students_from_a_file(actor, hubei_institution_
     first = registrations[0]
     assert (first.institution, first.channel, first.major_name, first.org_id, first.province_id) == (
         hubei_institution, "institution", "软件技术", session.org_id, "42")
+    assert first.session_date == session.date
+    assert abs(first.created_at - timezone.now()) < datetime.timedelta(minutes=5)
     # Every student without an account got one, with a code shown once; only its hash is kept.
     assert len(outcome.codes) == 3 and [c.row for c in outcome.codes] == [2, 3, 4]
     code = outcome.codes[1]
