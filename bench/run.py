@@ -34,10 +34,24 @@ def postgres_settings() -> dict:
     return values
 
 
+def vacuum() -> None:
+    """Start from a vacuumed, analyzed database: benchmarks roll back or delete what they write, and
+    with autovacuum off (as on these machines) the dead rows would slow every later run."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+    print(f"# VACUUM (ANALYZE) took {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+
 def main(selected: list[str]) -> int:
     import django
 
     django.setup()
+    vacuum()
     results_path = HERE / "results.json"
     previous = json.loads(results_path.read_text()) if results_path.exists() else {}
     figures = dict(previous.get("figures", {}))
