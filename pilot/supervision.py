@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.errors import AppError, Forbidden
+from accounts.errors import AppError, Forbidden, NotInScope
 from accounts.exports import xlsx_response
 from accounts.forms import add_app_error
 from accounts.models import Role
@@ -54,7 +54,7 @@ def org_timeline(actor: Actor, org: Org) -> list[dict]:
 @login_required
 def supervision_list(request):
     if request.actor.role != Role.MINISTRY:
-        raise Forbidden()
+        raise NotInScope()  # national data: not found outside the ministry's scope
     orgs = Org.objects.annotate(action_count=Count("actions"),
                                 yellow_cards=Count("actions", filter=Q(actions__kind=OrgAction.Kind.YELLOW_CARD)))
     status = request.GET.get("status", "")

@@ -21,9 +21,11 @@ MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 DISPLAY_ROWS = 30  # aggregated evidence rows per indicator on the page; the export has them all
 
 
-def require_ministry(actor: Actor) -> None:
+def require_ministry(actor: Actor, *, write: bool = False) -> None:
+    """The board is the ministry's: others asking to read it get a 404 (national data is outside
+    their scope), and a refused action a 403."""
     if actor.role != Role.MINISTRY:
-        raise Forbidden()
+        raise Forbidden() if write else NotInScope()
 
 
 def parse_month(value: str) -> datetime.date | None:

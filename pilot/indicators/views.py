@@ -95,7 +95,7 @@ def _ranking_xlsx(run, rows):
 @login_required
 @require_POST
 def indicator_run(request):
-    sel.require_ministry(request.actor)
+    sel.require_ministry(request.actor, write=True)
     form = _run_form(request.POST)
     if form.is_valid():
         try:
@@ -158,7 +158,7 @@ def indicator_org(request, pk: int):
 @require_POST
 def candidate_yellow_card(request, pk: int):
     """The ministry confirms a yellow card for a candidate, with the evidence as the reason."""
-    sel.require_ministry(request.actor)
+    sel.require_ministry(request.actor, write=True)
     org = get_in_scope(Org, request.actor, pk=pk)
     form = YellowCardForm(request.POST)
     if form.is_valid():
@@ -181,7 +181,7 @@ def candidate_yellow_card(request, pk: int):
 
 @login_required
 def rules_edit(request):
-    sel.require_ministry(request.actor)
+    sel.require_ministry(request.actor, write=request.method == "POST")
     rules = services.rules_get()
     form = RuleSetForm(request.POST or None, instance=rules)
     if request.method == "POST" and form.is_valid():

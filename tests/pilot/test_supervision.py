@@ -36,7 +36,7 @@ def test_org_sees_its_own_timeline_and_warning_but_cannot_act(as_user, ministry_
 
 @pytest.mark.parametrize("persona", ["hubei_user", "hubei_institution_user", "student_user", "org_a_user"])
 def test_supervision_list_is_ministry_only(request, as_user, persona):
-    assert as_user(request.getfixturevalue(persona)).get("/supervision/").status_code == 403
+    assert as_user(request.getfixturevalue(persona)).get("/supervision/").status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["hubei_user", "hubei_institution_user", "student_user"])
