@@ -101,6 +101,7 @@ def _cleanup():
         NumberSequence,
         PaperCopyOffer,
     )
+    from credit_bank.models import LearningAccount, Outcome, RecognizedOutcome
     from organizations.models import Org, OrgSeal
 
     org = Org.objects.filter(name=ORG_NAME).first()
@@ -113,6 +114,13 @@ def _cleanup():
                 AuditEntry.objects.filter(object_type="certificates.issuedcertificate",
                                           object_id__in=ids[start:start + 5000]).delete()
             CertificateVersion.objects.filter(issued__org=org).delete()
+            # The credit bank's outcomes (recorded by the certificate_issued hook) and their accounts.
+            outcome_ids = [str(pk) for pk in Outcome.objects.filter(issued__org=org).values_list("pk", flat=True)]
+            for start in range(0, len(outcome_ids), 5000):
+                AuditEntry.objects.filter(object_type="credit_bank.outcome",
+                                          object_id__in=outcome_ids[start:start + 5000]).delete()
+            Outcome.objects.filter(issued__org=org).delete()
+            RecognizedOutcome.objects.filter(certificate__org=org).delete()
             IssuedCertificate.objects.filter(org=org).delete()
             IssuanceRequest.objects.filter(org=org).delete()
             NumberSequence.objects.filter(prefix__startswith="X9999").delete()
@@ -124,6 +132,12 @@ def _cleanup():
                 seal.delete()
             Notification.objects.filter(category="issuance", body__contains="基准").delete()
             org.delete()
+        accounts = LearningAccount.objects.filter(person__id_number__startswith="BENCH")
+        account_ids = [str(pk) for pk in accounts.values_list("pk", flat=True)]
+        for start in range(0, len(account_ids), 5000):
+            AuditEntry.objects.filter(object_type="credit_bank.learningaccount",
+                                      object_id__in=account_ids[start:start + 5000]).delete()
+        accounts.delete()
         Person.objects.filter(id_number__startswith="BENCH").delete()
 
 
