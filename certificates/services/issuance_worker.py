@@ -10,7 +10,8 @@ The worker (certificates.tasks) repeats three steps until no request is pending:
    all of it commits or none of it does, so a worker killed here loses nothing and leaves no gap.
 2. ``issuance_render`` — outside any lock: render and sign each PDF and store it (a conditional
    update, so two workers rendering the same certificate store it once).
-3. ``issuance_announce`` — fire the ``certificate_issued`` hook and tell the holder, then record it.
+3. ``issuance_announce`` — fire the ``certificates_issued`` hook (once per chunk) and the
+   ``certificate_issued`` hook (per certificate), tell the holders, then record it.
 
 ``issuance_sweep`` (beat, and after a restart) resumes what a killed worker left: certificates with
 no PDF or not yet announced, and requests blocked only for a missing seal once the seal exists.
@@ -254,14 +255,16 @@ def issuance_announce(*, certificate_id: int) -> bool:
 
 
 def issuance_announce_many(*, certificate_ids: list[int]) -> int:
-    """Fire the issued hook for each certificate not yet announced and tell the holders (one bulk
-    insert), then record it. At least once: a worker killed in between announces again later."""
+    """Fire the issued hooks (once for the chunk, then once per certificate) for the certificates
+    not yet announced and tell the holders (one bulk insert), then record it. At least once: a
+    worker killed in between announces again later."""
     chunk = list(IssuedCertificate.objects.select_related("certificate", "person__user")
                  .filter(pk__in=certificate_ids, announced_at__isnull=True))
     if not chunk:
         return 0
     link = reverse("issued:mine")
     notices = []
+    hooks.send(hooks.certificates_issued, certificates=chunk)
     for issued in chunk:
         hooks.send(hooks.certificate_issued, certificate=issued)
         user = getattr(issued.person, "user", None)

@@ -42,7 +42,8 @@ def test_the_outcome_is_created_exactly_once_when_issuance_runs_twice(certificat
     # The hook is delivered at least once: send it again for every certificate, announce again,
     # sweep issuance and the credit bank, twice each.
     for issued in IssuedCertificate.objects.all():
-        hooks.send(hooks.certificate_issued, certificate=issued)
+        hooks.send(hooks.certificates_issued, certificates=[issued])
+        hooks.send(hooks.certificates_issued, certificates=[issued])
         hooks.send(hooks.certificate_issued, certificate=issued)
         IssuedCertificate.objects.filter(pk=issued.pk).update(announced_at=None)
         issuance_announce(certificate_id=issued.pk)
@@ -64,6 +65,7 @@ def test_a_failed_receiver_does_not_stop_issuance_and_the_sweep_records_the_outc
         raise RuntimeError("database hiccup")
 
     monkeypatch.setattr(outcomes, "outcome_record", broken)
+    monkeypatch.setattr(outcomes, "outcomes_record_many", broken)
     person = PersonFactory()
     issued = issued_for(person, certificate=certificate, province=hubei)
     assert IssuedCertificate.objects.get(pk=issued.pk).announced_at is not None  # issuance went on
