@@ -113,23 +113,10 @@ def _candidates(number: str) -> list[Candidate]:
            f"UNION ALL SELECT 1, v.holder_name, v.id_number, v.token, v.issued_on, v.version, {details} "
            f"FROM {versions} v JOIN {issued} i ON i.id = v.issued_id JOIN {certificates} c ON c.id = i.certificate_id "
            f"JOIN {orgs} o ON o.id = i.org_id WHERE i.number = %s")
-    rows = [Candidate(bool(r[0]), *r[1:]) for r in _fetch_prepared(sql, [number, number])]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [number, number])
+        rows = [Candidate(bool(r[0]), *r[1:]) for r in cursor.fetchall()]
     return rows or [_DUMMY]
-
-
-def _fetch_prepared(sql: str, params: list) -> list[tuple]:
-    """On PostgreSQL, a server-side prepared statement (per connection, kept with it): planning
-    the four joins took several times longer than running them. Elsewhere Django's cursor."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-    import psycopg
-
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:  # Django's own cursors bind client-side
-        cursor.execute(sql, params, prepare=True)
-        return cursor.fetchall()
 
 
 def _verdict_of(candidate: Candidate) -> Verdict:
