@@ -217,18 +217,31 @@ def issuance_render_many(*, certificate_ids: list[int]) -> int:
 
 
 def _record_pdfs(written: dict[int, tuple[int, str, int]], storage) -> int:
-    with transaction.atomic():
-        rows = list(IssuedCertificate.objects.select_for_update().filter(pk__in=list(written), pdf="")
-                    .only("pk", "version", "pdf", "pdf_size"))
-        fresh = [row for row in rows if row.version == written[row.pk][0]]
-        for row in fresh:
-            _version, row.pdf, row.pdf_size = written[row.pk]
-        IssuedCertificate.objects.bulk_update(fresh, ["pdf", "pdf_size"])
-    kept = {row.pk for row in fresh}
+    """Record the stored files in ONE statement: each row only if it still has no PDF and is still
+    the version rendered (a conditional update, so a concurrent worker or a reissue wins cleanly);
+    files not recorded are removed."""
+    kept = _record_pdfs_update(written)
     for pk, (_version, name, _size) in written.items():
         if pk not in kept:
             storage.delete(name)
-    return len(fresh)
+    return len(kept)
+
+
+def _record_pdfs_update(written: dict[int, tuple[int, str, int]]) -> set[int]:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return {pk for pk, (version, name, size) in written.items()
+                if IssuedCertificate.objects.filter(pk=pk, version=version, pdf="").update(pdf=name, pdf_size=size)}
+    table = connection.ops.quote_name(IssuedCertificate._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(written))
+    params = [value for pk, (version, name, size) in written.items() for value in (pk, version, name, size)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS t SET pdf = v.pdf, pdf_size = v.size "
+            f"FROM (VALUES {rows}) AS v(id, version, pdf, size) "
+            f"WHERE t.id = v.id AND t.version = v.version AND t.pdf = '' RETURNING t.id", params)
+        return {row[0] for row in cursor.fetchall()}
 
 
 def certificate_pdf_bytes(issued: IssuedCertificate) -> bytes:
@@ -262,7 +275,6 @@ def issuance_announce_many(*, certificate_ids: list[int]) -> int:
                  .filter(pk__in=certificate_ids, announced_at__isnull=True))
     if not chunk:
         return 0
-    link = reverse("issued:mine")
     notices = []
     hooks.send(hooks.certificates_issued, certificates=chunk)
     for issued in chunk:
@@ -270,7 +282,7 @@ def issuance_announce_many(*, certificate_ids: list[int]) -> int:
         user = getattr(issued.person, "user", None)
         if user is not None:
             notices.append(Notification(
-                user=user, category="certificate", link=link,
+                user=user, category="certificate", link=reverse("issued:mine"),
                 title=_("您的职业技能等级证书已签发：%(name)s（%(level)s）") % {
                     "name": issued.certificate.name, "level": Level(issued.level).label},
                 body=_("证书编号 %(number)s。可在“我的证书”中下载电子证书、分享查验链接或申请纸质证书。") % {
