@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 SIGNATURE_FIELD = "IssuerSignature"
-SIGNATURE_BYTES_RESERVED = 8192
+SIGNATURE_BYTES_RESERVED = 8192  # hex digits for the CMS when no template sizes it (4 KB of DER)
 DEV_SUBJECT = "1+X Pilot Portal issuing key (development only)"
 
 
@@ -138,6 +138,11 @@ class _CmsTemplate:
         (self.content_type, self.sd_head, self.si_head, self.attrs_before, self.attrs_after, self.si_tail,
          _ok) = pieces[0]
 
+    @property
+    def size(self) -> int:
+        """Bytes of DER a filled template takes, the longest signature value allowed for."""
+        return len(self.fill(b"\x00" * 32, b"\x00" * 140))  # ECDSA P-256 <= 72, P-521 <= 139
+
     @classmethod
     def _cut(cls, digest: bytes, ci) -> tuple:
         sd = ci["content"]
@@ -173,6 +178,7 @@ class _CmsTemplate:
 
 @functools.cache
 def _template_signer_class():
+    import asyncio
     import logging
 
     from asn1crypto import cms
@@ -184,6 +190,18 @@ def _template_signer_class():
 
         _template: _CmsTemplate | None = None
         _template_failed = False
+
+        def bytes_reserved(self) -> int:
+            """Hex digits to reserve for the CMS in the PDF: what the template takes (with room for
+            an RSA signature of up to 4096 bits), else a fixed 4 KB of DER."""
+            if self._template is None and not self._template_failed:
+                from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+
+                _outside_event_loop(asyncio.run, self._get_template(PdfCMSSignedAttributes()))
+            if self._template is None:
+                return SIGNATURE_BYTES_RESERVED
+            hex_digits = 2 * (self._template.size + 512)
+            return -(-hex_digits // 256) * 256  # rounded up to a multiple of 256
 
         async def async_sign(self, data_digest: bytes, digest_algorithm: str, dry_run=False, use_pades=False,
                              timestamper=None, signed_attr_settings=None, is_pdf_sig=True,
@@ -261,7 +279,8 @@ def _sign_pdf(pdf: bytes, *, number: str) -> bytes:
         field_name=SIGNATURE_FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
         reason=f"职业技能等级证书 {number}", location="1+X证书制度试点管理平台")
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    out = signers.PdfSigner(meta, signer=issuing_signer()).sign_pdf(writer, bytes_reserved=SIGNATURE_BYTES_RESERVED)
+    signer = issuing_signer()
+    out = signers.PdfSigner(meta, signer=signer).sign_pdf(writer, bytes_reserved=signer.bytes_reserved())
     return out.getvalue()
 
 

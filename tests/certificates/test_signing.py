@@ -145,3 +145,11 @@ def test_openssl_verifies_the_signature_independently(signed, tmp_path):
                              "-purpose", "any", "-out", "/dev/null"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Verification successful" in result.stderr
+
+
+def test_the_space_reserved_for_the_signature_fits_the_template_with_room_for_larger_keys(signed):
+    signer = signing.issuing_signer()
+    reserved = signer.bytes_reserved()
+    cms_bytes = len(_cms_of(signed).sig_object["/Contents"])
+    assert reserved == 2 * cms_bytes  # hex digits in the file, bytes of DER here
+    assert signer._template.size + 512 <= cms_bytes < signing.SIGNATURE_BYTES_RESERVED // 2
