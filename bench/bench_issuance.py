@@ -10,6 +10,9 @@
   ``BENCH_NAIVE_N`` certificates (default 1,000); ``issuance_speedup`` = issuance / naive;
 - ``pdf_kb``: mean size of the stored signed PDFs; ``worker_peak_mb``: the largest peak RSS of an
   issuing process; ``worker_rss_growth_mb``: RSS at the end minus RSS after the first 10 % (flat = ~0);
+- ``issuance_cpu_ms`` / ``render_sign_cpu_ms``: CPU time per certificate of the issuing and of the
+  ceiling processes (PostgreSQL's share not included) — on a machine others are using, the rates
+  move with their load, these much less;
 - ``verify_rps`` / ``verify_p99_ms``: GET /api/v1/verify/{number}?name=… against gunicorn (2 workers)
   from a separate load-client process on loopback with 8 concurrent connections for
   ``BENCH_VERIFY_SECONDS`` (default 20), the rate limit lifted for the client. The client is wrk
@@ -49,6 +52,12 @@ def _rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this (forked) process so far, user and system."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 # --- setup and cleanup ---------------------------------------------------------------------------
@@ -166,7 +175,7 @@ def _issuing_process(results, samples_every: int):
             next_sample += samples_every
     connections.close_all()
     results.put({"done": done, "seconds": time.perf_counter() - started, "rss": rss + [round(_rss_mb(), 1)],
-                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "cpu": _cpu_seconds()})
 
 
 def _render_sign_process(results, count: int, naive: bool, store: bool):
@@ -192,7 +201,7 @@ def _render_sign_process(results, count: int, naive: bool, store: bool):
             default_storage.save(f"bench-naive/{data.number}.pdf", ContentFile(content))  # removed with MEDIA_ROOT
         sizes.append(len(content))
     results.put({"done": count, "seconds": time.perf_counter() - started, "kb": statistics.mean(sizes) / 1024,
-                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "cpu": _cpu_seconds()})
 
 
 def _parallel(target, processes: int, *args) -> list[dict]:
@@ -380,6 +389,11 @@ def run():
         ("issuance_speedup", round(issuance_per_s / naive_per_s, 1), "x"),
         ("pdf_kb", round(statistics.mean(sizes) / 1024, 1), "KB"),
         ("naive_pdf_kb", round(statistics.mean(r["kb"] for r in naive), 1), "KB"),
+        # CPU per certificate in the worker processes (PostgreSQL's own share not included): less
+        # sensitive than the rates to other load on the machine.
+        ("issuance_cpu_ms", round(sum(r["cpu"] for r in issuing) / issued * 1000, 2), "ms/certificate"),
+        ("render_sign_cpu_ms", round(sum(r["cpu"] for r in ceiling) / sum(r["done"] for r in ceiling) * 1000, 2),
+         "ms/certificate"),
         ("worker_peak_mb", round(max(r["peak_mb"] for r in issuing), 1), "MB"),
         ("worker_rss_growth_mb", round(rss_growth, 1), "MB"),
         ("verify_rps", round(verify["rps"], 1), "requests/s"),
