@@ -38,6 +38,7 @@ test: $(VENV)/.dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev
+	scripts/system-deps --bench
 	$(BIN)/python bench/run.py $(BENCH)
 
 messages: $(VENV)/.dev

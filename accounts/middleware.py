@@ -35,9 +35,11 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The path first: API and static requests never load the session or the user here.
+        if request.path.startswith(self.ALWAYS_ALLOWED) or request.path.startswith("/api/"):
+            return self.get_response(request)
         user = request.user
-        if (user.is_authenticated and not request.path.startswith(self.ALWAYS_ALLOWED)
-                and not request.path.startswith("/api/")
+        if (user.is_authenticated
                 and not user.is_verified()
                 and user.role_bindings.filter(role__in=settings.TWO_FACTOR_ROLES).exists()):
             return redirect(f"{reverse('accounts:otp_verify')}?next={request.get_full_path()}")

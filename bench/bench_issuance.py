@@ -10,9 +10,15 @@
   ``BENCH_NAIVE_N`` certificates (default 1,000); ``issuance_speedup`` = issuance / naive;
 - ``pdf_kb``: mean size of the stored signed PDFs; ``worker_peak_mb``: the largest peak RSS of an
   issuing process; ``worker_rss_growth_mb``: RSS at the end minus RSS after the first 10 % (flat = ~0);
+- ``issuance_cpu_ms`` / ``render_sign_cpu_ms``: CPU time per certificate of the issuing and of the
+  ceiling processes (PostgreSQL's share not included) — on a machine others are using, the rates
+  move with their load, these much less;
 - ``verify_rps`` / ``verify_p99_ms``: GET /api/v1/verify/{number}?name=… against gunicorn (2 workers)
   from a separate load-client process on loopback with 8 concurrent connections for
-  ``BENCH_VERIFY_SECONDS`` (default 20), the rate limit lifted for the client.
+  ``BENCH_VERIFY_SECONDS`` (default 20), the rate limit lifted for the client. The client is wrk
+  (``scripts/system-deps --bench`` installs it; ``make bench`` does) — a Python client spends about
+  half a millisecond of the same two cores per request; without wrk (or with
+  ``BENCH_VERIFY_CLIENT=python``) the Python client below runs instead and the run says so.
 
 The 100,000-certificate run: ``BENCH_ISSUANCE_N=100000 make bench BENCH=issuance``. Every run works on
 its own org, certificate and people, and deletes them and their PDFs afterwards. Needs PostgreSQL
@@ -46,6 +52,12 @@ def _rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this (forked) process so far, user and system."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 # --- setup and cleanup ---------------------------------------------------------------------------
@@ -101,6 +113,7 @@ def _cleanup():
         NumberSequence,
         PaperCopyOffer,
     )
+    from credit_bank.models import LearningAccount, Outcome, RecognizedOutcome
     from organizations.models import Org, OrgSeal
 
     org = Org.objects.filter(name=ORG_NAME).first()
@@ -113,6 +126,13 @@ def _cleanup():
                 AuditEntry.objects.filter(object_type="certificates.issuedcertificate",
                                           object_id__in=ids[start:start + 5000]).delete()
             CertificateVersion.objects.filter(issued__org=org).delete()
+            # The credit bank's outcomes (recorded by the certificate_issued hook) and their accounts.
+            outcome_ids = [str(pk) for pk in Outcome.objects.filter(issued__org=org).values_list("pk", flat=True)]
+            for start in range(0, len(outcome_ids), 5000):
+                AuditEntry.objects.filter(object_type="credit_bank.outcome",
+                                          object_id__in=outcome_ids[start:start + 5000]).delete()
+            Outcome.objects.filter(issued__org=org).delete()
+            RecognizedOutcome.objects.filter(certificate__org=org).delete()
             IssuedCertificate.objects.filter(org=org).delete()
             IssuanceRequest.objects.filter(org=org).delete()
             NumberSequence.objects.filter(prefix__startswith="X9999").delete()
@@ -124,6 +144,12 @@ def _cleanup():
                 seal.delete()
             Notification.objects.filter(category="issuance", body__contains="基准").delete()
             org.delete()
+        accounts = LearningAccount.objects.filter(person__id_number__startswith="BENCH")
+        account_ids = [str(pk) for pk in accounts.values_list("pk", flat=True)]
+        for start in range(0, len(account_ids), 5000):
+            AuditEntry.objects.filter(object_type="credit_bank.learningaccount",
+                                      object_id__in=account_ids[start:start + 5000]).delete()
+        accounts.delete()
         Person.objects.filter(id_number__startswith="BENCH").delete()
 
 
@@ -149,7 +175,7 @@ def _issuing_process(results, samples_every: int):
             next_sample += samples_every
     connections.close_all()
     results.put({"done": done, "seconds": time.perf_counter() - started, "rss": rss + [round(_rss_mb(), 1)],
-                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "cpu": _cpu_seconds()})
 
 
 def _render_sign_process(results, count: int, naive: bool, store: bool):
@@ -175,7 +201,7 @@ def _render_sign_process(results, count: int, naive: bool, store: bool):
             default_storage.save(f"bench-naive/{data.number}.pdf", ContentFile(content))  # removed with MEDIA_ROOT
         sizes.append(len(content))
     results.put({"done": count, "seconds": time.perf_counter() - started, "kb": statistics.mean(sizes) / 1024,
-                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "cpu": _cpu_seconds()})
 
 
 def _parallel(target, processes: int, *args) -> list[dict]:
@@ -237,6 +263,48 @@ def _load_client(url_paths: list[str], port: int, seconds: float, concurrency: i
     return asyncio.run(run())
 
 
+_WRK_SCRIPT = """
+paths = {%s}
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK-RESULT %%d %%d %%d %%.3f\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.status + e.timeout, latency:percentile(99) / 1000))
+end
+"""
+
+
+def _wrk_load(paths: list[str], port: int, seconds: float, concurrency: int = 8) -> dict:
+    """wrk (C, one thread) as the load client: it costs the server's two cores far less per request
+    than a Python client, so the figure is the server's. Counts every non-2xx/3xx answer as an error."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(_WRK_SCRIPT % ",".join(json.dumps(p) for p in paths))
+    try:
+        def wrk(duration: float) -> list[str]:
+            # A long timeout: a slow answer counts in the latencies instead of vanishing as an error.
+            out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(duration))}s", "--timeout", "30s",
+                                  "-s", script.name, f"http://127.0.0.1:{port}"],
+                                 capture_output=True, text=True, timeout=duration + 120)
+            if out.returncode:
+                raise RuntimeError(out.stderr)
+            return next(line for line in out.stdout.splitlines() if line.startswith("WRK-RESULT")).split()[1:]
+
+        # Warm-up, not recorded: each gunicorn worker loads the URLconf and opens its connections on
+        # its first requests, which on a busy machine takes seconds; until a warm-up run is clean.
+        for _attempt in range(5):
+            if wrk(3)[2] == "0":
+                break
+        requests, duration_us, errors, p99_ms = wrk(seconds)
+    finally:
+        os.unlink(script.name)
+    return {"requests": int(requests), "errors": int(errors), "rps": int(requests) / (int(duration_us) / 1e6),
+            "p99_ms": float(p99_ms), "client": "wrk"}
+
+
 def _verify_load(paths: list[str]) -> dict:
     from django.conf import settings
 
@@ -255,11 +323,13 @@ def _verify_load(paths: list[str]) -> dict:
                 break
             except OSError:
                 time.sleep(0.2)
+        if shutil.which("wrk") and os.environ.get("BENCH_VERIFY_CLIENT", "wrk") == "wrk":
+            return _wrk_load(paths, port, VERIFY_SECONDS)
         client = subprocess.run([sys.executable, __file__, "--client", str(port), str(VERIFY_SECONDS)],
                                 input=json.dumps(paths), capture_output=True, text=True, env=env, timeout=600)
         if client.returncode:
             raise RuntimeError(client.stderr)
-        return json.loads(client.stdout.strip().splitlines()[-1])
+        return dict(json.loads(client.stdout.strip().splitlines()[-1]), client="python")
     finally:
         import signal
 
@@ -304,6 +374,7 @@ def run():
         from urllib.parse import quote
 
         verify = _verify_load([f"/api/v1/verify/{number}?name={quote(name)}" for number, name in sample])
+        print(f"# verification load client: {verify['client']}", file=sys.stderr)
     finally:
         connections.close_all()
         _cleanup()
@@ -318,6 +389,11 @@ def run():
         ("issuance_speedup", round(issuance_per_s / naive_per_s, 1), "x"),
         ("pdf_kb", round(statistics.mean(sizes) / 1024, 1), "KB"),
         ("naive_pdf_kb", round(statistics.mean(r["kb"] for r in naive), 1), "KB"),
+        # CPU per certificate in the worker processes (PostgreSQL's own share not included): less
+        # sensitive than the rates to other load on the machine.
+        ("issuance_cpu_ms", round(sum(r["cpu"] for r in issuing) / issued * 1000, 2), "ms/certificate"),
+        ("render_sign_cpu_ms", round(sum(r["cpu"] for r in ceiling) / sum(r["done"] for r in ceiling) * 1000, 2),
+         "ms/certificate"),
         ("worker_peak_mb", round(max(r["peak_mb"] for r in issuing), 1), "MB"),
         ("worker_rss_growth_mb", round(rss_growth, 1), "MB"),
         ("verify_rps", round(verify["rps"], 1), "requests/s"),

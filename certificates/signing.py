@@ -7,7 +7,10 @@ Development, demo and test generate a self-signed P-256 development key into ``V
 first use (never committed; every process on the machine shares it).
 
 Speed: the signer is loaded once per process and the signature's size is reserved up front, so
-pyHanko neither re-reads the key nor signs twice to measure the signature (≈16 ms, not ≈110 ms).
+pyHanko neither re-reads the key nor signs twice to measure the signature (≈16 ms, not ≈110 ms);
+the CMS structure, the same for every certificate but for the digest and the signature value, is
+filled from a template cut out of pyHanko's own output instead of being rebuilt through asn1crypto
+for each signature (``_CmsTemplate``: a signature ≈3 ms instead of ≈12).
 """
 
 import datetime
@@ -21,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 SIGNATURE_FIELD = "IssuerSignature"
-SIGNATURE_BYTES_RESERVED = 8192
+SIGNATURE_BYTES_RESERVED = 8192  # hex digits for the CMS when no template sizes it (4 KB of DER)
 DEV_SUBJECT = "1+X Pilot Portal issuing key (development only)"
 
 
@@ -101,7 +104,136 @@ def issuing_signer():
     signer = signers.SimpleSigner.load(str(key_path), str(cert_path), key_passphrase=passphrase)
     if signer is None:
         raise ImproperlyConfigured(f"cannot load the issuing key {key_path} with certificate {cert_path}")
-    return signer
+    return _template_signer_class()(signing_cert=signer.signing_cert, signing_key=signer.signing_key,
+                                    cert_registry=signer.cert_registry)
+
+
+def _der(tag: int, body: bytes) -> bytes:
+    """One DER element: tag, definite length, body."""
+    n = len(body)
+    if n < 0x80:
+        return bytes((tag, n)) + body
+    length = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes((tag, 0x80 | len(length))) + length + body
+
+
+class _CmsTemplate:
+    """The CMS SignedData of a PAdES signature by this signer, as bytes with two holes.
+
+    Everything in it but the document digest and the signature value is the same for every
+    certificate: the issuer's certificate, the signer identifier, the algorithms and the signed
+    attributes content-type, message-digest and signing-certificate-v2 (PAdES puts the signing time
+    in the signature dictionary, not here). pyHanko builds that structure through asn1crypto anew
+    for each signature — about 10 ms of the 12 a signature took. The template is cut out of a
+    structure pyHanko itself produced, and ``fill`` reassembles it with its DER lengths; it is only
+    used after reproducing pyHanko's output byte for byte and checking the order of the signed
+    attributes does not depend on the digest."""
+
+    SIGNED_ATTRS = {"content_type", "message_digest", "signing_certificate_v2"}
+
+    def __init__(self, references: list[tuple[bytes, object]]):
+        pieces = [self._cut(digest, ci) for digest, ci in references]
+        if any(p[:-1] != pieces[0][:-1] for p in pieces) or not all(p[-1] for p in pieces):
+            raise ValueError("the signed attributes do not form a fixed template")
+        (self.content_type, self.sd_head, self.si_head, self.attrs_before, self.attrs_after, self.si_tail,
+         _ok) = pieces[0]
+
+    @property
+    def size(self) -> int:
+        """Bytes of DER a filled template takes, the longest signature value allowed for."""
+        return len(self.fill(b"\x00" * 32, b"\x00" * 140))  # ECDSA P-256 <= 72, P-521 <= 139
+
+    @classmethod
+    def _cut(cls, digest: bytes, ci) -> tuple:
+        sd = ci["content"]
+        (si,) = sd["signer_infos"]
+        attrs = si["signed_attrs"]
+        if {a["type"].native for a in attrs} != cls.SIGNED_ATTRS or si["unsigned_attrs"].native is not None \
+                or sd["crls"].native is not None:
+            raise ValueError("unexpected CMS attributes")
+        body = attrs.contents
+        if body.count(digest) != 1:
+            raise ValueError("the digest does not appear exactly once")
+        before, after = body.split(digest)
+        sd_head = b"".join(sd[k].dump() for k in ("version", "digest_algorithms", "encap_content_info", "certificates"))
+        si_head = b"".join(si[k].dump() for k in ("version", "sid", "digest_algorithm"))
+        pieces = (ci["content_type"].dump(), sd_head, si_head, before, after, si["signature_algorithm"].dump())
+        rebuilt = cls._assemble(*pieces, digest=digest, signature=si["signature"].native)
+        return (*pieces, rebuilt == ci.dump())
+
+    @staticmethod
+    def _assemble(content_type, sd_head, si_head, before, after, si_tail, *, digest: bytes, signature: bytes) -> bytes:
+        signer_info = _der(0x30, si_head + _der(0xA0, before + digest + after) + si_tail + _der(0x04, signature))
+        signed_data = _der(0x30, sd_head + _der(0x31, signer_info))
+        return _der(0x30, content_type + _der(0xA0, signed_data))
+
+    def signed_attrs(self, digest: bytes) -> bytes:
+        """What the signature covers: the signed attributes as a DER SET."""
+        return _der(0x31, self.attrs_before + digest + self.attrs_after)
+
+    def fill(self, digest: bytes, signature: bytes) -> bytes:
+        return self._assemble(self.content_type, self.sd_head, self.si_head, self.attrs_before, self.attrs_after,
+                              self.si_tail, digest=digest, signature=signature)
+
+
+@functools.cache
+def _template_signer_class():
+    import asyncio
+    import logging
+
+    from asn1crypto import cms
+    from pyhanko.sign import signers
+
+    class TemplateSigner(signers.SimpleSigner):
+        """A SimpleSigner whose PAdES signatures over SHA-256 (the only kind issuance makes) come
+        from a ``_CmsTemplate``; anything else goes the ordinary pyHanko way."""
+
+        _template: _CmsTemplate | None = None
+        _template_failed = False
+
+        def bytes_reserved(self) -> int:
+            """Hex digits to reserve for the CMS in the PDF: what the template takes (with room for
+            an RSA signature of up to 4096 bits), else a fixed 4 KB of DER."""
+            if self._template is None and not self._template_failed:
+                from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+
+                _outside_event_loop(asyncio.run, self._get_template(PdfCMSSignedAttributes()))
+            if self._template is None:
+                return SIGNATURE_BYTES_RESERVED
+            hex_digits = 2 * (self._template.size + 512)
+            return -(-hex_digits // 256) * 256  # rounded up to a multiple of 256
+
+        async def async_sign(self, data_digest: bytes, digest_algorithm: str, dry_run=False, use_pades=False,
+                             timestamper=None, signed_attr_settings=None, is_pdf_sig=True,
+                             encap_content_info=None) -> cms.ContentInfo:
+            plain = (not dry_run and use_pades and timestamper is None and is_pdf_sig and encap_content_info is None
+                     and digest_algorithm.lower() == "sha256" and len(data_digest) == 32
+                     and (signed_attr_settings is None or (signed_attr_settings.adobe_revinfo_attr is None
+                                                           and signed_attr_settings.cades_signed_attrs is None)))
+            template = await self._get_template(signed_attr_settings) if plain else None
+            if template is None:
+                return await super().async_sign(
+                    data_digest, digest_algorithm, dry_run=dry_run, use_pades=use_pades, timestamper=timestamper,
+                    signed_attr_settings=signed_attr_settings, is_pdf_sig=is_pdf_sig,
+                    encap_content_info=encap_content_info)
+            signature = await self.async_sign_raw(template.signed_attrs(data_digest), "sha256")
+            return cms.ContentInfo.load(template.fill(data_digest, signature))
+
+        async def _get_template(self, signed_attr_settings) -> _CmsTemplate | None:
+            if self._template is None and not self._template_failed:
+                references = []
+                for fill in (b"\x00", b"\xff", b"\x5a"):  # the extremes: any digest-dependent order shows
+                    digest = fill * 32
+                    references.append((digest, await super().async_sign(
+                        digest, "sha256", use_pades=True, signed_attr_settings=signed_attr_settings)))
+                try:
+                    self._template = _CmsTemplate(references)
+                except (ValueError, KeyError) as problem:
+                    logging.getLogger(__name__).warning("signing without a CMS template: %s", problem)
+                    self._template_failed = True
+            return self._template
+
+    return TemplateSigner
 
 
 @functools.cache
@@ -147,7 +279,8 @@ def _sign_pdf(pdf: bytes, *, number: str) -> bytes:
         field_name=SIGNATURE_FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
         reason=f"职业技能等级证书 {number}", location="1+X证书制度试点管理平台")
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    out = signers.PdfSigner(meta, signer=issuing_signer()).sign_pdf(writer, bytes_reserved=SIGNATURE_BYTES_RESERVED)
+    signer = issuing_signer()
+    out = signers.PdfSigner(meta, signer=signer).sign_pdf(writer, bytes_reserved=signer.bytes_reserved())
     return out.getvalue()
 
 

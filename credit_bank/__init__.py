@@ -5,7 +5,8 @@ How it fits (layers: credit_bank sits above certificates and assessments, beside
 neither fees nor anything above it):
 
 - Outcomes come from issuance through the documented hooks of ``certificates.hooks``
-  (``certificate_issued``/``_revoked``/``_reissued``, connected in ``CreditBankConfig.ready()``) AND
+  (``certificates_issued``, one call per issued chunk, and ``certificate_revoked``/``_reissued``,
+  connected in ``CreditBankConfig.ready()``) AND
   through the beat task ``credit_bank.sweep_outcomes`` (scheduled by migration 0002), which records
   outcomes for issued certificates that have none and follows revocations and reissues the hooks
   missed. ``Outcome.issued`` is one-to-one, so each certificate is one outcome however often either

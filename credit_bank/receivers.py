@@ -6,18 +6,20 @@ logged and the sweep task (credit_bank.tasks.sweep_outcomes) records what was mi
 
 import logging
 
-from certificates.hooks import certificate_issued, certificate_reissued, certificate_revoked
+from certificates.hooks import certificate_reissued, certificate_revoked, certificates_issued
 
 logger = logging.getLogger(__name__)
 
 
-def on_certificate_issued(sender, certificate, **kwargs) -> None:
-    from credit_bank.services.outcomes import outcome_record
+def on_certificates_issued(sender, certificates, **kwargs) -> None:
+    """A chunk of issued certificates: their outcomes in a few queries for the whole chunk."""
+    from credit_bank.services.outcomes import outcomes_record_many
 
     try:
-        outcome_record(issued=certificate)
+        outcomes_record_many(issued=certificates)
     except Exception:
-        logger.exception("credit bank: recording the outcome of %s failed; the sweep will retry", certificate.number)
+        logger.exception("credit bank: recording the outcomes of %d certificates failed; the sweep will retry",
+                         len(certificates))
 
 
 def on_certificate_revoked(sender, certificate, reason="", **kwargs) -> None:
@@ -39,6 +41,8 @@ def on_certificate_reissued(sender, certificate, previous=None, **kwargs) -> Non
 
 
 def connect() -> None:
-    certificate_issued.connect(on_certificate_issued, dispatch_uid="credit_bank.record_outcome")
+    # Issuance sends each chunk once to certificates_issued and then each certificate to
+    # certificate_issued: the credit bank listens to the chunk (one receiver, not both).
+    certificates_issued.connect(on_certificates_issued, dispatch_uid="credit_bank.record_outcomes")
     certificate_revoked.connect(on_certificate_revoked, dispatch_uid="credit_bank.revoke_outcome")
     certificate_reissued.connect(on_certificate_reissued, dispatch_uid="credit_bank.follow_reissue")

@@ -10,7 +10,8 @@ The worker (certificates.tasks) repeats three steps until no request is pending:
    all of it commits or none of it does, so a worker killed here loses nothing and leaves no gap.
 2. ``issuance_render`` — outside any lock: render and sign each PDF and store it (a conditional
    update, so two workers rendering the same certificate store it once).
-3. ``issuance_announce`` — fire the ``certificate_issued`` hook and tell the holder, then record it.
+3. ``issuance_announce`` — fire the ``certificates_issued`` hook (once per chunk) and the
+   ``certificate_issued`` hook (per certificate), tell the holders, then record it.
 
 ``issuance_sweep`` (beat, and after a restart) resumes what a killed worker left: certificates with
 no PDF or not yet announced, and requests blocked only for a missing seal once the seal exists.
@@ -216,18 +217,31 @@ def issuance_render_many(*, certificate_ids: list[int]) -> int:
 
 
 def _record_pdfs(written: dict[int, tuple[int, str, int]], storage) -> int:
-    with transaction.atomic():
-        rows = list(IssuedCertificate.objects.select_for_update().filter(pk__in=list(written), pdf="")
-                    .only("pk", "version", "pdf", "pdf_size"))
-        fresh = [row for row in rows if row.version == written[row.pk][0]]
-        for row in fresh:
-            _version, row.pdf, row.pdf_size = written[row.pk]
-        IssuedCertificate.objects.bulk_update(fresh, ["pdf", "pdf_size"])
-    kept = {row.pk for row in fresh}
+    """Record the stored files in ONE statement: each row only if it still has no PDF and is still
+    the version rendered (a conditional update, so a concurrent worker or a reissue wins cleanly);
+    files not recorded are removed."""
+    kept = _record_pdfs_update(written)
     for pk, (_version, name, _size) in written.items():
         if pk not in kept:
             storage.delete(name)
-    return len(fresh)
+    return len(kept)
+
+
+def _record_pdfs_update(written: dict[int, tuple[int, str, int]]) -> set[int]:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return {pk for pk, (version, name, size) in written.items()
+                if IssuedCertificate.objects.filter(pk=pk, version=version, pdf="").update(pdf=name, pdf_size=size)}
+    table = connection.ops.quote_name(IssuedCertificate._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(written))
+    params = [value for pk, (version, name, size) in written.items() for value in (pk, version, name, size)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS t SET pdf = v.pdf, pdf_size = v.size "
+            f"FROM (VALUES {rows}) AS v(id, version, pdf, size) "
+            f"WHERE t.id = v.id AND t.version = v.version AND t.pdf = '' RETURNING t.id", params)
+        return {row[0] for row in cursor.fetchall()}
 
 
 def certificate_pdf_bytes(issued: IssuedCertificate) -> bytes:
@@ -254,20 +268,21 @@ def issuance_announce(*, certificate_id: int) -> bool:
 
 
 def issuance_announce_many(*, certificate_ids: list[int]) -> int:
-    """Fire the issued hook for each certificate not yet announced and tell the holders (one bulk
-    insert), then record it. At least once: a worker killed in between announces again later."""
+    """Fire the issued hooks (once for the chunk, then once per certificate) for the certificates
+    not yet announced and tell the holders (one bulk insert), then record it. At least once: a
+    worker killed in between announces again later."""
     chunk = list(IssuedCertificate.objects.select_related("certificate", "person__user")
                  .filter(pk__in=certificate_ids, announced_at__isnull=True))
     if not chunk:
         return 0
-    link = reverse("issued:mine")
     notices = []
+    hooks.send(hooks.certificates_issued, certificates=chunk)
     for issued in chunk:
         hooks.send(hooks.certificate_issued, certificate=issued)
         user = getattr(issued.person, "user", None)
         if user is not None:
             notices.append(Notification(
-                user=user, category="certificate", link=link,
+                user=user, category="certificate", link=reverse("issued:mine"),
                 title=_("您的职业技能等级证书已签发：%(name)s（%(level)s）") % {
                     "name": issued.certificate.name, "level": Level(issued.level).label},
                 body=_("证书编号 %(number)s。可在“我的证书”中下载电子证书、分享查验链接或申请纸质证书。") % {

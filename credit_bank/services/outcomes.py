@@ -1,7 +1,7 @@
 """Learning accounts, outcomes and the catalog of recognized outcomes.
 
 An issued certificate becomes an outcome in two ways that may both happen, in any order, any number
-of times: the ``certificate_issued`` hook (credit_bank.receivers, delivered at least once) and the
+of times: the ``certificates_issued`` hook (credit_bank.receivers, delivered at least once) and the
 sweep (``outcomes_sweep``, a beat task) over issued certificates without an outcome. The outcome's
 one-to-one key on the certificate makes the second arrival a no-op, so each certificate becomes
 exactly one outcome. Revocation and reissue arrive the same two ways.
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit_log
+from accounts.audit import audit_log, audit_log_many
 from accounts.errors import AppError
 from accounts.models import Person
 from accounts.scoping import Actor, require_role
@@ -147,6 +147,59 @@ def outcome_record(*, issued: IssuedCertificate, source: str = Outcome.Source.HO
         # Recorded a moment ago by the other path (hook or sweep): that one counts.
         return Outcome.objects.get(issued_id=issued.pk), False
     return outcome, True
+
+
+def outcomes_record_many(*, issued: list[IssuedCertificate], source: str = Outcome.Source.HOOK) -> int:
+    """``outcome_record`` for a chunk of certificates (with ``certificate`` loaded) in a few queries
+    for the whole chunk: the accounts it lacks opened in one insert, the outcomes in another, their
+    audit entries in one each. Returns how many outcomes are new. Should another path record some of
+    them at the same moment, the chunk rolls back and each certificate is recorded on its own."""
+    have = set(Outcome.objects.filter(issued_id__in=[c.pk for c in issued]).values_list("issued_id", flat=True))
+    todo = [c for c in issued if c.pk not in have]
+    if not todo:
+        return 0
+    entries = {key: catalog_entry_ensure(certificate_id=key[0], level=key[1])
+               for key in sorted({(c.certificate_id, c.level) for c in todo})}
+    try:
+        with transaction.atomic():
+            accounts = _accounts_ensure_many(person_ids={c.person_id for c in todo})
+            now = timezone.now()
+            rows = []
+            for c in todo:
+                entry = entries[(c.certificate_id, c.level)]
+                revoked = c.status == IssuedCertificate.Status.REVOKED
+                rows.append(Outcome(
+                    account=accounts[c.person_id], issued=c, number=c.number, certificate_id=c.certificate_id,
+                    level=c.level, province_id=c.province_id, recognized=entry, credits=entry.credits,
+                    issued_on=c.issued_on, certificate_version=c.version, source=source,
+                    status=Outcome.Status.REVOKED if revoked else Outcome.Status.RECOGNIZED,
+                    revoked_at=(c.revoked_at or now) if revoked else None,
+                    revoked_reason=c.revoked_reason if revoked else ""))
+            Outcome.objects.bulk_create(rows)
+            note = str(Outcome.Source(source).label)
+            audit_log_many(actor=None, entries=(
+                {"action": "credit.outcome_recorded", "object_type": Outcome._meta.label_lower, "object_id": o.pk,
+                 "object_repr": f"{c.certificate.name}（{o.get_level_display()}）{o.number}",
+                 "province": o.province_id, "note": note,
+                 "changes": {"certificate": [None, o.number], "credits": [None, o.credits],
+                             "status": [None, o.status]}} for o, c in zip(rows, todo, strict=True)))
+    except IntegrityError:
+        # Recorded (or an account opened) a moment ago by the other path: one at a time, as it allows.
+        return sum(outcome_record(issued=c, source=source)[1] for c in todo)
+    return len(rows)
+
+
+def _accounts_ensure_many(*, person_ids: set[int]) -> dict[int, LearningAccount]:
+    """The learning accounts of ``person_ids`` by person, opening (and auditing) those missing."""
+    accounts = {a.person_id: a for a in LearningAccount.objects.filter(person_id__in=person_ids)}
+    opened = LearningAccount.objects.bulk_create([LearningAccount(person_id=p) for p in sorted(person_ids - set(accounts))])
+    if opened and opened[0].pk is None:  # a backend that returns no keys from a bulk insert
+        opened = list(LearningAccount.objects.filter(person_id__in=[a.person_id for a in opened]))
+    audit_log_many(actor=None, entries=(
+        {"action": "credit.account_opened", "object_type": LearningAccount._meta.label_lower, "object_id": a.pk,
+         "object_repr": str(a), "changes": {"person": [None, a.person_id]}} for a in opened))
+    accounts.update((a.person_id, a) for a in opened)
+    return accounts
 
 
 def outcome_revoke(*, issued: IssuedCertificate, reason: str) -> Outcome:

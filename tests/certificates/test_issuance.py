@@ -170,3 +170,24 @@ def test_a_pdf_missing_from_storage_is_rendered_again_on_download(certificate, h
     issued.pdf.storage.delete(issued.pdf.name)
     assert certificate_pdf_bytes(issued).startswith(b"%PDF-")
     assert issued.pdf.storage.exists(IssuedCertificate.objects.get().pdf.name)
+
+
+def test_a_pdf_is_recorded_only_while_the_row_still_lacks_one_at_the_version_rendered(certificate, hubei):
+    from django.core.files.base import ContentFile
+
+    from certificates.services.issuance_worker import _record_pdfs
+
+    issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory() for _ in range(3)])
+    fresh, reissued, taken = (IssuedCertificate.objects.get(pk=pk) for pk in sorted(issuance_claim()))
+    storage = IssuedCertificate._meta.get_field("pdf").storage
+    IssuedCertificate.objects.filter(pk=reissued.pk).update(version=2)  # a name correction meanwhile
+    IssuedCertificate.objects.filter(pk=taken.pk).update(pdf="certificates/other-worker.pdf", pdf_size=1)
+    written = {c.pk: (1, storage.save(f"certificates/test-{c.pk}.pdf", ContentFile(b"%PDF-x")), 6)
+               for c in (fresh, reissued, taken)}
+    assert _record_pdfs(written, storage) == 1
+    assert IssuedCertificate.objects.get(pk=fresh.pk).pdf.name == written[fresh.pk][1]
+    assert IssuedCertificate.objects.get(pk=fresh.pk).pdf_size == 6
+    assert IssuedCertificate.objects.get(pk=reissued.pk).pdf.name == ""
+    assert IssuedCertificate.objects.get(pk=taken.pk).pdf.name == "certificates/other-worker.pdf"
+    assert storage.exists(written[fresh.pk][1])
+    assert not storage.exists(written[reissued.pk][1]) and not storage.exists(written[taken.pk][1])

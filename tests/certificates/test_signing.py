@@ -79,3 +79,77 @@ def test_a_configured_key_is_used(settings, tmp_path):
     signing._generate_dev_key(key, cert)
     settings.ISSUING_KEY_PATH, settings.ISSUING_CERT_PATH = str(key), str(cert)
     assert signing.key_paths() == (key, cert)
+
+
+def _cms_of(pdf: bytes):
+    reader = PdfFileReader(io.BytesIO(pdf))
+    (signature,) = reader.embedded_signatures
+    return signature
+
+
+def _message_digest(signature) -> bytes:
+    (attr,) = [a for a in signature.signed_data["signer_infos"][0]["signed_attrs"] if a["type"].native == "message_digest"]
+    return attr["values"][0].native
+
+
+def test_issuance_signatures_come_from_the_cms_template_and_match_pyhankos_own(signed):
+    import asyncio
+
+    from pyhanko.sign.signers import SimpleSigner
+
+    signer = signing.issuing_signer()
+    assert signer._template is not None and not signer._template_failed
+    ours = _cms_of(signed).signed_data
+    # What pyHanko's own SimpleSigner builds for the same digest, without the template.
+    plain = asyncio.run(SimpleSigner.async_sign(signer, _message_digest(_cms_of(signed)), "sha256", use_pades=True))
+    theirs = plain["content"]
+    # The same structure, byte for byte, but for the (randomized) ECDSA signature value.
+    for key in ("version", "digest_algorithms", "encap_content_info", "certificates"):
+        assert ours[key].dump() == theirs[key].dump()
+    for key in ("version", "sid", "digest_algorithm", "signed_attrs", "signature_algorithm"):
+        assert ours["signer_infos"][0][key].dump() == theirs["signer_infos"][0][key].dump()
+
+
+def test_two_certificates_get_different_digests_and_both_validate(data):  # noqa: F811
+    from certificates import pdf
+
+    first = signing.sign_pdf(pdf.render_certificate(data()), number="X000142000122261000001")
+    second = signing.sign_pdf(pdf.render_certificate(data(holder_name="王芳", number="X000142000122261000002")),
+                              number="X000142000122261000002")
+    digests = {_message_digest(_cms_of(p)) for p in (first, second)}
+    assert len(digests) == 2
+    for content in (first, second):
+        check = signing.check_pdf(content)
+        assert (check.signed, check.intact, check.by_issuer, check.whole_file) == (True, True, True, True)
+
+
+def test_openssl_verifies_the_signature_independently(signed, tmp_path):
+    import base64
+    import shutil
+    import subprocess
+
+    from asn1crypto import cms
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed")
+    signature = _cms_of(signed)
+    start1, length1, start2, length2 = signature.byte_range
+    (tmp_path / "content").write_bytes(signed[start1:start1 + length1] + signed[start2:start2 + length2])
+    # /Contents is the DER of the CMS followed by the zero padding of the reserved space.
+    (tmp_path / "cms.der").write_bytes(cms.ContentInfo.load(bytes(signature.sig_object["/Contents"])).dump())
+    (tmp_path / "issuer.pem").write_bytes(b"-----BEGIN CERTIFICATE-----\n"
+                                          + base64.encodebytes(signing.issuing_signer().signing_cert.dump())
+                                          + b"-----END CERTIFICATE-----\n")
+    result = subprocess.run(["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", tmp_path / "cms.der",
+                             "-content", tmp_path / "content", "-CAfile", tmp_path / "issuer.pem",
+                             "-purpose", "any", "-out", "/dev/null"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "Verification successful" in result.stderr
+
+
+def test_the_space_reserved_for_the_signature_fits_the_template_with_room_for_larger_keys(signed):
+    signer = signing.issuing_signer()
+    reserved = signer.bytes_reserved()
+    cms_bytes = len(_cms_of(signed).sig_object["/Contents"])
+    assert reserved == 2 * cms_bytes  # hex digits in the file, bytes of DER here
+    assert signer._template.size + 512 <= cms_bytes < signing.SIGNATURE_BYTES_RESERVED // 2

@@ -42,7 +42,8 @@ def test_the_outcome_is_created_exactly_once_when_issuance_runs_twice(certificat
     # The hook is delivered at least once: send it again for every certificate, announce again,
     # sweep issuance and the credit bank, twice each.
     for issued in IssuedCertificate.objects.all():
-        hooks.send(hooks.certificate_issued, certificate=issued)
+        hooks.send(hooks.certificates_issued, certificates=[issued])
+        hooks.send(hooks.certificates_issued, certificates=[issued])
         hooks.send(hooks.certificate_issued, certificate=issued)
         IssuedCertificate.objects.filter(pk=issued.pk).update(announced_at=None)
         issuance_announce(certificate_id=issued.pk)
@@ -64,6 +65,7 @@ def test_a_failed_receiver_does_not_stop_issuance_and_the_sweep_records_the_outc
         raise RuntimeError("database hiccup")
 
     monkeypatch.setattr(outcomes, "outcome_record", broken)
+    monkeypatch.setattr(outcomes, "outcomes_record_many", broken)
     person = PersonFactory()
     issued = issued_for(person, certificate=certificate, province=hubei)
     assert IssuedCertificate.objects.get(pk=issued.pk).announced_at is not None  # issuance went on
@@ -185,3 +187,54 @@ def test_a_level_the_certificate_does_not_have_is_refused(ministry_user, org_a):
     with pytest.raises(AppError, match="没有高级等级"):
         catalog_credits_set(actor=actor_for(ministry_user), certificate=certificate, level="senior", credits="5",
                             reason="x")
+
+
+def _issued_without_hook(certificate, hubei, people):
+    from certificates.hooks import certificates_issued
+    from credit_bank.receivers import on_certificates_issued
+
+    certificates_issued.disconnect(dispatch_uid="credit_bank.record_outcomes")
+    try:
+        issuance_requests(certificate=certificate, province=hubei, people=people)
+        issuance_run()
+    finally:
+        certificates_issued.connect(on_certificates_issued, dispatch_uid="credit_bank.record_outcomes")
+    return list(IssuedCertificate.objects.select_related("certificate").order_by("pk"))
+
+
+def test_a_chunk_of_outcomes_is_recorded_in_a_few_queries_with_accounts_and_audit(
+        certificate, hubei, django_assert_max_num_queries):
+    from credit_bank.services.outcomes import account_ensure, outcomes_record_many
+
+    people = [PersonFactory() for _ in range(12)]
+    chunk = _issued_without_hook(certificate, hubei, people)
+    account_ensure(person=people[0])  # one holder already has an account
+    outcome_record(issued=chunk[1])  # and one certificate its outcome
+    with django_assert_max_num_queries(14):  # whatever the chunk's size
+        assert outcomes_record_many(issued=chunk) == 11
+    assert Outcome.objects.count() == 12 and LearningAccount.objects.count() == 12
+    assert AuditEntry.objects.filter(action="credit.account_opened").count() == 12
+    assert AuditEntry.objects.filter(action="credit.outcome_recorded").count() == 12
+    entry = AuditEntry.objects.filter(action="credit.outcome_recorded", object_id=str(Outcome.objects.get(
+        issued=chunk[5]).pk)).get()
+    assert entry.object_repr == str(Outcome.objects.get(issued=chunk[5])) and entry.province_id == "42"
+    assert entry.changes["certificate"] == [None, chunk[5].number]
+    assert outcomes_record_many(issued=chunk) == 0  # again: nothing new
+
+
+def test_a_chunk_that_collides_falls_back_to_one_at_a_time(certificate, hubei, monkeypatch):
+    from django.db import IntegrityError
+
+    from credit_bank.services.outcomes import outcomes_record_many
+
+    chunk = _issued_without_hook(certificate, hubei, [PersonFactory() for _ in range(3)])
+
+    def colliding(rows, *args, **kwargs):  # another path recorded one of them a moment ago
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Outcome.objects, "bulk_create", colliding)
+        assert outcomes_record_many(issued=chunk) == 3  # rolled back whole, then one at a time
+    assert Outcome.objects.count() == 3 and LearningAccount.objects.count() == 3
+    assert AuditEntry.objects.filter(action="credit.outcome_recorded").count() == 3
+    assert AuditEntry.objects.filter(action="credit.account_opened").count() == 3

@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from certificates.hooks import certificate_issued
+from certificates.hooks import certificates_issued
 from certificates.models import IssuanceRequest, IssuedCertificate
 from credit_bank.models import LearningAccount, Outcome
-from credit_bank.receivers import on_certificate_issued
+from credit_bank.receivers import on_certificates_issued
 from credit_bank.services.outcomes import outcomes_sweep
 from credit_bank.tasks import sweep_outcomes
 from tests.accounts.factories import PersonFactory
@@ -52,11 +52,11 @@ def test_issuance_twice_on_the_worker_with_the_sweep_racing_gives_one_outcome_ea
 
 def test_the_sweep_on_the_worker_records_what_a_missed_hook_left(celery_worker_process, org_a, hubei):
     certificate = web_certificate(org_a)
-    certificate_issued.disconnect(dispatch_uid="credit_bank.record_outcome")
+    certificates_issued.disconnect(dispatch_uid="credit_bank.record_outcomes")
     try:
         issue_now(certificate=certificate, province=hubei, people=[PersonFactory() for _ in range(3)])
     finally:
-        certificate_issued.connect(on_certificate_issued, dispatch_uid="credit_bank.record_outcome")
+        certificates_issued.connect(on_certificates_issued, dispatch_uid="credit_bank.record_outcomes")
     assert IssuedCertificate.objects.count() == 3 and not Outcome.objects.exists()
     assert sweep_outcomes.delay().get(timeout=120)["recorded"] == 3
     assert Outcome.objects.filter(source="sweep").count() == 3
