@@ -101,7 +101,10 @@ def test_issuance_signatures_come_from_the_cms_template_and_match_pyhankos_own(s
     assert signer._template is not None and not signer._template_failed
     ours = _cms_of(signed).signed_data
     # What pyHanko's own SimpleSigner builds for the same digest, without the template.
-    plain = asyncio.run(SimpleSigner.async_sign(signer, _message_digest(_cms_of(signed)), "sha256", use_pades=True))
+    # Through the same guard as production: a browser test earlier in the run may leave this thread
+    # running an event loop, where asyncio.run() is refused.
+    plain = signing._outside_event_loop(asyncio.run, SimpleSigner.async_sign(
+        signer, _message_digest(_cms_of(signed)), "sha256", use_pades=True))
     theirs = plain["content"]
     # The same structure, byte for byte, but for the (randomized) ECDSA signature value.
     for key in ("version", "digest_algorithms", "encap_content_info", "certificates"):
