@@ -10,7 +10,7 @@ scale database without them this module issues the first 1,000,000 ``issued`` re
 certificates in one INSERT … SELECT (a few days after the assessment, some late). Either way it adds
 paper-copy orders for one certificate in fifty (once).
 Generation is not timed. The run happens in a child process, as a worker would, so that
-``ru_maxrss`` is the peak of the process that computed it.
+its peak resident memory (VmHWM) is that of the process that computed it.
 """
 
 import json
@@ -26,6 +26,7 @@ CHILD = r"""
 import datetime, json, resource, sys, time
 import django
 django.setup()
+from bench.memory import peak_mb
 from pilot.indicators.models import OrgIndicator
 from pilot.indicators.services import indicator_run_generate, indicator_run_request
 month = datetime.date.fromisoformat(sys.argv[1])
@@ -36,7 +37,7 @@ elapsed = time.perf_counter() - started
 rows = OrgIndicator.objects.filter(run=run)
 print(json.dumps({"seconds": elapsed, "cpu_s": resource.getrusage(resource.RUSAGE_SELF).ru_utime
                   + resource.getrusage(resource.RUSAGE_SELF).ru_stime,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "orgs": rows.count(),
+                  "peak_mb": peak_mb(), "orgs": rows.count(),
                   "issued": sum(r.issued for r in rows), "anomalies": sum(r.anomalies for r in rows),
                   "assessed": sum(r.assessed for r in rows), "waiting": sum(r.passed_not_issued for r in rows)}))
 """

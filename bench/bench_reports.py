@@ -3,8 +3,8 @@ registrations): the time and the peak memory of producing December's report of t
 pilot from ``seed_scale`` — the figures for the month and the year to date (so every registration,
 result and issuance request of the year is counted), the stored rows, the PDF and the XLSX.
 
-The report runs in a child process, as a worker would, so that ``ru_maxrss`` is the peak resident
-memory of the process that computed it and nothing of the benchmark runner's own. If the database
+The report runs in a child process, as a worker would, so that the peak resident memory (VmHWM)
+is that of the process that computed it and nothing of the benchmark runner's own. If the database
 holds no national-size pilot yet, ``seed_scale`` generates it first (minutes; not timed).
 """
 
@@ -20,6 +20,7 @@ CHILD = r"""
 import datetime, json, resource, sys, time
 import django
 django.setup()
+from bench.memory import peak_mb
 from assessments.models import MonthlyReport
 from assessments.services.reports import monthly_report_generate, monthly_report_request
 month = datetime.date.fromisoformat(sys.argv[1])
@@ -27,7 +28,7 @@ started = time.perf_counter()
 report = monthly_report_request(actor=None, month=month, enqueue=False)
 report = monthly_report_generate(report_id=report.pk)
 elapsed = time.perf_counter() - started
-print(json.dumps({"seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+print(json.dumps({"seconds": elapsed, "peak_mb": peak_mb(),
                   "rows": report.figures["rows"], "registered": report.figures["total"]["ytd"]["registered"],
                   "pdf_bytes": report.pdf.size, "xlsx_bytes": report.xlsx.size}))
 """

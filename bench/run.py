@@ -65,13 +65,14 @@ def main(selected: list[str]) -> int:
             print(f"{name}: {value} {unit}", flush=True)
             figures[name] = {"value": value, "unit": unit, "module": module_name}
         print(f"# {module_name} took {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    results = {
-        "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "postgres": postgres_settings(),
-        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "figures": figures,
-    }
-    results_path.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        # Saved after every module: a later module that fails loses nothing measured before it.
+        results = {
+            "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+            "postgres": postgres_settings(),
+            "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "figures": figures,
+        }
+        results_path.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     return 0
 
 

@@ -203,7 +203,8 @@ class Command(BaseCommand):
 
     def catalog(self, rng: random.Random, orgs: int) -> list[tuple[Certificate, str, tuple]]:
         batch, _ = SelectionBatch.objects.get_or_create(number=1, defaults={
-            "name": "第一批", "opened_on": datetime.date(2019, 4, 10), "status": SelectionBatch.Status.PUBLISHED})
+            "name": "第一批", "opened_on": datetime.date(2019, 4, 10), "closes_on": datetime.date(2019, 5, 10),
+            "status": SelectionBatch.Status.PUBLISHED, "published_on": datetime.date(2019, 6, 12)})
         made = Org.objects.bulk_create([
             Org(name=f"{FIELDS[n % len(FIELDS)][0]}职业技能评价中心（规模{n + 1:03d}）",
                 credit_code=(f"{ORG_MARK}{n:013d}"[:17]) + credit_code_check_char(f"{ORG_MARK}{n:013d}"[:17]),
