@@ -165,8 +165,10 @@ def _issuing_process(results, samples_every: int):
     rss, done, next_sample, started = [], 0, samples_every, time.perf_counter()
     while True:
         ids = issuance_claim()
-        if not ids:
+        if ids is None:
             break
+        if not ids:
+            continue
         issuance_render_many(certificate_ids=ids)
         issuance_announce_many(certificate_ids=ids)
         done += len(ids)

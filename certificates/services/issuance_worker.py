@@ -53,8 +53,9 @@ def new_token() -> str:
 
 # --- 1. claim: number and store, in one short transaction ---------------------------------------
 
-def issuance_claim(*, limit: int | None = None) -> list[int]:
-    """Take one chunk of pending requests; returns the ids of the certificates it stored."""
+def issuance_claim(*, limit: int | None = None) -> list[int] | None:
+    """Take one chunk of pending requests; returns the ids of the certificates it stored, which is
+    empty for a chunk of blocked, duplicate or failed requests, or None when nothing is pending."""
     limit = limit or settings.ISSUANCE_CHUNK
     for attempt in range(3):
         try:
@@ -69,12 +70,12 @@ def issuance_claim(*, limit: int | None = None) -> list[int]:
     return []
 
 
-def _claim(limit: int) -> list[int]:
+def _claim(limit: int) -> list[int] | None:
     requests = list(IssuanceRequest.objects.select_for_update(skip_locked=True, of=("self",))
                     .filter(status=IssuanceRequest.Status.PENDING).select_related("certificate", "org")
                     .order_by("created_at", "pk")[:limit])
     if not requests:
-        return []
+        return None
     now = timezone.now()
     today = timezone.localdate()
     outcome: dict[str, list[IssuanceRequest]] = defaultdict(list)
@@ -300,8 +301,10 @@ def issuance_run(*, max_seconds: float = 300, limit: int | None = None) -> tuple
     total = 0
     while time.monotonic() - started < max_seconds:
         ids = issuance_claim(limit=limit)
-        if not ids:
+        if ids is None:
             return total, False
+        if not ids:
+            continue  # a chunk of requests blocked (no seal), duplicate or failed: the next chunk
         total += len(ids)
         try:
             issuance_render_many(certificate_ids=ids)

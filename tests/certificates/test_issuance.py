@@ -45,11 +45,22 @@ def test_requests_become_signed_certificates_with_gap_free_numbers(certificate, 
         assert handle.read(5) == b"%PDF-"
 
 
+def test_a_chunk_with_nothing_to_issue_does_not_stop_the_run(certificate, org_b, hubei, settings):
+    """Requests of an org without a seal fill the first chunks; the passes behind them are still
+    issued in the same run, not left for the next sweep."""
+    settings.ISSUANCE_CHUNK = 3
+    unsealed = certificate_with_levels(org=org_b, name="老年照护")
+    issuance_requests(certificate=unsealed, province=hubei, people=[PersonFactory() for _ in range(6)])
+    issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory() for _ in range(2)])
+    assert issuance_run() == (2, False)
+    assert IssuanceRequest.objects.filter(status="blocked").count() == 6
+
+
 def test_running_again_issues_nothing_more(certificate, hubei):
     issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory() for _ in range(3)])
     assert issuance_run()[0] == 3
     assert issuance_run()[0] == 0
-    assert issuance_claim() == []
+    assert issuance_claim() is None  # nothing pending
     assert IssuedCertificate.objects.count() == 3
 
 
