@@ -37,8 +37,13 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], sheet_title: st
     return buffer.getvalue()
 
 
-def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence], sheet_title: str = "") -> HttpResponse:
-    response = HttpResponse(xlsx_bytes(headers, rows, sheet_title or filename), content_type=XLSX_TYPE)
-    stamped = f"{filename}-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(stamped)}"
+def file_response(content: bytes, filename: str, content_type: str, *, inline: bool = False) -> HttpResponse:
+    """A file to download (or, ``inline``, to show): the name encoded so Chinese survives (RFC 6266)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence], sheet_title: str = "") -> HttpResponse:
+    return file_response(xlsx_bytes(headers, rows, sheet_title or filename),
+                         f"{filename}-{timezone.localdate():%Y%m%d}.xlsx", XLSX_TYPE)

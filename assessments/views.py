@@ -1,6 +1,5 @@
 """Pages of filings (备案), bulk filing imports and trainer qualifications."""
 
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.errors import AppError, Forbidden
-from accounts.exports import xlsx_response
+from accounts.exports import file_response, xlsx_response
 from accounts.forms import add_app_error
 from accounts.models import Role
 from accounts.scoping import require_role
@@ -32,9 +31,7 @@ SORTABLE = ("institution", "certificate", "year", "total", "updated", "province"
 
 
 def _xlsx_download(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return file_response(content, filename, XLSX_TYPE)
 
 
 def _sort_links(request) -> dict:

@@ -2,7 +2,6 @@
 window and sees warnings; a province reads the plans for its province; the ministry reads all and
 sets the window."""
 
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.errors import AppError
-from accounts.exports import xlsx_response
+from accounts.exports import file_response, xlsx_response
 from accounts.forms import add_app_error
 from accounts.models import Role
 from accounts.scoping import require_role
@@ -78,10 +77,7 @@ def _export_current(actor, year: int) -> HttpResponse:
 def plan_template(request):
     year = _year(request)
     content = plans.plan_template(actor=request.actor, year=year)
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    filename = _("%(year)d年考核计划模板") % {"year": year} + ".xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return file_response(content, _("%(year)d年考核计划模板") % {"year": year} + ".xlsx", XLSX_TYPE)
 
 
 @login_required

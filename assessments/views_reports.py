@@ -2,7 +2,6 @@
 (re)generate a month with a progress bar, the month's figures and its PDF and XLSX. The ministry
 sees the nation; a province its own province's rows; an org its own rows."""
 
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
@@ -12,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.errors import AppError, Forbidden
+from accounts.exports import file_response
 from accounts.forms import add_app_error
 from accounts.models import Role
 from accounts.tabular import XLSX_TYPE
@@ -71,9 +71,7 @@ def report_status(request, year: int, month: int):
 
 
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return file_response(content, filename, content_type)
 
 
 @login_required

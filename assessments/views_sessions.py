@@ -2,7 +2,6 @@
 Registrations, tickets and score reviews are in ``views_registrations``."""
 
 import secrets
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.errors import AppError, Forbidden, NotInScope
-from accounts.exports import xlsx_bytes, xlsx_response
+from accounts.exports import file_response, xlsx_bytes, xlsx_response
 from accounts.forms import add_app_error
 from accounts.models import Role
 from accounts.scoping import require_role
@@ -34,9 +33,7 @@ ERRORS_SHOWN = 200
 
 
 def download(content: bytes, filename: str, content_type: str = XLSX_TYPE) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return file_response(content, filename, content_type)
 
 
 def query_without_page(request) -> str:

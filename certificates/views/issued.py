@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.errors import AppError, Forbidden, NotInScope
-from accounts.exports import xlsx_response
+from accounts.exports import file_response, xlsx_response
 from accounts.forms import add_app_error
 from accounts.identity import mask_id_number
 from accounts.models import Role
@@ -45,10 +45,7 @@ def verify_link(issued) -> str:
 
 
 def _pdf_response(content: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    kind = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f"{kind}; filename*=UTF-8''{quote(filename)}"
-    return response
+    return file_response(content, filename, "application/pdf", inline=inline)
 
 
 # --- the student ------------------------------------------------------------------------------
@@ -132,10 +129,7 @@ def _zip(request, certificates):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # PDFs are compressed already
         for issued in chosen:
             archive.writestr(f"{issued.number}-{issued.holder_name}.pdf", certificate_pdf_bytes(issued))
-    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    name = f"{_('电子证书')}-{timezone.localdate():%Y%m%d}.zip"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return file_response(buffer.getvalue(), f"{_('电子证书')}-{timezone.localdate():%Y%m%d}.zip", "application/zip")
 
 
 @login_required

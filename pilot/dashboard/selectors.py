@@ -115,6 +115,26 @@ def org_get(actor: Actor, pk: int) -> Org:
     return get_in_scope(Org, actor, pk=pk)
 
 
+def list_scope(actor: Actor, *, province: str | None, org: int | None, institution: int | None) -> dict:
+    """Where a list of rows is read: the ministry where it asks; a province (or its agency) in its
+    own province, an org in its own org, whatever they ask; anyone else nowhere (404)."""
+    if actor.role == Role.MINISTRY:
+        scope = {}
+        if province:
+            scope["province"] = province_get(actor, province)
+        if org:
+            scope["org"] = org_get(actor, org)
+    elif actor.role in (Role.PROVINCE, Role.PROVINCE_AGENCY):
+        scope = {"province": province_get(actor, province or actor.province_code)}
+    elif actor.role == Role.ORG:
+        scope = {"org": org_get(actor, org or actor.scope.org_id or 0)}
+    else:
+        raise NotInScope()
+    if institution is not None:
+        scope["institution"] = institution_get(actor, institution)
+    return scope
+
+
 def dashboard_home_for(actor: Actor) -> tuple[str, tuple] | None:
     """Where the dashboard link takes each role: the nation, its province or its org."""
     if actor.role == Role.MINISTRY:

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.errors import AppError, NotInScope
-from accounts.exports import xlsx_response
-from accounts.models import Province
+from accounts.exports import file_response, xlsx_response
+from accounts.models import Province, Role
 from pilot.dashboard import lists, pdf
 from pilot.dashboard import selectors as s
 from pilot.dashboard.models import WaitingFact
@@ -49,7 +49,7 @@ def _context(request, filters: s.Filters, *, title: str, scope: str) -> dict:
         "waiting": s.waiting_matrix(actor, filters), "refresh": refresh, "refresh_running": s.refresh_running(),
         "choices": s.filter_choices(actor, filters), "table_measures": TABLE_MEASURES,
         "listed": lists.LISTED, "tile_measures": [(m, s.MEASURE_LABELS.get(m) or s.RATE_LABELS[m]) for m in s.MAP_MEASURES],
-        "tile_measure": measure, "query": urlencode(filters.query()), "is_ministry": actor.role == "ministry",
+        "tile_measure": measure, "query": urlencode(filters.query()), "is_ministry": actor.role == Role.MINISTRY,
         "causes": [(str(c), c.label) for c in WaitingFact.Cause], "headline_measures": HEADLINE_MEASURES,
         "institution_measures": (*lists.INSTITUTION_COUNTED, "not_issued"),
         "cert_query": urlencode(filters.query(certificate=None)),
@@ -101,7 +101,7 @@ def _chart_months(months: list[dict]) -> dict:
 @login_required
 def dashboard(request):
     actor = request.actor
-    if actor.role != "ministry":
+    if actor.role != Role.MINISTRY:
         home = s.dashboard_home_for(actor)
         if home is None:
             raise NotInScope()
@@ -162,23 +162,9 @@ def _list_args(request, measure: str) -> tuple[s.Filters, lists.Place, dict]:
     """The filters and place of a list page, the province or org forced to the actor's own."""
     if measure not in lists.SOURCES:
         raise Http404()
-    actor = request.actor
-    province, org = request.GET.get("province") or None, _int_or_none(request.GET.get("org"))
     institution = _int_or_none(request.GET.get("institution"))
-    if actor.role == "ministry":
-        scope = {}
-        if province:
-            scope["province"] = s.province_get(actor, province)
-        if org:
-            scope["org"] = s.org_get(actor, org)
-    elif actor.role in ("province", "province_agency"):
-        scope = {"province": s.province_get(actor, province or actor.province_code)}
-    elif actor.role == "org":
-        scope = {"org": s.org_get(actor, org or actor.scope.org_id or 0)}
-    else:
-        raise NotInScope()
-    if institution is not None:
-        scope["institution"] = s.institution_get(actor, institution)
+    scope = s.list_scope(request.actor, province=request.GET.get("province") or None,
+                         org=_int_or_none(request.GET.get("org")), institution=institution)
     filters = s.filters_parse(request.GET, province=scope["province"].code if "province" in scope else None,
                               org=scope["org"].pk if "org" in scope else None)
     return filters, lists.Place(institution=institution), scope
@@ -274,13 +260,8 @@ def dashboard_snapshot(request):
     """The dashboard as a PDF (WeasyPrint): the figures, the trend, the tables, as of the last refresh."""
     filters, scope, title = _scope_filters(request)
     context = _context(request, filters, title=title, scope=scope)
-    content = pdf.render_snapshot(context)
-    response = HttpResponse(content, content_type="application/pdf")
     stamp = timezone.localtime().strftime("%Y%m%d")
-    from urllib.parse import quote
-
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{title}-{stamp}.pdf')}"
-    return response
+    return file_response(pdf.render_snapshot(context), f"{title}-{stamp}.pdf", "application/pdf")
 
 
 @login_required
