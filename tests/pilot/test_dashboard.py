@@ -256,3 +256,17 @@ def test_the_province_filter_opens_that_provinces_dashboard(dashboard_pilot, min
     response = client.get("/dashboard/?province=37&year=2026")
     assert response.status_code == 302 and response["Location"] == "/dashboard/provinces/37/?year=2026"
     assert client.get("/dashboard/?province=99").context["totals"]["registered"] == 8  # unknown: the nation
+
+
+def test_institution_pages_and_list_exports_keep_to_their_scope(dashboard_pilot, shandong_user, hubei_institution,
+                                                                as_user):
+    org_user = make_persona(Role.ORG, scope_id=dashboard_pilot["b"].org_id)
+    for user in (shandong_user, org_user):
+        client = as_user(user)
+        assert client.get(f"/dashboard/institutions/{hubei_institution.pk}/").status_code == 404
+        assert client.get(f"/dashboard/lists/passed/?province=42&institution={hubei_institution.pk}").status_code == 404
+    assert as_user(shandong_user).get("/dashboard/lists/passed/export/?province=42").status_code == 404
+    # A province's export holds its own rows only.
+    rows = list(load_workbook(io.BytesIO(as_user(shandong_user).get("/dashboard/lists/passed/export/").content))
+                .active.values)
+    assert len(rows) == 1 + 2 and {r[3] for r in rows[1:]} == {"山东省"}
