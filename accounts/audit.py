@@ -88,7 +88,7 @@ def audit_log_many(*, actor, entries: Iterable[dict], note: str = "") -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from accounts.bulk import copy_rows
+    from core.bulk import copy_rows
 
     user = getattr(actor, "user", actor)
     role = getattr(actor, "role", "") or ""

@@ -20,10 +20,10 @@ from django.utils.encoding import force_bytes
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.bulk import copy_rows, insert_returning_ids
-from accounts.errors import AppError
 from accounts.models import ActivationCode, Person, PersonName, Role, RoleBinding, User
 from accounts.services import _CODE_ALPHABET
+from core.bulk import copy_rows, insert_returning_ids
+from core.errors import AppError
 
 CHUNK = 5000
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from accounts.navigation import navigation_for
+from core.navigation import navigation_for
 
 
 def portal(request):

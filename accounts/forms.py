@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.errors import AppError
 from accounts.models import Province, Role
+from core.errors import AppError
 
 
 def add_app_error(form: forms.Form, error: AppError) -> None:

@@ -6,7 +6,7 @@ from operator import mul
 
 from django.utils.translation import gettext as _
 
-from accounts.errors import AppError
+from core.errors import AppError
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"

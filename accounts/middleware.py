@@ -4,8 +4,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from accounts.errors import AppError
 from accounts.scoping import actor_for
+from core.errors import AppError
 
 ACTIVE_BINDING_SESSION_KEY = "active_binding_id"
 

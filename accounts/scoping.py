@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Model, Q, QuerySet
 
-from accounts.errors import Forbidden, NotInScope
 from accounts.models import ROLE_SCOPE_KIND, Role, RoleBinding, ScopeKind, User
+from core.errors import Forbidden, NotInScope
 
 _alliance_members: list[Callable[[int], Iterable[int]]] = []
 _scope_labels: dict[str, Callable[[int], str]] = {}

@@ -2,10 +2,10 @@
 
 from django.db.models import Q, QuerySet
 
-from accounts.errors import Forbidden
 from accounts.models import AuditEntry, Role, User
 from accounts.scoping import Actor, get_in_scope
 from accounts.services import CREATABLE_ROLES
+from core.errors import Forbidden
 
 
 def users_manageable(actor: Actor) -> QuerySet[User]:

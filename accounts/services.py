@@ -15,7 +15,6 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, diff, snapshot
-from accounts.errors import AppError, Forbidden
 from accounts.identity import normalize_other_id, normalize_resident_id
 from accounts.models import (
     ROLES_WITH_PROVINCE,
@@ -31,6 +30,7 @@ from accounts.models import (
     User,
 )
 from accounts.scoping import Actor
+from core.errors import AppError, Forbidden
 
 # Who creates whom: the ministry creates provincial and org accounts (and its own colleagues);
 # a province creates the accounts of its institutions and alliances.

@@ -18,8 +18,6 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import selectors, services
-from accounts.errors import AppError, Forbidden
-from accounts.exports import xlsx_response
 from accounts.forms import (
     ActivateForm,
     AuditFilterForm,
@@ -32,6 +30,8 @@ from accounts.forms import (
 )
 from accounts.middleware import ACTIVE_BINDING_SESSION_KEY
 from accounts.models import ActivationCode, Notification, Role
+from core.errors import AppError, Forbidden
+from core.exports import xlsx_response
 
 
 def _safe_next(request, default: str) -> str:

@@ -6,8 +6,8 @@ def trainer_todos(actor):
     """An org's workbench: trainer records waiting for its confirmation."""
     from django.urls import reverse
 
-    from accounts.navigation import Todo
-    from assessments.selectors import trainers_pending_count
+    from assessments.trainers.selectors import trainers_pending_count
+    from core.navigation import Todo
 
     count = trainers_pending_count(actor)
     if not count:
@@ -22,7 +22,7 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self):
         from accounts.models import Role
-        from accounts.navigation import register_nav, register_todo_provider
+        from core.navigation import register_nav, register_todo_provider
 
         provincial = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY)
         # The registry pages live in organizations; their entry is registered here, with the
@@ -34,7 +34,7 @@ class AssessmentsConfig(AppConfig):
         register_nav(_("培训师资格"), "assessments:trainers",
                      (*provincial, Role.INSTITUTION, Role.ALLIANCE, Role.ORG), order=40)
         register_todo_provider(trainer_todos)
-        from assessments.navigation_sessions import register as register_sessions
+        from assessments.sessions.navigation import register as register_sessions
 
         register_sessions()
         # Trainings, plans and the monthly progress report (issue 5, items 1, 2 and 6).

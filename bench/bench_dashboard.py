@@ -59,7 +59,7 @@ def _next_page(client, url: str) -> str:
 
 def run():
     from bench.bench_reports import _ensure_pilot
-    from certificates.models import Certificate
+    from certificates.catalog.models import Certificate
     from pilot.dashboard.rollups import rollup_refresh_now
     from pilot.models import InstitutionFact
 

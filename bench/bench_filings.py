@@ -19,8 +19,10 @@ def _setup(institutions: int):
 
     from accounts.models import Province, Role, RoleBinding, User
     from accounts.provinces import provinces_ensure
-    from certificates.models import Certificate, CertificateLevel, SelectionBatch
-    from organizations.models import Institution, Org
+    from certificates.batches.models import SelectionBatch
+    from certificates.catalog.models import Certificate, CertificateLevel
+    from organizations.institutions.models import Institution
+    from organizations.orgs.models import Org
 
     provinces_ensure()
     province = Province.objects.get(pk="44")
@@ -65,8 +67,8 @@ def _upload(binding, content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from accounts.scoping import Actor
+    from assessments.filings.import_jobs import filing_import_process, filing_import_start
     from assessments.models import FilingImport
-    from assessments.services.filing_imports import filing_import_process, filing_import_start
 
     actor = Actor(user=binding.user, binding=binding)
     started = time.perf_counter()

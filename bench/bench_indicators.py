@@ -47,8 +47,9 @@ def _ensure_certificates() -> int:
     """Issue up to 1,000,000 of the scale orgs' ``issued`` requests as certificates (once)."""
     from django.db import connection, transaction
 
-    from certificates.models import IssuanceRequest, IssuedCertificate, PaperCopyOrder
-    from organizations.models import Org
+    from certificates.issuance.models import IssuanceRequest, IssuedCertificate
+    from certificates.paper_copies.models import PaperCopyOrder
+    from organizations.orgs.models import Org
 
     scale = Org.objects.filter(credit_code__startswith="9199")
     existing = IssuedCertificate.objects.filter(org__in=scale).count()

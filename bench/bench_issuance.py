@@ -67,9 +67,12 @@ def _setup(n: int):
 
     from accounts.models import Person, Province
     from accounts.provinces import provinces_ensure
-    from accounts.uploads import stored_file_save
-    from certificates.models import AssessmentType, Certificate, CertificateLevel, IssuanceRequest, SelectionBatch
-    from organizations.models import Org, OrgSeal
+    from certificates.batches.models import SelectionBatch
+    from certificates.catalog.models import AssessmentType, Certificate, CertificateLevel
+    from certificates.issuance.models import IssuanceRequest
+    from core.uploads import stored_file_save
+    from organizations.orgs.models import Org
+    from organizations.seals.models import OrgSeal
 
     _cleanup()
     provinces_ensure()
@@ -104,17 +107,12 @@ def _cleanup():
     from django.db import transaction
 
     from accounts.models import AuditEntry, Notification, Person
-    from certificates.models import (
-        Certificate,
-        CertificateLevel,
-        CertificateVersion,
-        IssuanceRequest,
-        IssuedCertificate,
-        NumberSequence,
-        PaperCopyOffer,
-    )
+    from certificates.catalog.models import Certificate, CertificateLevel
+    from certificates.issuance.models import CertificateVersion, IssuanceRequest, IssuedCertificate, NumberSequence
+    from certificates.paper_copies.models import PaperCopyOffer
     from credit_bank.models import LearningAccount, Outcome, RecognizedOutcome
-    from organizations.models import Org, OrgSeal
+    from organizations.orgs.models import Org
+    from organizations.seals.models import OrgSeal
 
     org = Org.objects.filter(name=ORG_NAME).first()
     with transaction.atomic():
@@ -160,7 +158,7 @@ def _issuing_process(results, samples_every: int):
     from django.db import connections
 
     connections.close_all()
-    from certificates.services.issuance_worker import issuance_announce_many, issuance_claim, issuance_render_many
+    from certificates.issuance.worker import issuance_announce_many, issuance_claim, issuance_render_many
 
     rss, done, next_sample, started = [], 0, samples_every, time.perf_counter()
     while True:
@@ -185,7 +183,7 @@ def _render_sign_process(results, count: int, naive: bool, store: bool):
     from django.core.files.storage import default_storage
     from django.db import connections
 
-    from certificates import pdf, signing
+    from certificates.issuance import pdf, signing
 
     connections.close_all()
     seal = os.environ["BENCH_SEAL_PATH"]
@@ -345,7 +343,7 @@ def run():
     from django.conf import settings
     from django.db import connections
 
-    from certificates.models import IssuedCertificate
+    from certificates.issuance.models import IssuedCertificate
 
     processes = int(os.environ.get("BENCH_PROCESSES", "2")) if settings.USES_POSTGRES else 1
     media = Path(tempfile.mkdtemp(prefix="bench-issuance-"))

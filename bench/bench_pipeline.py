@@ -49,8 +49,10 @@ def _setup():
     from accounts.provinces import provinces_ensure
     from accounts.scoping import Actor
     from assessments.models import AssessmentSession, Site
-    from certificates.models import Certificate, CertificateLevel, SelectionBatch
-    from organizations.models import Institution, Org
+    from certificates.batches.models import SelectionBatch
+    from certificates.catalog.models import Certificate, CertificateLevel
+    from organizations.institutions.models import Institution
+    from organizations.orgs.models import Org
 
     provinces_ensure()
     stamp = time.time_ns()
@@ -111,8 +113,8 @@ def run():
     from django.db import transaction
 
     from assessments.models import Registration
-    from assessments.services.registrations import registrations_import
-    from assessments.services.results import results_import
+    from assessments.registrations.services import registrations_import
+    from assessments.results.services import results_import
 
     rng = random.Random(5)
     per_session = ROWS // SESSIONS

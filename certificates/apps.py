@@ -7,9 +7,9 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("证书")
 
     def ready(self):
-        from certificates import navigation
+        from certificates.catalog import navigation
 
         navigation.register()
-        from certificates import navigation_issued
+        from certificates.issuance import navigation as navigation_issued
 
         navigation_issued.register()

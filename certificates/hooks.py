@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 
 def send(signal: Signal, **kwargs) -> None:
     """Send ``signal`` to every receiver; a failing receiver is logged, never propagated."""
-    from certificates.models import IssuedCertificate
+    from certificates.issuance.models import IssuedCertificate
 
     for receiver, result in signal.send_robust(sender=IssuedCertificate, **kwargs):
         if isinstance(result, Exception):

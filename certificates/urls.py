@@ -1,6 +1,7 @@
 from django.urls import path
 
-from certificates.views import batches, catalog
+from certificates.batches import views as batches
+from certificates.catalog import views as catalog
 
 app_name = "certificates"
 

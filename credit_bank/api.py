@@ -13,17 +13,17 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.errors import NotInScope
 from accounts.models import Role
 from accounts.scoping import require_role
-from certificates.models import Certificate, Level
+from certificates.catalog.models import Certificate, Level
+from core.errors import NotInScope
 from credit_bank import selectors
 from credit_bank.models import Conversion, ConversionRule, CourseType, Outcome
 from credit_bank.services import conversions, rules, transcripts
 from credit_bank.services import outcomes as outcome_services
 from credit_bank.views.catalog import STATS_ROLES, STATS_TABLES
 from credit_bank.views.staff import STAFF, WRITERS, shown_id
-from organizations.models import Institution
+from organizations.institutions.models import Institution
 
 READERS = (*STAFF, Role.STUDENT)
 

@@ -4,7 +4,7 @@ services' (credit_bank.services)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from certificates.models import Certificate, Level
+from certificates.catalog.models import Certificate, Level
 from credit_bank.models import CourseType
 
 CREDITS_WIDGET = {"inputmode": "decimal", "step": "0.5", "min": "0.5"}

@@ -9,8 +9,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Person, Province
-from certificates.models import Certificate, IssuedCertificate, Level
-from organizations.models import Enrolment, Institution
+from certificates.catalog.models import Certificate, Level
+from certificates.issuance.models import IssuedCertificate
+from organizations.institutions.models import Enrolment, Institution
 
 # Credits are Decimal with one place (学分 are counted in halves at most).
 CREDIT_FIELD = {"max_digits": 4, "decimal_places": 1}

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from accounts.navigation import Todo, register_nav, register_todo_provider
+from core.navigation import Todo, register_nav, register_todo_provider
 
 STAFF = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE)
 

@@ -17,7 +17,7 @@ import io
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from certificates import signing
+from certificates.issuance import signing
 
 FONT_FAMILY = '"WenQuanYi Zen Hei", "Noto Sans CJK SC", sans-serif'
 

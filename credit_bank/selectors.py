@@ -12,9 +12,9 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from accounts.errors import NotInScope
 from accounts.scoping import Actor, get_in_scope, scoped
-from certificates.models import Certificate, CertificateLevel, Level
+from certificates.catalog.models import Certificate, CertificateLevel, Level
+from core.errors import NotInScope
 from credit_bank.models import (
     DEFAULT_LEVEL_CREDITS,
     Conversion,
@@ -24,7 +24,7 @@ from credit_bank.models import (
     RecognizedOutcome,
     Transcript,
 )
-from organizations.models import Enrolment, Institution
+from organizations.institutions.models import Enrolment, Institution
 
 # --- the student's own account ---------------------------------------------------------------
 

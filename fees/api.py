@@ -14,10 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api_permissions import IsVerifiedUser
-from accounts.errors import AppError
 from accounts.models import Province
-from certificates.api import AUTHENTICATION, PublicReadVerifiedWrite, PublicThrottle
-from certificates.models import Certificate, Level
+from certificates.catalog.api import AUTHENTICATION, PublicReadVerifiedWrite, PublicThrottle
+from certificates.catalog.models import Certificate, Level
+from core.errors import AppError
 from fees import selectors, services
 from fees.filters import FeeThreadFilter
 from fees.models import FeeThread

@@ -8,7 +8,7 @@ class FeesConfig(AppConfig):
 
     def ready(self):
         from accounts.models import Role
-        from accounts.navigation import register_nav
+        from core.navigation import register_nav
 
         register_nav(_("费用核定"), "fees:index",
                      (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ALLIANCE, Role.ORG), order=40)

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
-from certificates.models import Certificate, Level
+from certificates.catalog.models import Certificate, Level
 from fees.models import CostItem
 
 

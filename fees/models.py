@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province, Role
-from certificates.models import AssessmentType, Certificate, Level
-from organizations.models import Org
+from certificates.catalog.models import AssessmentType, Certificate, Level
+from organizations.orgs.models import Org
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 from django.db.models import Case, Count, F, IntegerField, Max, Min, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from accounts.errors import Forbidden, NotInScope
 from accounts.models import Province, Role
 from accounts.scoping import Actor, get_in_scope, scoped
+from core.errors import Forbidden, NotInScope
 from fees.models import CostCap, FeePayment, FeeStandard, FeeThread
 
 # Who reads the negotiation and who reads amounts due and payments (pages and API alike).
@@ -220,7 +220,8 @@ def outstanding_summary(rows: list[Due], *, by: str) -> list[dict]:
 
 def due_names(rows: list[Due]) -> dict:
     """Display names of the provinces, orgs and institutions in ``rows``, keyed (kind, key)."""
-    from organizations.models import Institution, Org
+    from organizations.institutions.models import Institution
+    from organizations.orgs.models import Org
 
     names = {("province_code", p.code): p.name for p in Province.objects.all()}
     names.update({("org_id", pk): name for pk, name in

@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.errors import AppError, Forbidden
 from accounts.models import Province, Role
 from accounts.scoping import Actor, require_role
 from accounts.services import notify_scope
-from certificates.models import AssessmentType, Certificate, CertificateLevel, Level
+from certificates.catalog.models import AssessmentType, Certificate, CertificateLevel, Level
+from core.errors import AppError, Forbidden
 from fees.models import (
     ITEM_APPLIES_TO,
     CostCap,

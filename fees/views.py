@@ -5,11 +5,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import AppError, Forbidden
-from accounts.exports import xlsx_response
 from accounts.forms import add_app_error
 from accounts.models import Province, Role
-from certificates.models import Certificate
+from certificates.catalog.models import Certificate
+from core.errors import AppError, Forbidden
+from core.exports import xlsx_response
 from fees import selectors, services
 from fees.forms import ItemsForm, PaymentForm, ProposalForm, VerifyForm
 from fees.models import CostItem, FeeThread

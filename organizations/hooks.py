@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from accounts.navigation import Todo, register_nav, register_todo_provider
 from accounts.scoping import register_alliance_members, register_scope_label
+from core.navigation import Todo, register_nav, register_todo_provider
 
 
 def _alliance_members(alliance_id: int) -> list[int]:
-    from organizations.models import Institution
+    from organizations.institutions.models import Institution
 
     return list(Institution.objects.filter(alliance_id=alliance_id).values_list("pk", flat=True))
 
@@ -62,18 +62,19 @@ def org_profile_sections(actor, org) -> list[tuple[str, dict]]:
 # --- workbench ----------------------------------------------------------------------------------
 
 def _org_todos(actor) -> list[Todo]:
-    from accounts.errors import NotInScope
-    from organizations import selectors
+    from core.errors import NotInScope
+    from organizations.orgs import selectors as orgs_selectors
+    from organizations.seals import selectors as seals_selectors
 
     if actor.role == Role.ORG:
         try:
-            org = selectors.org_own(actor)
+            org = orgs_selectors.org_own(actor)
         except NotInScope:  # a binding to an org that no longer exists: nothing to do here
             return []
-        if selectors.org_seal_current(org) is None:
+        if seals_selectors.org_seal_current(org) is None:
             return [Todo(title=_("上传电子公章"), url=reverse("organizations:seal_upload", args=[org.pk]), urgent=True)]
     elif actor.role == Role.MINISTRY:
-        missing = selectors.orgs_without_seal_count(actor)
+        missing = seals_selectors.orgs_without_seal_count(actor)
         if missing:
             return [Todo(title=_("尚未上传电子公章的培训评价组织"),
                          url=reverse("organizations:org_list") + "?seal=no", count=missing)]
@@ -86,7 +87,7 @@ def register() -> None:
     register_scope_label(Role.INSTITUTION, _label("Institution"))
     register_scope_label(Role.ALLIANCE, _label("Alliance"))
 
-    from organizations.views import complaints
+    from organizations.complaints import views as complaints
 
     complaints.register()
     register_nav(gettext_lazy("培训评价组织"), "organizations:org_list", (Role.MINISTRY,), order=20)

@@ -1,7 +1,9 @@
 from django.urls import path
 
-from organizations.views import complaints as complaint_views
-from organizations.views import institutions, orgs, seals
+from organizations.complaints import views as complaint_views
+from organizations.institutions import views as institutions
+from organizations.orgs import views as orgs
+from organizations.seals import views as seals
 
 app_name = "organizations"
 

@@ -4,11 +4,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("accounts.api_urls")),
-    path("", include("organizations.api_urls_complaints")),
     path("", include("organizations.api_urls")),
     path("", include("certificates.api_urls")),
     path("", include("assessments.api_urls")),
-    path("", include("certificates.api_urls_issued")),
     path("", include("credit_bank.api_urls")),
     path("", include("fees.api_urls")),
 ]

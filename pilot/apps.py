@@ -8,7 +8,7 @@ class PilotConfig(AppConfig):
 
     def ready(self):
         from accounts.models import Role
-        from accounts.navigation import register_nav, register_todo_provider
+        from core.navigation import register_nav, register_todo_provider
         from pilot.indicators.selectors import indicator_todos
         from pilot.supervision import supervision_todos
 

@@ -3,13 +3,14 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.errors import AppError
 from accounts.scoping import Actor
-from certificates.models import Certificate
-from certificates.selectors import certificates_of_org, replacement_candidates
-from certificates.services.catalog import certificate_status_set
-from organizations.models import Org, OrgAction
-from organizations.services.supervision import org_action_record
+from certificates.catalog.models import Certificate
+from certificates.catalog.selectors import certificates_of_org, replacement_candidates
+from certificates.catalog.services import certificate_status_set
+from core.errors import AppError
+from organizations.orgs.models import Org
+from organizations.supervision.models import OrgAction
+from organizations.supervision.services import org_action_record
 
 # Certificates still in the catalog when their org is delisted; the others are already settled.
 LIVE_STATUSES = (Certificate.Status.PUBLISHED, Certificate.Status.SUSPENDED, Certificate.Status.APPLIED)

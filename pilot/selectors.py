@@ -20,7 +20,7 @@ def province_for(actor: Actor, code: str) -> Province:
 
 def province_summary(actor: Actor, province: Province) -> dict:
     from accounts.models import RoleBinding
-    from organizations.models import Alliance, Institution
+    from organizations.institutions.models import Alliance, Institution
 
     return {
         "institutions": scoped(Institution, actor).filter(province=province).count(),

@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.errors import AppError
 from accounts.models import Role
 from accounts.scoping import Actor, require_role
-from accounts.uploads import check_document, stored_file_save
+from core.errors import AppError
+from core.uploads import check_document, stored_file_save
 from pilot.models import Notice, NoticeAttachment
 
 MAX_ATTACHMENTS = 10

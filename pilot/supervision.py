@@ -10,16 +10,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.errors import AppError, Forbidden, NotInScope
-from accounts.exports import xlsx_response
 from accounts.forms import add_app_error
 from accounts.models import Role
 from accounts.scoping import Actor, get_in_scope, scoped
-from certificates.models import Certificate, CertificateStatusChange
-from certificates.selectors import certificates_of_org, replacement_candidates
-from certificates.services.catalog import certificate_status_set
-from organizations.models import Org, OrgAction, OrgActionEvidence
-from organizations.services import supervision
+from certificates.catalog.models import Certificate, CertificateStatusChange
+from certificates.catalog.selectors import certificates_of_org, replacement_candidates
+from certificates.catalog.services import certificate_status_set
+from core.errors import AppError, Forbidden, NotInScope
+from core.exports import xlsx_response
+from organizations.orgs.models import Org
+from organizations.supervision import services as supervision
+from organizations.supervision.models import OrgAction, OrgActionEvidence
 from pilot.forms import MultipleFileField
 from pilot.orchestration import certificates_to_settle, org_delist_with_replacement
 
@@ -186,7 +187,7 @@ def supervision_todos(actor) -> list:
     """An org under a yellow card sees it first on its workbench."""
     from django.urls import reverse
 
-    from accounts.navigation import Todo
+    from core.navigation import Todo
 
     if actor.role != Role.ORG:
         return []

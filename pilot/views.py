@@ -7,11 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.errors import AppError, Forbidden
 from accounts.forms import add_app_error
 from accounts.models import Province, Role
-from accounts.navigation import todos_for
 from accounts.scoping import scoped
+from core.errors import AppError, Forbidden
+from core.navigation import todos_for
 from pilot import health, selectors, services
 from pilot.forms import NoticeForm
 from pilot.models import NoticeAttachment

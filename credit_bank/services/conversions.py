@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.errors import AppError, NotInScope
 from accounts.scoping import Actor, require_role
 from accounts.services import notify, notify_scope
+from core.errors import AppError, NotInScope
 from credit_bank.models import Conversion, ConversionRule, LearningAccount, Outcome
 from credit_bank.services.outcomes import parse_credits
 from credit_bank.services.rules import policy_for, require_institution_writer
-from organizations.models import Enrolment
+from organizations.institutions.models import Enrolment
 
 
 def _not_yours() -> NotInScope:

@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, audit_log_many
-from accounts.errors import AppError
 from accounts.models import Person
 from accounts.scoping import Actor, require_role
 from accounts.services import notify, notify_scope
-from certificates.models import Certificate, CertificateLevel, IssuedCertificate, Level
+from certificates.catalog.models import Certificate, CertificateLevel, Level
+from certificates.issuance.models import IssuedCertificate
+from core.errors import AppError
 from credit_bank.models import (
     DEFAULT_LEVEL_CREDITS,
     MAX_RECOGNIZED_CREDITS,

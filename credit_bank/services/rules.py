@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, diff, snapshot
-from accounts.errors import AppError, NotInScope
 from accounts.scoping import Actor, require_role
-from certificates.models import Certificate, CertificateLevel
+from certificates.catalog.models import Certificate, CertificateLevel
+from core.errors import AppError, NotInScope
 from credit_bank.models import (
     DEFAULT_MAX_CERTIFICATES_PER_COURSE,
     DEFAULT_MAX_CREDITS_PER_CERTIFICATE,
@@ -28,7 +28,7 @@ from credit_bank.models import (
     CourseType,
 )
 from credit_bank.services.outcomes import _level_label, catalog_credits, parse_credits
-from organizations.models import Enrolment, Institution
+from organizations.institutions.models import Enrolment, Institution
 
 COURSE_CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,20}$")
 WRITERS = ("institution", "alliance")

@@ -18,12 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.errors import AppError, NotInScope
 from accounts.identity import mask_id_number, mask_name
 from accounts.models import IdType
 from accounts.scoping import Actor, require_role
+from core.errors import AppError, NotInScope
 from credit_bank.models import Conversion, CourseType, LearningAccount, Outcome, Transcript
-from organizations.models import Enrolment
+from organizations.institutions.models import Enrolment
 
 
 def _label(choices, value) -> str:

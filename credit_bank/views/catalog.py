@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
 
-from accounts.errors import AppError, NotInScope
-from accounts.exports import xlsx_response
 from accounts.forms import add_app_error
 from accounts.models import Role
 from accounts.scoping import require_role
-from certificates.models import Certificate, CertificateLevel, Level
+from certificates.catalog.models import Certificate, CertificateLevel, Level
+from core.errors import AppError, NotInScope
+from core.exports import xlsx_response
 from credit_bank import selectors
 from credit_bank.forms import CatalogForm
 from credit_bank.models import DEFAULT_LEVEL_CREDITS

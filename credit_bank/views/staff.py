@@ -9,12 +9,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.errors import AppError, Forbidden, NotInScope
-from accounts.exports import xlsx_response
 from accounts.forms import add_app_error
 from accounts.identity import mask_id_number
 from accounts.models import Province, Role
 from accounts.scoping import require_role
+from core.errors import AppError, Forbidden, NotInScope
+from core.exports import xlsx_response
 from credit_bank import selectors
 from credit_bank.forms import ApproveForm, DeclineForm, PolicyForm, ReasonForm, RuleChangeForm, RuleForm
 from credit_bank.models import Conversion, ConversionRule, Outcome

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.errors import AppError, NotInScope
 from accounts.forms import add_app_error
 from accounts.models import Role
 from accounts.scoping import require_role
+from core.errors import AppError, NotInScope
 from credit_bank import selectors
 from credit_bank.forms import ConversionRequestForm
 from credit_bank.models import Outcome

@@ -25,7 +25,8 @@ from assessments.models import (
     Result,
     TeacherTraining,
 )
-from certificates.models import IssuanceRequest, IssuedCertificate, Level
+from certificates.catalog.models import Level
+from certificates.issuance.models import IssuanceRequest, IssuedCertificate
 from pilot.dashboard.models import InstitutionFact, PilotYearFact
 from pilot.dashboard.rollups import OPEN_SESSION
 from pilot.dashboard.selectors import MEASURE_LABELS, PAGE_SIZE, Filters, narrow

@@ -7,8 +7,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
-from certificates.models import Certificate, Level
-from organizations.models import Institution, Org
+from certificates.catalog.models import Certificate, Level
+from organizations.institutions.models import Institution
+from organizations.orgs.models import Org
 
 
 def _key(model, **extra):

@@ -18,8 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.bulk import copy_rows
-from accounts.errors import AppError
 from accounts.models import Role
 from accounts.scoping import Actor, require_role
 from assessments.models import (
@@ -31,7 +29,9 @@ from assessments.models import (
     Result,
     TeacherTraining,
 )
-from certificates.models import IssuanceRequest, IssuedCertificate
+from certificates.issuance.models import IssuanceRequest, IssuedCertificate
+from core.bulk import copy_rows
+from core.errors import AppError
 from pilot.dashboard.models import InstitutionFact, PilotFact, PilotYearFact, RollupRefresh, WaitingFact
 
 logger = logging.getLogger(__name__)

@@ -8,12 +8,15 @@ from django.db.models import Count, Min, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.errors import NotInScope
 from accounts.models import Province, Role
 from accounts.scoping import Actor, get_in_scope, scoped
 from assessments.models import HubeiCommitment
-from certificates.models import Certificate, Level, SelectionBatch
-from organizations.models import Complaint, Institution, Org
+from certificates.batches.models import SelectionBatch
+from certificates.catalog.models import Certificate, Level
+from core.errors import NotInScope
+from organizations.complaints.models import Complaint
+from organizations.institutions.models import Institution
+from organizations.orgs.models import Org
 from pilot.dashboard.models import InstitutionFact, PilotFact, PilotYearFact, RollupRefresh, WaitingFact
 from pilot.dashboard.rollups import HUBEI, INSTITUTION_MEASURES, PILOT_MEASURES, national_reader
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.errors import AppError, NotInScope
-from accounts.exports import file_response, xlsx_response
 from accounts.models import Province, Role
+from core.errors import AppError, NotInScope
+from core.exports import file_response, xlsx_response
 from pilot.dashboard import lists, pdf
 from pilot.dashboard import selectors as s
 from pilot.dashboard.models import WaitingFact

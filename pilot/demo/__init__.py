@@ -14,8 +14,9 @@ from accounts import services as account_services
 from accounts.identity import gb11643_check_char
 from accounts.models import IdType, Province, Role, User
 from accounts.provinces import provinces_ensure
-from organizations.models import Alliance, Enrolment, Institution, Org
-from organizations.validators import credit_code_check_char
+from organizations.institutions.models import Alliance, Enrolment, Institution
+from organizations.orgs.models import Org
+from organizations.orgs.validators import credit_code_check_char
 
 DEMO_PASSWORD = "Demo-1plusX-2026"
 

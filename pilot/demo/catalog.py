@@ -14,18 +14,11 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from certificates.models import (
-    ApplicationCertificate,
-    AssessmentType,
-    BatchApplication,
-    Certificate,
-    CertificateStatusChange,
-    Level,
-    SelectionBatch,
-)
-from certificates.services.batches import batch_publish
-from certificates.services.catalog import certificate_create, certificate_standard_upload
-from organizations.models import Org
+from certificates.batches.models import ApplicationCertificate, BatchApplication, SelectionBatch
+from certificates.batches.services import batch_publish
+from certificates.catalog.models import AssessmentType, Certificate, CertificateStatusChange, Level
+from certificates.catalog.services import certificate_create, certificate_standard_upload
+from organizations.orgs.models import Org
 from pilot.demo import demo_credit_code
 
 ENT, ASSOC, RESEARCH, PUBLIC, PNE = (Org.OrgType.ENTERPRISE, Org.OrgType.ASSOCIATION, Org.OrgType.RESEARCH,

@@ -9,9 +9,10 @@ import io
 
 from accounts.models import User
 from accounts.scoping import actor_for
-from accounts.uploads import stored_file_save
-from organizations.models import Complaint, ComplaintEvidence, ComplaintNote, Org
-from organizations.services import complaints as services
+from core.uploads import stored_file_save
+from organizations.complaints import services
+from organizations.complaints.models import Complaint, ComplaintEvidence, ComplaintNote
+from organizations.orgs.models import Org
 
 Category, Status = Complaint.Category, Complaint.Status
 

@@ -11,11 +11,11 @@ from decimal import Decimal
 
 from accounts.models import User
 from accounts.scoping import actor_for
-from certificates.models import Certificate, CertificateLevel, Level
+from certificates.catalog.models import Certificate, CertificateLevel, Level
 from credit_bank.models import Conversion, ConversionRule, Outcome
 from credit_bank.services import conversions, rules
 from credit_bank.services.outcomes import outcomes_sweep
-from organizations.models import Enrolment, Institution
+from organizations.institutions.models import Enrolment, Institution
 
 SCHOOL_CODE = "4142010834"  # 武汉职业技术学院
 MAJOR_NAME = "软件技术"

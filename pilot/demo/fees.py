@@ -5,7 +5,7 @@ import datetime
 
 from accounts.models import Province, RoleBinding, User
 from accounts.scoping import Actor
-from certificates.models import Certificate
+from certificates.catalog.models import Certificate
 from fees.caps import caps_ensure
 from fees.models import FeeThread
 from fees.services import fee_counter_propose, fee_proposal_submit, fee_version_verify

@@ -14,8 +14,9 @@ import random
 from accounts.models import IdType, Province
 from accounts.services import person_find_or_create
 from assessments.models import Filing, FilingLevel, TrainerQualification
-from certificates.models import Certificate, CertificateLevel
-from organizations.models import Institution, Org
+from certificates.catalog.models import Certificate, CertificateLevel
+from organizations.institutions.models import Institution
+from organizations.orgs.models import Org
 
 # Batch-1 institution pilots per province: the five named in the sources, the rest spread so that
 # the whole comes to about 1,988 (the shape, not precision the sources lack).

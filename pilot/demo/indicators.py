@@ -11,8 +11,8 @@ province and start date; a month is computed only if it has no figures yet.
 import datetime
 
 from assessments.models import TeacherTraining
-from certificates.models import Certificate
-from organizations.models import Org
+from certificates.catalog.models import Certificate
+from organizations.orgs.models import Org
 from pilot.demo.reports import DEMO_ORGS
 
 MONTHS = (datetime.date(2020, 9, 1), datetime.date(2020, 10, 1), datetime.date(2020, 11, 1))

@@ -9,18 +9,15 @@ import io
 from accounts.identity import gb11643_check_char
 from accounts.models import IdType, Person, Province
 from accounts.services import person_find_or_create
-from certificates.models import (
-    AssessmentType,
-    Certificate,
-    CertificateLevel,
-    IssuanceRequest,
-    Level,
-    PaperCopyOffer,
-    SelectionBatch,
-)
-from certificates.services.issuance import PassedResult, issuance_requests_create
-from certificates.services.issuance_worker import issuance_run
-from organizations.models import Institution, Org, OrgSeal
+from certificates.batches.models import SelectionBatch
+from certificates.catalog.models import AssessmentType, Certificate, CertificateLevel, Level
+from certificates.issuance.models import IssuanceRequest
+from certificates.issuance.services import PassedResult, issuance_requests_create
+from certificates.issuance.worker import issuance_run
+from certificates.paper_copies.models import PaperCopyOffer
+from organizations.institutions.models import Institution
+from organizations.orgs.models import Org
+from organizations.seals.models import OrgSeal
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 CERTIFICATES = [
@@ -67,7 +64,7 @@ def _id(region: str, birth: datetime.date, seq: str) -> str:
 
 
 def seed_issuance(out) -> None:
-    from accounts.uploads import stored_file_save
+    from core.uploads import stored_file_save
 
     batch, _ = SelectionBatch.objects.get_or_create(number=1, defaults={
         "name": "第一批", "opened_on": datetime.date(2019, 4, 1), "status": SelectionBatch.Status.PUBLISHED,

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from organizations.models import Org
-from organizations.selectors import org_seal_current
-from organizations.services.orgs import org_code_ensure
-from organizations.services.seals import org_seal_upload
+from organizations.orgs.models import Org
+from organizations.orgs.services import org_code_ensure
+from organizations.seals.selectors import org_seal_current
+from organizations.seals.services import org_seal_upload
 
 SEALED_ORG = "北京新奥时代科技有限责任公司"
 SEAL_RED = (214, 25, 32)

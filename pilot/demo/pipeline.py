@@ -15,14 +15,14 @@ from django.utils import timezone
 
 from accounts.models import IdType, RoleBinding, User
 from accounts.scoping import Actor
-from assessments.imports_registrations import RegistrationRow
-from assessments.imports_results import ResultRow
 from assessments.models import AssessmentSession, Registration, Site
-from assessments.services.registrations import registration_self_create, registrations_bulk_save
-from assessments.services.results import results_bulk_save, session_finalize
-from assessments.services.sessions import session_create, site_create
-from certificates.models import Certificate
-from organizations.models import Institution
+from assessments.registrations.imports import RegistrationRow
+from assessments.registrations.services import registration_self_create, registrations_bulk_save
+from assessments.results.imports import ResultRow
+from assessments.results.services import results_bulk_save, session_finalize
+from assessments.sessions.services import session_create, site_create
+from certificates.catalog.models import Certificate
+from organizations.institutions.models import Institution
 from pilot.demo import demo_id_number
 
 ORG_NAME = "北京新奥时代科技有限责任公司"

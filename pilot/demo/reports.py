@@ -13,8 +13,8 @@ import datetime
 from accounts.models import Role, User
 from accounts.scoping import actor_for
 from assessments.models import AssessmentPlan, CertificateTraining, HubeiCommitment, MonthlyReport, TeacherTraining
-from certificates.models import Certificate
-from organizations.models import Org
+from certificates.catalog.models import Certificate
+from organizations.orgs.models import Org
 
 YEAR = 2020
 REPORT_MONTH = datetime.date(YEAR, 10, 1)
@@ -70,7 +70,7 @@ def _trainings(certificates: dict[str, list[Certificate]]) -> int:
 
 
 def _plan(certificates: dict[str, list[Certificate]]) -> AssessmentPlan | None:
-    from assessments.services.plans import plan_submit_records
+    from assessments.plans.services import plan_submit_records
 
     owned = certificates.get(DEMO_ORGS[0])
     user = User.objects.filter(username="org_web").first()
@@ -92,7 +92,7 @@ def _plan(certificates: dict[str, list[Certificate]]) -> AssessmentPlan | None:
 
 
 def _report() -> MonthlyReport | None:
-    from assessments.services.reports import monthly_report_generate, monthly_report_request
+    from assessments.reports.services import monthly_report_generate, monthly_report_request
 
     report = MonthlyReport.objects.filter(month=REPORT_MONTH, status=MonthlyReport.Status.DONE).first()
     if report is not None:

@@ -7,10 +7,11 @@ of the same field, as the speech says. Idempotent: done only when no org has bee
 
 from accounts.models import RoleBinding, User
 from accounts.scoping import Actor
-from certificates.models import Certificate
-from certificates.selectors import replacement_candidates
-from organizations.models import Org, OrgAction
-from organizations.services.supervision import org_action_record
+from certificates.catalog.models import Certificate
+from certificates.catalog.selectors import replacement_candidates
+from organizations.orgs.models import Org
+from organizations.supervision.models import OrgAction
+from organizations.supervision.services import org_action_record
 from pilot.orchestration import certificates_to_settle, org_delist_with_replacement
 
 YELLOW_CARD_REASON = "截至2020年9月10日，未在全国和湖北启动师资培训，考核推进不力。"

@@ -32,11 +32,15 @@ from assessments.models import (
     Site,
     TeacherTraining,
 )
-from assessments.models.plans import DEFAULT_WINDOW
-from assessments.models.trainings import HUBEI
-from assessments.selectors_reports import plans_in_force
-from certificates.models import CertificateLevel, IssuanceRequest, IssuedCertificate, PaperCopyOrder, SelectionBatch
-from organizations.models import Complaint, Org
+from assessments.plans.models import DEFAULT_WINDOW
+from assessments.reports.selectors import plans_in_force
+from assessments.trainings.models import HUBEI
+from certificates.batches.models import SelectionBatch
+from certificates.catalog.models import CertificateLevel
+from certificates.issuance.models import IssuanceRequest, IssuedCertificate
+from certificates.paper_copies.models import PaperCopyOrder
+from organizations.complaints.models import Complaint
+from organizations.orgs.models import Org
 from pilot.indicators import scoring
 
 NOT_ISSUED = (IssuanceRequest.Status.PENDING, IssuanceRequest.Status.BLOCKED, IssuanceRequest.Status.FAILED)
@@ -62,7 +66,7 @@ class Labels:
     """Names for the ids the evidence mentions, read once per run."""
 
     def __init__(self):
-        from certificates.models import Certificate
+        from certificates.catalog.models import Certificate
 
         self.provinces = dict(Province.objects.values_list("code", "name"))
         self.certificates = {pk: (name, code) for pk, name, code in

@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Org
+from organizations.orgs.models import Org
 
 
 class IndicatorRuleSet(models.Model):

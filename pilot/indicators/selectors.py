@@ -8,12 +8,16 @@ import re
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.errors import Forbidden, NotInScope
 from accounts.models import Role
 from accounts.scoping import Actor, scoped
-from certificates.models import AssessmentType, IssuanceBlock, IssuanceRequest, Level, PaperCopyOrder
-from organizations.models import Complaint, Org, OrgAction
-from organizations.services.supervision import TRANSITIONS
+from certificates.catalog.models import AssessmentType, Level
+from certificates.issuance.models import IssuanceBlock, IssuanceRequest
+from certificates.paper_copies.models import PaperCopyOrder
+from core.errors import Forbidden, NotInScope
+from organizations.complaints.models import Complaint
+from organizations.orgs.models import Org
+from organizations.supervision.models import OrgAction
+from organizations.supervision.services import TRANSITIONS
 from pilot.indicators.models import IndicatorRuleSet, IndicatorRun, OrgIndicator
 from pilot.indicators.services import deadline_of, rules_get
 
@@ -248,7 +252,7 @@ def indicator_todos(actor: Actor) -> list:
     """The ministry's workbench: active orgs the latest month's figures point at, to decide on."""
     from django.urls import reverse
 
-    from accounts.navigation import Todo
+    from core.navigation import Todo
 
     if actor.role != Role.MINISTRY:
         return []

@@ -21,13 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, diff, snapshot
-from accounts.errors import AppError
 from accounts.models import Role
 from accounts.scoping import Actor, require_role
 from accounts.services import notify_scope
-from assessments.selectors_reports import month_start, next_month, previous_month
-from organizations.models import Org
-from organizations.services.supervision import OPERATING_STATES
+from assessments.reports.selectors import month_start, next_month, previous_month
+from core.errors import AppError
+from organizations.orgs.models import Org
+from organizations.supervision.services import OPERATING_STATES
 from pilot.indicators import scoring
 from pilot.indicators.figures import indicator_figures
 from pilot.indicators.models import IndicatorRuleSet, IndicatorRun, OrgIndicator

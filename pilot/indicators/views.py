@@ -17,14 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.errors import AppError
-from accounts.exports import xlsx_response
 from accounts.forms import add_app_error
 from accounts.models import AuditEntry, Role
 from accounts.scoping import get_in_scope
-from assessments.selectors_reports import previous_month
-from organizations.models import Org, OrgAction
-from organizations.services import supervision
+from assessments.reports.selectors import previous_month
+from core.errors import AppError
+from core.exports import xlsx_response
+from organizations.orgs.models import Org
+from organizations.supervision import services as supervision
+from organizations.supervision.models import OrgAction
 from pilot.indicators import scoring, services
 from pilot.indicators import selectors as sel
 from pilot.indicators.forms import RuleSetForm, RunRequestForm, YellowCardForm

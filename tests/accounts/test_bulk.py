@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from accounts.audit import _json_default
-from accounts.bulk import copy_rows, insert_returning_ids
 from accounts.models import AuditEntry
+from core.bulk import copy_rows, insert_returning_ids
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts.errors import AppError
 from accounts.identity import gb11643_check_char, mask_id_number, mask_name, normalize_resident_id
+from core.errors import AppError
 
 
 def test_known_check_character():

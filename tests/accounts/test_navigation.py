@@ -2,8 +2,8 @@
 
 import pytest
 
-from accounts.navigation import navigation_for
 from accounts.scoping import actor_for
+from core.navigation import navigation_for
 
 pytestmark = pytest.mark.django_db
 

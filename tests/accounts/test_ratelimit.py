@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
-from accounts import ratelimit
+from core import ratelimit
 
 
 def test_hits_count_up_per_key_within_the_window():

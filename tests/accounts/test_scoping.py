@@ -1,9 +1,9 @@
 import pytest
 
-from accounts.errors import Forbidden, NotInScope
 from accounts.models import Person, Province, RoleBinding
 from accounts.scoping import actor_for, get_in_scope, scoped
-from organizations.models import Enrolment, Institution
+from core.errors import Forbidden, NotInScope
+from organizations.institutions.models import Enrolment, Institution
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts import services
-from accounts.errors import AppError, Forbidden
 from accounts.models import ActivationCode, AuditEntry, Person, PersonName, RoleBinding, User
 from accounts.scoping import actor_for
+from core.errors import AppError, Forbidden
 
 pytestmark = pytest.mark.django_db
 

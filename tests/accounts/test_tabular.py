@@ -9,21 +9,10 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.tabular import (
-    ERROR_COLUMN,
-    Column,
-    Schema,
-    TabularError,
-    cell_text,
-    error_report_xlsx,
-    int_in_range,
-    one_of,
-    parse_phone,
-    parse_positive_int,
-    read_table,
-    template_xlsx,
-    validate_rows,
-)
+from core.tabular.reading import cell_text, read_table
+from core.tabular.schema import ERROR_COLUMN, Column, Schema, TabularError
+from core.tabular.validation import int_in_range, one_of, parse_phone, parse_positive_int, validate_rows
+from core.tabular.writing import error_report_xlsx, template_xlsx
 
 SCHEMA = Schema(columns=(
     Column("code", "学校标识码", example="4142010834", text_format=True),

@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accounts.tabular import Column, Schema, TabularError, read_table, xlsx_stream
-from accounts.tabular.xlsx_stream import _parse_rows, column_index, open_sheet
+from core.tabular import xlsx_stream
+from core.tabular.reading import read_table
+from core.tabular.schema import Column, Schema, TabularError
+from core.tabular.xlsx_stream import _parse_rows, column_index, open_sheet
 
 
 def openpyxl_rows(raw: bytes, title: str):
@@ -138,9 +140,9 @@ def test_a_damaged_sheet_is_a_precise_error_when_read():
 
 
 def test_a_workbook_it_does_not_recognise_goes_to_openpyxl(monkeypatch):
-    from accounts import tabular
+    from core import tabular
 
-    monkeypatch.setattr("accounts.tabular.xlsx_stream.open_sheet", lambda raw, title: None)
+    monkeypatch.setattr("core.tabular.xlsx_stream.open_sheet", lambda raw, title: None)
     workbook = openpyxl.Workbook()
     workbook.active.append(["甲"])
     workbook.active.append(["值"])

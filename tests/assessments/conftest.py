@@ -25,6 +25,6 @@ def actor():
 def run_tasks_inline(monkeypatch):
     """Run queued import tasks in this process, whatever the broker: view tests check the page,
     the worker test checks the worker."""
-    from assessments.tasks import filing_import_run
+    from assessments.filings.tasks import filing_import_run
 
     monkeypatch.setattr(filing_import_run, "delay", lambda *args: filing_import_run.apply(args=args))

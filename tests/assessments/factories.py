@@ -164,7 +164,7 @@ def pipeline_candidate(*, certificate, province, date: datetime.date, level: str
     from decimal import Decimal
 
     from assessments.models import AssessmentSession, Registration, Result, Site
-    from certificates.models import IssuanceRequest
+    from certificates.issuance.models import IssuanceRequest
 
     if session is None:
         site, _created = Site.objects.get_or_create(org=certificate.org, code=f"T{province.pk}", defaults={

@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from assessments.models import AssessmentSession, Registration, Result, ScoreReview
-from certificates.models import IssuanceRequest
+from certificates.issuance.models import IssuanceRequest
 from tests.accounts.factories import valid_id_number
 from tests.assessments.factories import RegistrationFactory, ResultFactory, SessionFactory, SiteFactory
 

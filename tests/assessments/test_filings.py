@@ -4,13 +4,13 @@ audited with the previous values. Filing is not approval (domain rule 1)."""
 import pytest
 from django.db import connection
 
-from accounts.errors import AppError, Forbidden, NotInScope
 from accounts.models import AuditEntry
-from assessments import selectors
-from assessments.imports import FilingData
+from assessments.filings import selectors
+from assessments.filings import services as filings
+from assessments.filings.imports import FilingData
 from assessments.models import Filing, FilingLevel
-from assessments.services import filings
-from certificates.models import Certificate
+from certificates.catalog.models import Certificate
+from core.errors import AppError, Forbidden, NotInScope
 from tests.certificates.factories import CertificateFactory, CertificateLevelFactory
 from tests.organizations.factories import InstitutionFactory
 

@@ -8,11 +8,11 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.errors import AppError, Forbidden
 from accounts.models import AuditEntry
-from accounts.tabular import TabularError
+from assessments.filings import import_jobs as filing_imports
 from assessments.models import Filing, FilingImport, FilingLevel
-from assessments.services import filing_imports
+from core.errors import AppError, Forbidden
+from core.tabular.schema import TabularError
 from tests.certificates.factories import CertificateFactory, CertificateLevelFactory
 from tests.organizations.factories import InstitutionFactory, school_code
 

@@ -9,11 +9,11 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.errors import AppError, Forbidden
 from accounts.models import AuditEntry
-from accounts.tabular import TabularError
 from assessments.models import AssessmentPlan, AssessmentPlanRow, PlanningWindow
-from assessments.services import plans
+from assessments.plans import services as plans
+from core.errors import AppError, Forbidden
+from core.tabular.schema import TabularError
 from tests.assessments.factories import FilingFactory
 from tests.certificates.factories import CertificateFactory, CertificateLevelFactory
 

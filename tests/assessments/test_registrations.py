@@ -14,14 +14,14 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.bulk_people import person_accounts_create_many
-from accounts.errors import AppError, Forbidden, NotInScope
 from accounts.models import AuditEntry, Person, PersonName, User
 from accounts.scoping import actor_for
 from accounts.services import account_activate
-from accounts.tabular import TabularError
 from assessments.models import AssessmentSession, Registration
-from assessments.services import registrations as services
-from organizations.models import Enrolment
+from assessments.registrations import services
+from core.errors import AppError, Forbidden, NotInScope
+from core.tabular.schema import TabularError
+from organizations.institutions.models import Enrolment
 from tests.accounts.factories import PersonFactory, UserFactory, valid_id_number
 from tests.assessments.factories import RegistrationFactory, ResultFactory, SessionFactory, SiteFactory
 

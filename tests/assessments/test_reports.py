@@ -11,11 +11,12 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from accounts.errors import AppError, Forbidden
 from accounts.models import AuditEntry, Notification
 from assessments.models import AssessmentPlan, MonthlyReport, MonthlyReportRow
-from assessments.selectors_reports import previous_month, progress_figures
-from assessments.services import plans, reports
+from assessments.plans import services as plans
+from assessments.reports import services as reports
+from assessments.reports.selectors import previous_month, progress_figures
+from core.errors import AppError, Forbidden
 from tests.assessments.factories import TeacherTrainingFactory, pipeline_candidate
 from tests.assessments.test_plans import plan_xlsx
 
@@ -174,7 +175,7 @@ def test_a_failed_run_keeps_the_previous_report(progress, monkeypatch):
 def test_the_beat_schedule_runs_on_the_first_of_each_month():
     from django_celery_beat.models import PeriodicTask
 
-    from assessments import tasks  # noqa: F401  (the worker imports it through autodiscovery)
+    from assessments.reports import tasks  # noqa: F401  (the worker imports it through autodiscovery)
     from pilot.celery import app
 
     task = PeriodicTask.objects.get(task="assessments.monthly_report_scheduled")
@@ -190,7 +191,7 @@ def test_the_monthly_task_run_by_a_real_worker_produces_a_pdf_with_extractable_c
     import os
     from pathlib import Path
 
-    from assessments.tasks import monthly_report_scheduled
+    from assessments.reports.tasks import monthly_report_scheduled
 
     # The worker process writes under the run's var directory; the test reads the file there.
     settings.MEDIA_ROOT = Path(os.environ["PILOT_VAR_DIR"]) / "media"
@@ -219,7 +220,7 @@ def october_report(progress):
 
 @pytest.fixture
 def reports_inline(monkeypatch):
-    from assessments.tasks import monthly_report_run
+    from assessments.reports.tasks import monthly_report_run
 
     monkeypatch.setattr(monthly_report_run, "delay", lambda *args: monthly_report_run.apply(args=args))
 
@@ -316,7 +317,7 @@ def test_two_simultaneous_requests_for_a_month_make_one_report_and_one_run(minis
     from django.db import connection
 
     from accounts.scoping import actor_for
-    from assessments.tasks import monthly_report_run
+    from assessments.reports.tasks import monthly_report_run
 
     queued = []
     monkeypatch.setattr(monthly_report_run, "delay", lambda *args: queued.append(args))

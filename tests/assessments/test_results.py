@@ -10,11 +10,12 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.errors import AppError, Forbidden, NotInScope
 from accounts.models import AuditEntry, Notification
 from assessments.models import AssessmentSession, Registration, Result, ResultAmendment, ScoreReview
-from assessments.services import results as services
-from certificates.models import CertificateLevel, IssuanceRequest
+from assessments.results import services
+from certificates.catalog.models import CertificateLevel
+from certificates.issuance.models import IssuanceRequest
+from core.errors import AppError, Forbidden, NotInScope
 from tests.accounts.factories import PersonFactory
 from tests.assessments.factories import RegistrationFactory, ResultFactory, SessionFactory, SiteFactory
 

@@ -21,10 +21,12 @@ from assessments.models import (
     Result,
     TeacherTraining,
 )
-from assessments.services.reports import monthly_report_generate, monthly_report_request
-from certificates.models import Certificate, IssuanceRequest, IssuedCertificate, NumberSequence
-from certificates.numbering import SCHEME
-from organizations.models import Institution, Org
+from assessments.reports.services import monthly_report_generate, monthly_report_request
+from certificates.catalog.models import Certificate
+from certificates.issuance.models import IssuanceRequest, IssuedCertificate, NumberSequence
+from certificates.issuance.numbering import SCHEME
+from organizations.institutions.models import Institution
+from organizations.orgs.models import Org
 from tests.assessments.factories import pipeline_candidate
 
 pytestmark = pytest.mark.django_db

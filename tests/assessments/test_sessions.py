@@ -8,12 +8,12 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from accounts.errors import AppError, Forbidden, NotInScope
 from accounts.models import AuditEntry
 from assessments.models import AssessmentSession, Registration, Result
-from assessments.services import sessions as services
-from certificates.models import Certificate
-from organizations.models import Org
+from assessments.sessions import services
+from certificates.catalog.models import Certificate
+from core.errors import AppError, Forbidden, NotInScope
+from organizations.orgs.models import Org
 from tests.assessments.factories import RegistrationFactory, ResultFactory, SessionFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,12 +5,12 @@ import datetime
 
 import pytest
 
-from accounts.errors import AppError, Forbidden, NotInScope
 from accounts.identity import mask_id_number
 from accounts.models import AuditEntry, Person
-from assessments import selectors
 from assessments.models import TrainerQualification
-from assessments.services import trainers
+from assessments.trainers import selectors
+from assessments.trainers import services as trainers
+from core.errors import AppError, Forbidden, NotInScope
 from tests.accounts.factories import valid_id_number
 from tests.assessments.factories import TrainerQualificationFactory
 from tests.certificates.factories import CertificateFactory, CertificateLevelFactory

@@ -7,11 +7,11 @@ import io
 import openpyxl
 import pytest
 
-from accounts.errors import AppError, Forbidden, NotInScope
 from accounts.models import AuditEntry
 from assessments.models import CertificateTraining, HubeiCommitment, TeacherTraining
-from assessments.selectors_trainings import hubei_progress
-from assessments.services import trainings
+from assessments.trainings import services as trainings
+from assessments.trainings.selectors import hubei_progress
+from core.errors import AppError, Forbidden, NotInScope
 from tests.assessments.factories import CertificateTrainingFactory, TeacherTrainingFactory, pipeline_candidate
 from tests.certificates.factories import CertificateFactory, CertificateLevelFactory
 

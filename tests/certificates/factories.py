@@ -1,15 +1,8 @@
 import factory
 
-from certificates.models import (
-    ApplicationCertificate,
-    AssessmentType,
-    BatchApplication,
-    Certificate,
-    CertificateLevel,
-    Level,
-    SelectionBatch,
-)
-from organizations.models import Org
+from certificates.batches.models import ApplicationCertificate, BatchApplication, SelectionBatch
+from certificates.catalog.models import AssessmentType, Certificate, CertificateLevel, Level
+from organizations.orgs.models import Org
 from tests.organizations.factories import OrgFactory, valid_credit_code
 
 
@@ -107,8 +100,8 @@ def seal_png(size: int = 240) -> bytes:
 
 def seal_for(org, version: int | None = None):
     """Give ``org`` an uploaded e-seal (the next version)."""
-    from accounts.uploads import stored_file_save
-    from organizations.models import OrgSeal
+    from core.uploads import stored_file_save
+    from organizations.seals.models import OrgSeal
 
     if version is None:
         version = (OrgSeal.objects.filter(org=org).order_by("-version").values_list("version", flat=True).first() or 0) + 1
@@ -124,7 +117,7 @@ def passed_result(*, certificate, person, province, level="junior", institution=
     import datetime
     import decimal
 
-    from certificates.services.issuance import PassedResult
+    from certificates.issuance.services import PassedResult
 
     return PassedResult(
         result_id=result_id or next(_result_ids), session_id=session_id, certificate_id=certificate.pk, level=level,
@@ -139,8 +132,8 @@ def issuance_requests(*, certificate, province, people, **kwargs) -> list:
     from django.db import transaction
     from django.test import override_settings
 
-    from certificates.models import IssuanceRequest
-    from certificates.services.issuance import issuance_requests_create
+    from certificates.issuance.models import IssuanceRequest
+    from certificates.issuance.services import issuance_requests_create
 
     passes = [passed_result(certificate=certificate, person=p, province=province, **kwargs) for p in people]
     # No issuing tasks on commit: a test drives issuance itself (a real worker, if one runs for this
@@ -152,8 +145,8 @@ def issuance_requests(*, certificate, province, people, **kwargs) -> list:
 
 def issue_now(*, certificate, province, people, **kwargs) -> list:
     """Requests for ``people`` issued right away in this process; returns their certificates."""
-    from certificates.models import IssuedCertificate
-    from certificates.services.issuance_worker import issuance_run
+    from certificates.issuance.models import IssuedCertificate
+    from certificates.issuance.worker import issuance_run
 
     requests = issuance_requests(certificate=certificate, province=province, people=people, **kwargs)
     issuance_run()

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from certificates.models import ApplicationCertificate, BatchApplication, Certificate, SelectionBatch
+from certificates.batches.models import ApplicationCertificate, BatchApplication, SelectionBatch
+from certificates.catalog.models import Certificate
 from tests.certificates.factories import (
     ApplicationCertificateFactory,
     CertificateFactory,

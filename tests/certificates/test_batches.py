@@ -10,13 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from accounts.errors import AppError, Forbidden
 from accounts.models import AuditEntry
 from accounts.scoping import actor_for
-from certificates import selectors
-from certificates.models import ApplicationCertificate, BatchApplication, Certificate, SelectionBatch
-from certificates.selectors import LEVEL_RANK
-from certificates.services.batches import (
+from certificates.batches import selectors as batches_selectors
+from certificates.batches.models import ApplicationCertificate, BatchApplication, SelectionBatch
+from certificates.batches.services import (
     application_review_record,
     application_submit,
     applications_import,
@@ -24,7 +22,11 @@ from certificates.services.batches import (
     batch_open,
     batch_publish,
 )
-from organizations.models import Org
+from certificates.catalog import selectors as catalog_selectors
+from certificates.catalog.models import Certificate
+from certificates.catalog.selectors import LEVEL_RANK
+from core.errors import AppError, Forbidden
+from organizations.orgs.models import Org
 from tests.certificates.factories import (
     ApplicationCertificateFactory,
     BatchApplicationFactory,
@@ -306,7 +308,7 @@ def test_publishing_makes_approved_certificates_published_and_new_applicants_org
     published = AuditEntry.objects.get(action="batch.published")
     assert published.changes["status"] == ["reviewing", "published"]
     # The new certificate is in the public catalog at once.
-    assert selectors.certificate_get(first.certificate.code) == first.certificate
+    assert catalog_selectors.certificate_get(first.certificate.code) == first.certificate
 
 
 def test_publishing_twice_duplicates_nothing(ministry, review_batch):
@@ -362,10 +364,10 @@ def test_statistics_count_applicants_certificates_and_the_rate(review_batch):
             approved_item(application=application, field="信息技术")
         ApplicationCertificateFactory(application=application, outcome=Outcome.REJECTED, field="信息技术")
     ApplicationCertificateFactory(application__batch=review_batch, outcome=Outcome.REJECTED)
-    stats = selectors.batch_statistics(review_batch)
+    stats = batches_selectors.batch_statistics(review_batch)
     assert (stats["applicants"], stats["applied"], stats["approved_bodies"], stats["approved"]) == (4, 8, 3, 4)
     assert stats["rate_display"] == "50.0%" and stats["undecided"] == 0
-    fields = {row["field"]: (row["applied"], row["approved"]) for row in selectors.batch_fields(review_batch)}
+    fields = {row["field"]: (row["applied"], row["approved"]) for row in batches_selectors.batch_fields(review_batch)}
     assert fields == {"信息技术": (5, 1), "养老服务": (3, 3)}
 
 
@@ -389,7 +391,7 @@ def test_demo_batch_4_shows_the_figures_of_the_speech(db):
 
     batch = _batches()[4]
     seed_batch4(batch)
-    stats = selectors.batch_statistics(batch)
+    stats = batches_selectors.batch_statistics(batch)
     assert (stats["applicants"], stats["applied"], stats["approved_bodies"], stats["approved"]) == (602, 984, 270, 355)
     assert stats["rate_display"] == "36.1%"
 

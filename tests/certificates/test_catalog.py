@@ -8,13 +8,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from accounts.errors import AppError, Forbidden, NotInScope
 from accounts.models import AuditEntry
 from accounts.scoping import actor_for
-from certificates import selectors
-from certificates.filters import CertificateFilter
-from certificates.models import AssessmentType, Certificate, CertificateLevel, CertificateStandard, Level, SelectionBatch
-from certificates.services.catalog import (
+from certificates.batches.models import SelectionBatch
+from certificates.catalog import selectors
+from certificates.catalog.filters import CertificateFilter
+from certificates.catalog.models import AssessmentType, Certificate, CertificateLevel, CertificateStandard, Level
+from certificates.catalog.services import (
     assessment_type_of,
     certificate_create,
     certificate_publish,
@@ -22,7 +22,8 @@ from certificates.services.catalog import (
     certificate_status_set,
     certificate_update,
 )
-from organizations.models import Org
+from core.errors import AppError, Forbidden, NotInScope
+from organizations.orgs.models import Org
 from tests.certificates.factories import (
     CertificateFactory,
     CertificateLevelFactory,

@@ -5,12 +5,13 @@ import datetime
 import pytest
 from django.db import transaction
 
-from accounts.errors import AppError
 from accounts.models import Notification
-from certificates import hooks, numbering
-from certificates.models import IssuanceRequest, IssuedCertificate, NumberSequence
-from certificates.services.issuance import issuance_requests_create
-from certificates.services.issuance_worker import issuance_claim, issuance_run, issuance_sweep
+from certificates import hooks
+from certificates.issuance import numbering
+from certificates.issuance.models import IssuanceRequest, IssuedCertificate, NumberSequence
+from certificates.issuance.services import issuance_requests_create
+from certificates.issuance.worker import issuance_claim, issuance_run, issuance_sweep
+from core.errors import AppError
 from tests.accounts.factories import PersonFactory
 from tests.certificates.factories import certificate_with_levels, issuance_requests, passed_result, seal_for
 from tests.personas import make_persona
@@ -163,7 +164,7 @@ def test_the_sweep_renders_and_announces_what_a_killed_worker_left(certificate, 
 
 def test_issuance_requests_create_enqueues_on_commit(certificate, hubei, monkeypatch,
                                                     django_capture_on_commit_callbacks):
-    from certificates import tasks
+    from certificates.issuance import tasks
 
     monkeypatch.setattr(tasks.issue_pending, "delay", lambda **kwargs: tasks.issue_pending(**kwargs))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -173,7 +174,7 @@ def test_issuance_requests_create_enqueues_on_commit(certificate, hubei, monkeyp
 
 
 def test_a_pdf_missing_from_storage_is_rendered_again_on_download(certificate, hubei):
-    from certificates.services.issuance_worker import certificate_pdf_bytes
+    from certificates.issuance.worker import certificate_pdf_bytes
 
     issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory()])
     issuance_run()
@@ -186,7 +187,7 @@ def test_a_pdf_missing_from_storage_is_rendered_again_on_download(certificate, h
 def test_a_pdf_is_recorded_only_while_the_row_still_lacks_one_at_the_version_rendered(certificate, hubei):
     from django.core.files.base import ContentFile
 
-    from certificates.services.issuance_worker import _record_pdfs
+    from certificates.issuance.worker import _record_pdfs
 
     issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory() for _ in range(3)])
     fresh, reissued, taken = (IssuedCertificate.objects.get(pk=pk) for pk in sorted(issuance_claim()))

@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from certificates.models import IssuanceRequest, IssuedCertificate
+from certificates.issuance.models import IssuanceRequest, IssuedCertificate
 
 pytestmark = pytest.mark.django_db
 

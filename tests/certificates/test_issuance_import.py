@@ -9,8 +9,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from accounts.models import AuditEntry
-from certificates.models import IssuedCertificate
-from certificates.services.certificate_import import COLUMNS
+from certificates.issuance.imports import COLUMNS
+from certificates.issuance.models import IssuedCertificate
 from tests.accounts.factories import valid_id_number
 from tests.certificates.factories import certificate_with_levels
 

@@ -4,8 +4,8 @@ import decimal
 import pytest
 from django.db import transaction
 
-from certificates.models import IssuanceRequest
-from certificates.services.issuance import PassedResult, issuance_requests_create
+from certificates.issuance.models import IssuanceRequest
+from certificates.issuance.services import PassedResult, issuance_requests_create
 from tests.accounts.factories import PersonFactory
 from tests.certificates.factories import certificate_with_levels
 

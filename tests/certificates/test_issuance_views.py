@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from certificates.models import IssuanceRequest, IssuedCertificate
+from certificates.issuance.models import IssuanceRequest, IssuedCertificate
 from tests.accounts.factories import PersonFactory
 from tests.certificates.factories import certificate_with_levels, issuance_requests, issue_now, seal_for
 
@@ -25,7 +25,7 @@ def issued(org_a, hubei, hubei_institution, student_user):
 @pytest.fixture
 def blocked(org_b, hubei, hubei_institution):
     """A pass of org_b (no seal yet) at the Hubei institution: waiting, with the reason."""
-    from certificates.services.issuance_worker import issuance_run
+    from certificates.issuance.worker import issuance_run
 
     certificate = certificate_with_levels(org=org_b)
     (request,) = issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory(name="钱多多")],

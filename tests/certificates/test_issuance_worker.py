@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 
-from certificates.models import IssuanceRequest, IssuedCertificate, NumberSequence
+from certificates.issuance.models import IssuanceRequest, IssuedCertificate, NumberSequence
 from tests.accounts.factories import PersonFactory
 from tests.certificates.factories import certificate_with_levels, issuance_requests, seal_for
 
@@ -73,8 +73,8 @@ def certificate(org_a):
 
 
 def test_concurrent_workers_and_a_batch_run_twice(celery_worker_process, certificate, hubei, shandong, settings):
-    from certificates.services.issuance_worker import issuance_run
-    from certificates.tasks import issue_pending
+    from certificates.issuance.tasks import issue_pending
+    from certificates.issuance.worker import issuance_run
 
     settings.ISSUANCE_CHUNK = 7
     settings.ISSUANCE_PARALLEL = 0  # the test starts the work itself, several times over
@@ -131,7 +131,7 @@ def _stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
 def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(certificate, hubei, settings):
     if settings.CELERY_TASK_ALWAYS_EAGER:
         pytest.skip("needs Redis (REDIS_URL) for a worker process to kill; CI always has it")
-    from certificates.tasks import issue_pending, sweep
+    from certificates.issuance.tasks import issue_pending, sweep
 
     settings.ISSUANCE_PARALLEL = 0  # nothing goes to the shared test queue: this test owns its workers
     total = 120

@@ -5,9 +5,10 @@ from django.db import transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts.errors import AppError
-from certificates import numbering
-from certificates.models import Level, NumberSequence
+from certificates.catalog.models import Level
+from certificates.issuance import numbering
+from certificates.issuance.models import NumberSequence
+from core.errors import AppError
 from tests.organizations.factories import OrgFactory
 
 
@@ -81,7 +82,7 @@ def test_org_codes_are_allocated_once_and_unique():
 
 
 def test_a_level_is_read_in_either_language_and_as_its_code():
-    from certificates.models import level_lookup
+    from certificates.catalog.models import level_lookup
 
     lookup = level_lookup()
     assert lookup["初级"] == lookup["Junior"] == lookup["junior"] == lookup["JUNIOR".lower()] == "junior"

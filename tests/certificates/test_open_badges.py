@@ -6,7 +6,7 @@ import json
 import pytest
 from jwcrypto import jwk, jws, jwt
 
-from certificates.services import open_badges
+from certificates.issuance import open_badges
 from tests.certificates.factories import certificate_with_levels, issue_now, seal_for
 
 pytestmark = pytest.mark.django_db

@@ -7,11 +7,11 @@ import pytest
 from django.db import IntegrityError
 from django.urls import reverse
 
-from accounts.errors import AppError
 from accounts.models import Notification
 from accounts.scoping import actor_for
-from certificates.models import PaperCopyOffer, PaperCopyOrder
-from certificates.services import paper_copies
+from certificates.paper_copies import services as paper_copies
+from certificates.paper_copies.models import PaperCopyOffer, PaperCopyOrder
+from core.errors import AppError
 from tests.certificates.factories import certificate_with_levels, issue_now, seal_for
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from certificates import pdf
+from certificates.issuance import pdf
 from tests.certificates.factories import seal_png
 
 

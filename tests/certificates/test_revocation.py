@@ -2,12 +2,12 @@
 
 import pytest
 
-from accounts.errors import AppError, Forbidden
 from accounts.models import AuditEntry
 from accounts.scoping import actor_for
 from certificates import hooks
-from certificates.models import CertificateVersion, IssuedCertificate
-from certificates.services.revocation import certificate_reissue, certificate_revoke
+from certificates.issuance.models import CertificateVersion, IssuedCertificate
+from certificates.issuance.revocation import certificate_reissue, certificate_revoke
+from core.errors import AppError, Forbidden
 from tests.accounts.factories import PersonFactory
 from tests.certificates.factories import certificate_with_levels, issue_now, seal_for
 
@@ -72,7 +72,7 @@ def test_revoking_frees_the_level_for_a_new_certificate(issued, org_a_user, hube
 
 
 def test_delisting_the_org_leaves_issued_certificates_valid(issued, ministry_user, client):
-    from organizations.models import Org
+    from organizations.orgs.models import Org
 
     Org.objects.filter(pk=issued.org_id).update(status=Org.Status.DELISTED)
     issued.certificate.status = "withdrawn"

@@ -7,13 +7,13 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from certificates import signing
+from certificates.issuance import signing
 from tests.certificates.test_pdf import data  # noqa: F401  (fixture)
 
 
 @pytest.fixture
 def signed(data):  # noqa: F811
-    from certificates import pdf
+    from certificates.issuance import pdf
 
     return signing.sign_pdf(pdf.render_certificate(data()), number="X000142000122261000001")
 
@@ -59,7 +59,7 @@ def test_an_appended_revision_is_detected(signed):
 
 
 def test_not_a_pdf_and_unsigned_pdfs_are_not_genuine(data):  # noqa: F811
-    from certificates import pdf
+    from certificates.issuance import pdf
 
     assert not signing.check_pdf(b"hello").signed
     assert not signing.check_pdf(pdf.render_certificate(data())).signed
@@ -114,7 +114,7 @@ def test_issuance_signatures_come_from_the_cms_template_and_match_pyhankos_own(s
 
 
 def test_two_certificates_get_different_digests_and_both_validate(data):  # noqa: F811
-    from certificates import pdf
+    from certificates.issuance import pdf
 
     first = signing.sign_pdf(pdf.render_certificate(data()), number="X000142000122261000001")
     second = signing.sign_pdf(pdf.render_certificate(data(holder_name="王芳", number="X000142000122261000002")),

@@ -5,10 +5,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from certificates.models import IssuedCertificate
-from certificates.services import verification
-from certificates.services.issuance_worker import certificate_pdf_bytes
-from certificates.services.revocation import certificate_reissue, certificate_revoke
+from certificates.issuance.models import IssuedCertificate
+from certificates.issuance.revocation import certificate_reissue, certificate_revoke
+from certificates.issuance.worker import certificate_pdf_bytes
+from certificates.verification import services as verification
 from tests.accounts.factories import PersonFactory
 from tests.certificates.factories import certificate_with_levels, issue_now, seal_for
 

@@ -4,8 +4,8 @@ and rules made through the services, as an institution would."""
 from decimal import Decimal
 
 from accounts.scoping import actor_for
-from certificates.models import Level
-from organizations.models import Enrolment
+from certificates.catalog.models import Level
+from organizations.institutions.models import Enrolment
 from tests.certificates.factories import certificate_with_levels, issue_now, seal_for
 
 MAJOR_NAME, MAJOR_CODE = "软件技术", "510203"

@@ -4,7 +4,7 @@ and the wrong ones; bad inputs answered with a Chinese message and nothing saved
 import pytest
 
 from accounts.scoping import actor_for
-from certificates.services.revocation import certificate_revoke
+from certificates.issuance.revocation import certificate_revoke
 from credit_bank.models import Conversion, ConversionPolicy, ConversionRule, RecognizedOutcome, Transcript
 from tests.credit_bank.factories import approve, request_conversion
 

@@ -7,11 +7,12 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from accounts.errors import AppError, Forbidden, NotInScope
 from accounts.models import AuditEntry
 from accounts.scoping import actor_for
-from certificates.models import IssuedCertificate, Level
-from certificates.services.revocation import certificate_revoke
+from certificates.catalog.models import Level
+from certificates.issuance.models import IssuedCertificate
+from certificates.issuance.revocation import certificate_revoke
+from core.errors import AppError, Forbidden, NotInScope
 from credit_bank.models import Conversion, Outcome
 from credit_bank.services.conversions import (
     conversion_annul,

@@ -6,9 +6,10 @@ import io
 import pytest
 
 from accounts.models import AuditEntry, Province, User
-from certificates.models import Certificate
+from certificates.catalog.models import Certificate
 from credit_bank.models import Conversion, ConversionRule, Outcome
-from organizations.models import Institution, Org
+from organizations.institutions.models import Institution
+from organizations.orgs.models import Org
 from pilot.demo import seed_personas
 from pilot.demo.credit_bank import seed_credit_bank
 from tests.certificates.factories import certificate_with_levels, issue_now, seal_for

@@ -5,13 +5,14 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.errors import AppError, Forbidden
 from accounts.models import AuditEntry
 from accounts.scoping import actor_for
 from certificates import hooks
-from certificates.models import IssuedCertificate, Level
-from certificates.services.issuance_worker import issuance_announce, issuance_run, issuance_sweep
-from certificates.services.revocation import certificate_reissue, certificate_revoke
+from certificates.catalog.models import Level
+from certificates.issuance.models import IssuedCertificate
+from certificates.issuance.revocation import certificate_reissue, certificate_revoke
+from certificates.issuance.worker import issuance_announce, issuance_run, issuance_sweep
+from core.errors import AppError, Forbidden
 from credit_bank.models import Conversion, LearningAccount, Outcome, RecognizedOutcome
 from credit_bank.services.outcomes import catalog_credits, catalog_credits_set, outcome_record, outcomes_sweep
 from credit_bank.tasks import sweep_outcomes

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.errors import AppError, Forbidden, NotInScope
 from accounts.models import AuditEntry
 from accounts.scoping import actor_for
+from core.errors import AppError, Forbidden, NotInScope
 from credit_bank.models import ConversionPolicy, ConversionRule, ConversionRuleVersion
 from credit_bank.services.outcomes import catalog_credits_set
 from credit_bank.services.rules import policy_for, policy_set, rule_change, rule_create, rule_withdraw

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.scoping import actor_for
-from certificates.models import Level
+from certificates.catalog.models import Level
 from credit_bank.models import Outcome
 from credit_bank.selectors import stats_by_certificate, stats_by_major, stats_by_province
 from credit_bank.services.conversions import conversion_decline

@@ -7,11 +7,11 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from accounts.errors import AppError, Forbidden, NotInScope
 from accounts.models import AuditEntry
 from accounts.scoping import actor_for
-from certificates import signing
-from certificates.services.revocation import certificate_revoke
+from certificates.issuance import signing
+from certificates.issuance.revocation import certificate_revoke
+from core.errors import AppError, Forbidden, NotInScope
 from credit_bank.models import Transcript
 from credit_bank.services.transcripts import (
     transcript_get_own,

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from certificates.hooks import certificates_issued
-from certificates.models import IssuanceRequest, IssuedCertificate
+from certificates.issuance.models import IssuanceRequest, IssuedCertificate
 from credit_bank.models import LearningAccount, Outcome
 from credit_bank.receivers import on_certificates_issued
 from credit_bank.services.outcomes import outcomes_sweep
@@ -30,7 +30,7 @@ def wait_until(condition, timeout=180):
 
 def test_issuance_twice_on_the_worker_with_the_sweep_racing_gives_one_outcome_each(celery_worker_process, org_a,
                                                                                    hubei, settings):
-    from certificates.tasks import issue_pending
+    from certificates.issuance.tasks import issue_pending
 
     settings.ISSUANCE_PARALLEL = 0  # the test starts the work itself
     certificate = web_certificate(org_a)

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from certificates.models import ApplicationCertificate, AssessmentType, Level, SelectionBatch
+from certificates.batches.models import ApplicationCertificate, SelectionBatch
+from certificates.catalog.models import AssessmentType, Level
 from tests.certificates.factories import (
     ApplicationCertificateFactory,
     CertificateFactory,

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from certificates import signing
+from certificates.issuance import signing
 from credit_bank.models import Conversion, Outcome
 from tests.credit_bank.factories import enrol, issued_for, web_certificate
 from tests.e2e.conftest import browser_login

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Person
-from certificates.models import IssuanceRequest
+from certificates.issuance.models import IssuanceRequest
 from tests.accounts.factories import valid_id_number
 from tests.certificates.factories import certificate_with_levels
 from tests.e2e.conftest import browser_login

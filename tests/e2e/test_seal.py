@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from organizations.models import OrgSeal
+from organizations.seals.models import OrgSeal
 from tests.e2e.conftest import browser_login
 from tests.organizations.factories import image_bytes, seal_image
 from tests.personas import PASSWORD

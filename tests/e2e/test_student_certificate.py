@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.services import person_account_create
-from certificates.models import IssuedCertificate, PaperCopyOffer, PaperCopyOrder
+from certificates.issuance.models import IssuedCertificate
+from certificates.paper_copies.models import PaperCopyOffer, PaperCopyOrder
 from tests.accounts.factories import PersonFactory
 from tests.certificates.factories import certificate_with_levels, issue_now, seal_for
 

@@ -13,9 +13,9 @@ from django.test import override_settings
 
 from accounts.scoping import actor_for
 from assessments.models import Result
-from certificates.models import IssuedCertificate
-from certificates.services.issuance import PassedResult, issuance_requests_create
-from certificates.services.issuance_worker import issuance_run
+from certificates.issuance.models import IssuedCertificate
+from certificates.issuance.services import PassedResult, issuance_requests_create
+from certificates.issuance.worker import issuance_run
 from fees import selectors, services
 from fees.models import FeePayment
 from tests.certificates.factories import seal_for

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.errors import AppError, Forbidden
 from accounts.scoping import actor_for
+from core.errors import AppError, Forbidden
 from fees import selectors, services
 from fees.models import FeePayment
 from tests.fees.conftest import finalized_session, items

@@ -6,9 +6,9 @@ from django.db import IntegrityError, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.errors import AppError, Forbidden
 from accounts.models import AuditEntry
 from accounts.scoping import actor_for
+from core.errors import AppError, Forbidden
 from fees import services
 from fees.models import FeeThread, FeeVersion, FixedItemPrice
 from tests.fees.conftest import items

@@ -1,7 +1,9 @@
 import factory
 
-from organizations.models import Alliance, Complaint, Institution, Org
-from organizations.validators import credit_code_check_char
+from organizations.complaints.models import Complaint
+from organizations.institutions.models import Alliance, Institution
+from organizations.orgs.models import Org
+from organizations.orgs.validators import credit_code_check_char
 
 
 def valid_credit_code(n: int) -> str:

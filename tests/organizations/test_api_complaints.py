@@ -10,8 +10,9 @@ from rest_framework.test import APIClient
 
 from accounts.models import AuditEntry, Notification
 from accounts.scoping import actor_for
-from organizations.models import Complaint, ComplaintEvidence, Org
-from organizations.services import complaints as services
+from organizations.complaints import services
+from organizations.complaints.models import Complaint, ComplaintEvidence
+from organizations.orgs.models import Org
 from tests.organizations.factories import ComplaintFactory, OrgFactory, sample_jpeg, sample_pdf, sample_png
 from tests.personas import sign_in
 

@@ -6,8 +6,9 @@ from rest_framework.test import APIClient
 
 from accounts.models import AuditEntry
 from accounts.scoping import actor_for
-from organizations.models import Org, OrgSeal
-from organizations.services.seals import org_seal_upload
+from organizations.orgs.models import Org
+from organizations.seals.models import OrgSeal
+from organizations.seals.services import org_seal_upload
 from tests.organizations.factories import OrgFactory, seal_upload, valid_credit_code
 from tests.personas import sign_in
 

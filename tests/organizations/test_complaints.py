@@ -9,12 +9,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from accounts.errors import AppError, Forbidden, NotInScope
 from accounts.models import AuditEntry, Notification
 from accounts.scoping import actor_for
-from organizations import selectors_complaints as selectors
-from organizations.models import Complaint, ComplaintEvidence, ComplaintNote, Org
-from organizations.services import complaints as services
+from core.errors import AppError, Forbidden, NotInScope
+from organizations.complaints import selectors, services
+from organizations.complaints.models import Complaint, ComplaintEvidence, ComplaintNote
+from organizations.orgs.models import Org
 from tests.organizations.factories import ComplaintFactory, OrgFactory, sample_jpeg, sample_pdf, sample_png
 
 pytestmark = pytest.mark.django_db

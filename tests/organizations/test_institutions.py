@@ -6,10 +6,10 @@ import io
 import openpyxl
 import pytest
 
-from accounts.errors import AppError, Forbidden, NotInScope
 from accounts.models import AuditEntry, RoleBinding, User
-from organizations.models import Institution
-from organizations.services import institutions as services
+from core.errors import AppError, Forbidden, NotInScope
+from organizations.institutions import services
+from organizations.institutions.models import Institution
 from tests.organizations.factories import AllianceFactory
 
 pytestmark = pytest.mark.django_db

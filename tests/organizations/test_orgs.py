@@ -7,13 +7,14 @@ import pytest
 from django.db import connection
 from openpyxl import load_workbook
 
-from accounts.errors import AppError, Forbidden, NotInScope
 from accounts.models import AuditEntry, RoleBinding
 from accounts.scoping import actor_for
-from organizations import hooks, selectors
-from organizations.models import Org, OrgAction
-from organizations.services import orgs as services
-from organizations.validators import credit_code_check_char
+from core.errors import AppError, Forbidden, NotInScope
+from organizations import hooks
+from organizations.orgs import selectors, services
+from organizations.orgs.models import Org
+from organizations.orgs.validators import credit_code_check_char
+from organizations.supervision.models import OrgAction
 from tests.organizations.factories import OrgFactory, seal_upload, valid_credit_code
 
 pytestmark = pytest.mark.django_db
@@ -337,7 +338,7 @@ def test_the_ministry_creates_an_org_account_and_sees_the_code_once(as_user, min
 
 
 def test_workbench_todos_ask_for_a_seal(as_user, org_a, org_a_user, ministry_user):
-    from organizations.services.seals import org_seal_upload
+    from organizations.seals.services import org_seal_upload
 
     assert "上传电子公章" in as_user(org_a_user).get("/").content.decode()
     page = as_user(ministry_user).get("/").content.decode()

@@ -12,12 +12,13 @@ import pytest
 from django.db import connection
 from PIL import Image, PngImagePlugin
 
-from accounts.errors import AppError, Forbidden
 from accounts.models import AuditEntry
 from accounts.scoping import actor_for
-from organizations import selectors
-from organizations.models import Org, OrgSeal
-from organizations.services.seals import org_seal_upload, seal_normalize, seal_target_px
+from core.errors import AppError, Forbidden
+from organizations.orgs.models import Org
+from organizations.seals import selectors
+from organizations.seals.models import OrgSeal
+from organizations.seals.services import org_seal_upload, seal_normalize, seal_target_px
 from pilot.demo.orgs import SEALED_ORG, demo_seal_png, seed_orgs
 from tests.organizations.factories import OrgFactory, image_bytes, seal_image, seal_upload
 

@@ -1,11 +1,12 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.errors import AppError, Forbidden
 from accounts.models import AuditEntry
 from accounts.scoping import actor_for
-from organizations.models import Org, OrgAction, OrgActionEvidence
-from organizations.services.supervision import org_action_record, org_check_may_operate
+from core.errors import AppError, Forbidden
+from organizations.orgs.models import Org
+from organizations.supervision.models import OrgAction, OrgActionEvidence
+from organizations.supervision.services import org_action_record, org_check_may_operate
 
 pytestmark = pytest.mark.django_db
 

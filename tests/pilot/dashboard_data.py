@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from certificates.models import IssuedCertificate
+from certificates.issuance.models import IssuedCertificate
 from pilot.dashboard.rollups import rollup_refresh_now
 from tests.assessments.factories import FilingFactory, TeacherTrainingFactory, pipeline_candidate
 from tests.certificates.factories import certificate_with_levels

@@ -70,8 +70,8 @@ def test_refresh_replaces_never_duplicates(dashboard_pilot):
 
 
 def test_only_the_ministry_may_request_a_refresh_and_one_runs_at_a_time(dashboard_pilot, ministry_user, hubei_user):
-    from accounts.errors import AppError, Forbidden
     from accounts.scoping import actor_for
+    from core.errors import AppError, Forbidden
 
     with pytest.raises(Forbidden):
         rollup_refresh_request(actor=actor_for(hubei_user), enqueue=False)

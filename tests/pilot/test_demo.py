@@ -4,7 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Person, RoleBinding, User
-from organizations.models import Institution, Org
+from organizations.institutions.models import Institution
+from organizations.orgs.models import Org
 from pilot.demo import DEMO_PASSWORD
 
 

@@ -6,8 +6,9 @@ import pytest
 from django.db.models import Count, Sum
 
 from assessments.models import Filing, FilingLevel, TrainerQualification
-from certificates.models import SelectionBatch
-from organizations.models import Institution, Org
+from certificates.batches.models import SelectionBatch
+from organizations.institutions.models import Institution
+from organizations.orgs.models import Org
 from pilot.demo import seed_personas
 from pilot.demo.filings import DECLARED_TOTAL, seed_filings
 from tests.certificates.factories import SelectionBatchFactory, certificate_with_levels

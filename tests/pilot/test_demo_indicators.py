@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from assessments.models import TeacherTraining
-from organizations.models import Org, OrgAction
+from organizations.orgs.models import Org
+from organizations.supervision.models import OrgAction
 from pilot.demo.indicators import MONTHS
 from pilot.indicators.models import IndicatorRun, OrgIndicator
 from pilot.indicators.selectors import candidates_of

@@ -6,8 +6,8 @@ import io
 import pytest
 
 from assessments.models import AssessmentSession, Registration, Result
-from certificates.models import IssuanceRequest
-from organizations.models import Org
+from certificates.issuance.models import IssuanceRequest
+from organizations.orgs.models import Org
 from pilot.demo import seed_personas
 from pilot.demo.pipeline import seed_pipeline
 from tests.certificates.factories import certificate_with_levels

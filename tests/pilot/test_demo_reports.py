@@ -13,7 +13,7 @@ from assessments.models import (
     MonthlyReportRow,
     TeacherTraining,
 )
-from organizations.models import Org
+from organizations.orgs.models import Org
 from pilot.demo import seed_personas
 from pilot.demo.reports import REPORT_MONTH, seed_reports
 from tests.certificates.factories import certificate_with_levels

@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 
 from accounts.models import AuditEntry
-from organizations.models import Org, OrgAction
+from organizations.orgs.models import Org
+from organizations.supervision.models import OrgAction
 from pilot.indicators.models import IndicatorRun, OrgIndicator
 from tests.assessments.factories import TeacherTrainingFactory
 from tests.certificates.factories import certificate_with_levels

@@ -12,8 +12,10 @@ from django.utils import timezone
 from accounts.models import AuditEntry, Notification
 from accounts.scoping import actor_for
 from assessments.models import AssessmentPlan, AssessmentPlanRow, AssessmentSession, Site
-from certificates.models import IssuanceRequest, IssuedCertificate, PaperCopyOrder
-from organizations.models import Complaint, Org
+from certificates.issuance.models import IssuanceRequest, IssuedCertificate
+from certificates.paper_copies.models import PaperCopyOrder
+from organizations.complaints.models import Complaint
+from organizations.orgs.models import Org
 from pilot.indicators import scoring, selectors, services
 from pilot.indicators.models import IndicatorRun, OrgIndicator
 from tests.assessments.factories import TeacherTrainingFactory, pipeline_candidate
@@ -168,7 +170,7 @@ def test_the_september_rule(three_orgs):
 
 
 def test_orgs_selected_after_the_deadline_are_not_held_to_it(three_orgs):
-    from certificates.models import SelectionBatch
+    from certificates.batches.models import SelectionBatch
 
     SelectionBatch.objects.filter(number=1).update(published_on=D(2019, 6, 12))
     for number, published in ((4, D(2020, 9, 20)), (5, D(2020, 12, 1))):
@@ -265,7 +267,7 @@ def test_repeated_upheld_complaints(org_a, org_b):
 
 def test_fee_proposals_refused_over_the_cap_are_counted_from_the_audit_log(org_a, org_a_user, org_b, certificate,
                                                                          hubei):
-    from accounts.errors import AppError
+    from core.errors import AppError
     from fees import services as fees
     from fees.caps import caps_ensure
     from tests.fees.conftest import items
@@ -372,7 +374,7 @@ def test_a_rerun_replaces_the_months_figures_and_never_duplicates_them(three_org
 
 
 def test_a_month_is_claimed_once_and_only_a_month_that_began(ministry_user, hubei_user, actor):
-    from accounts.errors import AppError, Forbidden
+    from core.errors import AppError, Forbidden
 
     services.indicator_run_request(actor=actor(ministry_user), month=OCTOBER, enqueue=False)
     with pytest.raises(AppError, match="正在计算中"):

@@ -1,9 +1,9 @@
 import pytest
 
-from accounts.errors import AppError
 from accounts.scoping import actor_for
-from certificates.models import Certificate
-from organizations.models import Org
+from certificates.catalog.models import Certificate
+from core.errors import AppError
+from organizations.orgs.models import Org
 from pilot.orchestration import org_delist_with_replacement
 from tests.certificates.factories import CertificateFactory, SelectionBatchFactory
 

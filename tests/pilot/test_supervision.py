@@ -1,6 +1,6 @@
 import pytest
 
-from organizations.models import Org
+from organizations.orgs.models import Org
 
 pytestmark = pytest.mark.django_db
 

@@ -31,7 +31,6 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from accounts.bulk import copy_rows
 from accounts.models import IdType, Person, PersonName, Province
 from assessments.models import (
     AssessmentPlan,
@@ -48,17 +47,14 @@ from assessments.models import (
     Site,
     TeacherTraining,
 )
-from certificates.models import (
-    Certificate,
-    CertificateLevel,
-    IssuanceRequest,
-    IssuedCertificate,
-    NumberSequence,
-    SelectionBatch,
-)
-from certificates.numbering import SCHEME, number_prefix
-from organizations.models import Institution, Org
-from organizations.validators import credit_code_check_char
+from certificates.batches.models import SelectionBatch
+from certificates.catalog.models import Certificate, CertificateLevel
+from certificates.issuance.models import IssuanceRequest, IssuedCertificate, NumberSequence
+from certificates.issuance.numbering import SCHEME, number_prefix
+from core.bulk import copy_rows
+from organizations.institutions.models import Institution
+from organizations.orgs.models import Org
+from organizations.orgs.validators import credit_code_check_char
 
 SQLITE_LIMIT = 200_000
 CHUNK = 250_000

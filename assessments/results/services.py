@@ -1,0 +1,410 @@
+"""Results (成绩): the org records scores per session, from a file or a form; pass or fail follows the
+certificate level's pass mark. Scores can be corrected until the org finalizes the session; then they
+are locked and change only through an audited amendment (``ResultAmendment``), possibly answering a
+candidate's score review (成绩复核).
+
+Finalizing hands every pass to certificate issuance in the same transaction: one issuance request
+per passed result, idempotent by result id (``certificates.services.issuance``). Nothing here looks
+at fees: issuance is never tied to payment (domain rule 4).
+
+Audited: ``result.recorded``, ``result.corrected``, ``registration.absent_marked``, ``session.finalized``,
+``result.amended``, ``score_review.requested``, ``score_review.answered``.
+"""
+
+import decimal
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_log, audit_log_many
+from accounts.models import Role, User
+from accounts.scoping import Actor, require_role
+from accounts.services import notify, notify_scope
+from assessments.models import AssessmentSession, Registration, Result, ResultAmendment, ScoreReview
+from assessments.registrations.services import RowErrors
+from assessments.results.imports import RESULT_SCHEMA, Candidate, ResultRow, ResultRowValidator, parse_score
+from assessments.sessions.services import check_results_open, lock_session, own_org
+from certificates.catalog.models import CertificateLevel
+from certificates.issuance.services import PassedResult, issuance_requests_create
+from core.bulk import insert_returning_ids  # also registers the any_in lookup
+from core.errors import AppError, NotInScope
+from core.tabular.reading import read_table
+from core.tabular.validation import ValidationResult, no_data_error, validate_rows
+
+# Above this many corrected scores the PostgreSQL path (COPY into a temporary table, one UPDATE) pays off.
+COPY_THRESHOLD = 200
+
+
+@dataclass
+class ResultOutcome:
+    recorded: int = 0
+    corrected: int = 0
+    unchanged: int = 0
+    absent: int = 0
+    skipped: int = 0
+
+    @property
+    def saved(self) -> int:
+        return self.recorded + self.corrected + self.absent
+
+
+def _marks(session: AssessmentSession) -> CertificateLevel:
+    return CertificateLevel.objects.get(certificate_id=session.certificate_id, level=session.level)
+
+
+def _check_own(actor: Actor, session: AssessmentSession) -> None:
+    org = own_org(actor)
+    if session.org_id != org.pk:
+        raise NotInScope()
+
+
+def candidates(session: AssessmentSession) -> list[Candidate]:
+    return [Candidate(registration_id=pk, id_number=number, name_on_file=name, name_given=given,
+                      active=status == Registration.Status.REGISTERED)
+            for pk, number, name, given, status in session.registrations.values_list(
+                "pk", "person__id_number", "person__name", "name_given", "status")]
+
+
+# --- recording scores ------------------------------------------------------------------------------
+
+def _validate(session: AssessmentSession, rows) -> tuple[ValidationResult, int]:
+    validator = ResultRowValidator(candidates=candidates(session), full_mark=_marks(session).full_mark)
+    result = validate_rows(rows, RESULT_SCHEMA, validator)
+    return result, validator.skipped
+
+
+def results_import(*, actor: Actor, session: AssessmentSession, upload) -> ResultOutcome:
+    """An org's score file for one session: every row checked, then all saved or none."""
+    _check_own(actor, session)
+    check_results_open(session)
+    table = read_table(upload, RESULT_SCHEMA)
+    result, skipped = _validate(session, table)
+    if result.rows_read == 0:
+        raise no_data_error(table.name)
+    if not result.ok:
+        raise RowErrors(result)
+    if not result.rows:
+        raise AppError(_("文件中所有行的成绩都为空，没有可导入的成绩。"), code="no_scores")
+    outcome = results_bulk_save(actor=actor, session=session, rows=result.rows,
+                                note=_("成绩导入：%(file)s") % {"file": table.name})
+    outcome.skipped = skipped
+    return outcome
+
+
+def results_rows_save(*, actor: Actor, session: AssessmentSession, rows) -> ResultOutcome:
+    """The API's bulk scores: rows keyed like the file's columns, the same checks."""
+    _check_own(actor, session)
+    check_results_open(session)
+    result, skipped = _validate(session, rows)
+    if not result.ok:
+        raise RowErrors(result)
+    if not result.rows:
+        raise AppError(_("没有可导入的成绩。"), code="no_scores")
+    outcome = results_bulk_save(actor=actor, session=session, rows=result.rows, note=_("API 成绩导入"))
+    outcome.skipped = skipped
+    return outcome
+
+
+@transaction.atomic
+def result_save(*, actor: Actor, registration: Registration, score: str | decimal.Decimal | None,
+                absent: bool = False) -> ResultOutcome:
+    """One candidate's score (or absence) from the form."""
+    session = registration.session
+    _check_own(actor, session)
+    check_results_open(session)
+    if registration.status != Registration.Status.REGISTERED:
+        raise AppError(_("该考生已取消报名，不能录入成绩。"))
+    if absent:
+        row = ResultRow(row=1, registration_id=registration.pk, score=None, absent=True)
+    else:
+        if score in (None, ""):
+            raise AppError(_("请填写成绩，或选择缺考。"), field="score")
+        try:
+            value = parse_score(str(score), _marks(session).full_mark)
+        except ValueError as error:
+            raise AppError(error.args[0], field="score") from None
+        row = ResultRow(row=1, registration_id=registration.pk, score=value, absent=False)
+    return results_bulk_save(actor=actor, session=session, rows=[row])
+
+
+@transaction.atomic
+def results_bulk_save(*, actor: Actor, session: AssessmentSession, rows: list[ResultRow],
+                      note: str = "") -> ResultOutcome:
+    """Save validated score rows under the session's lock: new scores recorded, changed ones
+    corrected, identical ones left alone (uploading a file twice changes nothing), absences marked."""
+    _check_own(actor, session)
+    session = lock_session(session)
+    check_results_open(session)
+    marks = _marks(session)
+    ids = [r.registration_id for r in rows]
+    active = dict(session.registrations.filter(status=Registration.Status.REGISTERED).values_list("pk", "absent"))
+    gone = [r.row for r in rows if r.registration_id not in active]
+    if gone:
+        raise AppError(_("第 %(rows)s 行的考生不是本批次的有效报名，全部未保存。") % {
+            "rows": "、".join(map(str, gone[:20]))}, code="not_registered")
+    existing = {reg: (pk, score) for reg, pk, score in Result.objects.filter(registration__session=session)
+                .values_list("registration_id", "pk", "score")}
+    names = dict(session.registrations.filter(pk__any_in=ids).values_list("pk", "person__name"))
+    outcome = ResultOutcome()
+    new, changed, absent, present_again = [], [], [], []
+    for r in rows:
+        if r.absent:
+            if not active[r.registration_id]:
+                absent.append(r)
+            else:
+                outcome.unchanged += 1
+            continue
+        if active[r.registration_id]:
+            present_again.append(r.registration_id)
+        old = existing.get(r.registration_id)
+        if old is None:
+            new.append(r)
+        elif old[1] != r.score:
+            changed.append((r, old))
+        else:
+            outcome.unchanged += 1
+    now = timezone.now()
+    user_id = actor.user.pk
+    where = f"{session.certificate.name}（{session.get_level_display()}）{session.date:%Y-%m-%d}"
+    label = Result._meta.label_lower
+    entries = []
+    if present_again:
+        Registration.objects.filter(pk__in=present_again).update(absent=False)
+    if new:
+        institutions = dict(session.registrations.filter(pk__any_in=[r.registration_id for r in new])
+                            .values_list("pk", "institution_id"))
+        result_ids = insert_returning_ids(Result, [
+            "registration_id", "score", "passed", "recorded_at", "recorded_by_id", "org_id", "certificate_id", "level",
+            "province_id", "institution_id", "session_date"], [
+            (r.registration_id, r.score, r.score >= marks.pass_mark, now, user_id, session.org_id,
+             session.certificate_id, session.level, session.province_id, institutions[r.registration_id], session.date)
+            for r in new])
+        entries += [{"action": "result.recorded", "object_type": label, "object_id": pk,
+                     "object_repr": f"{names.get(r.registration_id, '')} · {where}", "province": session.province_id,
+                     "changes": {"score": [None, r.score], "passed": [None, r.score >= marks.pass_mark]}}
+                    for r, pk in zip(new, result_ids, strict=True)]
+    if changed:
+        _correct(changed, marks.pass_mark, now, user_id)
+        entries += [{"action": "result.corrected", "object_type": label, "object_id": old[0],
+                     "object_repr": f"{names.get(r.registration_id, '')} · {where}", "province": session.province_id,
+                     "changes": {"score": [old[1], r.score],
+                                 "passed": [old[1] >= marks.pass_mark, r.score >= marks.pass_mark]}}
+                    for r, old in changed]
+    if absent:
+        absent_ids = [r.registration_id for r in absent]
+        removed = {r: existing[r][1] for r in absent_ids if r in existing}
+        if removed:
+            Result.objects.filter(registration_id__in=list(removed)).delete()
+        Registration.objects.filter(pk__in=absent_ids).update(absent=True)
+        reg_label = Registration._meta.label_lower
+        entries += [{"action": "registration.absent_marked", "object_type": reg_label, "object_id": reg,
+                     "object_repr": f"{names.get(reg, '')} · {where}", "province": session.province_id,
+                     "changes": {"absent": [False, True], **({"score": [removed[reg], None]} if reg in removed else {})}}
+                    for reg in absent_ids]
+    outcome.recorded, outcome.corrected, outcome.absent = len(new), len(changed), len(absent)
+    if len(entries) == 1:
+        e = entries[0]
+        audit_log(actor=actor, action=e["action"], object_type=e["object_type"], object_id=str(e["object_id"]),
+                  object_repr=e["object_repr"], province=session.province_id, changes=e["changes"], note=note)
+    elif entries:
+        audit_log_many(actor=actor, entries=entries, note=note)
+    return outcome
+
+
+def _correct(changed, pass_mark, now, user_id) -> None:
+    if connection.vendor == "postgresql" and len(changed) > COPY_THRESHOLD:
+        table = connection.ops.quote_name(Result._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.result_correction")
+            cursor.execute("CREATE TEMPORARY TABLE result_correction (id bigint, score numeric(6, 1), passed boolean) "
+                           "ON COMMIT DROP")
+            with cursor.cursor.copy("COPY result_correction FROM STDIN") as copy:
+                for r, old in changed:
+                    copy.write_row((old[0], r.score, r.score >= pass_mark))
+            cursor.execute(f"UPDATE {table} AS r SET score = c.score, passed = c.passed, recorded_at = %s, "
+                           "recorded_by_id = %s FROM result_correction AS c WHERE r.id = c.id", [now, user_id])
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.result_correction")
+        return
+    Result.objects.bulk_update([Result(pk=old[0], score=r.score, passed=r.score >= pass_mark, recorded_at=now,
+                                       recorded_by_id=user_id) for r, old in changed],
+                               ["score", "passed", "recorded_at", "recorded_by"], batch_size=500)
+
+
+# --- finalizing ------------------------------------------------------------------------------------
+
+def _passes(results) -> list[PassedResult]:
+    """What issuance needs about each passed result, copied from the person as on file now."""
+    return [PassedResult(result_id=pk, session_id=session_id, certificate_id=certificate_id, level=level, org_id=org_id,
+                         person_id=person_id, holder_name=name, id_type=id_type, id_number=number,
+                         province_code=province, institution_id=institution_id, site_code=site_code, score=score,
+                         passed_on=date)
+            for (pk, session_id, certificate_id, level, org_id, person_id, name, id_type, number, province,
+                 institution_id, site_code, score, date) in results.values_list(
+                "pk", "registration__session_id", "certificate_id", "level", "org_id", "registration__person_id",
+                "registration__person__name", "registration__person__id_type", "registration__person__id_number",
+                "province_id", "institution_id", "registration__session__site__code", "score", "session_date")]
+
+
+@dataclass
+class FinalizeOutcome:
+    passed: int
+    failed: int
+    absent: int
+    issuance_requests: int
+
+
+@transaction.atomic
+def session_finalize(*, actor: Actor, session: AssessmentSession) -> FinalizeOutcome:
+    """Lock the session's results and hand every pass to certificate issuance, in one transaction.
+    Refused while a registered candidate has neither a score nor an absence."""
+    _check_own(actor, session)
+    session = lock_session(session)
+    if session.status == AssessmentSession.Status.FINALIZED:
+        raise AppError(_("该考核批次的成绩已确认。"), code="finalized")
+    check_results_open(session)
+    active = session.registrations.filter(status=Registration.Status.REGISTERED)
+    counts = active.aggregate(total=Count("pk"), absent=Count("pk", filter=Q(absent=True)),
+                              scored=Count("result"), passed=Count("result", filter=Q(result__passed=True)))
+    if not counts["total"]:
+        raise AppError(_("该考核批次没有报名考生，不能确认成绩。"))
+    missing = counts["total"] - counts["absent"] - counts["scored"]
+    if missing:
+        raise AppError(_("尚有 %(n)d 名考生既没有成绩也未标记缺考，请录入成绩或标记缺考后再确认。") % {"n": missing},
+                       code="results_missing")
+    old = session.status
+    session.status = AssessmentSession.Status.FINALIZED
+    session.finalized_at = timezone.now()
+    session.finalized_by = actor.user
+    session.save(update_fields=["status", "finalized_at", "finalized_by"])
+    passes = _passes(Result.objects.filter(registration__session=session, passed=True))
+    created = issuance_requests_create(passes=passes)
+    outcome = FinalizeOutcome(passed=counts["passed"], failed=counts["scored"] - counts["passed"],
+                              absent=counts["absent"], issuance_requests=created)
+    audit_log(actor=actor, action="session.finalized", obj=session, province=session.province_id, changes={
+        "status": [old, session.status], "passed": [None, outcome.passed], "failed": [None, outcome.failed],
+        "absent": [None, outcome.absent], "issuance_requests": [None, created]})
+    _notify_finalized(session)
+    return outcome
+
+
+def _notify_finalized(session: AssessmentSession) -> None:
+    title = _("成绩已发布：%(c)s（%(l)s）%(d)s") % {"c": session.certificate.name, "l": session.get_level_display(),
+                                              "d": f"{session.date:%Y-%m-%d}"}
+    link = reverse("assessments:session_detail", args=[session.pk])
+    for institution_id in session.registrations.exclude(institution=None).values_list(
+            "institution_id", flat=True).distinct():
+        notify_scope(role=Role.INSTITUTION, scope_id=institution_id, title=title, link=link, category="assessment")
+    candidates_ = User.objects.filter(is_active=True, person__registrations__session=session,
+                                      person__registrations__status=Registration.Status.REGISTERED)
+    notify(users=candidates_, title=title, body=_("请在“我的考核”中查看成绩；对成绩有异议的，可以申请复核。"),
+           link=reverse("assessments:registrations"), category="assessment")
+
+
+# --- after finalizing: amendments and score reviews ------------------------------------------------
+
+@transaction.atomic
+def result_amend(*, actor: Actor, result: Result, score, reason: str,
+                 review: ScoreReview | None = None) -> ResultAmendment:
+    """Correct a finalized result, with its reason, audited. A fail that becomes a pass is handed
+    to issuance at once (idempotent by result id)."""
+    session = result.registration.session
+    _check_own(actor, session)
+    session = lock_session(session)
+    if session.status != AssessmentSession.Status.FINALIZED:
+        raise AppError(_("成绩确认前请直接修改成绩，无需更正。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise AppError(_("更正成绩必须说明原因。"), field="reason")
+    marks = _marks(session)
+    try:
+        value = parse_score(str(score if score is not None else ""), marks.full_mark)
+    except ValueError as error:
+        raise AppError(error.args[0], field="score") from None
+    result = Result.objects.select_for_update().get(pk=result.pk)
+    passed = value >= marks.pass_mark
+    if value == result.score:
+        raise AppError(_("更正后的成绩与原成绩相同。"), field="score")
+    if result.passed and not passed:
+        raise AppError(_("已合格的成绩不能更正为不合格：该合格成绩已交付发证。如确属错误，请报教育部按证书撤销程序处理。"),
+                       field="score", code="pass_to_fail")
+    amendment = ResultAmendment.objects.create(result=result, score_before=result.score, score_after=value,
+                                               passed_before=result.passed, passed_after=passed, reason=reason,
+                                               actor=actor.user)
+    before = (result.score, result.passed)
+    result.score, result.passed, result.recorded_by = value, passed, actor.user
+    result.save(update_fields=["score", "passed", "recorded_at", "recorded_by"])
+    created = 0
+    if passed and not before[1]:
+        created = issuance_requests_create(passes=_passes(Result.objects.filter(pk=result.pk)))
+    audit_log(actor=actor, action="result.amended", obj=result, province=result.province_id, note=reason[:500],
+              object_repr=f"{result.registration.person.name} · {session}",
+              changes={"score": [before[0], value], "passed": [before[1], passed],
+                       "amendment": [None, amendment.pk], "issuance_requests": [0, created],
+                       **({"review": [None, review.pk]} if review else {})})
+    user = getattr(result.registration.person, "user", None)
+    if user is not None and user.is_active and review is None:
+        notify(users=[user], title=_("您的成绩已更正：%(s)s 分") % {"s": value}, body=reason,
+               link=reverse("assessments:registration_detail", args=[result.registration_id]), category="assessment")
+    return amendment
+
+
+@transaction.atomic
+def score_review_request(*, actor: Actor, registration: Registration, reason: str) -> ScoreReview:
+    """A candidate asks for a review of their finalized score."""
+    require_role(actor, Role.STUDENT)
+    if registration.person_id != actor.user.person_id:
+        raise NotInScope()
+    registration = Registration.objects.select_for_update().select_related("session").get(pk=registration.pk)
+    if registration.session.status != AssessmentSession.Status.FINALIZED:
+        raise AppError(_("成绩确认发布后才能申请复核。"))
+    if not Result.objects.filter(registration=registration).exists():
+        raise AppError(_("没有成绩（缺考）的考生不能申请复核。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise AppError(_("请说明申请复核的理由。"), field="reason")
+    if len(reason) > 1000:
+        raise AppError(_("复核理由不能超过 1000 个字。"), field="reason")
+    if registration.reviews.filter(status=ScoreReview.Status.REQUESTED).exists():
+        raise AppError(_("您已申请复核，请等待培训评价组织答复。"), code="review_open")
+    review = ScoreReview.objects.create(registration=registration, reason=reason)
+    audit_log(actor=actor, action="score_review.requested", obj=review, province=registration.province_id,
+              object_repr=f"{registration.person.name} · {registration.session}", changes={"reason": [None, reason]})
+    notify_scope(role=Role.ORG, scope_id=registration.org_id, title=_("新的成绩复核申请"),
+                 body=f"{registration.session}", link=reverse("assessments:reviews"), category="assessment")
+    return review
+
+
+@transaction.atomic
+def score_review_answer(*, actor: Actor, review: ScoreReview, amend: bool, answer: str,
+                        score=None) -> ScoreReview:
+    """The org answers a review: the score is maintained, or amended (through a ResultAmendment)."""
+    registration = review.registration
+    _check_own(actor, registration.session)
+    review = ScoreReview.objects.select_for_update().get(pk=review.pk)
+    if review.status != ScoreReview.Status.REQUESTED:
+        raise AppError(_("该复核申请已答复。"))
+    answer = (answer or "").strip()
+    if not answer:
+        raise AppError(_("请填写复核结果说明。"), field="answer")
+    if amend:
+        review.amendment = result_amend(actor=actor, result=registration.result, score=score, reason=answer,
+                                        review=review)
+        review.status = ScoreReview.Status.AMENDED
+    else:
+        review.status = ScoreReview.Status.MAINTAINED
+    review.answer = answer
+    review.answered_at = timezone.now()
+    review.answered_by = actor.user
+    review.save(update_fields=["status", "answer", "answered_at", "answered_by", "amendment"])
+    audit_log(actor=actor, action="score_review.answered", obj=review, province=registration.province_id,
+              object_repr=f"{registration.person.name} · {registration.session}",
+              changes={"status": [ScoreReview.Status.REQUESTED, review.status]}, note=answer[:500])
+    user = getattr(registration.person, "user", None)
+    if user is not None and user.is_active:
+        notify(users=[user], title=_("成绩复核结果：%(s)s") % {"s": review.get_status_display()}, body=answer,
+               link=reverse("assessments:registration_detail", args=[registration.pk]), category="assessment")
+    return review

@@ -1,0 +1,250 @@
+"""Pages of sites, assessment sessions, score entry and finalization (考点、考核批次、成绩录入与确认).
+Registrations, tickets and score reviews are in ``views_registrations``."""
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.forms import add_app_error
+from accounts.models import Role
+from accounts.scoping import require_role
+from assessments.models import AssessmentSession, Registration
+from assessments.registrations import selectors as registrations_selectors
+from assessments.registrations.imports import REGISTRATION_SCHEMA
+from assessments.registrations.services import RowErrors, is_institution_student
+from assessments.results import selectors as results_selectors
+from assessments.results.imports import RESULT_SCHEMA
+from assessments.sessions import selectors as sessions_selectors
+from assessments.sessions import services as session_services
+from assessments.sessions.forms import SessionCancelForm, SessionFilter, SessionForm, SiteForm
+from core.errors import AppError, Forbidden, NotInScope
+from core.exports import file_response, xlsx_response
+from core.tabular.reading import read_table
+from core.tabular.schema import XLSX_TYPE, CellError
+from core.tabular.writing import error_report_xlsx
+
+UPLOAD_SCHEMAS = {"registration": REGISTRATION_SCHEMA, "result": RESULT_SCHEMA}
+
+
+UPLOAD_KEEP_SECONDS = 3600
+
+
+ERRORS_SHOWN = 200
+
+
+def download(content: bytes, filename: str, content_type: str = XLSX_TYPE) -> HttpResponse:
+    return file_response(content, filename, content_type)
+
+
+def query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def rejected_upload_keep(request, *, kind: str, upload, error: RowErrors) -> str:
+    """Keep a rejected file and its errors for an hour, so its error report (the user's rows with
+    the wrong cells marked) can be downloaded; only by the user who uploaded it."""
+    token = secrets.token_urlsafe(16)
+    upload.seek(0)
+    cache.set(f"assessments:rejected-upload:{token}", {
+        "user": request.user.pk, "kind": kind, "name": upload.name, "content": upload.read(),
+        "errors": [e.as_dict() for e in error.errors]}, UPLOAD_KEEP_SECONDS)
+    return token
+
+
+@login_required
+def upload_errors(request, token: str):
+    kept = cache.get(f"assessments:rejected-upload:{token}")
+    if not kept or kept["user"] != request.user.pk:
+        raise NotInScope(_("错误报告已过期（保留 1 小时），请重新上传文件查看错误。"))
+    table = read_table(kept["content"], UPLOAD_SCHEMAS[kept["kind"]], name=kept["name"])
+    content = error_report_xlsx(table, [CellError.from_dict(e) for e in kept["errors"]])
+    return download(content, f"{_('错误报告')}-{kept['name'].rsplit('.', 1)[0]}.xlsx")
+
+
+def row_errors_context(request, *, kind: str, upload, error: RowErrors) -> dict:
+    return {"row_errors": error.errors[:ERRORS_SHOWN], "error_count": error.error_count, "error_message": error.message,
+            "error_token": rejected_upload_keep(request, kind=kind, upload=upload, error=error)}
+
+
+@login_required
+def site_list(request):
+    sites = sessions_selectors.sites_visible(request.actor)
+    if request.GET.get("export") == "xlsx":
+        rows = ((s.org.name, s.code, s.name, s.province.name, s.city, s.address, s.institution.name if s.institution else "",
+                 _("启用") if s.active else _("停用")) for s in sites.iterator(chunk_size=2000))
+        return xlsx_response(_("考点"), [_("培训评价组织"), _("考点代码"), _("考点名称"), _("省份"), _("城市"), _("地址"),
+                                       _("所在院校"), _("状态")], rows)
+    return render(request, "assessments/session_sites.html", {
+        "page": Paginator(sites, 50).get_page(request.GET.get("page")), "can_edit": request.actor.role == Role.ORG})
+
+
+@login_required
+def site_create(request):
+    require_role(request.actor, Role.ORG)
+    form = SiteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_services.site_create(actor=request.actor, **form.cleaned_data)
+        except AppError as error:
+            add_app_error(form, error)
+        else:
+            messages.success(request, _("考点已登记。"))
+            return redirect("assessments:sites")
+    return render(request, "assessments/session_site_form.html", {"form": form, "site": None})
+
+
+@login_required
+def site_edit(request, pk: int):
+    site = sessions_selectors.site_get(request.actor, pk, for_write=True)
+    initial = {"name": site.name, "province": site.province, "city": site.city, "address": site.address,
+               "institution": site.institution, "active": site.active}
+    form = SiteForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_services.site_update(actor=request.actor, site=site, **form.cleaned_data)
+        except AppError as error:
+            add_app_error(form, error)
+        else:
+            messages.success(request, _("考点已修改。"))
+            return redirect("assessments:sites")
+    return render(request, "assessments/session_site_form.html", {"form": form, "site": site})
+
+
+@login_required
+def session_list(request):
+    actor = request.actor
+    filterset = SessionFilter(request.GET, queryset=sessions_selectors.with_counts(sessions_selectors.sessions_visible(actor)))
+    sessions = filterset.qs.order_by("-date", "-pk")
+    if request.GET.get("export") == "xlsx":
+        rows = ((s.pk, s.certificate.name, s.get_level_display(), s.get_assessment_type_display(), s.org.name,
+                 s.site.code, s.site.name, s.province.name, s.date, s.capacity, s.registered, s.get_status_display())
+                for s in sessions)
+        return xlsx_response(_("考核批次"), [_("批次编号"), _("证书"), _("等级"), _("考核方式"), _("培训评价组织"), _("考点代码"),
+                                         _("考点"), _("省份"), _("考核日期"), _("容量"), _("已报名"), _("状态")], rows)
+    return render(request, "assessments/session_list.html", {
+        "filter": filterset, "page": Paginator(sessions, 30).get_page(request.GET.get("page")),
+        "query": query_without_page(request), "can_schedule": actor.role == Role.ORG,
+        "open_ids": set(sessions.filter(sessions_selectors.open_sessions_q()).values_list("pk", flat=True)[:500])})
+
+
+def _session_form(request, *, data=None, initial=None, editing=False):
+    return SessionForm(data, initial=initial, certificates=sessions_selectors.certificates_schedulable(request.actor),
+                       sites=sessions_selectors.sites_usable(request.actor), editing=editing)
+
+
+@login_required
+def session_create(request):
+    require_role(request.actor, Role.ORG)
+    form = _session_form(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = session_services.session_create(actor=request.actor, **form.cleaned_data)
+        except AppError as error:
+            add_app_error(form, error)
+        else:
+            messages.success(request, _("考核批次已安排，院校和社会学习者现在可以报名。"))
+            return redirect("assessments:session_detail", pk=session.pk)
+    has_sites = sessions_selectors.sites_usable(request.actor).exists()
+    return render(request, "assessments/session_form.html", {"form": form, "session": None, "has_sites": has_sites})
+
+
+@login_required
+def session_edit(request, pk: int):
+    session = sessions_selectors.session_get(request.actor, pk, for_write=True)
+    initial = {"site": session.site, "date": session.date, "start_time": session.start_time,
+               "capacity": session.capacity, "examiners": session.examiners}
+    form = _session_form(request, data=request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_services.session_update(actor=request.actor, session=session, **form.cleaned_data)
+        except AppError as error:
+            add_app_error(form, error)
+        else:
+            messages.success(request, _("考核批次已修改。"))
+            return redirect("assessments:session_detail", pk=session.pk)
+    return render(request, "assessments/session_form.html", {"form": form, "session": session, "has_sites": True})
+
+
+@login_required
+def session_detail(request, pk: int):
+    actor = request.actor
+    session = sessions_selectors.session_get(actor, pk)
+    is_org = actor.role == Role.ORG and session.org_id == actor.scope.org_id
+    context = {"session": session, "is_org": is_org, "open": session_services.is_open_for_registration(session),
+               "summary": sessions_selectors.session_summary(session) if actor.role not in (Role.STUDENT,) else None}
+    if actor.role in (Role.INSTITUTION, Role.ALLIANCE, Role.ORG, Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY):
+        registrations = registrations_selectors.registrations_visible(actor).filter(session=session).order_by("pk")
+        context["registration_page"] = Paginator(registrations, 50).get_page(request.GET.get("page"))
+        context["registration_rows"] = [{"r": r, "id_number": registrations_selectors.id_display(actor, r),
+                                         "result": getattr(r, "result", None)} for r in context["registration_page"]]
+        context["show_scores"] = results_selectors.result_visible_to(actor, Registration(session=session))
+    context["can_register"] = actor.role == Role.INSTITUTION and context["open"]
+    if actor.role == Role.STUDENT:
+        mine = registrations_selectors.registrations_visible(actor).filter(session=session).first()
+        context["mine"] = mine
+        context["can_self_register"] = (context["open"] and (mine is None or mine.status == Registration.Status.CANCELLED)
+                                        and not is_institution_student(actor.scope.person_id))
+    if is_org:
+        context["cancel_form"] = SessionCancelForm()
+    return render(request, "assessments/session_detail.html", context)
+
+
+@login_required
+@require_POST
+def session_registration(request, pk: int):
+    session = sessions_selectors.session_get(request.actor, pk, for_write=True)
+    try:
+        session_services.session_registration_set(actor=request.actor, session=session,
+                                                  open=request.POST.get("open") == "1")
+    except AppError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("已重新开放报名。") if request.POST.get("open") == "1" else _("已截止报名。"))
+    return redirect("assessments:session_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def session_cancel(request, pk: int):
+    session = sessions_selectors.session_get(request.actor, pk, for_write=True)
+    form = SessionCancelForm(request.POST)
+    try:
+        session_services.session_cancel(actor=request.actor, session=session,
+                                        reason=form.cleaned_data["reason"] if form.is_valid() else "")
+    except AppError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("考核批次已取消，其报名一并取消。"))
+    return redirect("assessments:session_detail", pk=pk)
+
+
+def _org_session(request, pk: int) -> AssessmentSession:
+    """A session the acting org owns; 404 outside its scope, 403 for other roles."""
+    session = sessions_selectors.session_get(request.actor, pk)
+    if request.actor.role != Role.ORG:
+        raise Forbidden()
+    return session
+
+
+@login_required
+def session_roster(request, pk: int):
+    """The roster (考生名单) as the org prints it for the session day, with the full ID numbers."""
+    session = _org_session(request, pk)
+    registrations = session.registrations.filter(status=Registration.Status.REGISTERED).select_related(
+        "person", "institution", "result", "session__site").order_by("institution__name", "pk")
+    ticket_number = registrations_selectors.ticket_number
+    rows = ((index, r.pk, ticket_number(r), r.person.name, r.person.get_id_type_display(), r.person.id_number,
+             r.institution.name if r.institution else _("社会学习者"), r.major_name, _("缺考") if r.absent else "",
+             getattr(getattr(r, "result", None), "score", None)) for index, r in enumerate(registrations, start=1))
+    headers = [_("序号"), _("报名号"), _("准考证号"), _("姓名"), _("证件类型"), _("证件号码"), _("院校"), _("专业"), _("缺考"),
+               _("成绩")]
+    return xlsx_response(_("考生名单"), headers, rows)

@@ -1,0 +1,74 @@
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import IdType
+from assessments.filings.api import _paginate
+from assessments.trainers import selectors
+from assessments.trainers import services as trainers
+from assessments.trainers.filters import TrainerFilter
+from certificates.catalog.models import Certificate
+from core.errors import AppError
+
+
+class TrainerOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    institution = serializers.IntegerField(source="institution_id")
+    institution_name = serializers.CharField(source="institution.name")
+    name = serializers.CharField(source="person.name")
+    id_number = serializers.SerializerMethodField(help_text="本院校和培训该教师的组织看到完整号码，其他角色看到掩码")
+    subject = serializers.CharField()
+    certificate = serializers.CharField(source="certificate.code")
+    org = serializers.CharField(source="certificate.org.name")
+    training_date = serializers.DateField()
+    reported_qualified = serializers.BooleanField()
+    attendance_confirmed = serializers.BooleanField(allow_null=True)
+    qualified = serializers.BooleanField(allow_null=True)
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_id_number(self, obj) -> str:
+        return selectors.trainer_id_display(self.context["actor"], obj)
+
+
+class TrainerListCreateApi(APIView):
+    class TrainerCreateInput(serializers.Serializer):
+        name = serializers.CharField(max_length=64)
+        id_type = serializers.ChoiceField(choices=[IdType.RESIDENT_ID, IdType.HMT_RESIDENCE],
+                                          default=IdType.RESIDENT_ID)
+        id_number = serializers.CharField(max_length=32)
+        subject = serializers.CharField(max_length=64)
+        certificate = serializers.CharField(help_text="证书代码")
+        training_date = serializers.DateField()
+        reported_qualified = serializers.BooleanField(default=False)
+
+    @extend_schema(responses=TrainerOutput(many=True), summary="培训师资格记录（按范围）")
+    def get(self, request):
+        filterset = TrainerFilter(request.query_params, queryset=selectors.trainer_records_visible(request.actor))
+        return _paginate(request, self, filterset.qs, TrainerOutput, context={"actor": request.actor})
+
+    @extend_schema(request=TrainerCreateInput, responses={201: TrainerOutput}, summary="院校登记参加培训的教师")
+    def post(self, request):
+        data = self.TrainerCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        certificate = Certificate.objects.filter(code=values.pop("certificate").strip().upper()).first()
+        if certificate is None:
+            raise AppError(_("证书代码不在证书目录中。"), field="certificate")
+        record = trainers.trainer_record_create(actor=request.actor, certificate=certificate, **values)
+        return Response(TrainerOutput(record, context={"actor": request.actor}).data, status=status.HTTP_201_CREATED)
+
+
+class TrainerConfirmApi(APIView):
+    class TrainerConfirmInput(serializers.Serializer):
+        attended = serializers.BooleanField()
+        qualified = serializers.BooleanField()
+
+    @extend_schema(request=TrainerConfirmInput, responses=TrainerOutput, summary="培训评价组织确认参训与合格培训师")
+    def post(self, request, pk: int):
+        record = selectors.trainer_record_get(request.actor, pk)
+        data = self.TrainerConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = trainers.trainer_record_confirm(actor=request.actor, record=record, **data.validated_data)
+        return Response(TrainerOutput(record, context={"actor": request.actor}).data)

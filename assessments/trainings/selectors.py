@@ -1,0 +1,109 @@
+"""Reads of teacher trainings, certificate trainings and Hubei commitments, through the actor's
+scope: an org its own, a province those held for its province, the ministry all."""
+
+from django.db.models import Count, QuerySet, Sum
+
+from accounts.models import Role
+from accounts.scoping import Actor, get_in_scope, scoped
+from assessments.models import CertificateTraining, HubeiCommitment, TeacherTraining
+from assessments.reports.selectors import assessed_by
+from assessments.trainings.models import HUBEI
+from certificates.catalog.models import Certificate
+from core.errors import Forbidden
+from organizations.orgs.models import Org
+
+TRAINING_READERS = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG)
+
+
+def _require_reader(actor: Actor) -> None:
+    if actor.role not in TRAINING_READERS:
+        raise Forbidden()
+
+
+def teacher_trainings_visible(actor: Actor) -> QuerySet[TeacherTraining]:
+    _require_reader(actor)
+    return scoped(TeacherTraining.objects.select_related("org", "certificate", "province"), actor)
+
+
+def teacher_training_get(actor: Actor, pk: int, *, for_write: bool = False) -> TeacherTraining:
+    return get_in_scope(teacher_trainings_visible(actor), actor, for_write=for_write, pk=pk)
+
+
+def teacher_training_totals(trainings: QuerySet[TeacherTraining]) -> dict:
+    totals = trainings.order_by().aggregate(sessions=Count("*"), teachers=Sum("teachers_trained"))
+    hubei = trainings.order_by().filter(hubei_special=True).aggregate(teachers=Sum("teachers_trained"))
+    return {"sessions": totals["sessions"] or 0, "teachers": totals["teachers"] or 0,
+            "hubei_teachers": hubei["teachers"] or 0}
+
+
+def certificate_trainings_visible(actor: Actor) -> QuerySet[CertificateTraining]:
+    _require_reader(actor)
+    return scoped(CertificateTraining.objects.select_related("org", "certificate", "province"), actor)
+
+
+def certificate_training_get(actor: Actor, pk: int, *, for_write: bool = False) -> CertificateTraining:
+    return get_in_scope(certificate_trainings_visible(actor), actor, for_write=for_write, pk=pk)
+
+
+def certificate_training_totals(records: QuerySet[CertificateTraining]) -> dict:
+    totals = records.order_by().aggregate(students=Sum("students"), learners=Sum("social_learners"))
+    students, learners = totals["students"] or 0, totals["learners"] or 0
+    return {"students": students, "social_learners": learners, "total": students + learners}
+
+
+def own_certificates(actor: Actor) -> QuerySet[Certificate]:
+    """The org's published certificates: what it may record trainings and plans for."""
+    if actor.role != Role.ORG:
+        return Certificate.objects.none()
+    return (Certificate.objects.filter(org_id=actor.scope.org_id, status=Certificate.Status.PUBLISHED)
+            .select_related("org").order_by("name"))
+
+
+# --- the Hubei special action --------------------------------------------------------------------
+
+def own_hubei_commitment(actor: Actor) -> HubeiCommitment | None:
+    if actor.role != Role.ORG:
+        raise Forbidden()
+    return scoped(HubeiCommitment.objects.all(), actor).first()
+
+
+def sees_hubei_action(actor: Actor) -> bool:
+    if actor.role in (Role.MINISTRY, Role.ORG):
+        return True
+    return actor.role in (Role.PROVINCE, Role.PROVINCE_AGENCY) and actor.province_code == HUBEI
+
+
+def hubei_progress(actor: Actor) -> list[dict]:
+    """Each org's commitment to the Hubei special action against what it did: teachers trained
+    in trainings counted toward the action, candidates assessed in Hubei. The ministry and
+    Hubei's provincial bodies see every org; an org sees itself; other provinces may not look."""
+    if not sees_hubei_action(actor):
+        raise Forbidden()
+    commitments = HubeiCommitment.objects.select_related("org")
+    special = TeacherTraining.objects.filter(hubei_special=True)
+    if actor.role == Role.ORG:
+        commitments = scoped(commitments, actor)
+        special = special.filter(org_id=actor.scope.org_id)
+    trained = dict(special.order_by().values("org_id").annotate(n=Sum("teachers_trained")).values_list("org_id", "n"))
+    org_ids = set(trained) | {c.org_id for c in commitments}
+    assessed = assessed_by(("org_id",), province_id=HUBEI, org_id__in=sorted(org_ids))
+    by_org = {c.org_id: c for c in commitments}
+    names = dict(Org.objects.filter(pk__in=org_ids).values_list("pk", "name"))
+    rows = []
+    for org_id in org_ids:
+        commitment = by_org.get(org_id)
+        done_teachers = trained.get(org_id, 0)
+        done_candidates = assessed.get((org_id,), 0)
+        rows.append({
+            "org_id": org_id, "org_name": names.get(org_id, ""), "commitment": commitment,
+            "teachers_to_train": commitment.teachers_to_train if commitment else None,
+            "candidates_to_assess": commitment.candidates_to_assess if commitment else None,
+            "teachers_trained": done_teachers, "candidates_assessed": done_candidates,
+            "teachers_percent": _percent(done_teachers, commitment.teachers_to_train if commitment else 0),
+            "candidates_percent": _percent(done_candidates, commitment.candidates_to_assess if commitment else 0),
+        })
+    return sorted(rows, key=lambda r: r["org_name"])
+
+
+def _percent(done: int, target: int) -> int | None:
+    return round(done * 100 / target) if target else None

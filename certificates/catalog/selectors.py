@@ -1,0 +1,119 @@
+"""Reads of the catalog and the selection batches.
+
+What the public sees: published certificates, and suspended ones marked as suspended (a
+suspension stops new sessions, and institutions and students need to know why a certificate they
+train for cannot be assessed now). Withdrawn and replaced certificates appear only on request
+(“含已退出”), each linking to its replacement. Certificates still in application (申报中) are seen
+by the ministry and by their own org. Batch statistics are public (counts only); the applications
+behind them are the ministry's, and each org sees its own.
+"""
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+
+from accounts.models import Role
+from accounts.scoping import Actor, anonymous_actor
+from certificates.batches.models import ApplicationCertificate, SelectionBatch
+from certificates.catalog.models import Certificate, CertificateLevel, CertificateStandard, Level
+from core.errors import NotInScope
+from organizations.orgs.models import Org
+
+PUBLIC_STATUSES = (Certificate.Status.PUBLISHED, Certificate.Status.SUSPENDED)
+
+
+RETIRED_STATUSES = (Certificate.Status.WITHDRAWN, Certificate.Status.REPLACED)
+
+
+LISTED_STATUSES = PUBLIC_STATUSES + RETIRED_STATUSES
+
+
+Outcome = ApplicationCertificate.Outcome
+
+
+LEVEL_RANK = Case(When(level=Level.JUNIOR, then=Value(0)), When(level=Level.INTERMEDIATE, then=Value(1)),
+                  default=Value(2), output_field=IntegerField())
+
+
+def levels_ordered() -> QuerySet[CertificateLevel]:
+    return CertificateLevel.objects.order_by(LEVEL_RANK)
+
+
+def _visible_q(actor: Actor | None) -> Q | None:
+    actor = actor or anonymous_actor()
+    if actor.role == Role.MINISTRY:
+        return None
+    visible = Q(status__in=LISTED_STATUSES)
+    if actor.role == Role.ORG:
+        visible |= Q(org_id=actor.scope.org_id)
+    return visible
+
+
+def certificates_visible(actor: Actor | None) -> QuerySet[Certificate]:
+    """Every certificate ``actor`` may open (anonymous: None), ready for a list: owner, batch,
+    replacement and levels in two queries whatever the page size."""
+    qs = Certificate.objects.select_related("org", "batch", "replaced_by").prefetch_related(
+        Prefetch("levels", queryset=levels_ordered()))
+    condition = _visible_q(actor)
+    return qs if condition is None else qs.filter(condition)
+
+
+def certificate_get(code: str, *, actor: Actor | None = None) -> Certificate:
+    """One certificate by its code, as ``actor`` may see it (None: the public); 404 otherwise.
+    The ministry sees every status, so supervision can fetch any certificate with it."""
+    certificate = certificates_visible(actor).filter(code=(code or "").strip().upper()).first()
+    if certificate is None:
+        raise NotInScope()
+    return certificate
+
+
+def certificate_detail(code: str, *, actor: Actor | None = None) -> Certificate:
+    certificate = certificate_get(code, actor=actor)
+    return (Certificate.objects.select_related("org", "batch", "replaced_by__org", "replaced_by__batch")
+            .prefetch_related(Prefetch("levels", queryset=levels_ordered()), "majors", "standards",
+                              Prefetch("replaces", queryset=Certificate.objects.select_related("org", "batch")),
+                              "status_changes")
+            .get(pk=certificate.pk))
+
+
+def certificates_of_org(org: Org) -> QuerySet[Certificate]:
+    """Every certificate an org owns, whatever its status (for supervision: delisting, replacement)."""
+    return (Certificate.objects.filter(org=org).select_related("batch", "replaced_by")
+            .prefetch_related(Prefetch("levels", queryset=levels_ordered())).order_by("batch__number", "code"))
+
+
+def replacement_candidates(certificate: Certificate) -> QuerySet[Certificate]:
+    """Published certificates of later batches, the ones ``certificate`` may be replaced by; those
+    of the same field first."""
+    return (Certificate.objects.filter(status=Certificate.Status.PUBLISHED, batch__number__gt=certificate.batch.number)
+            .select_related("org", "batch")
+            .annotate(same_field=Case(When(field=certificate.field, then=Value(0)), default=Value(1),
+                                      output_field=IntegerField()))
+            .order_by("same_field", "batch__number", "code"))
+
+
+def standard_for_download(pk: int, *, actor: Actor | None = None) -> CertificateStandard:
+    """A standard document of a certificate ``actor`` may see: public once the certificate is."""
+    standard = CertificateStandard.objects.select_related("certificate").filter(pk=pk).first()
+    if standard is None:
+        raise NotInScope()
+    certificate_get(standard.certificate.code, actor=actor)
+    return standard
+
+
+def catalog_fields() -> list[str]:
+    return list(Certificate.objects.filter(status__in=LISTED_STATUSES).order_by("field")
+                .values_list("field", flat=True).distinct())
+
+
+def catalog_orgs() -> QuerySet[Org]:
+    return Org.objects.filter(Exists(Certificate.objects.filter(org=OuterRef("pk"), status__in=LISTED_STATUSES)))
+
+
+def catalog_code_prefix(batch: SelectionBatch) -> str:
+    """Catalog codes the portal assigns: X + batch (2 digits) + sequence (3 digits), e.g. X04017."""
+    return f"X{batch.number:02d}"
+
+
+def catalog_code_suggestion(batch: SelectionBatch) -> str:
+    prefix = catalog_code_prefix(batch)
+    taken = set(Certificate.objects.filter(code__startswith=prefix).values_list("code", flat=True))
+    return next(f"{prefix}{n:03d}" for n in range(1, 10_000) if f"{prefix}{n:03d}" not in taken)

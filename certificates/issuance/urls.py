@@ -1,0 +1,23 @@
+"""/certificates/: issued e-certificates (issue 6)."""
+
+from django.urls import path
+
+from certificates.issuance import views as issuance_views
+from certificates.paper_copies import views as paper_copies_views
+
+app_name = "issued"
+
+urlpatterns = [
+    path("", issuance_views.index, name="index"),
+    path("mine/", issuance_views.mine, name="mine"),
+    path("batches/", issuance_views.batches, name="batches"),
+    path("queue/", issuance_views.queue, name="queue"),
+    path("waiting/", issuance_views.waiting, name="waiting"),
+    path("requests/<int:pk>/retry/", issuance_views.retry, name="retry"),
+    path("import/", issuance_views.import_certificates, name="import"),
+    path("paper/", paper_copies_views.paper_queue, name="paper_queue"),
+    path("paper/<int:pk>/advance/", paper_copies_views.paper_advance, name="paper_advance"),
+    path("<str:number>/", issuance_views.detail, name="detail"),
+    path("<str:number>/pdf", issuance_views.certificate_pdf, name="pdf"),
+    path("<str:number>/paper/", paper_copies_views.paper_order, name="paper_order"),
+]

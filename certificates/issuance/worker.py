@@ -1,0 +1,351 @@
+"""Issuance: pending requests become numbered, stored, rendered, signed and announced certificates.
+
+The worker (certificates.tasks) repeats three steps until no request is pending:
+
+1. ``issuance_claim`` — ONE short transaction: take up to ``ISSUANCE_CHUNK`` pending requests
+   (``FOR UPDATE SKIP LOCKED``, so parallel workers take disjoint chunks); park the requests of orgs
+   without a seal as blocked (and tell the org), record a later pass of a level the person already
+   holds as a duplicate, refuse anything that is not a pass; allocate the numbers in one block per
+   prefix (row lock on the sequence) and store the certificates; mark the requests issued. Either
+   all of it commits or none of it does, so a worker killed here loses nothing and leaves no gap.
+2. ``issuance_render`` — outside any lock: render and sign each PDF and store it (a conditional
+   update, so two workers rendering the same certificate store it once).
+3. ``issuance_announce`` — fire the ``certificates_issued`` hook (once per chunk) and the
+   ``certificate_issued`` hook (per certificate), tell the holders, then record it.
+
+``issuance_sweep`` (beat, and after a restart) resumes what a killed worker left: certificates with
+no PDF or not yet announced, and requests blocked only for a missing seal once the seal exists.
+Issuance never looks at fees (domain rule 4).
+"""
+
+import datetime
+import logging
+import secrets
+import time
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_log
+from accounts.models import IdType, Notification
+from accounts.services import notify_scope
+from certificates import hooks
+from certificates.catalog.models import CertificateLevel, Level
+from certificates.issuance import numbering, pdf, signing
+from certificates.issuance.models import IssuanceBlock, IssuanceRequest, IssuedCertificate
+from certificates.issuance.selectors import org_seals_current
+
+logger = logging.getLogger(__name__)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+# --- 1. claim: number and store, in one short transaction ---------------------------------------
+
+def issuance_claim(*, limit: int | None = None) -> list[int] | None:
+    """Take one chunk of pending requests; returns the ids of the certificates it stored, which is
+    empty for a chunk of blocked, duplicate or failed requests, or None when nothing is pending."""
+    limit = limit or settings.ISSUANCE_CHUNK
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _claim(limit)
+        except IntegrityError:
+            # Another worker stored a certificate of the same person and level a moment ago; the
+            # chunk rolled back whole, and the next attempt sees that certificate as a duplicate.
+            if attempt == 2:
+                raise
+            time.sleep(0.05)
+    return []
+
+
+def _claim(limit: int) -> list[int] | None:
+    requests = list(IssuanceRequest.objects.select_for_update(skip_locked=True, of=("self",))
+                    .filter(status=IssuanceRequest.Status.PENDING).select_related("certificate", "org")
+                    .order_by("created_at", "pk")[:limit])
+    if not requests:
+        return None
+    now = timezone.now()
+    today = timezone.localdate()
+    outcome: dict[str, list[IssuanceRequest]] = defaultdict(list)
+    seals = org_seals_current({r.org_id for r in requests})
+    levels = {(cl.certificate_id, cl.level): cl for cl in
+              CertificateLevel.objects.filter(certificate_id__in={r.certificate_id for r in requests})}
+    held: dict = dict(((c.person_id, c.certificate_id, c.level), c.number) for c in IssuedCertificate.objects.filter(
+        person_id__in={r.person_id for r in requests}, status=IssuedCertificate.Status.VALID).only(
+        "person_id", "certificate_id", "level", "number"))
+    to_issue: list[IssuanceRequest] = []
+    for request in requests:
+        key = (request.person_id, request.certificate_id, request.level)
+        level = levels.get((request.certificate_id, request.level))
+        if level is None or request.score < level.pass_mark:
+            request.status_note = _("该成绩不是合格成绩（证书等级不存在或成绩低于合格分数），不予发证。")
+            outcome["failed"].append(request)
+        elif key in held:
+            request.duplicate_of = held[key]
+            outcome["duplicate"].append(request)
+        elif request.org_id not in seals:
+            request.block_code = IssuanceBlock.NO_SEAL
+            request.status_note = _("培训评价组织尚未上传电子公章，上传后将自动发证。")
+            outcome["blocked"].append(request)
+        else:
+            try:
+                pdf.glyph_plan(request.holder_name + request.id_number + request.certificate.name + request.org.name)
+            except pdf.GlyphMissing as missing:
+                request.block_code = IssuanceBlock.GLYPH
+                request.status_note = str(missing)[:200]
+                outcome["blocked"].append(request)
+                continue
+            held[key] = request  # a second pass of the same level in this chunk is a duplicate
+            to_issue.append(request)
+    created = _store(to_issue, seals=seals, today=today)
+    numbers = {c.request_id: c.number for c in created}
+    for request in outcome["duplicate"]:
+        held_by = request.duplicate_of
+        number = numbers[held_by.pk] if isinstance(held_by, IssuanceRequest) else held_by
+        request.status_note = _("已持有同一证书同一等级的有效证书 %(number)s，本次合格仅作记录。") % {"number": number}
+    for status, rows in outcome.items():
+        for request in rows:
+            request.status = status
+            request.processed_at = now
+            request.attempts += 1
+        IssuanceRequest.objects.bulk_update(rows, ["status", "status_note", "block_code", "processed_at", "attempts"])
+    IssuanceRequest.objects.filter(pk__in=[r.pk for r in to_issue]).update(
+        status=IssuanceRequest.Status.ISSUED, status_note="", block_code="", processed_at=now)
+    if outcome["blocked"]:
+        transaction.on_commit(lambda rows=list(outcome["blocked"]): _tell_orgs_blocked(rows))
+    if created:
+        audit_log(actor=None, action="certificate.issued", object_type="certificates.issuedcertificate",
+                  object_id=str(created[0].pk), object_repr=_("%(n)d 份证书") % {"n": len(created)},
+                  changes={"numbers": [c.number for c in created]})
+    return [c.pk for c in created]
+
+
+def _store(requests: list[IssuanceRequest], *, seals: dict, today: datetime.date) -> list[IssuedCertificate]:
+    by_prefix: dict[str, list[IssuanceRequest]] = defaultdict(list)
+    for request in requests:
+        code = numbering.org_code_ensure(request.org)
+        prefix = numbering.number_prefix(org_code=code, province_code=request.province_id,
+                                         site_code=request.site_code, certificate_id=request.certificate_id,
+                                         year=today.year, level=request.level)
+        by_prefix[prefix].append(request)
+    rows = []
+    for prefix in sorted(by_prefix):  # one lock order for every worker: no deadlock between them
+        chunk = by_prefix[prefix]
+        for request, number in zip(chunk, numbering.numbers_allocate(prefix=prefix, count=len(chunk)), strict=True):
+            rows.append(IssuedCertificate(
+                number=number, request=request, person_id=request.person_id, certificate_id=request.certificate_id,
+                level=request.level, org_id=request.org_id, province_id=request.province_id,
+                institution_id=request.institution_id, holder_name=request.holder_name, id_type=request.id_type,
+                id_number=request.id_number, seal=seals[request.org_id], issued_on=today, token=new_token()))
+    return IssuedCertificate.objects.bulk_create(rows)
+
+
+def _tell_orgs_blocked(rows: list[IssuanceRequest]) -> None:
+    by_org: dict[int, list[IssuanceRequest]] = defaultdict(list)
+    for request in rows:
+        by_org[request.org_id].append(request)
+    for org_id, blocked in by_org.items():
+        reasons = "；".join(sorted({r.status_note for r in blocked}))
+        notify_scope(role="org", scope_id=org_id, category="issuance",
+                     title=_("%(n)d 名合格考生的证书暂缓签发") % {"n": len(blocked)},
+                     body=reasons, link=reverse("issued:batches"))
+
+
+# --- 2. render, sign, store -------------------------------------------------------------------
+
+def certificate_data(issued: IssuedCertificate, *, variant: str = "zh", version=None) -> pdf.CertificateData:
+    """What the PDF of ``issued`` (or of one of its superseded ``version``s) prints."""
+    source = version or issued
+    seal = issued.seal
+    try:
+        id_type_label = IdType(source.id_type).label
+    except ValueError:
+        id_type_label = source.id_type
+    return pdf.CertificateData(
+        number=issued.number, version=source.version, holder_name=source.holder_name, id_type=source.id_type,
+        id_type_label=str(id_type_label), id_number=source.id_number, certificate_name=issued.certificate.name,
+        level=issued.level, level_label=str(Level(issued.level).label), org_name=issued.org.name,
+        issued_on=source.issued_on, verify_url=f"{settings.PUBLIC_BASE_URL}/verify/t/{source.token}",
+        seal_path=seal.file.path if seal else None, seal_key=f"seal-{seal.pk}" if seal else "no-seal",
+        variant=variant)
+
+
+def certificate_pdf_render(issued: IssuedCertificate, *, variant: str = "zh", version=None) -> bytes:
+    """The signed PDF (rendering raises pdf.GlyphMissing for a character no font covers)."""
+    data = certificate_data(issued, variant=variant, version=version)
+    return signing.sign_pdf(pdf.render_certificate(data), number=issued.number)
+
+
+def pdf_filename(issued: IssuedCertificate, version: int) -> str:
+    return f"{issued.number}-v{version}.pdf"
+
+
+def issuance_render(*, certificate_id: int) -> bool:
+    """Render, sign and store one certificate's PDF unless it is stored already."""
+    return issuance_render_many(certificate_ids=[certificate_id]) == 1
+
+
+def issuance_render_many(*, certificate_ids: list[int]) -> int:
+    """Render, sign and store the PDFs of a chunk: one query to read them, one short transaction to
+    record the files (a conditional update per row: a version changed meanwhile, or a PDF another
+    worker stored first, is left alone and our file removed). Returns how many were stored."""
+    chunk = list(IssuedCertificate.objects.select_related("certificate", "org", "seal")
+                 .filter(pk__in=certificate_ids, pdf=""))
+    written: dict[int, tuple[int, str, int]] = {}
+    storage = IssuedCertificate._meta.get_field("pdf").storage
+    try:
+        for issued in chunk:
+            content = certificate_pdf_render(issued)
+            name = issued.pdf.field.generate_filename(issued, pdf_filename(issued, issued.version))
+            if storage.exists(name):  # left by a worker killed after writing, before recording it
+                storage.delete(name)
+            written[issued.pk] = (issued.version, storage.save(name, ContentFile(content)), len(content))
+    finally:
+        stored = _record_pdfs(written, storage) if written else 0
+    return stored
+
+
+def _record_pdfs(written: dict[int, tuple[int, str, int]], storage) -> int:
+    """Record the stored files in ONE statement: each row only if it still has no PDF and is still
+    the version rendered (a conditional update, so a concurrent worker or a reissue wins cleanly);
+    files not recorded are removed."""
+    kept = _record_pdfs_update(written)
+    for pk, (_version, name, _size) in written.items():
+        if pk not in kept:
+            storage.delete(name)
+    return len(kept)
+
+
+def _record_pdfs_update(written: dict[int, tuple[int, str, int]]) -> set[int]:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return {pk for pk, (version, name, size) in written.items()
+                if IssuedCertificate.objects.filter(pk=pk, version=version, pdf="").update(pdf=name, pdf_size=size)}
+    table = connection.ops.quote_name(IssuedCertificate._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(written))
+    params = [value for pk, (version, name, size) in written.items() for value in (pk, version, name, size)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS t SET pdf = v.pdf, pdf_size = v.size "
+            f"FROM (VALUES {rows}) AS v(id, version, pdf, size) "
+            f"WHERE t.id = v.id AND t.version = v.version AND t.pdf = '' RETURNING t.id", params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def certificate_pdf_bytes(issued: IssuedCertificate) -> bytes:
+    """The stored PDF; a certificate without one (imported, or from a bulk load) renders now, and so
+    does one whose file has gone missing from storage (it is stored again under its name)."""
+    if not issued.pdf:
+        issuance_render(certificate_id=issued.pk)
+        issued.refresh_from_db(fields=["pdf", "pdf_size"])
+    try:
+        with issued.pdf.open("rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        logger.warning("the stored PDF of certificate %s is missing; rendering it again", issued.number)
+        content = certificate_pdf_render(issued)
+        stored = issued.pdf.storage.save(issued.pdf.name, ContentFile(content))
+        IssuedCertificate.objects.filter(pk=issued.pk, version=issued.version).update(pdf=stored, pdf_size=len(content))
+        return content
+
+
+# --- 3. announce ---------------------------------------------------------------------------------
+
+def issuance_announce(*, certificate_id: int) -> bool:
+    return issuance_announce_many(certificate_ids=[certificate_id]) == 1
+
+
+def issuance_announce_many(*, certificate_ids: list[int]) -> int:
+    """Fire the issued hooks (once for the chunk, then once per certificate) for the certificates
+    not yet announced and tell the holders (one bulk insert), then record it. At least once: a
+    worker killed in between announces again later."""
+    chunk = list(IssuedCertificate.objects.select_related("certificate", "person__user")
+                 .filter(pk__in=certificate_ids, announced_at__isnull=True))
+    if not chunk:
+        return 0
+    notices = []
+    hooks.send(hooks.certificates_issued, certificates=chunk)
+    for issued in chunk:
+        hooks.send(hooks.certificate_issued, certificate=issued)
+        user = getattr(issued.person, "user", None)
+        if user is not None:
+            notices.append(Notification(
+                user=user, category="certificate", link=reverse("issued:mine"),
+                title=_("您的职业技能等级证书已签发：%(name)s（%(level)s）") % {
+                    "name": issued.certificate.name, "level": Level(issued.level).label},
+                body=_("证书编号 %(number)s。可在“我的证书”中下载电子证书、分享查验链接或申请纸质证书。") % {
+                    "number": issued.number}))
+    Notification.objects.bulk_create(notices)
+    return IssuedCertificate.objects.filter(pk__in=[c.pk for c in chunk], announced_at__isnull=True).update(
+        announced_at=timezone.now())
+
+
+# --- the loop a task runs, and the sweep -----------------------------------------------------------
+
+def issuance_run(*, max_seconds: float = 300, limit: int | None = None) -> tuple[int, bool]:
+    """Issue chunks until none is pending or time is up; returns (certificates stored, more left)."""
+    started = time.monotonic()
+    total = 0
+    while time.monotonic() - started < max_seconds:
+        ids = issuance_claim(limit=limit)
+        if ids is None:
+            return total, False
+        if not ids:
+            continue  # a chunk of requests blocked (no seal), duplicate or failed: the next chunk
+        total += len(ids)
+        try:
+            issuance_render_many(certificate_ids=ids)
+        except Exception:  # left without a PDF: the sweep or the first download renders it
+            logger.exception("rendering certificates %s failed", ids)
+        issuance_announce_many(certificate_ids=ids)
+    return total, IssuanceRequest.objects.filter(status=IssuanceRequest.Status.PENDING).exists()
+
+
+def issuance_sweep(*, stale_seconds: int = 120) -> dict[str, int]:
+    """Resume what stopped half-way: requests blocked only for a missing seal whose org now has
+    one, and certificates older than ``stale_seconds`` still without a PDF or not announced."""
+    resumed = IssuanceRequest.objects.filter(
+        status=IssuanceRequest.Status.BLOCKED, block_code=IssuanceBlock.NO_SEAL,
+        org_id__in=list(org_seals_current(None))).update(status=IssuanceRequest.Status.PENDING, block_code="")
+    before = timezone.now() - datetime.timedelta(seconds=stale_seconds)
+    stale = IssuedCertificate.objects.filter(created_at__lte=before)
+    rendered = 0
+    # Imported certificates render on first download instead: most are never downloaded.
+    for certificate_id in stale.filter(pdf="", origin=IssuedCertificate.Origin.ISSUED,
+                                       status=IssuedCertificate.Status.VALID).values_list("pk", flat=True).iterator():
+        try:
+            rendered += issuance_render(certificate_id=certificate_id)
+        except Exception:
+            logger.exception("rendering certificate %s failed", certificate_id)
+    announced = sum(issuance_announce(certificate_id=pk)
+                    for pk in stale.filter(announced_at__isnull=True).values_list("pk", flat=True).iterator())
+    return {"resumed": resumed, "rendered": rendered, "announced": announced}
+
+
+def issuance_request_retry(*, actor, request: IssuanceRequest) -> IssuanceRequest:
+    """The org or the ministry puts a blocked or failed request back in the queue."""
+    from accounts.scoping import require_role
+    from core.errors import AppError
+
+    require_role(actor, "org", "ministry")
+    if request.status not in (IssuanceRequest.Status.BLOCKED, IssuanceRequest.Status.FAILED):
+        raise AppError(_("只有暂缓或失败的发证请求可以重新发证。"))
+    updated = IssuanceRequest.objects.filter(pk=request.pk, status=request.status).update(
+        status=IssuanceRequest.Status.PENDING, block_code="", status_note="")
+    if updated:
+        audit_log(actor=actor, action="issuance.retried", obj=request, province=request.province_id,
+                  changes={"status": [request.status, "pending"]})
+        from certificates.issuance.tasks import issuance_kick
+
+        transaction.on_commit(issuance_kick)
+    request.refresh_from_db()
+    return request

@@ -1,1 +1,0 @@
-"""Writes of the certificates app, one module per concern (catalog, batches, ...)."""

@@ -1,0 +1,93 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from certificates.issuance import open_badges, selectors
+from certificates.issuance.views import PDF_ROLES
+from certificates.verification import services as verification
+from core.errors import NotInScope
+
+
+class VerdictOutput(serializers.Serializer):
+    found = serializers.BooleanField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    number = serializers.CharField()
+    masked_name = serializers.CharField()
+    certificate = serializers.CharField()
+    level = serializers.CharField()
+    org = serializers.CharField()
+    issued_on = serializers.DateField(allow_null=True)
+    version = serializers.IntegerField()
+    revoked_reason = serializers.CharField()
+
+
+class PublicApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+class VerifyApi(PublicApi):
+    class VerifyQuerySerializer(serializers.Serializer):
+        name = serializers.CharField(required=False, allow_blank=True, max_length=64)
+        id_last4 = serializers.CharField(required=False, allow_blank=True, max_length=4)
+        token = serializers.CharField(required=False, allow_blank=True, max_length=32)
+
+    @extend_schema(summary="公开查验证书（编号 + 姓名、证件号后四位或二维码令牌）", parameters=[VerifyQuerySerializer],
+                   responses=VerdictOutput, auth=[])
+    def get(self, request, number: str):
+        query = self.VerifyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        verdict = verification.certificate_verify(number=number, client=request.META.get("REMOTE_ADDR", ""),
+                                                  **query.validated_data)
+        return Response(verdict.as_dict())
+
+
+class VerifyPdfApi(PublicApi):
+    parser_classes = [MultiPartParser]
+
+    class VerifyPdfInputSerializer(serializers.Serializer):
+        pdf = serializers.FileField()
+
+    class PdfVerdictSerializer(VerdictOutput):
+        genuine = serializers.BooleanField()
+        reason = serializers.CharField()
+
+    @extend_schema(summary="上传电子证书 PDF，校验签名是否真实、未篡改及证书状态", request=VerifyPdfInputSerializer,
+                   responses=PdfVerdictSerializer, auth=[])
+    def post(self, request):
+        data = self.VerifyPdfInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = verification.certificate_verify_pdf(upload=data.validated_data["pdf"],
+                                                     client=request.META.get("REMOTE_ADDR", ""))
+        return Response(result.as_dict())
+
+
+class CredentialApi(APIView):
+    class CredentialExportSerializer(serializers.Serializer):
+        jwt = serializers.CharField()
+        credential = serializers.JSONField()
+
+    @extend_schema(summary="导出 Open Badges 3.0 可验证凭证（VC-JWT，ES256）", responses=CredentialExportSerializer)
+    def get(self, request, number: str):
+        if request.actor.role not in PDF_ROLES:
+            raise NotInScope()
+        issued = selectors.issued_get(actor=request.actor, number=number)
+        token, body = open_badges.credential_jwt(issued)
+        return Response({"jwt": token, "credential": body})
+
+
+class IssuerApi(PublicApi):
+    @extend_schema(summary="签发方（平台）信息", responses=OpenApiTypes.OBJECT, auth=[])
+    def get(self, request):
+        return Response(open_badges.issuer_profile())
+
+
+class IssuerJwksApi(PublicApi):
+    @extend_schema(summary="签发方公钥（JWKS），用于验证 VC-JWT", responses=OpenApiTypes.OBJECT, auth=[])
+    def get(self, request):
+        return Response({"keys": [open_badges.issuer_jwk()]})

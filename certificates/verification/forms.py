@@ -1,0 +1,21 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class VerifyForm(forms.Form):
+    number = forms.CharField(label=_("证书编号"), max_length=32,
+                             widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    name = forms.CharField(label=_("持证人姓名"), max_length=64, required=False,
+                           help_text=_("填写姓名或证件号码后四位之一。"))
+    id_last4 = forms.CharField(label=_("证件号码后四位"), max_length=4, required=False,
+                               widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("name") or data.get("id_last4")):
+            raise forms.ValidationError(_("请填写持证人姓名或证件号码后四位。仅凭证书编号不显示任何信息。"))
+        return data
+
+
+class VerifyPdfForm(forms.Form):
+    pdf = forms.FileField(label=_("电子证书 PDF 文件"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf"}))

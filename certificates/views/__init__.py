@@ -1,1 +1,0 @@
-"""HTML views of the certificates app, one module per concern."""

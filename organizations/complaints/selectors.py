@@ -1,0 +1,290 @@
+"""Reads of complaints, always through the actor's scope.
+
+The ministry sees everything. An org sees the complaints against itself, but only through
+``OrgComplaint``: a plain record that has no complainant fields at all (no contact, no submitter,
+no evidence file names, no internal notes), so no template or serializer can show them by mistake.
+Every other role is refused: 403 on lists, 404 on single complaints.
+"""
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role
+from accounts.scoping import Actor, get_in_scope, scoped
+from core.errors import Forbidden, NotInScope
+from organizations.complaints.models import Complaint, ComplaintEvidence
+from organizations.complaints.services import TARGET_ORG_STATUSES
+from organizations.orgs.models import Org
+
+Status = Complaint.Status
+# What an org may read of a complaint against it.
+ORG_VISIBLE_FIELDS = ("pk", "org", "reference", "category", "text", "status", "created_at", "status_changed_at",
+                      "closed_at")
+
+
+def _require_reader(actor: Actor) -> None:
+    if actor.role not in (Role.MINISTRY, Role.ORG):
+        raise Forbidden()
+
+
+def complaint_target_orgs() -> QuerySet[Org]:
+    """The orgs a complaint may name (public: the filing form lists them)."""
+    return Org.objects.filter(status__in=TARGET_ORG_STATUSES).order_by("name")
+
+
+class ComplaintFilter(django_filters.FilterSet):
+    """List filters shared by the ministry's page, the org's page and the API."""
+
+    status = django_filters.ChoiceFilter(label=gettext_lazy("状态"), choices=Status.choices,
+                                         empty_label=gettext_lazy("全部"))
+    category = django_filters.ChoiceFilter(label=gettext_lazy("类别"), choices=Complaint.Category.choices,
+                                           empty_label=gettext_lazy("全部"))
+    org = django_filters.ModelChoiceFilter(label=gettext_lazy("被投诉组织"), queryset=Org.objects.order_by("name"),
+                                           empty_label=gettext_lazy("全部"))
+    date_from = django_filters.DateFilter(label=gettext_lazy("提交日期起"), field_name="created_at",
+                                          lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = django_filters.DateFilter(label=gettext_lazy("提交日期止"), field_name="created_at",
+                                        lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = Complaint
+        fields = ["status", "category", "org", "date_from", "date_to"]
+
+
+def complaints_visible(actor: Actor) -> QuerySet[Complaint]:
+    """Complaints the actor may list: the ministry all, an org its own; others 403."""
+    _require_reader(actor)
+    return scoped(Complaint.objects.select_related("org"), actor)
+
+
+def complaints_filtered(actor: Actor, params) -> tuple[ComplaintFilter, QuerySet[Complaint]]:
+    """The actor's complaints narrowed by ``params`` (a GET query); invalid filters are ignored and
+    reported on the filter's form."""
+    qs = complaints_visible(actor)
+    if actor.role == Role.MINISTRY:
+        qs = qs.select_related("submitted_by").prefetch_related("evidence")
+    else:
+        qs = qs.only(*(f for f in ORG_VISIBLE_FIELDS if f != "pk"), "org__name")
+    filterset = ComplaintFilter(params or {}, queryset=qs)
+    if actor.role != Role.MINISTRY:
+        filterset.filters.pop("org")  # an org sees only itself; the list of all orgs is not its business
+    return filterset, filterset.qs
+
+
+def complaint_status_counts(qs: QuerySet[Complaint]) -> dict[str, int]:
+    """``{status: n}`` for every status, zeros included, plus ``"total"``."""
+    rows = dict(qs.order_by().values_list("status").annotate(n=Count("*")))
+    counts = {value: rows.get(value, 0) for value in Status.values}
+    counts["total"] = sum(counts.values())
+    return counts
+
+
+def complaint_get(actor: Actor, pk: int) -> Complaint:
+    """One complaint for the ministry (everything). Any other role: 404 here (orgs read their
+    complaints through ``complaint_for_org``)."""
+    if actor.role != Role.MINISTRY:
+        raise NotInScope()
+    return get_in_scope(Complaint.objects.select_related("org", "submitted_by"), actor, pk=pk)
+
+
+def complaint_get_for_triage(actor: Actor, pk: int) -> Complaint:
+    """The complaint a triage action names: the ministry gets it; the org whose complaint it is may
+    read but not triage it (403); anyone else does not see it (404)."""
+    if actor.role == Role.ORG:
+        complaint_for_org(actor, pk)
+        raise Forbidden()
+    return complaint_get(actor, pk)
+
+
+def complaints_pending_count(actor: Actor) -> int:
+    """Complaints still waiting for a decision (the ministry's to-do)."""
+    if actor.role != Role.MINISTRY:
+        return 0
+    return Complaint.objects.filter(status__in=(Status.RECEIVED, Status.INVESTIGATING)).count()
+
+
+# --- the org's view: substance without the complainant -----------------------------------------
+
+@dataclass(frozen=True)
+class OrgComplaintNote:
+    at: datetime
+    status_before: str
+    status_after: str
+    text: str
+
+    @property
+    def status_before_label(self) -> str:
+        return str(Status(self.status_before).label)
+
+    @property
+    def status_after_label(self) -> str:
+        return str(Status(self.status_after).label)
+
+    @property
+    def changed_status(self) -> bool:
+        return self.status_before != self.status_after
+
+
+@dataclass(frozen=True)
+class OrgComplaintEvidence:
+    pk: int
+    label: str  # a neutral name: an original file name can name its author
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class OrgComplaint:
+    pk: int
+    reference: str
+    org_name: str
+    category: str
+    text: str
+    status: str
+    created_at: datetime
+    status_changed_at: datetime | None
+    closed_at: datetime | None
+    notes: list[OrgComplaintNote] = field(default_factory=list)
+    evidence: list[OrgComplaintEvidence] = field(default_factory=list)
+
+    @property
+    def category_label(self) -> str:
+        return str(Complaint.Category(self.category).label)
+
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.status).label)
+
+
+def _evidence_label(index: int, content_type: str) -> str:
+    kind = _("图片") if content_type.startswith("image/") else _("文档")
+    return _("证据%(n)d（%(kind)s）") % {"n": index, "kind": kind}
+
+
+def evidence_download_name(evidence: ComplaintEvidence, index: int) -> str:
+    extension = ".pdf" if evidence.content_type == "application/pdf" else (
+        ".png" if evidence.content_type == "image/png" else ".jpg")
+    return _("证据%(n)d") % {"n": index} + extension
+
+
+def org_complaint(complaint: Complaint, *, with_details: bool = False) -> OrgComplaint:
+    """The org's record of ``complaint``: only ORG_VISIBLE_FIELDS, notes not marked internal."""
+    notes, evidence = [], []
+    if with_details:
+        notes = [OrgComplaintNote(at=n.at, status_before=n.status_before, status_after=n.status_after, text=n.text)
+                 for n in complaint.notes.filter(internal=False).only("at", "status_before", "status_after", "text")]
+        files = complaint.evidence.order_by("pk").only("pk", "content_type", "size")
+        evidence = [OrgComplaintEvidence(pk=e.pk, label=_evidence_label(i, e.content_type), content_type=e.content_type,
+                                         size=e.size) for i, e in enumerate(files, start=1)]
+    return OrgComplaint(pk=complaint.pk, reference=complaint.reference, org_name=complaint.org.name,
+                        category=complaint.category, text=complaint.text, status=complaint.status,
+                        created_at=complaint.created_at, status_changed_at=complaint.status_changed_at,
+                        closed_at=complaint.closed_at, notes=notes, evidence=evidence)
+
+
+def complaint_for_org(actor: Actor, pk: int) -> OrgComplaint:
+    """A complaint against the actor's own org; another org's complaint (or any other role) is 404."""
+    if actor.role != Role.ORG:
+        raise NotInScope()
+    complaint = get_in_scope(Complaint.objects.select_related("org").only(*ORG_VISIBLE_FIELDS[1:], "org__name"),
+                             actor, pk=pk)
+    return org_complaint(complaint, with_details=True)
+
+
+# --- evidence downloads --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EvidenceDownload:
+    filename: str
+    content_type: str
+    content: bytes | None  # None: stream the stored file as it is
+    evidence: ComplaintEvidence
+
+
+def complaint_evidence_download(actor: Actor, pk: int) -> EvidenceDownload:
+    """An evidence file: the ministry gets it as uploaded; the org a copy under a neutral name with
+    the metadata that can name the author (EXIF, PNG text, PDF author and XMP) removed."""
+    if actor.role not in (Role.MINISTRY, Role.ORG):
+        raise NotInScope()
+    evidence = ComplaintEvidence.objects.filter(pk=pk, complaint__in=scoped(Complaint, actor)).first()
+    if evidence is None:
+        raise NotInScope()
+    if actor.role == Role.MINISTRY:
+        return EvidenceDownload(filename=evidence.original_name, content_type=evidence.content_type, content=None,
+                                evidence=evidence)
+    index = list(ComplaintEvidence.objects.filter(complaint_id=evidence.complaint_id).order_by("pk")
+                 .values_list("pk", flat=True)).index(evidence.pk) + 1
+    with evidence.file.open("rb") as handle:
+        data = handle.read()
+    return EvidenceDownload(filename=evidence_download_name(evidence, index), content_type=evidence.content_type,
+                            content=_without_metadata(data, evidence.content_type), evidence=evidence)
+
+
+def _without_metadata(data: bytes, content_type: str) -> bytes:
+    if content_type == "application/pdf":
+        from pypdf import PdfReader, PdfWriter
+        from pypdf.generic import NameObject
+
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+        writer.metadata = None
+        writer._root_object.pop(NameObject("/Metadata"), None)
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(data)) as original:
+        fmt, icc = original.format, original.info.get("icc_profile")
+        transparency = original.info.get("transparency")
+        # Turned upright first: the EXIF orientation goes with the rest of the EXIF.
+        image = ImageOps.exif_transpose(original)
+        out = io.BytesIO()
+        if fmt == "JPEG":
+            # Re-encoded without EXIF (camera owner, GPS position, time); the colour profile stays.
+            image.save(out, format="JPEG", quality=95, icc_profile=icc)
+        else:
+            # A PNG saved without its text chunks (author, software, comments).
+            options = {"icc_profile": icc}
+            if transparency is not None:
+                options["transparency"] = transparency
+            image.save(out, format="PNG", **options)
+        return out.getvalue()
+
+
+# --- upheld complaints: what counts against an org --------------------------------------------
+
+def complaints_upheld_counts(org: Org | int) -> dict[str, int]:
+    """Upheld complaints against one org per category (every category, zeros included), plus
+    ``"total"``. The supervision board weighs these; the caller must be allowed to see the org."""
+    org_id = getattr(org, "pk", org)
+    rows = dict(Complaint.objects.filter(org_id=org_id, status=Status.UPHELD).order_by()
+                .values_list("category").annotate(n=Count("*")))
+    counts = {value: rows.get(value, 0) for value in Complaint.Category.values}
+    counts["total"] = sum(counts.values())
+    return counts
+
+
+def complaints_upheld_table(actor: Actor) -> list[dict]:
+    """For the ministry: each org with upheld complaints, its counts per category and in total,
+    most first."""
+    if actor.role != Role.MINISTRY:
+        raise Forbidden()
+    table: dict[int, dict] = {}
+    rows = (Complaint.objects.filter(status=Status.UPHELD).order_by()
+            .values_list("org_id", "org__name", "org__status", "category").annotate(n=Count("*")))
+    for org_id, name, org_status, category, n in rows:
+        row = table.setdefault(org_id, {"org_id": org_id, "org_name": name, "org_status": str(Org.Status(org_status).label),
+                                        "counts": dict.fromkeys(Complaint.Category.values, 0), "total": 0})
+        row["counts"][category] += n
+        row["total"] += n
+    result = sorted(table.values(), key=lambda r: (-r["total"], r["org_name"]))
+    for row in result:
+        row["cells"] = [row["counts"][c] for c in Complaint.Category.values]
+    return result

@@ -1,0 +1,57 @@
+from django.db.models import QuerySet
+
+from accounts.models import Role
+from accounts.scoping import Actor, require_role, scoped
+from core.errors import Forbidden, NotInScope
+from organizations.orgs.models import Org
+from organizations.orgs.selectors import org_get, org_private_visible
+from organizations.seals.models import OrgSeal
+
+
+def orgs_without_seal_count(actor: Actor) -> int:
+    """Orgs still in the pilot that have no seal to issue certificates with."""
+    require_role(actor, Role.MINISTRY)
+    return Org.objects.filter(status__in=[Org.Status.ACTIVE, Org.Status.YELLOW_CARD], seals__isnull=True).count()
+
+
+def org_seal_current(org: Org) -> OrgSeal | None:
+    """The seal certificates issued now carry: the highest version, or None before any upload.
+    Issuance records the returned version on each certificate."""
+    return OrgSeal.objects.filter(org=org).order_by("-version").first()
+
+
+def org_seals_current_many(org_ids) -> dict[int, OrgSeal]:
+    """``org_seal_current`` for many orgs in one query (issuance works in chunks across orgs);
+    ``None`` means every org."""
+    seals = OrgSeal.objects.order_by("org_id", "-version")
+    if org_ids is not None:
+        seals = seals.filter(org_id__in=list(org_ids))
+    current: dict[int, OrgSeal] = {}
+    for seal in seals:
+        current.setdefault(seal.org_id, seal)
+    return current
+
+
+def org_seal_get(org: Org, version: int) -> OrgSeal:
+    """One version of the org's seal: the one a certificate was issued with (raises
+    OrgSeal.DoesNotExist for a version the org never had)."""
+    return OrgSeal.objects.get(org=org, version=version)
+
+
+def org_seals(actor: Actor, org: Org) -> QuerySet[OrgSeal]:
+    """Every version of the org's seal, newest first, for those who may see seal files."""
+    if not org_private_visible(actor, org):
+        raise NotInScope()
+    return scoped(OrgSeal, actor).filter(org=org).select_related("uploaded_by").order_by("-version")
+
+
+def org_seal_for_file(actor: Actor, org_pk: int, version: int | None = None) -> OrgSeal:
+    """A seal file for the org itself or the ministry; 404 for anyone else and for no seal."""
+    org = org_get(actor, org_pk)
+    if not org_private_visible(actor, org):
+        raise Forbidden()
+    seals = org_seals(actor, org)
+    seal = seals.first() if version is None else seals.filter(version=version).first()
+    if seal is None:
+        raise NotInScope()
+    return seal

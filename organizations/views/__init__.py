@@ -1,1 +1,0 @@
-"""HTML views of the organizations app, one module per concern."""
