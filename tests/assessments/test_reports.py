@@ -158,12 +158,12 @@ def test_only_the_ministry_requests_a_report_and_only_for_a_month_that_began(act
 
 def test_a_failed_run_keeps_the_previous_report(progress, monkeypatch):
     first = generate()
-    import assessments.report_pdf
+    import assessments.reports.pdf
 
     def broken(content):
         raise RuntimeError("no fonts")
 
-    monkeypatch.setattr(assessments.report_pdf, "render_report_pdf", broken)
+    monkeypatch.setattr(assessments.reports.pdf, "render_report_pdf", broken)
     report = reports.monthly_report_request(actor=None, month=OCTOBER, enqueue=False)
     with pytest.raises(RuntimeError):
         reports.monthly_report_generate(report_id=report.pk)
