@@ -20,3 +20,11 @@ def yuan(value):
         return f"{Decimal(str(value)):,.2f}"
     except InvalidOperation:
         return value
+
+
+@register.simple_tag
+def shown(access, field, value):
+    """``{% shown access "id_number" value %}``: a personal field as the actor of ``access`` may see
+    it (accounts.personal_data); a dash where the policy hides it."""
+    result = access.show(field, value)
+    return "—" if result in (None, "") else result
