@@ -1,14 +1,27 @@
 from django import forms
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province, Role
-from core.errors import AppError
+from core.errors import AppError, Throttled
 
 
 def add_app_error(form: forms.Form, error: AppError) -> None:
     """Show a refused action on the form: on its field when the form has it, else on top."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, str(error.message))
+
+
+def render_form(request, template_name: str, context: dict, *, refusal: AppError | None = None,
+                status: int = 200) -> HttpResponse:
+    """A form page shown again after ``refusal``: a throttled one answers 429 with its Retry-After."""
+    if isinstance(refusal, Throttled):
+        status = refusal.status
+    response = render(request, template_name, context, status=status)
+    for name, value in (refusal.headers if refusal is not None else {}).items():
+        response[name] = value
+    return response
 
 
 class LoginForm(forms.Form):

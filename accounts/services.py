@@ -1,11 +1,11 @@
 """Every write of the accounts app, and its rules. Keyword-only functions named <thing>_<verb>."""
 
 import datetime
+import math
 import secrets
 
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -30,7 +30,8 @@ from accounts.models import (
     User,
 )
 from accounts.scoping import Actor
-from core.errors import AppError, Forbidden
+from core import ratelimit
+from core.errors import AppError, Forbidden, Throttled
 
 # Who creates whom: the ministry creates provincial and org accounts (and its own colleagues);
 # a province creates the accounts of its institutions and alliances.
@@ -230,22 +231,33 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     audit_log(actor=user, action="account.password_changed", obj=user)
 
 
-# --- sign-in: throttling per address, lockout per account -------------------------------------
+# --- sign-in: failures throttled per address, lockout per account ------------------------------
+
+LOGIN_ADDRESS_WINDOW = 600  # seconds in which LOGIN_MAX_PER_ADDRESS failed sign-ins hold an address back
+
 
 def login_authenticate(*, request, username: str, password: str) -> User:
-    """The user for these credentials, or AppError with the reason a person can act on."""
+    """The user for these credentials, or AppError with the reason a person can act on.
+
+    Only failures count, so a school whose users all sign in from one address (NAT) is never held
+    back by its own good sign-ins: ``LOGIN_MAX_PER_ADDRESS`` failures from one address within
+    ``LOGIN_ADDRESS_WINDOW`` refuse that address until the window ends, and ``LOGIN_MAX_FAILURES``
+    failures in a row lock the account for ``LOGIN_LOCK_MINUTES`` (both 429 with Retry-After)."""
     address = request.META.get("REMOTE_ADDR", "")
-    key = f"login-attempts:{address}"
-    cache.add(key, 0, timeout=600)
-    if cache.incr(key) > settings.LOGIN_MAX_PER_ADDRESS:
-        raise AppError(_("登录尝试过于频繁，请 10 分钟后再试。"), code="throttled")
+    failures_key = f"login-failures:{address}"
+    failures = ratelimit.peek(failures_key, window=LOGIN_ADDRESS_WINDOW)
+    if failures.hits >= settings.LOGIN_MAX_PER_ADDRESS:
+        raise Throttled(_("该网络地址登录失败次数过多，请 %(m)d 分钟后再试。") % {
+            "m": math.ceil(failures.retry_after / 60)}, retry_after=failures.retry_after)
     username = (username or "").strip()
     user = User.objects.filter(username__iexact=username).first()
     if user is not None and user.is_locked:
-        raise AppError(_("该账户因连续多次密码错误已被锁定，请于 %(time)s 后重试，或联系管理员解锁。") % {
-            "time": timezone.localtime(user.locked_until).strftime("%H:%M")}, code="locked")
+        raise Throttled(_("该账户因连续多次密码错误已被锁定，请于 %(time)s 后重试，或联系管理员解锁。") % {
+            "time": timezone.localtime(user.locked_until).strftime("%H:%M")}, code="locked",
+            retry_after=(user.locked_until - timezone.now()).total_seconds())
     authenticated = authenticate(request, username=user.username if user else username, password=password)
     if authenticated is None:
+        ratelimit.hit(failures_key, window=LOGIN_ADDRESS_WINDOW)
         if user is not None and user.has_usable_password():
             _login_failed(user, address)
         raise AppError(_("用户名或密码错误。新账户请先用激活码激活。"), code="bad_credentials")
@@ -262,8 +274,9 @@ def _login_failed(user: User, address: str) -> None:
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=until)
         audit_log(actor=None, action="account.locked", obj=user, ip_address=address or None,
                   note=_("连续 %(n)d 次密码错误") % {"n": settings.LOGIN_MAX_FAILURES})
-        raise AppError(_("密码连续错误 %(n)d 次，账户已锁定 %(m)d 分钟。") % {
-            "n": settings.LOGIN_MAX_FAILURES, "m": settings.LOGIN_LOCK_MINUTES}, code="locked")
+        raise Throttled(_("密码连续错误 %(n)d 次，账户已锁定 %(m)d 分钟。") % {
+            "n": settings.LOGIN_MAX_FAILURES, "m": settings.LOGIN_LOCK_MINUTES}, code="locked",
+            retry_after=settings.LOGIN_LOCK_MINUTES * 60)
 
 
 def otp_device_verify(*, user: User, device, token: str) -> None:
@@ -272,7 +285,8 @@ def otp_device_verify(*, user: User, device, token: str) -> None:
     if not allowed:
         until = (info or {}).get("locked_until")
         seconds = max(1, int((until - timezone.now()).total_seconds()) + 1) if until else 60
-        raise AppError(_("验证码输错后需等待 %(s)d 秒再试。") % {"s": seconds}, field="token", code="otp_throttled")
+        raise Throttled(_("验证码输错后需等待 %(s)d 秒再试。") % {"s": seconds}, field="token", code="otp_throttled",
+                        retry_after=seconds)
     if not device.verify_token((token or "").strip()):
         raise AppError(_("验证码不正确，请确认手机时间准确后重试。"), field="token", code="otp_wrong")
     if not device.confirmed:

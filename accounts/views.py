@@ -27,6 +27,7 @@ from accounts.forms import (
     PasswordResetRequestForm,
     StaffAccountForm,
     add_app_error,
+    render_form,
 )
 from accounts.middleware import ACTIVE_BINDING_SESSION_KEY
 from accounts.models import ActivationCode, Notification, Role
@@ -45,19 +46,21 @@ def login_view(request):
     if request.user.is_authenticated and request.method == "GET":
         return redirect(_safe_next(request, reverse("pilot:home")))
     form = LoginForm(request.POST or None)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             user = services.login_authenticate(request=request, username=form.cleaned_data["username"],
                                                password=form.cleaned_data["password"])
         except AppError as error:
             add_app_error(form, error)
+            refusal = error
         else:
             login(request, user)
             return redirect(_safe_next(request, reverse("pilot:home")))
     session_expired = request.method == "GET" and "next" in request.GET
-    return render(request, "accounts/login.html", {
+    return render_form(request, "accounts/login.html", {
         "form": form, "next": _safe_next(request, ""), "session_expired": session_expired,
-        "email_reset": settings.EMAIL_CONFIGURED})
+        "email_reset": settings.EMAIL_CONFIGURED}, refusal=refusal)
 
 
 @require_POST
@@ -91,11 +94,13 @@ def otp_verify(request):
         device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
             user=user, name=_("手机令牌"), confirmed=False)
     form = OtpForm(request.POST or None)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             services.otp_device_verify(user=user, device=device, token=form.cleaned_data["token"])
         except AppError as error:
             add_app_error(form, error)
+            refusal = error
         else:
             otp_login(request, device)
             return redirect(_safe_next(request, reverse("pilot:home")))
@@ -104,7 +109,7 @@ def otp_verify(request):
         context.update(qr=_qr_data_uri(device.config_url), secret=base64.b32encode(device.bin_key).decode())
     if settings.DEMO_MODE:
         context["demo_token"] = _current_token(device)
-    return render(request, "accounts/otp.html", context)
+    return render_form(request, "accounts/otp.html", context, refusal=refusal)
 
 
 def activate_view(request):

@@ -1,5 +1,7 @@
 """The one application error type. Views, forms and the API map it to the user in one place."""
 
+import math
+
 from django.utils.functional import Promise
 
 
@@ -15,6 +17,11 @@ class AppError(Exception):
         self.code = code
         self.field = field
         self.details = details or []
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer to this refusal carries (a throttle's Retry-After)."""
+        return {}
 
 
 class NotInScope(AppError):
@@ -37,3 +44,30 @@ class Forbidden(AppError):
         from django.utils.translation import gettext as _
 
         super().__init__(message or _("您的角色无权执行此操作。"), code="forbidden", **kwargs)
+
+
+class Throttled(AppError):
+    """Too many attempts: answered 429 with ``Retry-After``, the seconds until the next try may pass."""
+
+    status = 429
+
+    def __init__(self, message, *, retry_after: float, code: str = "throttled", **kwargs):
+        super().__init__(message, code=code, **kwargs)
+        self.retry_after = max(1, math.ceil(retry_after))
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class StoredFileMissing(AppError):
+    """A file the database names is missing from storage: answered 410 (gone) with a clear message,
+    never a server error. Raised (and logged) by ``accounts.uploads.stored_file_open``."""
+
+    status = 410
+
+    def __init__(self, message=None, **kwargs):
+        from django.utils.translation import gettext as _
+
+        super().__init__(message or _("该文件在服务器上缺失，暂时无法下载。此问题已记录，请联系平台管理员。"),
+                         code="file_missing", **kwargs)

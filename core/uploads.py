@@ -1,6 +1,7 @@
 """Upload checks shared by every app: the content decides the type, never the file name."""
 
 import io
+import logging
 import zipfile
 from dataclasses import dataclass
 
@@ -8,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from core.errors import AppError
+from core.errors import AppError, StoredFileMissing
 
 # Kinds of document the portal accepts as attachments, by signature.
 DOCUMENT_KINDS = {
@@ -198,3 +199,27 @@ def stored_file_save(instance, content, *, original_name: str, content_type: str
     instance.size = content.size
     instance.file.save(instance.stored_name, content, save=True)
     return instance
+
+
+logger = logging.getLogger(__name__)
+
+
+def stored_file_open(field_file):
+    """A stored file (a FileField's value) opened for reading. A file the database names but the
+    storage no longer has is logged (model, id, name) and refused with StoredFileMissing: a clear
+    message and a 410, not a server error."""
+    try:
+        if not field_file:
+            raise FileNotFoundError("no file name recorded")
+        return field_file.open("rb")
+    except FileNotFoundError as exc:
+        instance = field_file.instance
+        logger.error("stored file missing: %s #%s %s %r (%s)", instance._meta.label, instance.pk,
+                     field_file.field.name, field_file.name, exc)
+        raise StoredFileMissing() from None
+
+
+def stored_file_read(field_file) -> bytes:
+    """The whole content of a stored file (see ``stored_file_open``)."""
+    with stored_file_open(field_file) as handle:
+        return handle.read()

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.ActorMiddleware",
+    # Before any process_view (CSRF reads form bodies there); after the user, for the error page.
+    "accounts.middleware.RequestBodyLimitMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -122,7 +124,10 @@ USES_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 # --- Cache: Redis when REDIS_URL is given (login throttling must be shared by all web workers).
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Short socket timeouts: a Redis host that is down must not hold requests (rate limits then fall
+    # back to per-process counters, accounts/ratelimit.py).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -236,7 +241,14 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
+# Request bodies over their limit are refused with 413 before they are read
+# (accounts.middleware.RequestBodyLimitMiddleware): JSON and forms; the bulk JSON endpoints (up to
+# 200,000 rows); multipart uploads as a whole (each file is then held to its own limit below).
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024)
+REQUEST_BULK_BODY_MAX_BYTES = env_int("REQUEST_BULK_BODY_MAX_BYTES", 64 * 1024 * 1024)
+REQUEST_UPLOAD_MAX_BYTES = env_int("REQUEST_UPLOAD_MAX_BYTES", 256 * 1024 * 1024)
+# Form fields (not files) held in memory: the same limit as any other body.
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 NOTICE_ATTACHMENT_MAX_BYTES = env_int("NOTICE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 COMPLAINT_EVIDENCE_MAX_BYTES = env_int("COMPLAINT_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
@@ -282,8 +294,14 @@ EMAIL_CONFIGURED = bool(EMAIL_HOST)
 # --- API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.api_authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+    ],
+    # A JSON body must be an object (a bare list or scalar is a 400 with a Chinese message).
+    "DEFAULT_PARSER_CLASSES": [
+        "accounts.api_parsers.JSONObjectParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.api_permissions.IsVerifiedUser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -18,6 +18,7 @@ from certificates.catalog.selectors import certificates_of_org, replacement_cand
 from certificates.catalog.services import certificate_status_set
 from core.errors import AppError, Forbidden, NotInScope
 from core.exports import xlsx_response
+from core.uploads import stored_file_open
 from organizations.orgs.models import Org
 from organizations.supervision import services as supervision
 from organizations.supervision.models import OrgAction, OrgActionEvidence
@@ -179,7 +180,7 @@ def supervision_certificate(request, pk: int):
 def supervision_evidence(request, pk: int):
     evidence = get_object_or_404(OrgActionEvidence, pk=pk)
     get_in_scope(Org, request.actor, pk=evidence.action.org_id)  # the ministry, or the org itself
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
+    return FileResponse(stored_file_open(evidence.file), as_attachment=True, filename=evidence.original_name,
                         content_type=evidence.content_type)
 
 

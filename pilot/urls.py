@@ -62,6 +62,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
+handler400 = "pilot.views.bad_request"
 handler403 = "pilot.views.permission_denied"
 handler404 = "pilot.views.page_not_found"
 handler500 = "pilot.views.server_error"

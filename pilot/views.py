@@ -8,10 +8,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error
+from accounts.middleware import error_response
 from accounts.models import Province, Role
 from accounts.scoping import scoped
+from core.api_errors import request_refusal
 from core.errors import AppError, Forbidden
 from core.navigation import todos_for
+from core.uploads import stored_file_open
 from pilot import health, selectors, services
 from pilot.forms import NoticeForm
 from pilot.models import NoticeAttachment
@@ -70,7 +73,7 @@ def notice_detail(request, pk: int):
 def notice_attachment(request, pk: int):
     actor = request.actor if request.user.is_authenticated else None
     attachment = get_object_or_404(NoticeAttachment, pk=pk, notice__in=selectors.notices_visible(actor))
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+    return FileResponse(stored_file_open(attachment.file), as_attachment=True, filename=attachment.original_name,
                         content_type=attachment.content_type)
 
 
@@ -104,8 +107,10 @@ def notice_withdraw(request, pk: int):
 
 @never_cache
 def healthz(request):
-    status = {"database": health.database_status(), "broker": health.broker_status(),
-              "worker": health.worker_status()}
+    broker = health.broker_status()
+    # Workers are reached through the broker: with the broker down, asking them only adds seconds.
+    worker = health.worker_status() if broker["ok"] else {"ok": False, "error": "broker unreachable", "workers": 0}
+    status = {"database": health.database_status(), "broker": broker, "worker": worker}
     healthy = status["database"]["ok"] and status["broker"]["ok"]
     status["status"] = "ok" if healthy and status["worker"]["ok"] else ("degraded" if healthy else "down")
     return JsonResponse(status, status=200 if healthy else 503)
@@ -116,15 +121,19 @@ def csrf_failure(request, reason=""):
         "message": _("页面已过期或请求来源无法验证，请刷新页面后重试。"), "status": 403}, status=403)
 
 
+def bad_request(request, exception=None):
+    """Django refused the request while reading it (too many fields, a body over the limit...)."""
+    status, code, message = request_refusal(exception) or (400, "bad_request", _("请求无法处理，请检查后重试。"))
+    return error_response(request, message, status=status, code=code)
+
+
 def page_not_found(request, exception=None):
-    return render(request, "error.html", {"message": _("未找到该页面或记录，或您无权查看。"), "status": 404}, status=404)
+    return error_response(request, _("未找到该页面或记录，或您无权查看。"), status=404, code="not_found")
 
 
 def permission_denied(request, exception=None):
-    return render(request, "error.html", {"message": _("您的角色无权执行此操作。"), "status": 403}, status=403)
+    return error_response(request, _("您的角色无权执行此操作。"), status=403, code="forbidden")
 
 
 def server_error(request):
-    return render(request, "error.html", {"message": _("系统出现错误，请稍后再试。"), "status": 500}, status=500)
-
-
+    return error_response(request, _("系统出现错误，请稍后再试。"), status=500, code="server_error")

@@ -28,7 +28,30 @@ def _media_root(tmp_path, settings):
 def _clear_cache():
     from django.core.cache import cache
 
+    from core import ratelimit
+
     cache.clear()
+    ratelimit._breaker.reset()
+    ratelimit._local.clear()
+
+
+@pytest.fixture
+def unreachable_redis(settings):
+    """The cache pointed at a Redis that is not there (a closed port on loopback), as when the Redis
+    server is down; the shared Redis server itself is never touched. Yields the port."""
+    import socket
+
+    from core import ratelimit
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": f"redis://127.0.0.1:{port}/0",
+                                   "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+    yield port
+    ratelimit._breaker.reset()
+    ratelimit._local.clear()
 
 
 def pytest_sessionfinish(session, exitstatus):

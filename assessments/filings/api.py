@@ -8,6 +8,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.middleware import bulk_body
 from accounts.models import Role
 from accounts.scoping import require_role
 from assessments.filings import selectors
@@ -109,6 +110,7 @@ class FilingWithdrawApi(APIView):
         return Response(FilingOutput(selectors.filing_get(request.actor, pk)).data)
 
 
+@bulk_body
 class FilingBulkApi(APIView):
     class FilingBulkInput(serializers.Serializer):
         # Rows are checked by the same row validator as an uploaded file (Chinese message per

@@ -28,7 +28,7 @@ from core.tabular.reading import read_table
 from core.tabular.schema import XLSX_TYPE, TabularError
 from core.tabular.validation import no_data_error, validate_rows
 from core.tabular.writing import error_report_xlsx
-from core.uploads import stored_file_save
+from core.uploads import stored_file_open, stored_file_save
 
 # A run whose worker died (no heartbeat for this long) may be taken over by a redelivered task.
 STALE_AFTER = datetime.timedelta(minutes=5)
@@ -79,7 +79,7 @@ def filing_import_process(*, import_id: int) -> FilingImport | None:
     record = FilingImport.objects.select_related("province", "uploaded_by").get(pk=import_id)
     try:
         actor = _uploader(record)
-        with record.file.open("rb") as handle:
+        with stored_file_open(record.file) as handle:
             table = read_table(handle, FILING_SCHEMA, name=record.original_name)
         _progress(record.pk, phase=FilingImport.Phase.VALIDATING)
         validator = FilingRowValidator(province_code=record.province_id, province_name=record.province.name)
@@ -131,7 +131,7 @@ def filing_import_error_report(*, record: FilingImport) -> bytes:
 
     if record.status != FilingImport.Status.FAILED or not record.errors:
         raise AppError(_("该导入没有逐行错误，无需下载错误报告。"))
-    with record.file.open("rb") as handle:
+    with stored_file_open(record.file) as handle:
         table = read_table(handle, FILING_SCHEMA, name=record.original_name)
         return error_report_xlsx(table, [CellError.from_dict(e) for e in record.errors])
 

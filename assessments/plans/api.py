@@ -8,6 +8,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.middleware import bulk_body
 from assessments.plans import selectors
 from assessments.plans import services as plans
 from assessments.plans.imports import PLAN_SCHEMA
@@ -54,6 +55,7 @@ class PlanDetailOutput(PlanOutput):
         return PlanRowOutput(selectors.plan_rows(self.context["actor"], obj), many=True).data
 
 
+@bulk_body
 class PlanListCreateApi(APIView):
     class PlanSubmitInput(serializers.Serializer):
         year = serializers.IntegerField()

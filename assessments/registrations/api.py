@@ -4,6 +4,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.middleware import bulk_body
 from accounts.models import IdType, Role
 from assessments.registrations import selectors as registrations_selectors
 from assessments.registrations import services as registration_services
@@ -84,6 +85,7 @@ class RegistrationListCreateApi(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+@bulk_body
 class RegistrationBulkApi(APIView):
     class RegistrationBulkRows(serializers.Serializer):
         rows = serializers.ListField(child=serializers.DictField(), allow_empty=False,

@@ -3,6 +3,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.middleware import bulk_body
 from assessments.registrations import selectors as registrations_selectors
 from assessments.registrations.imports import records_as_rows
 from assessments.results import selectors as results_selectors
@@ -51,6 +52,7 @@ class ResultListApi(APIView):
         return _paginate(request, self, qs, ResultOutput)
 
 
+@bulk_body
 class ResultBulkApi(APIView):
     class ResultBulkRows(serializers.Serializer):
         rows = serializers.ListField(child=serializers.DictField(), allow_empty=False,

@@ -4,17 +4,19 @@ are public reads; every write is the ministry's, except an org's own online appl
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from accounts.api_authentication import SessionAuthentication
 from accounts.api_permissions import IsVerifiedUser
 from certificates.batches.models import SelectionBatch
 from certificates.catalog import selectors, services
 from certificates.catalog.filters import CertificateFilter
 from certificates.catalog.models import AssessmentType, Certificate, Level
+from core import ratelimit
 from organizations.orgs.models import Org
 
 # Token first, so that an anonymous write is told to authenticate (401), not refused (403).
@@ -29,7 +31,19 @@ class PublicReadVerifiedWrite(IsVerifiedUser):
 
 
 class PublicThrottle(AnonRateThrottle):
-    """Anonymous readers share the "anon" rate; signed-in users are not throttled here."""
+    """Anonymous readers share the "anon" rate; signed-in users are not throttled here. Counted by
+    ``accounts.ratelimit`` like every other limit (one round trip; per process while Redis is down),
+    and a refusal says when to come back (DRF answers 429 with Retry-After from ``wait``)."""
+
+    def allow_request(self, request, view):
+        if self.rate is None or (request.user and request.user.is_authenticated):
+            return True
+        count = ratelimit.hit(f"throttle:{self.scope}:{self.get_ident(request)}", window=self.duration)
+        self.retry_after = count.retry_after
+        return count.hits <= self.num_requests
+
+    def wait(self):
+        return self.retry_after
 
 
 class LevelOutput(serializers.Serializer):

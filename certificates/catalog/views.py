@@ -17,6 +17,7 @@ from certificates.catalog.filters import CertificateFilter
 from certificates.catalog.forms import CertificateForm, StandardUploadForm
 from core.errors import AppError
 from core.exports import xlsx_response
+from core.uploads import stored_file_open
 
 PAGE_SIZE = 25
 
@@ -83,7 +84,7 @@ def certificate_detail(request, code: str):
 
 def standard_download(request, pk: int):
     standard = selectors.standard_for_download(pk, actor=request.actor)
-    return FileResponse(standard.file.open("rb"), as_attachment=True, filename=standard.original_name,
+    return FileResponse(stored_file_open(standard.file), as_attachment=True, filename=standard.original_name,
                         content_type=standard.content_type)
 
 

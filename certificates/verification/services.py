@@ -5,7 +5,8 @@ What it reveals: the masked name (张*三), certificate, level, org, issue date 
 revoked with the reason, superseded) — never the ID number. A number alone reveals nothing; an
 unknown number and a wrong name get the same answer, and every path runs the same queries and the
 same comparisons (no sleeps), so timing tells nothing either. Lookups are rate-limited per client
-address (``VERIFY_RATE_PER_MINUTE``), page and API together.
+address (``VERIFY_RATE_PER_MINUTE``), page and API together; with Redis down the limit is counted in
+each web process (``accounts.ratelimit``), so verification keeps answering.
 """
 
 import datetime
@@ -23,12 +24,8 @@ from certificates.catalog.models import Level
 from certificates.issuance import signing
 from certificates.issuance.models import CertificateVersion, IssuedCertificate
 from core import ratelimit
-from core.errors import AppError
+from core.errors import AppError, Throttled
 from core.uploads import check_document
-
-
-class Throttled(AppError):
-    status = 429
 
 
 @dataclass(frozen=True)
@@ -58,8 +55,8 @@ STATUS_LABELS = {"valid": gettext_lazy("有效"), "revoked": gettext_lazy("已�
 
 def _throttle(client: str) -> None:
     count = ratelimit.hit(f"verify-rate:{client or 'unknown'}", window=60)  # one round trip on Redis
-    if count > settings.VERIFY_RATE_PER_MINUTE:
-        raise Throttled(_("查验过于频繁，请一分钟后再试。"), code="throttled")
+    if count.hits > settings.VERIFY_RATE_PER_MINUTE:
+        raise Throttled(_("查验过于频繁，请 %(s)d 秒后再试。") % {"s": count.retry_after}, retry_after=count.retry_after)
 
 
 def _normalize_number(number: str) -> str:

@@ -4,7 +4,7 @@ Open to anyone, signed in or not; the rate limit and the uniform answers live in
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from accounts.forms import add_app_error
+from accounts.forms import add_app_error, render_form
 from certificates.verification import services as verification
 from certificates.verification.forms import VerifyForm, VerifyPdfForm
 from core.errors import AppError
@@ -18,13 +18,15 @@ def client_address(request) -> str:
 def verify_form(request):
     # POST, so that names and ID characters stay out of URLs and server logs (design rule 7).
     form = VerifyForm(request.POST or None, initial={"number": request.GET.get("number", "")[:32]})
-    verdict = None
+    verdict = refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             verdict = verification.certificate_verify(client=client_address(request), **form.cleaned_data)
         except AppError as error:
             add_app_error(form, error)
-    return render(request, "certificates/verify.html", {"form": form, "verdict": verdict, "pdf_form": VerifyPdfForm()})
+            refusal = error
+    return render_form(request, "certificates/verify.html", {"form": form, "verdict": verdict,
+                                                             "pdf_form": VerifyPdfForm()}, refusal=refusal)
 
 
 @never_cache
@@ -36,10 +38,11 @@ def verify_token(request, token: str):
 @never_cache
 def verify_pdf(request):
     form = VerifyPdfForm(request.POST or None, request.FILES or None)
-    result = None
+    result = refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             result = verification.certificate_verify_pdf(upload=form.cleaned_data["pdf"], client=client_address(request))
         except AppError as error:
             add_app_error(form, error)
-    return render(request, "certificates/verify_pdf.html", {"pdf_form": form, "result": result})
+            refusal = error
+    return render_form(request, "certificates/verify_pdf.html", {"pdf_form": form, "result": result}, refusal=refusal)

@@ -22,6 +22,7 @@ from accounts.identity import mask_id_number, mask_name
 from accounts.models import IdType
 from accounts.scoping import Actor, require_role
 from core.errors import AppError, NotInScope
+from core.uploads import stored_file_read
 from credit_bank.models import Conversion, CourseType, LearningAccount, Outcome, Transcript
 from organizations.institutions.models import Enrolment
 
@@ -111,8 +112,7 @@ def transcript_get_own(*, actor: Actor, number: str) -> Transcript:
 
 
 def transcript_pdf_bytes(transcript: Transcript) -> bytes:
-    with transcript.pdf.open("rb") as handle:
-        return handle.read()
+    return stored_file_read(transcript.pdf)
 
 
 def transcript_withdraw(*, actor: Actor, transcript: Transcript) -> Transcript:

@@ -13,13 +13,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_parsers import JSONObjectParser
 from accounts.models import Role
 from core.errors import NotInScope
+from core.uploads import stored_file_open
 from organizations.complaints import selectors, services
 from organizations.complaints.models import Complaint
 
@@ -129,7 +131,7 @@ _FILTER_PARAMETERS = [
 class ComplaintsApi(APIView):
     """GET: list (ministry, org). POST: file a complaint (anyone, signed in or not)."""
 
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, JSONObjectParser]
 
     class ComplaintFileInputSerializer(serializers.Serializer):
         org = serializers.IntegerField(help_text="被投诉组织 ID")
@@ -212,5 +214,5 @@ class ComplaintEvidenceApi(APIView):
         download = selectors.complaint_evidence_download(request.actor, evidence_pk)
         if download.evidence.complaint_id != pk:
             raise NotInScope()
-        content = download.evidence.file.open("rb") if download.content is None else io.BytesIO(download.content)
+        content = stored_file_open(download.evidence.file) if download.content is None else io.BytesIO(download.content)
         return FileResponse(content, as_attachment=True, filename=download.filename, content_type=download.content_type)

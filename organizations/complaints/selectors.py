@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from accounts.scoping import Actor, get_in_scope, scoped
 from core.errors import Forbidden, NotInScope
+from core.uploads import stored_file_read
 from organizations.complaints.models import Complaint, ComplaintEvidence
 from organizations.complaints.services import TARGET_ORG_STATUSES
 from organizations.orgs.models import Org
@@ -221,8 +222,7 @@ def complaint_evidence_download(actor: Actor, pk: int) -> EvidenceDownload:
                                 evidence=evidence)
     index = list(ComplaintEvidence.objects.filter(complaint_id=evidence.complaint_id).order_by("pk")
                  .values_list("pk", flat=True)).index(evidence.pk) + 1
-    with evidence.file.open("rb") as handle:
-        data = handle.read()
+    data = stored_file_read(evidence.file)
     return EvidenceDownload(filename=evidence_download_name(evidence, index), content_type=evidence.content_type,
                             content=_without_metadata(data, evidence.content_type), evidence=evidence)
 

@@ -8,10 +8,8 @@ one bad evidence file is refused whole.
 import io
 import re
 import secrets
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -23,7 +21,8 @@ from accounts.audit import audit_log
 from accounts.models import Role
 from accounts.scoping import Actor, require_role
 from accounts.services import notify_scope
-from core.errors import AppError
+from core import ratelimit
+from core.errors import AppError, Throttled
 from core.uploads import check_document, check_image, read_head, stored_file_save
 from organizations.complaints.models import Complaint, ComplaintEvidence, ComplaintNote
 from organizations.orgs.models import Org
@@ -46,10 +45,8 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 
 
-class ComplaintThrottled(AppError):
-    """Too many complaints from one address or account: answered as 429 by the API."""
-
-    status = 429
+class ComplaintThrottled(Throttled):
+    """Too many complaints (or status look-ups) from one address or account: 429 with Retry-After."""
 
 
 # --- contact ---------------------------------------------------------------------------------
@@ -84,34 +81,20 @@ def _filing_limits(actor: Actor | None, client_address: str) -> tuple[str, int, 
             settings.COMPLAINT_ANON_MAX_PER_DAY, False)
 
 
-def _count_in_window(key: str, window: int) -> int:
-    cache.add(key, 0, timeout=window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window expired between add and incr
-        cache.set(key, 1, timeout=window)
-        return 1
+def _release(taken: list[tuple[ratelimit.Count, int]]) -> None:
+    for count, window in taken:
+        ratelimit.give_back(count, window=window)
 
 
-def _release(keys: list[str]) -> None:
-    for key in keys:
-        try:
-            cache.decr(key)
-        except ValueError:
-            pass
-
-
-def _throttle_reserve(actor: Actor | None, client_address: str) -> list[str]:
+def _throttle_reserve(actor: Actor | None, client_address: str) -> list[tuple[ratelimit.Count, int]]:
     """Take one filing from this submitter's hourly and daily allowance (Redis in production, so
     every web process counts together). A filing that fails validation gives its slot back."""
     who, per_hour, per_day, signed_in = _filing_limits(actor, client_address)
-    now = int(time.time())
-    taken: list[str] = []
+    taken: list[tuple[ratelimit.Count, int]] = []
     for window, limit in ((3600, per_hour), (86400, per_day)):
-        key = f"complaint-filings:{who}:{window}:{now // window}"
-        count = _count_in_window(key, window)
-        taken.append(key)
-        if count > limit:
+        count = ratelimit.hit(f"complaint-filings:{who}:{window}", window=window)
+        taken.append((count, window))
+        if count.hits > limit:
             _release(taken)
             if window == 3600:
                 message = _("您的账户每小时最多提交 %(n)d 件投诉，请稍后再试。") if signed_in else \
@@ -119,16 +102,15 @@ def _throttle_reserve(actor: Actor | None, client_address: str) -> list[str]:
             else:
                 message = _("您的账户每天最多提交 %(n)d 件投诉，请明天再试。") if signed_in else \
                     _("同一网络地址每天最多提交 %(n)d 件投诉，请明天再试。")
-            raise ComplaintThrottled(message % {"n": limit}, code="throttled")
+            raise ComplaintThrottled(message % {"n": limit}, retry_after=count.retry_after)
     return taken
 
 
 def complaint_lookup_throttle(*, client_address: str) -> None:
     """Refuse a client that tries too many status look-ups (references must not be guessable)."""
-    window = 3600
-    key = f"complaint-lookups:{client_address or 'unknown'}:{int(time.time()) // window}"
-    if _count_in_window(key, window) > settings.COMPLAINT_LOOKUP_MAX_PER_HOUR:
-        raise ComplaintThrottled(_("查询过于频繁，请一小时后再试。"), code="throttled")
+    count = ratelimit.hit(f"complaint-lookups:{client_address or 'unknown'}", window=3600)
+    if count.hits > settings.COMPLAINT_LOOKUP_MAX_PER_HOUR:
+        raise ComplaintThrottled(_("查询过于频繁，请一小时后再试。"), retry_after=count.retry_after)
 
 
 # --- evidence --------------------------------------------------------------------------------

@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.forms import add_app_error
+from accounts.forms import add_app_error, render_form
 from accounts.models import Role
 from core.errors import AppError
 from core.exports import xlsx_response
 from core.navigation import Todo, register_nav, register_todo_provider
+from core.uploads import stored_file_open
 from organizations.complaints import selectors, services
 from organizations.complaints.forms import ComplaintForm, ComplaintLookupForm, ComplaintNoteForm, ComplaintTransitionForm
 from organizations.complaints.models import Complaint
@@ -41,7 +42,7 @@ def _date(value) -> str:
 
 def complaint_new(request):
     form = ComplaintForm(request.POST or None, request.FILES or None)
-    status = 200
+    refusal = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -52,14 +53,14 @@ def complaint_new(request):
                 evidence=data["evidence"])
         except AppError as error:
             add_app_error(form, error)
-            status = error.status if error.status == 429 else 200
+            refusal = error
         else:
             # The reference is a look-up key: it travels in the session, never in a URL.
             request.session[RECEIPT_SESSION_KEY] = {"reference": complaint.reference,
                                                     "has_contact": bool(complaint.contact),
                                                     "at": complaint.created_at.isoformat()}
             return redirect("organizations:complaint_receipt")
-    return render(request, "organizations/complaint_form.html", {"form": form}, status=status)
+    return render_form(request, "organizations/complaint_form.html", {"form": form}, refusal=refusal)
 
 
 @never_cache
@@ -75,7 +76,7 @@ def complaint_receipt(request):
 def complaint_status(request):
     """Status and dates of one complaint, for whoever holds its reference (and contact, if given)."""
     form = ComplaintLookupForm(request.POST or None)
-    found = None
+    found = refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             found = services.complaint_status_lookup(client_address=_client_address(request),
@@ -83,12 +84,14 @@ def complaint_status(request):
                                                      contact=form.cleaned_data["contact"])
         except AppError as error:
             add_app_error(form, error)
+            refusal = error
     result = None
     if found is not None:
         # Only these: no org, no text, no notes.
         result = {"reference": found.reference, "status": found.get_status_display(), "created_at": found.created_at,
                   "status_changed_at": found.status_changed_at, "closed_at": found.closed_at}
-    return render(request, "organizations/complaint_status.html", {"form": form, "result": result})
+    return render_form(request, "organizations/complaint_status.html", {"form": form, "result": result},
+                       refusal=refusal)
 
 
 # --- ministry and org: lists and details -------------------------------------------------------
@@ -203,7 +206,7 @@ def complaint_note(request, pk: int):
 @login_required
 def complaint_evidence(request, pk: int):
     download = selectors.complaint_evidence_download(request.actor, pk)
-    content = download.evidence.file.open("rb") if download.content is None else io.BytesIO(download.content)
+    content = stored_file_open(download.evidence.file) if download.content is None else io.BytesIO(download.content)
     # Always an attachment: a file is never rendered by the browser inside the portal's origin.
     return FileResponse(content, as_attachment=True, filename=download.filename, content_type=download.content_type)
 

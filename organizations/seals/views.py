@@ -10,6 +10,7 @@ from accounts.forms import add_app_error
 from accounts.models import Role
 from accounts.scoping import require_role
 from core.errors import AppError
+from core.uploads import stored_file_open
 from organizations.orgs import selectors as orgs_selectors
 from organizations.seals import selectors as seals_selectors
 from organizations.seals.forms import SealUploadForm
@@ -36,7 +37,7 @@ def seal_upload(request, pk: int):
 
 def seal_response(seal, *, immutable: bool) -> FileResponse:
     """A seal image for the org or the ministry: never cached by shared caches, never sniffed."""
-    response = FileResponse(seal.file.open("rb"), content_type="image/png",
+    response = FileResponse(stored_file_open(seal.file), content_type="image/png",
                             filename=f"seal-{seal.org.code or seal.org_id}-v{seal.version}.png")
     response["Cache-Control"] = "private, max-age=86400, immutable" if immutable else "private, no-cache"
     response["X-Content-Type-Options"] = "nosniff"

@@ -130,7 +130,41 @@ def test_throttle_per_address(settings, hubei_institution_user):
             services.login_authenticate(request=_request(), username="nobody", password="x")
     with pytest.raises(AppError) as err:
         services.login_authenticate(request=_request(), username="whvc", password="Test-Passw0rd!")
+    assert err.value.code == "throttled" and err.value.status == 429
+    assert 1 <= int(err.value.headers["Retry-After"]) <= services.LOGIN_ADDRESS_WINDOW
+    assert "分钟后再试" in str(err.value.message)
+    # Another address is not held back.
+    other = RequestFactory().post("/account/login/", REMOTE_ADDR="10.9.9.9")
+    assert services.login_authenticate(request=other, username="whvc", password="Test-Passw0rd!")
+
+
+def test_good_sign_ins_from_one_address_never_throttle_it(settings, hubei_institution_user):
+    """A school behind one NAT address: its users' successful sign-ins do not count."""
+    settings.LOGIN_MAX_PER_ADDRESS = 3
+    for _ in range(40):
+        assert services.login_authenticate(request=_request(), username="whvc", password="Test-Passw0rd!")
+    for _ in range(2):  # failures still count, good sign-ins in between change nothing
+        with pytest.raises(AppError, match="用户名或密码错误"):
+            services.login_authenticate(request=_request(), username="someone", password="x")
+        assert services.login_authenticate(request=_request(), username="whvc", password="Test-Passw0rd!")
+    with pytest.raises(AppError, match="用户名或密码错误"):
+        services.login_authenticate(request=_request(), username="someone", password="x")
+    with pytest.raises(AppError) as err:
+        services.login_authenticate(request=_request(), username="whvc", password="Test-Passw0rd!")
     assert err.value.code == "throttled"
+
+
+def test_a_locked_account_is_a_429_with_the_time_left(hubei_institution_user, settings):
+    settings.LOGIN_MAX_FAILURES = 2
+    settings.LOGIN_LOCK_MINUTES = 15
+    with pytest.raises(AppError):
+        services.login_authenticate(request=_request(), username="whvc", password="wrong")
+    with pytest.raises(AppError) as locked:
+        services.login_authenticate(request=_request(), username="whvc", password="wrong")
+    assert locked.value.code == "locked" and locked.value.headers == {"Retry-After": "900"}
+    with pytest.raises(AppError) as still:
+        services.login_authenticate(request=_request(), username="whvc", password="Test-Passw0rd!")
+    assert still.value.status == 429 and 890 <= int(still.value.headers["Retry-After"]) <= 900
 
 
 def test_person_is_found_by_identity_and_a_different_name_is_flagged_not_duplicated():

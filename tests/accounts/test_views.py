@@ -39,6 +39,14 @@ def test_locked_account_says_so(client, hubei_institution_user, settings):
     assert "锁定" in text(response) and "_auth_user_id" not in client.session
 
 
+def test_a_throttled_sign_in_is_a_429_with_retry_after(client, hubei_institution_user, settings):
+    settings.LOGIN_MAX_PER_ADDRESS = 1
+    assert client.post("/account/login/", {"username": "whvc", "password": "nope"}).status_code == 200
+    refused = client.post("/account/login/", {"username": "whvc", "password": PASSWORD})
+    assert refused.status_code == 429 and "登录失败次数过多" in text(refused)
+    assert 1 <= int(refused["Retry-After"]) <= 600 and "_auth_user_id" not in client.session
+
+
 def test_expired_session_sends_back_to_login_with_a_message(client, hubei_institution_user):
     response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith("/account/login/?next=/")
@@ -63,7 +71,8 @@ def test_ministry_must_pass_the_second_factor(client, ministry_user):
     device = TOTPDevice.objects.get(user=ministry_user)
     wrong = client.post("/account/2fa/", {"token": "000000"})
     assert "验证码不正确" in text(wrong)
-    assert "等待" in text(client.post("/account/2fa/", {"token": "000000"}))  # throttled after a failure
+    throttled = client.post("/account/2fa/", {"token": "000000"})  # throttled after a failure
+    assert "等待" in text(throttled) and throttled.status_code == 429 and int(throttled["Retry-After"]) >= 1
     device.refresh_from_db()
     device.throttle_reset()
     token = f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"

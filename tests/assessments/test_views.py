@@ -245,6 +245,17 @@ def test_a_bad_row_is_listed_on_the_page_and_in_the_report(as_user, hubei_user, 
     assert not Filing.objects.exists()
 
 
+def test_an_error_report_whose_upload_is_missing_on_disk_is_a_clear_410(
+        as_user, hubei_user, hubei_institution, certificate, run_tasks_inline, django_capture_on_commit_callbacks):
+    client = as_user(hubei_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/assessments/filings/imports/", {"file": xlsx_file(_rows(hubei_institution, count=-5))})
+    record = FilingImport.objects.get()
+    record.file.storage.delete(record.file.name)
+    report = client.get(f"/assessments/filings/imports/{record.pk}/errors.xlsx")
+    assert report.status_code == 410 and "文件在服务器上缺失" in report.content.decode()
+
+
 def test_a_wrong_file_is_refused_on_the_upload_page(as_user, hubei_user):
     response = as_user(hubei_user).post("/assessments/filings/imports/", {
         "file": SimpleUploadedFile("a.csv", "学号,姓名\r\n1,2\r\n".encode())})

@@ -172,6 +172,16 @@ def test_standard_upload_keeps_versions(ministry):
     assert AuditEntry.objects.filter(action="certificate.standard_uploaded").count() == 2
 
 
+def test_a_standard_missing_on_disk_is_a_clear_410(ministry, client):
+    certificate = certificate_with_levels()
+    standard = certificate_standard_upload(actor=ministry, certificate=certificate,
+                                           upload=SimpleUploadedFile("标准.pdf", PDF))
+    assert client.get(f"/catalog/standards/{standard.pk}/").status_code == 200
+    standard.file.storage.delete(standard.file.name)
+    response = client.get(f"/catalog/standards/{standard.pk}/")
+    assert response.status_code == 410 and "文件在服务器上缺失" in response.content.decode()
+
+
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("standard.pdf", b"PK\x03\x04" + b"\x00" * 50, "不是允许的格式"),
     ("standard.pdf", b"MZ\x90\x00" + b"\x00" * 50, "可执行程序"),

@@ -102,6 +102,23 @@ def test_the_rate_limit_applies_to_page_and_api_together(client, issued, setting
     assert client.get(f"/verify/t/{issued.token}").status_code == 200
     refused = client.get(f"/api/v1/verify/{issued.number}", {"name": "张小三"})
     assert refused.status_code == 429 and "过于频繁" in refused.json()["detail"]
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    for page in (client.post("/verify/", {"number": issued.number, "name": "张小三"}),
+                 client.get(f"/verify/t/{issued.token}")):
+        assert page.status_code == 429 and "过于频繁" in page.content.decode()
+        assert 1 <= int(page["Retry-After"]) <= 60
+
+
+def test_with_redis_down_verification_keeps_answering_and_its_limit_holds(client, issued, settings,
+                                                                          unreachable_redis, caplog):
+    settings.VERIFY_RATE_PER_MINUTE = 3
+    answers = [client.get(f"/api/v1/verify/{issued.number}", {"name": "张小三"}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert answers[0].json()["status"] == "valid" and answers[0].json()["masked_name"] == "张*三"
+    assert client.post("/verify/pdf/", {}).status_code == 200  # the pages too (no cache needed to show a form)
+    refused = client.get(f"/verify/t/{issued.token}")
+    assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 60  # counted in this process
+    assert any("unreachable" in r.getMessage() for r in caplog.records)
 
 
 def upload(content: bytes, name="certificate.pdf"):

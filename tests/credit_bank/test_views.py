@@ -296,3 +296,12 @@ def test_statistics_scopes(request, as_user, conversion, persona, expected):
         for table in ("province", "certificate", "major"):
             export = get(request, as_user, persona, reverse("credit:stats") + f"?export={table}")
             assert export.status_code == 200 and export["Content-Type"] == XLSX
+
+
+def test_a_transcript_missing_on_disk_is_a_clear_410(as_user, student_user, outcome):
+    student = as_user(student_user)
+    student.post(reverse("credit:transcript_issue"))
+    transcript = Transcript.objects.get()
+    transcript.pdf.storage.delete(transcript.pdf.name)
+    response = student.get(reverse("credit:transcript_pdf", args=[transcript.number]))
+    assert response.status_code == 410 and "文件在服务器上缺失" in response.content.decode()

@@ -97,6 +97,7 @@ def test_anonymous_api_filings_share_the_rate_limit(api, org_a, settings):
         assert api.post("/api/v1/complaints", _payload(org_a), format="json").status_code == 201
     refused = api.post("/api/v1/complaints", _payload(org_a), format="json")
     assert refused.status_code == 429 and "每小时最多提交 2 件" in refused.json()["detail"]
+    assert 1 <= int(refused["Retry-After"]) <= 3600
     assert Complaint.objects.count() == 2
 
 
@@ -210,3 +211,13 @@ def test_schema_documents_the_complaint_endpoints(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     for path in ("/api/v1/complaints", "/api/v1/complaints/{id}", "/api/v1/complaints/{id}/transitions"):
         assert path in schema
+
+
+def test_evidence_missing_on_disk_is_a_clear_410_in_json(ministry_user, org_a_user, filed):
+    mine, _theirs = filed
+    evidence = mine.evidence.get()
+    evidence.file.storage.delete(evidence.file.name)
+    for user in (ministry_user, org_a_user):
+        response = api_as(user).get(f"/api/v1/complaints/{mine.pk}/evidence/{evidence.pk}")
+        assert response.status_code == 410 and response.json()["code"] == "file_missing"
+        assert "文件在服务器上缺失" in response.json()["detail"]

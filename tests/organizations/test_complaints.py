@@ -3,6 +3,7 @@ complainant, and every page tried by the right and the wrong persona."""
 
 import io
 import re
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -11,6 +12,7 @@ from openpyxl import load_workbook
 
 from accounts.models import AuditEntry, Notification
 from accounts.scoping import actor_for
+from core import ratelimit
 from core.errors import AppError, Forbidden, NotInScope
 from organizations.complaints import selectors, services
 from organizations.complaints.models import Complaint, ComplaintEvidence, ComplaintNote
@@ -202,12 +204,13 @@ def test_anonymous_filings_are_limited_per_address_per_hour(org_a, tight_limits)
 def test_anonymous_daily_limit(org_a, tight_limits, monkeypatch):
     day_start = 19_675 * 86400
     clock = [day_start]
-    monkeypatch.setattr(services, "time", SimpleNamespace(time=lambda: clock[0]))
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: clock[0], monotonic=time.monotonic))
     for _hour in range(3):
         file_complaint(org_a)
         clock[0] += 3600  # a new hour, the same day
-    with pytest.raises(services.ComplaintThrottled, match="每天最多提交 3 件"):
+    with pytest.raises(services.ComplaintThrottled, match="每天最多提交 3 件") as refused:
         file_complaint(org_a)
+    assert refused.value.headers == {"Retry-After": str(86400 - 3 * 3600)}  # the rest of the day
     assert Complaint.objects.count() == 3
     clock[0] = day_start + 86400  # the next day
     assert file_complaint(org_a)
@@ -426,7 +429,17 @@ def test_throttled_visitor_sees_why(client, org_a, settings):
     assert client.post("/orgs/complaints/new/", _form_data(org_a)).status_code == 302
     response = client.post("/orgs/complaints/new/", _form_data(org_a))
     assert response.status_code == 429 and "每小时最多提交 1 件投诉" in response.content.decode()
+    assert 1 <= int(response["Retry-After"]) <= 3600
     assert Complaint.objects.count() == 1
+
+
+def test_throttled_status_lookup_page_says_when_to_come_back(client, org_a, settings):
+    settings.COMPLAINT_LOOKUP_MAX_PER_HOUR = 1
+    complaint = file_complaint(org_a, address="127.0.0.1")
+    assert client.post("/orgs/complaints/status/", {"reference": complaint.reference}).status_code == 200
+    refused = client.post("/orgs/complaints/status/", {"reference": complaint.reference})
+    assert refused.status_code == 429 and "查询过于频繁" in refused.content.decode()
+    assert 1 <= int(refused["Retry-After"]) <= 3600
 
 
 def test_signed_in_filing_records_the_account(as_user, hubei_institution_user, org_a):
@@ -497,6 +510,16 @@ def test_ministry_downloads_evidence_as_uploaded(as_user, ministry_user, org_a):
     response = as_user(ministry_user).get(f"/orgs/complaints/evidence/{evidence.pk}/")
     assert b"".join(response.streaming_content) == jpeg
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_evidence_missing_on_disk_is_a_clear_410_for_the_ministry_and_the_org(as_user, ministry_user, org_a_user,
+                                                                              org_a):
+    complaint = file_complaint(org_a, evidence=[upload("现场.jpg", sample_jpeg())])
+    evidence = complaint.evidence.get()
+    evidence.file.storage.delete(evidence.file.name)
+    for user in (ministry_user, org_a_user):  # the file as uploaded; the org's copy without metadata
+        response = as_user(user).get(f"/orgs/complaints/evidence/{evidence.pk}/")
+        assert response.status_code == 410 and "文件在服务器上缺失" in response.content.decode()
 
 
 def test_upheld_page_and_export(as_user, ministry_user, complaints, org_a):

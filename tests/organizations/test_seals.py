@@ -314,3 +314,17 @@ def test_demo_orgs_get_codes_and_the_web_org_one_seal_however_often_it_runs():
     assert list(OrgSeal.objects.values_list("org__name", "version")) == [(SEALED_ORG, 1)]
     assert selectors.org_seal_current(other) is None
     assert selectors.org_seal_current(sealed).size < 60 * 1024
+
+
+def test_a_seal_image_missing_on_disk_is_a_clear_410_on_the_page_and_the_api(as_user, org_a_user, org_a):
+    from rest_framework.test import APIClient
+
+    from tests.certificates.factories import seal_for
+    from tests.personas import sign_in
+
+    seal = seal_for(org_a)
+    seal.file.storage.delete(seal.file.name)
+    page = as_user(org_a_user).get(f"/orgs/{org_a.pk}/seal/current/")
+    assert page.status_code == 410 and "文件在服务器上缺失" in page.content.decode()
+    api = sign_in(APIClient(), org_a_user).get(f"/api/v1/orgs/{org_a.pk}/seals/current")
+    assert api.status_code == 410 and api.json()["code"] == "file_missing"

@@ -65,3 +65,12 @@ def test_withdrawn_notices_disappear_for_the_public(as_user, ministry_user, clie
 def test_only_the_ministry_publishes(as_user, hubei_user):
     assert _post(as_user(hubei_user)).status_code == 403
     assert Notice.objects.count() == 0
+
+
+def test_an_attachment_missing_on_disk_is_a_clear_410(as_user, ministry_user, client):
+    _post(as_user(ministry_user), attachments=[SimpleUploadedFile("方案.pdf", PDF, "application/pdf")])
+    attachment = NoticeAttachment.objects.get()
+    attachment.file.storage.delete(attachment.file.name)
+    client.logout()
+    response = client.get(f"/notices/attachments/{attachment.pk}/")
+    assert response.status_code == 410 and "文件在服务器上缺失" in response.content.decode()

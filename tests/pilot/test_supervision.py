@@ -47,3 +47,20 @@ def test_other_roles_cannot_see_an_orgs_supervision_page(request, as_user, perso
 def test_export(as_user, ministry_user, org_a):
     response = as_user(ministry_user).get("/supervision/?export=xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_supervision_evidence_missing_on_disk_is_a_clear_410(as_user, ministry_user, org_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.scoping import actor_for
+    from organizations.supervision.models import OrgActionEvidence
+    from organizations.supervision.services import org_action_record
+
+    org_action_record(actor=actor_for(ministry_user), org=org_a, kind="yellow_card", reason="未按期启动师资培训",
+                      evidence=[SimpleUploadedFile("核查报告.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")])
+    evidence = OrgActionEvidence.objects.get()
+    client = as_user(ministry_user)
+    assert client.get(f"/supervision/evidence/{evidence.pk}/").status_code == 200
+    evidence.file.storage.delete(evidence.file.name)
+    response = client.get(f"/supervision/evidence/{evidence.pk}/")
+    assert response.status_code == 410 and "文件在服务器上缺失" in response.content.decode()
