@@ -18,7 +18,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Role
+from accounts.personal_data import Field
 from core.errors import NotInScope
 from organizations.complaints import selectors, services
 from organizations.complaints.models import Complaint
@@ -46,15 +46,24 @@ class _ComplaintBase(serializers.Serializer):
 
 
 class MinistryComplaintSerializer(_ComplaintBase):
-    """The ministry's view: the complainant fields included."""
+    """The triage view (the ministry's), of a complaint's ``Access``: the complainant fields
+    included, rendered through the personal-data policy."""
+
+    COMPLAINANT_FIELDS = ("contact_name", "contact", "submitted_by")
 
     category_label = serializers.CharField(source="get_category_display")
     status_label = serializers.CharField(source="get_status_display")
     org = serializers.IntegerField(source="org_id")
     org_name = serializers.CharField(source="org.name")
-    contact_name = serializers.CharField()
-    contact = serializers.CharField()
+    contact_name = serializers.CharField(allow_null=True)
+    contact = serializers.CharField(allow_null=True)
     submitted_by = serializers.CharField(source="submitted_by.username", allow_null=True, default=None)
+
+    def to_representation(self, access):
+        data = super().to_representation(access.obj)
+        for name in self.COMPLAINANT_FIELDS:
+            data[name] = access.show(Field.COMPLAINANT, data[name])
+        return data
 
 
 class MinistryNoteSerializer(serializers.Serializer):
@@ -83,9 +92,13 @@ class MinistryComplaintDetailSerializer(MinistryComplaintSerializer):
 
 
 class OrgComplaintSerializer(_ComplaintBase):
-    """An org's view of a complaint against it (selectors.OrgComplaint): never the complainant."""
+    """An org's view of a complaint against it (an ``Access`` to a selectors.OrgComplaint): never
+    the complainant."""
 
     org_name = serializers.CharField()
+
+    def to_representation(self, access):
+        return super().to_representation(access.obj)
 
 
 class OrgNoteSerializer(serializers.Serializer):
@@ -111,10 +124,10 @@ class OrgComplaintDetailSerializer(OrgComplaintSerializer):
 
 
 def _detail(actor, pk: int) -> dict:
-    if actor.role == Role.ORG:
-        return OrgComplaintDetailSerializer(selectors.complaint_for_org(actor, pk)).data
-    complaint = selectors.complaint_get(actor, pk)
-    return MinistryComplaintDetailSerializer(complaint).data
+    access = selectors.complaint_access(actor, pk)
+    if access.may.triage:
+        return MinistryComplaintDetailSerializer(access).data
+    return OrgComplaintDetailSerializer(access).data
 
 
 _FILTER_PARAMETERS = [
@@ -160,11 +173,8 @@ class ComplaintsApi(APIView):
             raise ValidationError(filterset.errors)
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
-        if actor.role == Role.MINISTRY:
-            data = MinistryComplaintSerializer(page, many=True).data
-        else:
-            data = OrgComplaintSerializer([selectors.org_complaint(c) for c in page], many=True).data
-        return paginator.get_paginated_response(data)
+        serializer = MinistryComplaintSerializer if selectors.complaints_access(actor).triage else OrgComplaintSerializer
+        return paginator.get_paginated_response(serializer(selectors.complaint_rows(actor, page), many=True).data)
 
     @extend_schema(request={"multipart/form-data": ComplaintFileInputSerializer,
                             "application/json": ComplaintFileInputSerializer},

@@ -183,7 +183,8 @@ def test_the_ministry_creates_org_accounts_and_an_org_cannot(ministry_user, org_
     assert len(code) == 14 and not user.is_active
     binding = RoleBinding.objects.get(user=user)
     assert (binding.role, binding.scope_id) == ("org", org_a.pk)
-    assert list(selectors.org_staff(act(ministry_user), org_a)) == sorted([org_a_user, user], key=lambda u: u.username)
+    assert [a.obj for a in selectors.org_staff(act(ministry_user), org_a)] == sorted([org_a_user, user],
+                                                                            key=lambda u: u.username)
     with pytest.raises(Forbidden):
         services.org_account_create(actor=act(org_a_user), org=org_a, username="sneaky", full_name="某人")
     with pytest.raises(Forbidden):
@@ -200,8 +201,9 @@ def test_selectors_keep_orgs_in_scope(ministry_user, org_a, org_b, org_a_user, h
     with pytest.raises(Forbidden):
         selectors.orgs_registry(act(hubei_user))
     assert {o.pk for o in selectors.orgs_public(act(hubei_user))} == {org_a.pk, org_b.pk}
-    assert selectors.org_private_visible(act(ministry_user), org_b)
-    assert not selectors.org_private_visible(act(org_a_user), org_b)
+    assert selectors.shows_record(selectors.org_access(act(ministry_user), org_b.pk))
+    assert selectors.shows_record(selectors.org_access(act(org_a_user), org_a.pk))
+    assert not selectors.shows_record(selectors.org_public_access(act(org_a_user), org_b.pk))
 
 
 # --- views ---------------------------------------------------------------------------------------
