@@ -13,13 +13,18 @@ from organizations.institutions.models import Alliance, Institution
 # --- who may do what -----------------------------------------------------------------------------
 
 
+def _keeps_registry(actor: Actor) -> bool:
+    """The provincial department keeps its province's registry: it registers, edits and files."""
+    return actor.role == Role.PROVINCE
+
+
 def registry_access(actor: Actor) -> Permissions:
     """The registry pages (院校名录): the ministry reads every province's (and filters by province), a
     provincial department and its pilot agency read their own; the department registers its
     province's institutions. Other roles have no registry pages (403)."""
     if actor.role == Role.MINISTRY:
         return Permissions({"read", "filter_by_province"})
-    if actor.role == Role.PROVINCE:
+    if _keeps_registry(actor):
         return Permissions({"read", "create"})
     if actor.role == Role.PROVINCE_AGENCY:
         return Permissions({"read"})
@@ -30,7 +35,7 @@ def institution_access_of(actor: Actor, institution: Institution) -> Access[Inst
     """What ``actor`` may do with ``institution``, which the caller already holds: the provincial
     department of its province edits it, creates its accounts and files for it."""
     may = set()
-    if actor.role == Role.PROVINCE and institution.province_id == actor.province_code:
+    if _keeps_registry(actor) and institution.province_id == actor.province_code:
         may |= {"edit", "create_account", "file"}
     return Access(institution, relations_of(actor, institution_id=institution.pk), Permissions(may))
 
@@ -60,7 +65,7 @@ def institutions_visible(actor: Actor, *, query: str = "", institution_type: str
 
 def institutions_fileable(actor: Actor) -> QuerySet[Institution]:
     """The institutions this actor may file for: a province's own; nobody else's."""
-    if actor.role != Role.PROVINCE:
+    if not _keeps_registry(actor):
         return Institution.objects.none()
     return Institution.objects.filter(province_id=actor.province_code).order_by("name")
 
