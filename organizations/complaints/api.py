@@ -4,9 +4,7 @@ Anyone may file (same validation and rate limit as the web form). The ministry r
 an org reads the complaints against itself through serializers that have no complainant fields.
 """
 
-import io
 
-from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -22,6 +20,7 @@ from accounts.personal_data import Field
 from core.errors import NotInScope
 from organizations.complaints import selectors, services
 from organizations.complaints.models import Complaint
+from organizations.complaints.views import evidence_response
 
 _STATUS_CHOICES = Complaint.Status.choices
 
@@ -222,5 +221,4 @@ class ComplaintEvidenceApi(APIView):
         download = selectors.complaint_evidence_download(request.actor, evidence_pk)
         if download.evidence.complaint_id != pk:
             raise NotInScope()
-        content = download.evidence.file.open("rb") if download.content is None else io.BytesIO(download.content)
-        return FileResponse(content, as_attachment=True, filename=download.filename, content_type=download.content_type)
+        return evidence_response(download)

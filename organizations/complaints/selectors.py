@@ -9,7 +9,6 @@ mistake; the complainant's name and contact are rendered through the personal-da
 single complaints.
 """
 
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -233,8 +232,9 @@ def org_complaint(complaint: Complaint, *, with_details: bool = False) -> OrgCom
 class EvidenceDownload:
     filename: str
     content_type: str
-    content: bytes | None  # None: stream the stored file as it is
     evidence: ComplaintEvidence
+    # True: hand out a copy without the metadata that can name the author (complaints.scrub)
+    scrubbed: bool
 
 
 def complaint_evidence_download(actor: Actor, pk: int) -> EvidenceDownload:
@@ -247,45 +247,12 @@ def complaint_evidence_download(actor: Actor, pk: int) -> EvidenceDownload:
     if evidence is None:
         raise NotInScope()
     if shows_original_evidence(complaint_access_of(actor, evidence.complaint)):
-        return EvidenceDownload(filename=evidence.original_name, content_type=evidence.content_type, content=None,
-                                evidence=evidence)
+        return EvidenceDownload(filename=evidence.original_name, content_type=evidence.content_type,
+                                evidence=evidence, scrubbed=False)
     index = list(ComplaintEvidence.objects.filter(complaint_id=evidence.complaint_id).order_by("pk")
                  .values_list("pk", flat=True)).index(evidence.pk) + 1
-    with evidence.file.open("rb") as handle:
-        data = handle.read()
     return EvidenceDownload(filename=evidence_download_name(evidence, index), content_type=evidence.content_type,
-                            content=_without_metadata(data, evidence.content_type), evidence=evidence)
-
-
-def _without_metadata(data: bytes, content_type: str) -> bytes:
-    if content_type == "application/pdf":
-        from pypdf import PdfReader, PdfWriter
-        from pypdf.generic import NameObject
-
-        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-        writer.metadata = None
-        writer._root_object.pop(NameObject("/Metadata"), None)
-        out = io.BytesIO()
-        writer.write(out)
-        return out.getvalue()
-    from PIL import Image, ImageOps
-
-    with Image.open(io.BytesIO(data)) as original:
-        fmt, icc = original.format, original.info.get("icc_profile")
-        transparency = original.info.get("transparency")
-        # Turned upright first: the EXIF orientation goes with the rest of the EXIF.
-        image = ImageOps.exif_transpose(original)
-        out = io.BytesIO()
-        if fmt == "JPEG":
-            # Re-encoded without EXIF (camera owner, GPS position, time); the colour profile stays.
-            image.save(out, format="JPEG", quality=95, icc_profile=icc)
-        else:
-            # A PNG saved without its text chunks (author, software, comments).
-            options = {"icc_profile": icc}
-            if transparency is not None:
-                options["transparency"] = transparency
-            image.save(out, format="PNG", **options)
-        return out.getvalue()
+                            evidence=evidence, scrubbed=True)
 
 
 # --- upheld complaints: what counts against an org --------------------------------------------

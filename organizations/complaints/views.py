@@ -21,6 +21,7 @@ from core.exports import xlsx_response
 from organizations.complaints import selectors, services
 from organizations.complaints.forms import ComplaintForm, ComplaintLookupForm, ComplaintNoteForm, ComplaintTransitionForm
 from organizations.complaints.models import Complaint
+from organizations.complaints.scrub import without_metadata
 
 RECEIPT_SESSION_KEY = "complaint_receipt"
 PAGE_SIZE = 30
@@ -204,8 +205,16 @@ def complaint_note(request, pk: int):
 
 @login_required
 def complaint_evidence(request, pk: int):
-    download = selectors.complaint_evidence_download(request.actor, pk)
-    content = download.evidence.file.open("rb") if download.content is None else io.BytesIO(download.content)
+    return evidence_response(selectors.complaint_evidence_download(request.actor, pk))
+
+
+def evidence_response(download: selectors.EvidenceDownload) -> FileResponse:
+    """The evidence file as the selector decided: as uploaded, or a copy without its metadata."""
+    if download.scrubbed:
+        with download.evidence.file.open("rb") as handle:
+            content = io.BytesIO(without_metadata(handle.read(), download.content_type))
+    else:
+        content = download.evidence.file.open("rb")
     # Always an attachment: a file is never rendered by the browser inside the portal's origin.
     return FileResponse(content, as_attachment=True, filename=download.filename, content_type=download.content_type)
 
