@@ -14,9 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api_permissions import IsVerifiedUser
-from accounts.models import Province
 from certificates.catalog.api import AUTHENTICATION, PublicReadVerifiedWrite, PublicThrottle
-from certificates.catalog.models import Certificate, Level
+from certificates.catalog.models import Level
 from core.errors import AppError
 from fees import selectors, services
 from fees.filters import FeeThreadFilter
@@ -228,10 +227,10 @@ class ProposalCreateApi(APIView):
         data = self.FeeProposalInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        certificate = Certificate.objects.filter(code=values["certificate"].strip().upper()).first()
+        certificate = selectors.certificate_by_code(values["certificate"])
         if certificate is None:
             raise AppError(_("证书代码“%(c)s”不在证书目录中。") % {"c": values["certificate"]}, field="certificate")
-        province = Province.objects.filter(code=values["province"].strip()).first()
+        province = selectors.province_by_code(values["province"])
         if province is None:
             raise AppError(_("省份代码“%(p)s”无效。") % {"p": values["province"]}, field="province")
         version = services.fee_proposal_submit(actor=request.actor, certificate=certificate, level=values["level"],
@@ -268,7 +267,7 @@ class VerificationCreateApi(APIView):
         thread = selectors.thread_get(request.actor, pk)
         data = self.FeeVerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        version = thread.versions.filter(pk=data.validated_data["version"]).first()
+        version = selectors.thread_version(thread, data.validated_data["version"])
         if version is None:
             raise AppError(_("请选择本协商中的一个版本。"), field="version")
         standard = services.fee_version_verify(actor=request.actor, version=version,

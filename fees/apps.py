@@ -7,11 +7,9 @@ class FeesConfig(AppConfig):
     verbose_name = _("费用")
 
     def ready(self):
-        from accounts.models import Role
+        # Imported here, not at the top: the selectors import models, which are loaded only now.
         from core.navigation import register_nav
+        from fees.selectors import NEGOTIATION_ROLES, PAYMENT_ROLES
 
-        register_nav(_("费用核定"), "fees:index",
-                     (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ALLIANCE, Role.ORG), order=40)
-        register_nav(_("费用支付"), "fees:payments",
-                     (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE, Role.ORG),
-                     order=41)
+        register_nav(_("费用核定"), "fees:index", NEGOTIATION_ROLES, order=40)
+        register_nav(_("费用支付"), "fees:payments", PAYMENT_ROLES, order=41)

@@ -11,6 +11,7 @@ DEFAULT_BASIS = "关于在院校实施的X证书考核成本上限设置方案�
 def caps_ensure(cost_cap_model=None) -> None:
     """Create the default caps if missing (the data migration; tests after a flush; demo)."""
     if cost_cap_model is None:
+        # Not at the top: the data migration imports this module and passes its historical model.
         from fees.models import CostCap as cost_cap_model
     for kind, amount in DEFAULT_CAPS.items():
         cost_cap_model.objects.get_or_create(assessment_type=kind, effective_from=DEFAULT_EFFECTIVE, defaults={

@@ -1,31 +1,120 @@
-"""Reads of the fees app, scoped to the actor."""
+"""Reads of the fees app, scoped to the actor, and the one place that decides what an actor may do
+with fees: on the pages (``fees_access``), with one negotiation thread (``thread_access``), with a
+certificate's fee (``proposal_access``) and with one amount due (``due_access``). Views, API views,
+templates and services read those flags; none compares roles itself."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, IntegerField, Max, Min, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.access import Access, Permissions
 from accounts.models import Province, Role
+from accounts.personal_data import Relation, relations_of
 from accounts.scoping import Actor, get_in_scope, scoped
-from core.errors import Forbidden, NotInScope
-from fees.models import CostCap, FeePayment, FeeStandard, FeeThread
+from assessments.models import AssessmentSession, Result
+from certificates.catalog.models import AssessmentType, Certificate, CertificateLevel, Level
+from core.errors import AppError, Forbidden, NotInScope
+from fees.models import CostCap, FeePayment, FeeStandard, FeeThread, FeeVersion, FixedItemPrice
+from organizations.institutions.models import Institution
+from organizations.orgs.models import Org
 
-# Who reads the negotiation and who reads amounts due and payments (pages and API alike).
+# Who reads the negotiation and who reads amounts due and payments (pages, API and navigation alike).
 NEGOTIATION_ROLES = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ALLIANCE, Role.ORG)
 PAYMENT_ROLES = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE, Role.ORG)
+# The payers' side records payments: an institution (or its alliance) for its candidates, an org for
+# the social learners who pay it directly.
+_PAYMENT_RECORDERS = (Role.INSTITUTION, Role.ALLIANCE, Role.ORG)
+# How the payments page adds up what is outstanding, for each reader.
+_SUMMARY_BY = {Role.MINISTRY: "province_code", Role.PROVINCE: "institution_id", Role.PROVINCE_AGENCY: "institution_id",
+               Role.ORG: "institution_id"}
+
+
+# --- who may do what -----------------------------------------------------------------------------
+
+def fees_access(actor: Actor) -> Permissions:
+    """The fees pages. The ministry sets caps and compares provinces (filter, waiting per province,
+    outstanding per org); the negotiating roles read the negotiation; an org proposes; the paying
+    roles read dues and payments, and the payers' side records payments."""
+    role = actor.role
+    may = set()
+    if role in NEGOTIATION_ROLES:
+        may.add("read_negotiation")
+    if role == Role.ORG:
+        may.add("propose")
+    if role == Role.MINISTRY:
+        may |= {"set_cap", "filter_by_province", "waiting_by_province", "summary_by_org"}
+    if role in PAYMENT_ROLES:
+        may.add("read_payments")
+    if role in _PAYMENT_RECORDERS:
+        may.add("record_payment")
+    return Permissions(may)
 
 
 def require_negotiation_reader(actor: Actor) -> None:
-    if actor.role not in NEGOTIATION_ROLES:
+    if "read_negotiation" not in fees_access(actor):
         raise Forbidden()
 
 
 def require_payment_reader(actor: Actor) -> None:
-    if actor.role not in PAYMENT_ROLES:
+    if "read_payments" not in fees_access(actor):
         raise Forbidden()
 
+
+def summary_by(actor: Actor) -> str | None:
+    """What the payments page adds outstanding amounts up by for this reader: the ministry by
+    province, a province and an org by payer (institution); an institution or alliance not at all."""
+    return _SUMMARY_BY.get(actor.role)
+
+
+def thread_access_of(actor: Actor, thread: FeeThread) -> Access[FeeThread]:
+    """What ``actor`` may do with a negotiation it already holds. While it is open: the org whose
+    certificate it is revises its proposal ("propose"); the province's pilot agency or an
+    institution alliance of the province answers ("counter_propose"); the provincial department
+    verifies a version ("verify"). Nobody acts on a verified thread."""
+    relations = relations_of(actor, org_id=thread.org_id)
+    may = set()
+    if thread.status == FeeThread.Status.NEGOTIATING:
+        in_province = actor.province_code is not None and actor.province_code == thread.province_id
+        if Relation.ORG in relations:
+            may.add("propose")
+        if in_province and actor.role in (Role.PROVINCE_AGENCY, Role.ALLIANCE):
+            may.add("counter_propose")
+        if in_province and actor.role == Role.PROVINCE:
+            may.add("verify")
+    return Access(thread, relations, Permissions(may))
+
+
+def thread_access(actor: Actor, pk: int) -> Access[FeeThread]:
+    """One negotiation inside the actor's scope (404 outside it), with what the actor may do."""
+    return thread_access_of(actor, thread_get(actor, pk))
+
+
+def proposal_access(actor: Actor, certificate: Certificate) -> Access[Certificate]:
+    """Whether the actor may propose fees for ``certificate``: only the org that owns it."""
+    relations = relations_of(actor, org_id=certificate.org_id)
+    return Access(certificate, relations, Permissions({"propose"} if Relation.ORG in relations else ()))
+
+
+def payment_permissions(actor: Actor, *, institution_id: int | None, person_id: int | None,
+                        org_id: int | None) -> Permissions:
+    """Whether the actor may record a payment by this payer: an institution's payment by that
+    institution (or its alliance), a social learner's by the org that assessed them."""
+    relations = relations_of(actor, person_id=person_id, institution_id=institution_id, org_id=org_id)
+    if "record_payment" not in fees_access(actor):
+        return Permissions()
+    if institution_id is not None:
+        allowed = bool(relations & {Relation.INSTITUTION, Relation.ALLIANCE})
+    else:
+        allowed = person_id is not None and Relation.ORG in relations
+    return Permissions({"record_payment"} if allowed else ())
+
+
+# --- negotiation ---------------------------------------------------------------------------------
 
 def threads_visible(actor: Actor) -> QuerySet[FeeThread]:
     """The ministry all; a province (department or agency) its own; an org its own; an institution
@@ -45,6 +134,11 @@ def thread_get(actor: Actor, pk: int) -> FeeThread:
     if thread is None:
         raise NotInScope()
     return thread
+
+
+def thread_version(thread: FeeThread, pk) -> FeeVersion | None:
+    """One version of ``thread`` by id, or None for a version of another thread (or none at all)."""
+    return thread.versions.filter(pk=pk).first()
 
 
 def thread_versions(thread: FeeThread) -> list:
@@ -90,6 +184,89 @@ def standards_public(*, province: str = "", certificate: str = "", current_only:
 
 def caps_all() -> QuerySet[CostCap]:
     return CostCap.objects.all()
+
+
+def cap_in_force(*, assessment_type: str, on: datetime.date) -> CostCap:
+    cap = (CostCap.objects.filter(assessment_type=assessment_type, effective_from__lte=on)
+           .order_by("-effective_from").first())
+    if cap is None:
+        raise AppError(_("%(d)s 时“%(t)s”尚无考核成本上限。") % {"d": on, "t": AssessmentType(assessment_type).label})
+    return cap
+
+
+def assessment_type_for(*, certificate: Certificate, level: str) -> str:
+    """The assessment type a fee for this certificate (level) is capped by. With no level, every
+    level must be assessed the same way (one standard for the whole certificate)."""
+    levels = list(CertificateLevel.objects.filter(certificate=certificate))
+    if not levels:
+        raise AppError(_("证书“%(c)s”尚未设置等级。") % {"c": certificate.name})
+    if level:
+        match = next((lv for lv in levels if lv.level == level), None)
+        if match is None:
+            raise AppError(_("证书“%(c)s”没有“%(l)s”等级。") % {"c": certificate.name, "l": Level(level).label},
+                           field="level")
+        return match.assessment_type
+    kinds = {lv.assessment_type for lv in levels}
+    if len(kinds) > 1:
+        raise AppError(_("证书“%(c)s”各等级考核方式不同，请按等级分别提出费用标准。") % {"c": certificate.name},
+                       field="level")
+    return kinds.pop()
+
+
+def fixed_prices(province: Province, on: datetime.date) -> dict[str, FixedItemPrice]:
+    """Item -> the rule-fixed price in force: a province's own rule wins over a national one."""
+    prices: dict[str, FixedItemPrice] = {}
+    rows = (FixedItemPrice.objects.filter(Q(province=province) | Q(province__isnull=True), effective_from__lte=on)
+            .order_by("province_id", "effective_from"))  # national first, then newer and provincial override
+    for row in rows:
+        prices[row.item] = row
+    return prices
+
+
+def standard_in_force(*, certificate_id: int, level: str, province_code: str, on: datetime.date) -> FeeStandard | None:
+    """The verified standard on a date: the level's own, else the certificate-wide one; None if none."""
+    rows = (FeeStandard.objects.filter(certificate_id=certificate_id, province_id=province_code, level__in=[level, ""],
+                                       effective_from__lte=on)
+            .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on)))
+    return _preferred(rows)
+
+
+def _preferred(rows) -> FeeStandard | None:
+    return min(rows, key=lambda s: s.level == "", default=None)
+
+
+def standards_in_force(*, certificate_ids, province_codes):
+    """``standard_in_force`` for many lookups with one query: every standard of these certificates
+    and provinces is read once; returns ``lookup(certificate_id, level, province_code, on)``."""
+    by_key: dict[tuple, list[FeeStandard]] = {}
+    for standard in FeeStandard.objects.filter(certificate_id__in=set(certificate_ids), province_id__in=set(province_codes)):
+        by_key.setdefault((standard.certificate_id, standard.province_id), []).append(standard)
+
+    def lookup(certificate_id: int, level: str, province_code: str, on: datetime.date) -> FeeStandard | None:
+        return _preferred(s for s in by_key.get((certificate_id, province_code), ())
+                          if s.level in (level, "") and s.effective_from <= on
+                          and (s.effective_until is None or s.effective_until >= on))
+
+    return lookup
+
+
+def provinces() -> QuerySet[Province]:
+    return Province.objects.all()
+
+
+def province_by_code(code: str) -> Province | None:
+    return Province.objects.filter(code=(code or "").strip()).first()
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    return Certificate.objects.filter(code=(code or "").strip().upper()).first()
+
+
+def proposable_certificates(actor: Actor) -> QuerySet[Certificate]:
+    """The published certificates an org may propose fees for: its own (none for other roles)."""
+    if "propose" not in fees_access(actor):
+        return Certificate.objects.none()
+    return Certificate.objects.filter(org_id=actor.scope.org_id, status=Certificate.Status.PUBLISHED)
 
 
 def payments_visible(actor: Actor) -> QuerySet[FeePayment]:
@@ -148,12 +325,24 @@ class Due:
         return AGE_BUCKETS[-1][1]
 
 
+def due_access(actor: Actor, due: Due) -> Access[Due]:
+    """What ``actor`` may do with one amount due: record a payment against it, where the actor
+    records this payer's payments and something is outstanding under a verified standard."""
+    may = payment_permissions(actor, institution_id=due.institution_id, person_id=due.person_id, org_id=due.org_id)
+    if due.standard is None or not due.outstanding or due.outstanding <= 0:
+        may = Permissions()
+    return Access(due, relations_of(actor, person_id=due.person_id, institution_id=due.institution_id,
+                                    org_id=due.org_id), may)
+
+
+def due_rows(actor: Actor, rows: Iterable[Due]) -> list[Access[Due]]:
+    """``due_access`` for each row of the payments page: no query of its own."""
+    return [due_access(actor, due) for due in rows]
+
+
 def dues(actor: Actor, *, session_id: int | None = None, institution_id: int | None = None) -> list[Due]:
     """Every amount due in the actor's scope, from the finalized sessions' assessed candidates (present,
     with a result) and the standard in force on each session date, with what has been paid."""
-    from assessments.models import AssessmentSession, Result
-    from fees.services import standards_in_force
-
     results = scoped(Result.objects.filter(registration__session__status=AssessmentSession.Status.FINALIZED,
                                            registration__absent=False, registration__status="registered"), actor)
     if session_id is not None:
@@ -220,9 +409,6 @@ def outstanding_summary(rows: list[Due], *, by: str) -> list[dict]:
 
 def due_names(rows: list[Due]) -> dict:
     """Display names of the provinces, orgs and institutions in ``rows``, keyed (kind, key)."""
-    from organizations.institutions.models import Institution
-    from organizations.orgs.models import Org
-
     names = {("province_code", p.code): p.name for p in Province.objects.all()}
     names.update({("org_id", pk): name for pk, name in
                   Org.objects.filter(pk__in={d.org_id for d in rows}).values_list("pk", "name")})

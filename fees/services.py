@@ -12,20 +12,21 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.models import Province, Role
-from accounts.scoping import Actor, require_role
+from accounts.scoping import Actor
 from accounts.services import notify_scope
-from certificates.catalog.models import AssessmentType, Certificate, CertificateLevel, Level
+from assessments.models import AssessmentSession
+from certificates.catalog.models import AssessmentType, Certificate
 from core.errors import AppError, Forbidden
-from fees.models import (
-    ITEM_APPLIES_TO,
-    CostCap,
-    CostItem,
-    FeePayment,
-    FeeStandard,
-    FeeThread,
-    FeeVersion,
-    FeeVersionItem,
-    FixedItemPrice,
+from fees.models import ITEM_APPLIES_TO, CostCap, CostItem, FeePayment, FeeStandard, FeeThread, FeeVersion, FeeVersionItem
+from fees.selectors import (
+    assessment_type_for,
+    cap_in_force,
+    dues,
+    fees_access,
+    fixed_prices,
+    payment_permissions,
+    proposal_access,
+    thread_access_of,
 )
 
 CENT = Decimal("0.01")
@@ -47,19 +48,12 @@ def money_parse(value, *, field: str = "amount", label: str = "") -> Decimal:
     return amount.quantize(CENT)
 
 
-def cap_in_force(*, assessment_type: str, on: datetime.date) -> CostCap:
-    cap = (CostCap.objects.filter(assessment_type=assessment_type, effective_from__lte=on)
-           .order_by("-effective_from").first())
-    if cap is None:
-        raise AppError(_("%(d)s 时“%(t)s”尚无考核成本上限。") % {"d": on, "t": AssessmentType(assessment_type).label})
-    return cap
-
-
 @transaction.atomic
 def cost_cap_set(*, actor: Actor, assessment_type: str, amount, effective_from: datetime.date,
                  basis: str) -> CostCap:
     """A new cap version from a date (the ministry's); earlier versions stay as they were."""
-    require_role(actor, Role.MINISTRY)
+    if "set_cap" not in fees_access(actor):
+        raise Forbidden()
     if assessment_type not in AssessmentType.values:
         raise AppError(_("未知考核方式。"), field="assessment_type")
     value = money_parse(amount, field="amount", label=_("上限"))
@@ -74,40 +68,11 @@ def cost_cap_set(*, actor: Actor, assessment_type: str, amount, effective_from: 
     return cap
 
 
-def assessment_type_for(*, certificate: Certificate, level: str) -> str:
-    """The assessment type a fee for this certificate (level) is capped by. With no level, every
-    level must be assessed the same way (one standard for the whole certificate)."""
-    levels = list(CertificateLevel.objects.filter(certificate=certificate))
-    if not levels:
-        raise AppError(_("证书“%(c)s”尚未设置等级。") % {"c": certificate.name})
-    if level:
-        match = next((lv for lv in levels if lv.level == level), None)
-        if match is None:
-            raise AppError(_("证书“%(c)s”没有“%(l)s”等级。") % {"c": certificate.name, "l": Level(level).label},
-                           field="level")
-        return match.assessment_type
-    kinds = {lv.assessment_type for lv in levels}
-    if len(kinds) > 1:
-        raise AppError(_("证书“%(c)s”各等级考核方式不同，请按等级分别提出费用标准。") % {"c": certificate.name},
-                       field="level")
-    return kinds.pop()
-
-
-def _fixed_prices(province: Province, on: datetime.date) -> dict[str, FixedItemPrice]:
-    """Item -> the rule-fixed price in force: a province's own rule wins over a national one."""
-    prices: dict[str, FixedItemPrice] = {}
-    rows = (FixedItemPrice.objects.filter(Q(province=province) | Q(province__isnull=True), effective_from__lte=on)
-            .order_by("province_id", "effective_from"))  # national first, then newer and provincial override
-    for row in rows:
-        prices[row.item] = row
-    return prices
-
-
 def _priced_items(*, items: dict, assessment_type: str, province: Province, on: datetime.date):
     """Validate the itemized cost; returns (FeeVersionItem rows without version, total, cap)."""
     if not items:
         raise AppError(_("请至少填写一个费用项目。"), field="items")
-    fixed = _fixed_prices(province, on)
+    fixed = fixed_prices(province, on)
     rows, total = [], Decimal("0.00")
     for key, (raw_amount, basis) in items.items():
         if key not in CostItem.values:
@@ -166,11 +131,9 @@ def fee_proposal_submit(*, actor: Actor, certificate: Certificate, level: str, p
     one province; it opens the negotiation thread if none is open."""
     subject = f"{certificate.name} {level} {province.name}"
     attempt = {k: [str(a), b] for k, (a, b) in items.items()}
-    own_org = actor.scope.org_id if actor.role == Role.ORG else None
-    with _audited_refusal(actor, "fee.refused", subject, attempt, org_id=own_org), transaction.atomic():
-        require_role(actor, Role.ORG)
-        if certificate.org_id != actor.scope.org_id:
-            raise Forbidden(_("只能为本组织的证书提出费用标准。"))
+    # A refusal is recorded against the proposing org (none for an actor without an org scope).
+    with _audited_refusal(actor, "fee.refused", subject, attempt, org_id=actor.scope.org_id), transaction.atomic():
+        proposal_access(actor, certificate).require("propose", _("只能为本组织的证书提出费用标准。"))
         if certificate.status != Certificate.Status.PUBLISHED:
             raise AppError(_("证书“%(c)s”当前不在已公布状态。") % {"c": certificate.name})
         assessment_type = assessment_type_for(certificate=certificate, level=level)
@@ -188,22 +151,16 @@ def fee_proposal_submit(*, actor: Actor, certificate: Certificate, level: str, p
     return version
 
 
-def _check_may_counter(actor: Actor, thread: FeeThread) -> None:
-    if actor.role not in (Role.PROVINCE_AGENCY, Role.ALLIANCE):
-        raise Forbidden(_("只有省级试点工作指导协调机构或院校联盟可以提出反提议。"))
-    if actor.province_code != thread.province_id:
-        raise Forbidden(_("只能就本省的费用标准协商。"))
-
-
 def fee_counter_propose(*, actor: Actor, thread: FeeThread, items: dict, note: str = "") -> FeeVersion:
     """The provincial pilot agency or an institution alliance answers, item by item."""
     attempt = {k: [str(a), b] for k, (a, b) in items.items()}
     with _audited_refusal(actor, "fee.refused", str(thread.certificate), attempt, org_id=thread.org_id), \
             transaction.atomic():
-        _check_may_counter(actor, thread)
         thread = FeeThread.objects.select_for_update().get(pk=thread.pk)
         if thread.status != FeeThread.Status.NEGOTIATING:
             raise AppError(_("该费用标准已核定，协商已结束。"))
+        thread_access_of(actor, thread).require(
+            "counter_propose", _("只有本省的省级试点工作指导协调机构或院校联盟可以提出反提议。"))
         version = _version_create(actor=actor, thread=thread, items=items, note=note)
         audit_log(actor=actor, action="fee.countered", obj=version, object_repr=str(thread.certificate),
                   province=thread.province_id, changes={"total": [None, version.total], "version": [None, version.number]})
@@ -218,11 +175,9 @@ def fee_version_verify(*, actor: Actor, version: FeeVersion, effective_from: dat
     """The provincial department verifies one version: it becomes THE standard of that certificate
     (level) in the province from ``effective_from``; an earlier standard ends the day before."""
     thread = FeeThread.objects.select_for_update().get(pk=version.thread_id)
-    require_role(actor, Role.PROVINCE)
-    if actor.province_code != thread.province_id:
-        raise Forbidden(_("只能核定本省的费用标准。"))
     if thread.status != FeeThread.Status.NEGOTIATING:
         raise AppError(_("该协商已核定，不能再次核定。"))
+    thread_access_of(actor, thread).require("verify", _("只有本省的省级教育行政部门可以核定费用标准。"))
     cap = cap_in_force(assessment_type=thread.assessment_type, on=effective_from)
     if version.total > cap.amount:
         raise AppError(_("该版本合计 %(t)s 元/人次，超过 %(d)s 起适用的上限 %(c)s 元/人次。") % {
@@ -255,51 +210,20 @@ def fee_version_verify(*, actor: Actor, version: FeeVersion, effective_from: dat
     return standard
 
 
-def standard_in_force(*, certificate_id: int, level: str, province_code: str, on: datetime.date) -> FeeStandard | None:
-    """The verified standard on a date: the level's own, else the certificate-wide one; None if none."""
-    rows = (FeeStandard.objects.filter(certificate_id=certificate_id, province_id=province_code, level__in=[level, ""],
-                                       effective_from__lte=on)
-            .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on)))
-    return _preferred(rows)
-
-
-def _preferred(rows) -> FeeStandard | None:
-    return min(rows, key=lambda s: s.level == "", default=None)
-
-
-def standards_in_force(*, certificate_ids, province_codes):
-    """``standard_in_force`` for many lookups with one query: every standard of these certificates
-    and provinces is read once; returns ``lookup(certificate_id, level, province_code, on)``."""
-    by_key: dict[tuple, list[FeeStandard]] = {}
-    for standard in FeeStandard.objects.filter(certificate_id__in=set(certificate_ids), province_id__in=set(province_codes)):
-        by_key.setdefault((standard.certificate_id, standard.province_id), []).append(standard)
-
-    def lookup(certificate_id: int, level: str, province_code: str, on: datetime.date) -> FeeStandard | None:
-        return _preferred(s for s in by_key.get((certificate_id, province_code), ())
-                          if s.level in (level, "") and s.effective_from <= on
-                          and (s.effective_until is None or s.effective_until >= on))
-
-    return lookup
-
-
 @transaction.atomic
 def fee_payment_record(*, actor: Actor, session_id: int, amount, paid_on: datetime.date, reference: str,
                        institution_id: int | None = None, person_id: int | None = None) -> FeePayment:
     """Record a payment against what is due for one finalized session: an institution pays for its
     candidates (recorded by the institution), a social learner pays the org (recorded by the org).
     Never more than is outstanding; nothing where no verified standard is in force."""
-    from assessments.models import AssessmentSession
-    from fees.selectors import dues
-
     session = AssessmentSession.objects.select_for_update().filter(pk=session_id).first()
-    if institution_id is not None:
-        if actor.role not in (Role.INSTITUTION, Role.ALLIANCE) or institution_id not in actor.scope.institution_ids:
-            raise Forbidden(_("只能登记本院校的支付。"))
-    elif person_id is not None:
-        if actor.role != Role.ORG or session is None or session.org_id != actor.scope.org_id:
-            raise Forbidden(_("社会学习者的缴费由本考核的培训评价组织登记。"))
-    else:
+    if institution_id is None and person_id is None:
         raise AppError(_("请指明付款的院校或社会学习者。"))
+    may = payment_permissions(actor, institution_id=institution_id, person_id=person_id,
+                              org_id=session.org_id if session is not None else None)
+    if "record_payment" not in may:
+        raise Forbidden(_("只能登记本院校的支付。") if institution_id is not None
+                        else _("社会学习者的缴费由本考核的培训评价组织登记。"))
     due = next((d for d in dues(actor, session_id=session_id, institution_id=institution_id)
                 if d.institution_id == institution_id and d.person_id == person_id), None)
     if session is None or due is None:

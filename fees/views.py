@@ -6,8 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.forms import add_app_error
-from accounts.models import Province, Role
-from certificates.catalog.models import Certificate
 from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
 from fees import selectors, services
@@ -18,15 +16,16 @@ from fees.models import CostItem, FeeThread
 @login_required
 def index(request):
     actor = request.actor
+    page_access = selectors.fees_access(actor)
     selectors.require_negotiation_reader(actor)
     threads = selectors.threads_visible(actor).order_by("-opened_at")
     status = request.GET.get("status", "")
     if status in FeeThread.Status.values:
         threads = threads.filter(status=status)
     province = request.GET.get("province", "")
-    if province and actor.role == Role.MINISTRY:
+    if province and page_access.filter_by_province:
         threads = threads.filter(province_id=province)
-    waiting_provinces = selectors.waiting_by_province(actor) if actor.role == Role.MINISTRY else []
+    waiting_provinces = selectors.waiting_by_province(actor) if page_access.waiting_by_province else []
     export = request.GET.get("export")
     if export == "xlsx":
         rows = ((t.certificate.name, t.get_level_display() or _("各等级统一"), t.province.name, t.org.name,
@@ -41,18 +40,17 @@ def index(request):
     page = Paginator(threads, 30).get_page(request.GET.get("page"))
     return render(request, "fees/index.html", {
         "page": page, "waiting": waiting[:20], "waiting_count": waiting.count(), "waiting_provinces": waiting_provinces,
-        "status": status, "province": province,
-        "provinces": Province.objects.all() if actor.role == Role.MINISTRY else None,
+        "status": status, "province": province, "fees_access": page_access,
+        "provinces": selectors.provinces() if page_access.filter_by_province else None,
         "query": f"status={status}&province={province}"})
 
 
 @login_required
 def proposal_new(request):
     actor = request.actor
-    if actor.role != Role.ORG:
+    if "propose" not in selectors.fees_access(actor):
         raise Forbidden()
-    certificates = Certificate.objects.filter(org_id=actor.scope.org_id, status=Certificate.Status.PUBLISHED)
-    form = ProposalForm(request.POST or None, certificates=certificates)
+    form = ProposalForm(request.POST or None, certificates=selectors.proposable_certificates(actor))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -69,22 +67,21 @@ def proposal_new(request):
 @login_required
 def thread_detail(request, pk: int):
     actor = request.actor
-    thread = selectors.thread_get(actor, pk)
+    access = selectors.thread_access(actor, pk)
+    thread = access.obj
     versions = selectors.thread_versions(thread)
     latest = versions[-1] if versions else None
     latest_items = {k: (str(i.amount), i.basis) for k, i in latest.item_map.items()} if latest else {}
-    can_answer = thread.status == FeeThread.Status.NEGOTIATING and (
-        (actor.role in (Role.PROVINCE_AGENCY, Role.ALLIANCE) and actor.province_code == thread.province_id)
-        or (actor.role == Role.ORG and actor.scope.org_id == thread.org_id))
-    can_verify = (thread.status == FeeThread.Status.NEGOTIATING and actor.role == Role.PROVINCE
-                  and actor.province_code == thread.province_id)
-    answer_form = ItemsForm(request.POST if request.POST.get("form") == "answer" else None,
-                            initial_items=latest_items, prefix="answer") if can_answer else None
-    verify_form = VerifyForm(request.POST if request.POST.get("form") == "verify" else None) if can_verify else None
-    if request.method == "POST":
-        if request.POST.get("form") == "answer" and answer_form is not None and answer_form.is_valid():
+    # The org revises its proposal; the province's agency or an alliance answers it.
+    answer = "propose" if access.may.propose else "counter_propose" if access.may.counter_propose else None
+    posted = request.POST.get("form") if request.method == "POST" else None
+    answer_form = ItemsForm(request.POST if posted == "answer" else None, initial_items=latest_items,
+                            prefix="answer") if answer else None
+    verify_form = VerifyForm(request.POST if posted == "verify" else None) if access.may.verify else None
+    if posted == "answer" and answer_form is not None:
+        if answer_form.is_valid():
             try:
-                if actor.role == Role.ORG:
+                if answer == "propose":
                     services.fee_proposal_submit(actor=actor, certificate=thread.certificate, level=thread.level,
                                                  province=thread.province, items=answer_form.items(),
                                                  note=answer_form.cleaned_data["note"])
@@ -96,8 +93,9 @@ def thread_detail(request, pk: int):
             else:
                 messages.success(request, _("新版本已提交。"))
                 return redirect("fees:thread", pk=thread.pk)
-        elif request.POST.get("form") == "verify" and verify_form is not None and verify_form.is_valid():
-            version = next((v for v in versions if v.pk == verify_form.cleaned_data["version"]), None)
+    elif posted == "verify" and verify_form is not None:
+        if verify_form.is_valid():
+            version = selectors.thread_version(thread, verify_form.cleaned_data["version"])
             if version is None:
                 verify_form.add_error(None, _("请选择本协商中的一个版本。"))
             else:
@@ -110,11 +108,11 @@ def thread_detail(request, pk: int):
                     messages.success(request, _("已核定：%(a)s 元/人次，自 %(d)s 起执行。") % {
                         "a": standard.amount, "d": standard.effective_from})
                     return redirect("fees:thread", pk=thread.pk)
-        elif not (answer_form or verify_form):
-            raise Forbidden()
+    elif request.method == "POST":
+        raise Forbidden()
     return render(request, "fees/thread.html", {
-        "thread": thread, "versions": versions, "items": CostItem.choices, "answer_form": answer_form,
-        "verify_form": verify_form, "standards": thread.standards.all()})
+        "access": access, "thread": thread, "versions": versions, "items": CostItem.choices,
+        "answer_form": answer_form, "verify_form": verify_form, "standards": thread.standards.all()})
 
 
 def standards(request):
@@ -132,7 +130,7 @@ def standards(request):
                                               _("生效日期"), _("失效日期")], data)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "fees/standards.html", {
-        "page": page, "provinces": Province.objects.all(), "province": province, "certificate": certificate,
+        "page": page, "provinces": selectors.provinces(), "province": province, "certificate": certificate,
         "caps": selectors.caps_all(), "query": f"province={province}&certificate={certificate}"})
 
 
@@ -158,14 +156,14 @@ def payments(request):
         else:
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("fees:payments")
+    page_access = selectors.fees_access(actor)
     rows = selectors.dues(actor)
-    by = {Role.MINISTRY: "province_code", Role.PROVINCE: "institution_id", Role.PROVINCE_AGENCY: "institution_id",
-          Role.ORG: "institution_id"}.get(actor.role)
+    by = selectors.summary_by(actor)
     summary = selectors.outstanding_summary(rows, by=by) if by else []
     names = selectors.due_names(rows)
     for entry in summary:
         entry["label"] = names.get((by, entry["key"]), _("社会学习者") if entry["key"] is None else str(entry["key"]))
-    org_summary = selectors.outstanding_summary(rows, by="org_id") if actor.role == Role.MINISTRY else []
+    org_summary = selectors.outstanding_summary(rows, by="org_id") if page_access.summary_by_org else []
     for entry in org_summary:
         entry["label"] = names.get(("org_id", entry["key"]), str(entry["key"]))
     if request.GET.get("export") == "summary" and summary:
@@ -184,8 +182,7 @@ def payments(request):
         return xlsx_response(_("应付与已付考核费用"), [_("考核日期"), _("证书"), _("等级"), _("省份"), _("培训评价组织"),
                                                  _("付款方"), _("参考人数"), _("核定标准（元/人次）"), _("应付（元）"),
                                                  _("已付（元）"), _("尚欠（元）"), _("账龄（天）")], data)
-    can_pay = actor.role in (Role.INSTITUTION, Role.ALLIANCE, Role.ORG)
     return render(request, "fees/payments.html", {
-        "rows": rows[:500], "row_count": len(rows), "summary": summary, "org_summary": org_summary, "by": by,
-        "names": names, "can_pay": can_pay, "buckets": [label for _limit, label in selectors.AGE_BUCKETS],
-        "today": timezone.localdate()})
+        "rows": selectors.due_rows(actor, rows[:500]), "row_count": len(rows), "summary": summary,
+        "org_summary": org_summary, "by": by, "names": names, "fees_access": page_access,
+        "buckets": [label for _limit, label in selectors.AGE_BUCKETS], "today": timezone.localdate()})

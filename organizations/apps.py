@@ -7,6 +7,7 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("培训评价组织与院校")
 
     def ready(self):
+        # Imported here, not at the top: the hooks import models, which are loaded only now.
         from organizations import hooks
 
         hooks.register()

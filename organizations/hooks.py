@@ -10,19 +10,22 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from accounts.scoping import register_alliance_members, register_scope_label
+from core.errors import NotInScope
 from core.navigation import Todo, register_nav, register_todo_provider
+from organizations import models
+from organizations.complaints import selectors as complaints_selectors
+from organizations.orgs import selectors as orgs_selectors
+from organizations.seals import selectors as seals_selectors
+
+# This module is imported from AppConfig.ready() (and by pages afterwards): the models are loaded.
 
 
 def _alliance_members(alliance_id: int) -> list[int]:
-    from organizations.institutions.models import Institution
-
-    return list(Institution.objects.filter(alliance_id=alliance_id).values_list("pk", flat=True))
+    return list(models.Institution.objects.filter(alliance_id=alliance_id).values_list("pk", flat=True))
 
 
 def _label(model_name: str):
     def resolve(pk: int) -> str:
-        from organizations import models
-
         obj = getattr(models, model_name).objects.filter(pk=pk).only("name").first()
         return obj.name if obj else ""
 
@@ -62,10 +65,6 @@ def org_profile_sections(actor, org) -> list[tuple[str, dict]]:
 # --- workbench ----------------------------------------------------------------------------------
 
 def _org_todos(actor) -> list[Todo]:
-    from core.errors import NotInScope
-    from organizations.orgs import selectors as orgs_selectors
-    from organizations.seals import selectors as seals_selectors
-
     if actor.role == Role.ORG:
         try:
             org = orgs_selectors.org_own(actor)
@@ -73,12 +72,19 @@ def _org_todos(actor) -> list[Todo]:
             return []
         if seals_selectors.org_seal_current(org) is None:
             return [Todo(title=_("上传电子公章"), url=reverse("organizations:seal_upload", args=[org.pk]), urgent=True)]
-    elif actor.role == Role.MINISTRY:
+    elif "read" in orgs_selectors.registry_access(actor):
         missing = seals_selectors.orgs_without_seal_count(actor)
         if missing:
             return [Todo(title=_("尚未上传电子公章的培训评价组织"),
                          url=reverse("organizations:org_list") + "?seal=no", count=missing)]
     return []
+
+
+def _complaint_todos(actor) -> list[Todo]:
+    pending = complaints_selectors.complaints_pending_count(actor)
+    if not pending:
+        return []
+    return [Todo(title=_("待处理的投诉举报"), url=reverse("organizations:complaint_list"), count=pending)]
 
 
 def register() -> None:
@@ -87,9 +93,10 @@ def register() -> None:
     register_scope_label(Role.INSTITUTION, _label("Institution"))
     register_scope_label(Role.ALLIANCE, _label("Alliance"))
 
-    from organizations.complaints import views as complaints
-
-    complaints.register()
+    register_nav(gettext_lazy("投诉举报"), "organizations:complaint_list", (Role.MINISTRY, Role.ORG), order=60)
+    register_nav(gettext_lazy("我要投诉"), "organizations:complaint_new",
+                 (Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE, Role.STUDENT), order=75)
+    register_todo_provider(_complaint_todos)
     register_nav(gettext_lazy("培训评价组织"), "organizations:org_list", (Role.MINISTRY,), order=20)
     register_nav(gettext_lazy("本组织"), "organizations:org_mine", (Role.ORG,), order=20)
     register_todo_provider(_org_todos)

@@ -4,9 +4,7 @@ Anyone may file (same validation and rate limit as the web form). The ministry r
 an org reads the complaints against itself through serializers that have no complainant fields.
 """
 
-import io
 
-from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,11 +17,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api_parsers import JSONObjectParser
-from accounts.models import Role
+from accounts.personal_data import Field
 from core.errors import NotInScope
-from core.uploads import stored_file_open
 from organizations.complaints import selectors, services
 from organizations.complaints.models import Complaint
+from organizations.complaints.views import evidence_response
 
 _STATUS_CHOICES = Complaint.Status.choices
 
@@ -48,15 +46,24 @@ class _ComplaintBase(serializers.Serializer):
 
 
 class MinistryComplaintSerializer(_ComplaintBase):
-    """The ministry's view: the complainant fields included."""
+    """The triage view (the ministry's), of a complaint's ``Access``: the complainant fields
+    included, rendered through the personal-data policy."""
+
+    COMPLAINANT_FIELDS = ("contact_name", "contact", "submitted_by")
 
     category_label = serializers.CharField(source="get_category_display")
     status_label = serializers.CharField(source="get_status_display")
     org = serializers.IntegerField(source="org_id")
     org_name = serializers.CharField(source="org.name")
-    contact_name = serializers.CharField()
-    contact = serializers.CharField()
+    contact_name = serializers.CharField(allow_null=True)
+    contact = serializers.CharField(allow_null=True)
     submitted_by = serializers.CharField(source="submitted_by.username", allow_null=True, default=None)
+
+    def to_representation(self, access):
+        data = super().to_representation(access.obj)
+        for name in self.COMPLAINANT_FIELDS:
+            data[name] = access.show(Field.COMPLAINANT, data[name])
+        return data
 
 
 class MinistryNoteSerializer(serializers.Serializer):
@@ -85,9 +92,13 @@ class MinistryComplaintDetailSerializer(MinistryComplaintSerializer):
 
 
 class OrgComplaintSerializer(_ComplaintBase):
-    """An org's view of a complaint against it (selectors.OrgComplaint): never the complainant."""
+    """An org's view of a complaint against it (an ``Access`` to a selectors.OrgComplaint): never
+    the complainant."""
 
     org_name = serializers.CharField()
+
+    def to_representation(self, access):
+        return super().to_representation(access.obj)
 
 
 class OrgNoteSerializer(serializers.Serializer):
@@ -113,10 +124,10 @@ class OrgComplaintDetailSerializer(OrgComplaintSerializer):
 
 
 def _detail(actor, pk: int) -> dict:
-    if actor.role == Role.ORG:
-        return OrgComplaintDetailSerializer(selectors.complaint_for_org(actor, pk)).data
-    complaint = selectors.complaint_get(actor, pk)
-    return MinistryComplaintDetailSerializer(complaint).data
+    access = selectors.complaint_access(actor, pk)
+    if access.may.triage:
+        return MinistryComplaintDetailSerializer(access).data
+    return OrgComplaintDetailSerializer(access).data
 
 
 _FILTER_PARAMETERS = [
@@ -162,11 +173,8 @@ class ComplaintsApi(APIView):
             raise ValidationError(filterset.errors)
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
-        if actor.role == Role.MINISTRY:
-            data = MinistryComplaintSerializer(page, many=True).data
-        else:
-            data = OrgComplaintSerializer([selectors.org_complaint(c) for c in page], many=True).data
-        return paginator.get_paginated_response(data)
+        serializer = MinistryComplaintSerializer if selectors.complaints_access(actor).triage else OrgComplaintSerializer
+        return paginator.get_paginated_response(serializer(selectors.complaint_rows(actor, page), many=True).data)
 
     @extend_schema(request={"multipart/form-data": ComplaintFileInputSerializer,
                             "application/json": ComplaintFileInputSerializer},
@@ -214,5 +222,4 @@ class ComplaintEvidenceApi(APIView):
         download = selectors.complaint_evidence_download(request.actor, evidence_pk)
         if download.evidence.complaint_id != pk:
             raise NotInScope()
-        content = stored_file_open(download.evidence.file) if download.content is None else io.BytesIO(download.content)
-        return FileResponse(content, as_attachment=True, filename=download.filename, content_type=download.content_type)
+        return evidence_response(download)

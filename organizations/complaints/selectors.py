@@ -1,12 +1,14 @@
-"""Reads of complaints, always through the actor's scope.
+"""Reads of complaints, always through the actor's scope, and the one place that decides what an
+actor may do with complaints (``complaints_access`` for the pages, ``complaint_access`` for one).
 
-The ministry sees everything. An org sees the complaints against itself, but only through
-``OrgComplaint``: a plain record that has no complainant fields at all (no contact, no submitter,
-no evidence file names, no internal notes), so no template or serializer can show them by mistake.
-Every other role is refused: 403 on lists, 404 on single complaints.
+The ministry sees everything and triages. An org sees the complaints against itself, but only
+through ``OrgComplaint``: a plain record that has no complainant fields at all (no contact, no
+submitter, no evidence file names, no internal notes), so no template or serializer can show them by
+mistake; the complainant's name and contact are rendered through the personal-data policy
+(``complainant``: the ministry only) as well. Every other role is refused: 403 on lists, 404 on
+single complaints.
 """
 
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,23 +18,66 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.access import Access, Permissions
 from accounts.models import Role
+from accounts.personal_data import Field, Shown, relations_of
 from accounts.scoping import Actor, get_in_scope, scoped
 from core.errors import Forbidden, NotInScope
-from core.uploads import stored_file_read
 from organizations.complaints.models import Complaint, ComplaintEvidence
-from organizations.complaints.services import TARGET_ORG_STATUSES
 from organizations.orgs.models import Org
 
 Status = Complaint.Status
 # What an org may read of a complaint against it.
 ORG_VISIBLE_FIELDS = ("pk", "org", "reference", "category", "text", "status", "created_at", "status_changed_at",
                       "closed_at")
+# Orgs a complaint may name: a withdrawn org has left the pilot, everyone else can still be complained about.
+TARGET_ORG_STATUSES = (Org.Status.ACTIVE, Org.Status.YELLOW_CARD, Org.Status.DELISTED)
 
 
-def _require_reader(actor: Actor) -> None:
-    if actor.role not in (Role.MINISTRY, Role.ORG):
-        raise Forbidden()
+# --- who may do what -----------------------------------------------------------------------------
+
+def complaints_access(actor: Actor) -> Permissions:
+    """The complaints pages: the ministry lists every complaint (filtering by org), triages them and
+    reads the upheld statistics; an org lists the complaints against itself; anyone else has no
+    complaints pages (403; filing is public)."""
+    if actor.role == Role.MINISTRY:
+        return Permissions({"list", "triage", "filter_by_org", "statistics"})
+    if actor.role == Role.ORG:
+        return Permissions({"list"})
+    return Permissions()
+
+
+def complaint_access_of(actor: Actor, complaint: Complaint, *, with_details: bool = False) -> Access:
+    """What ``actor`` may do with ``complaint``, which the caller already holds in scope. Whoever
+    triages gets the complaint itself; any other reader (the org complained about) gets its
+    ``OrgComplaint``, the substance without the complainant."""
+    may = {"triage"} & complaints_access(actor)
+    record = complaint if may else org_complaint(complaint, with_details=with_details)
+    return Access(record, relations_of(actor, org_id=complaint.org_id), Permissions(may))
+
+
+def complaint_access(actor: Actor, pk: int) -> Access:
+    """One complaint inside the actor's scope, with its notes and evidence: the ministry any, an
+    org one against itself; 404 for anyone else."""
+    page = complaints_access(actor)
+    if "list" not in page:
+        raise NotInScope()
+    if page.triage:
+        complaints = Complaint.objects.select_related("org", "submitted_by")
+    else:
+        complaints = Complaint.objects.select_related("org").only(*ORG_VISIBLE_FIELDS[1:], "org__name")
+    return complaint_access_of(actor, get_in_scope(complaints, actor, pk=pk), with_details=True)
+
+
+def complaint_rows(actor: Actor, complaints) -> list[Access]:
+    """``complaint_access_of`` for each row of a list or export: no query of its own."""
+    return [complaint_access_of(actor, c) for c in complaints]
+
+
+def shows_original_evidence(access: Access) -> bool:
+    """Whether evidence goes out as uploaded — its file name and metadata can name the
+    complainant — to those the policy shows the complainant; everyone else gets a neutral copy."""
+    return access.shown(Field.COMPLAINANT) == Shown.FULL
 
 
 def complaint_target_orgs() -> QuerySet[Org]:
@@ -61,7 +106,8 @@ class ComplaintFilter(django_filters.FilterSet):
 
 def complaints_visible(actor: Actor) -> QuerySet[Complaint]:
     """Complaints the actor may list: the ministry all, an org its own; others 403."""
-    _require_reader(actor)
+    if "list" not in complaints_access(actor):
+        raise Forbidden()
     return scoped(Complaint.objects.select_related("org"), actor)
 
 
@@ -69,12 +115,13 @@ def complaints_filtered(actor: Actor, params) -> tuple[ComplaintFilter, QuerySet
     """The actor's complaints narrowed by ``params`` (a GET query); invalid filters are ignored and
     reported on the filter's form."""
     qs = complaints_visible(actor)
-    if actor.role == Role.MINISTRY:
+    page = complaints_access(actor)
+    if page.triage:
         qs = qs.select_related("submitted_by").prefetch_related("evidence")
     else:
         qs = qs.only(*(f for f in ORG_VISIBLE_FIELDS if f != "pk"), "org__name")
     filterset = ComplaintFilter(params or {}, queryset=qs)
-    if actor.role != Role.MINISTRY:
+    if not page.filter_by_org:
         filterset.filters.pop("org")  # an org sees only itself; the list of all orgs is not its business
     return filterset, filterset.qs
 
@@ -87,26 +134,15 @@ def complaint_status_counts(qs: QuerySet[Complaint]) -> dict[str, int]:
     return counts
 
 
-def complaint_get(actor: Actor, pk: int) -> Complaint:
-    """One complaint for the ministry (everything). Any other role: 404 here (orgs read their
-    complaints through ``complaint_for_org``)."""
-    if actor.role != Role.MINISTRY:
-        raise NotInScope()
-    return get_in_scope(Complaint.objects.select_related("org", "submitted_by"), actor, pk=pk)
-
-
 def complaint_get_for_triage(actor: Actor, pk: int) -> Complaint:
     """The complaint a triage action names: the ministry gets it; the org whose complaint it is may
     read but not triage it (403); anyone else does not see it (404)."""
-    if actor.role == Role.ORG:
-        complaint_for_org(actor, pk)
-        raise Forbidden()
-    return complaint_get(actor, pk)
+    return complaint_access(actor, pk).require("triage")
 
 
 def complaints_pending_count(actor: Actor) -> int:
-    """Complaints still waiting for a decision (the ministry's to-do)."""
-    if actor.role != Role.MINISTRY:
+    """Complaints still waiting for a decision (the to-do of those who triage)."""
+    if "triage" not in complaints_access(actor):
         return 0
     return Complaint.objects.filter(status__in=(Status.RECEIVED, Status.INVESTIGATING)).count()
 
@@ -190,72 +226,33 @@ def org_complaint(complaint: Complaint, *, with_details: bool = False) -> OrgCom
                         closed_at=complaint.closed_at, notes=notes, evidence=evidence)
 
 
-def complaint_for_org(actor: Actor, pk: int) -> OrgComplaint:
-    """A complaint against the actor's own org; another org's complaint (or any other role) is 404."""
-    if actor.role != Role.ORG:
-        raise NotInScope()
-    complaint = get_in_scope(Complaint.objects.select_related("org").only(*ORG_VISIBLE_FIELDS[1:], "org__name"),
-                             actor, pk=pk)
-    return org_complaint(complaint, with_details=True)
-
-
 # --- evidence downloads --------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class EvidenceDownload:
     filename: str
     content_type: str
-    content: bytes | None  # None: stream the stored file as it is
     evidence: ComplaintEvidence
+    # True: hand out a copy without the metadata that can name the author (complaints.scrub)
+    scrubbed: bool
 
 
 def complaint_evidence_download(actor: Actor, pk: int) -> EvidenceDownload:
     """An evidence file: the ministry gets it as uploaded; the org a copy under a neutral name with
     the metadata that can name the author (EXIF, PNG text, PDF author and XMP) removed."""
-    if actor.role not in (Role.MINISTRY, Role.ORG):
+    if "list" not in complaints_access(actor):
         raise NotInScope()
-    evidence = ComplaintEvidence.objects.filter(pk=pk, complaint__in=scoped(Complaint, actor)).first()
+    evidence = (ComplaintEvidence.objects.filter(pk=pk, complaint__in=scoped(Complaint, actor))
+                .select_related("complaint__org").first())
     if evidence is None:
         raise NotInScope()
-    if actor.role == Role.MINISTRY:
-        return EvidenceDownload(filename=evidence.original_name, content_type=evidence.content_type, content=None,
-                                evidence=evidence)
+    if shows_original_evidence(complaint_access_of(actor, evidence.complaint)):
+        return EvidenceDownload(filename=evidence.original_name, content_type=evidence.content_type,
+                                evidence=evidence, scrubbed=False)
     index = list(ComplaintEvidence.objects.filter(complaint_id=evidence.complaint_id).order_by("pk")
                  .values_list("pk", flat=True)).index(evidence.pk) + 1
-    data = stored_file_read(evidence.file)
     return EvidenceDownload(filename=evidence_download_name(evidence, index), content_type=evidence.content_type,
-                            content=_without_metadata(data, evidence.content_type), evidence=evidence)
-
-
-def _without_metadata(data: bytes, content_type: str) -> bytes:
-    if content_type == "application/pdf":
-        from pypdf import PdfReader, PdfWriter
-        from pypdf.generic import NameObject
-
-        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-        writer.metadata = None
-        writer._root_object.pop(NameObject("/Metadata"), None)
-        out = io.BytesIO()
-        writer.write(out)
-        return out.getvalue()
-    from PIL import Image, ImageOps
-
-    with Image.open(io.BytesIO(data)) as original:
-        fmt, icc = original.format, original.info.get("icc_profile")
-        transparency = original.info.get("transparency")
-        # Turned upright first: the EXIF orientation goes with the rest of the EXIF.
-        image = ImageOps.exif_transpose(original)
-        out = io.BytesIO()
-        if fmt == "JPEG":
-            # Re-encoded without EXIF (camera owner, GPS position, time); the colour profile stays.
-            image.save(out, format="JPEG", quality=95, icc_profile=icc)
-        else:
-            # A PNG saved without its text chunks (author, software, comments).
-            options = {"icc_profile": icc}
-            if transparency is not None:
-                options["transparency"] = transparency
-            image.save(out, format="PNG", **options)
-        return out.getvalue()
+                            evidence=evidence, scrubbed=True)
 
 
 # --- upheld complaints: what counts against an org --------------------------------------------
@@ -274,7 +271,7 @@ def complaints_upheld_counts(org: Org | int) -> dict[str, int]:
 def complaints_upheld_table(actor: Actor) -> list[dict]:
     """For the ministry: each org with upheld complaints, its counts per category and in total,
     most first."""
-    if actor.role != Role.MINISTRY:
+    if "statistics" not in complaints_access(actor):
         raise Forbidden()
     table: dict[int, dict] = {}
     rows = (Complaint.objects.filter(status=Status.UPHELD).order_by()

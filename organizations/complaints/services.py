@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.models import Role
-from accounts.scoping import Actor, require_role
+from accounts.scoping import Actor
 from accounts.services import notify_scope
 from core import ratelimit
 from core.errors import AppError, Throttled
 from core.uploads import check_document, check_image, read_head, stored_file_save
 from organizations.complaints.models import Complaint, ComplaintEvidence, ComplaintNote
-from organizations.orgs.models import Org
+from organizations.complaints.selectors import complaint_access_of, complaint_target_orgs
 
 Status = Complaint.Status
 
@@ -33,8 +33,6 @@ MAX_EVIDENCE_FILES = 5
 TEXT_MIN_CHARS = 10
 TEXT_MAX_CHARS = 5000
 NOTE_MAX_CHARS = 2000
-# Orgs a complaint may name: a withdrawn org has left the pilot, everyone else can still be complained about.
-TARGET_ORG_STATUSES = (Org.Status.ACTIVE, Org.Status.YELLOW_CARD, Org.Status.DELISTED)
 TRANSITIONS = {
     Status.RECEIVED: (Status.INVESTIGATING, Status.UPHELD, Status.DISMISSED),
     Status.INVESTIGATING: (Status.UPHELD, Status.DISMISSED),
@@ -231,7 +229,7 @@ def reference_normalize(*, reference: str) -> str:
 
 def _validated_filing(org_id, category: str, text: str, contact_name: str, contact: str) -> dict:
     org_id = str(getattr(org_id, "pk", org_id) or "")
-    org = Org.objects.filter(pk=int(org_id), status__in=TARGET_ORG_STATUSES).first() if org_id.isdigit() else None
+    org = complaint_target_orgs().filter(pk=int(org_id)).first() if org_id.isdigit() else None
     if org is None:
         raise AppError(_("请选择被投诉的培训评价组织。"), field="org")
     if category not in Complaint.Category.values:
@@ -320,7 +318,7 @@ def complaint_transition(*, actor: Actor, complaint: Complaint, status: str, not
                          internal: bool = False) -> Complaint:
     """Move a complaint along received → investigating → upheld | dismissed, with a required note.
     Upheld and dismissed are final. Upholding notifies the org's staff of the substance."""
-    require_role(actor, Role.MINISTRY)
+    complaint_access_of(actor, complaint).require("triage")
     note = _clean_note(note)
     if status not in Status.values:
         raise AppError(_("目标状态无效。"), field="status")
@@ -364,7 +362,7 @@ def _notify_org_upheld(complaint: Complaint, note: str | None) -> None:
 @transaction.atomic
 def complaint_note_add(*, actor: Actor, complaint: Complaint, note: str, internal: bool = False) -> ComplaintNote:
     """A triage note that does not change the status (also allowed after closing: follow-ups)."""
-    require_role(actor, Role.MINISTRY)
+    complaint_access_of(actor, complaint).require("triage")
     note = _clean_note(note)
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     entry = ComplaintNote.objects.create(complaint=locked, status_before=locked.status, status_after=locked.status,

@@ -9,22 +9,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error, render_form
-from accounts.models import Role
+from accounts.personal_data import Field
 from core.errors import AppError
 from core.exports import xlsx_response
-from core.navigation import Todo, register_nav, register_todo_provider
-from core.uploads import stored_file_open
+from core.uploads import stored_file_open, stored_file_read
 from organizations.complaints import selectors, services
 from organizations.complaints.forms import ComplaintForm, ComplaintLookupForm, ComplaintNoteForm, ComplaintTransitionForm
 from organizations.complaints.models import Complaint
+from organizations.complaints.scrub import without_metadata
 
 RECEIPT_SESSION_KEY = "complaint_receipt"
 PAGE_SIZE = 30
@@ -107,15 +105,15 @@ def _query_without(request, *names: str) -> str:
 def complaint_list(request):
     actor = request.actor
     filterset, qs = selectors.complaints_filtered(actor, request.GET)
-    is_ministry = actor.role == Role.MINISTRY
+    triage = selectors.complaints_access(actor).triage
     if request.GET.get("export") == "xlsx":
-        return _export(qs, is_ministry)
+        return _export(selectors.complaint_rows(actor, qs[:100000]), triage)
     _unused, unfiltered_by_status = selectors.complaints_filtered(actor, _without(request.GET, "status"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = page.object_list if is_ministry else [selectors.org_complaint(c) for c in page.object_list]
+    rows = selectors.complaint_rows(actor, page.object_list)
     counts = selectors.complaint_status_counts(unfiltered_by_status)
     status_tabs = [{"value": value, "label": label, "count": counts[value]} for value, label in Complaint.Status.choices]
-    return render(request, "organizations/complaint_list.html" if is_ministry else "organizations/complaint_org_list.html", {
+    return render(request, "organizations/complaint_list.html" if triage else "organizations/complaint_org_list.html", {
         "filter_form": filterset.form, "page": page, "rows": rows, "counts": counts, "status_tabs": status_tabs,
         "current_status": request.GET.get("status", ""), "query": _query_without(request),
         "query_no_status": _query_without(request, "status")})
@@ -127,24 +125,29 @@ def _without(params, name: str):
     return params
 
 
-def _export(qs, is_ministry: bool):
-    if is_ministry:
+def _export(rows, triage: bool):
+    """The list as XLSX: the triage columns (with the complainant, through the personal-data
+    policy) for those who triage, the substance only for the org complained about."""
+    if triage:
         headers = [_("受理编号"), _("被投诉组织"), _("类别"), _("状态"), _("提交时间"), _("状态变更时间"), _("办结时间"),
                    _("投诉内容"), _("证据数"), _("联系人"), _("联系方式"), _("提交账户")]
-        rows = ((c.reference, c.org.name, c.get_category_display(), c.get_status_display(), c.created_at,
-                 c.status_changed_at, c.closed_at, c.text, len(c.evidence.all()), c.contact_name, c.contact,
-                 c.submitted_by.username if c.submitted_by else "") for c in qs[:100000])
+        data = ((c.reference, c.org.name, c.get_category_display(), c.get_status_display(), c.created_at,
+                 c.status_changed_at, c.closed_at, c.text, len(c.evidence.all()), a.show(Field.COMPLAINANT, c.contact_name),
+                 a.show(Field.COMPLAINANT, c.contact),
+                 a.show(Field.COMPLAINANT, c.submitted_by.username if c.submitted_by else ""))
+                for a, c in ((a, a.obj) for a in rows))
     else:
         headers = [_("受理编号"), _("类别"), _("状态"), _("提交时间"), _("状态变更时间"), _("办结时间"), _("投诉内容")]
-        rows = ((r.reference, r.category_label, r.status_label, r.created_at, r.status_changed_at, r.closed_at, r.text)
-                for r in (selectors.org_complaint(c) for c in qs[:100000]))
-    return xlsx_response(_("投诉举报"), headers, rows)
+        data = ((r.reference, r.category_label, r.status_label, r.created_at, r.status_changed_at, r.closed_at, r.text)
+                for r in (a.obj for a in rows))
+    return xlsx_response(_("投诉举报"), headers, data)
 
 
-def _detail_context(complaint: Complaint, transition_form=None, note_form=None) -> dict:
+def _detail_context(access, transition_form=None, note_form=None) -> dict:
+    complaint = access.obj
     upheld = selectors.complaints_upheld_counts(complaint.org)
     return {
-        "complaint": complaint,
+        "access": access, "complaint": complaint,
         "notes": complaint.notes.select_related("author"),
         "evidence": complaint.evidence.order_by("pk"),
         "is_final": complaint.status in services.FINAL_STATUSES,
@@ -157,18 +160,17 @@ def _detail_context(complaint: Complaint, transition_form=None, note_form=None) 
 
 @login_required
 def complaint_detail(request, pk: int):
-    actor = request.actor
-    if actor.role == Role.ORG:
-        return render(request, "organizations/complaint_org_detail.html",
-                      {"complaint": selectors.complaint_for_org(actor, pk)})
-    complaint = selectors.complaint_get(actor, pk)
-    return render(request, "organizations/complaint_detail.html", _detail_context(complaint))
+    access = selectors.complaint_access(request.actor, pk)
+    if access.may.triage:
+        return render(request, "organizations/complaint_detail.html", _detail_context(access))
+    return render(request, "organizations/complaint_org_detail.html", {"access": access, "complaint": access.obj})
 
 
 @login_required
 @require_POST
 def complaint_transition(request, pk: int):
-    complaint = selectors.complaint_get_for_triage(request.actor, pk)
+    access = selectors.complaint_access(request.actor, pk)
+    complaint = access.require("triage")
     form = ComplaintTransitionForm(request.POST, complaint=complaint)
     if form.is_valid():
         data = form.cleaned_data
@@ -182,14 +184,15 @@ def complaint_transition(request, pk: int):
             messages.success(request, _("投诉状态已改为“%(s)s”。") % {"s": complaint.get_status_display()})
             return redirect("organizations:complaint_detail", pk=complaint.pk)
     complaint.refresh_from_db()
-    return render(request, "organizations/complaint_detail.html", _detail_context(complaint, transition_form=form),
+    return render(request, "organizations/complaint_detail.html", _detail_context(access, transition_form=form),
                   status=400)
 
 
 @login_required
 @require_POST
 def complaint_note(request, pk: int):
-    complaint = selectors.complaint_get_for_triage(request.actor, pk)
+    access = selectors.complaint_access(request.actor, pk)
+    complaint = access.require("triage")
     form = ComplaintNoteForm(request.POST)
     if form.is_valid():
         try:
@@ -200,13 +203,20 @@ def complaint_note(request, pk: int):
         else:
             messages.success(request, _("备注已添加。"))
             return redirect("organizations:complaint_detail", pk=complaint.pk)
-    return render(request, "organizations/complaint_detail.html", _detail_context(complaint, note_form=form), status=400)
+    return render(request, "organizations/complaint_detail.html", _detail_context(access, note_form=form), status=400)
 
 
 @login_required
 def complaint_evidence(request, pk: int):
-    download = selectors.complaint_evidence_download(request.actor, pk)
-    content = stored_file_open(download.evidence.file) if download.content is None else io.BytesIO(download.content)
+    return evidence_response(selectors.complaint_evidence_download(request.actor, pk))
+
+
+def evidence_response(download: selectors.EvidenceDownload) -> FileResponse:
+    """The evidence file as the selector decided: as uploaded, or a copy without its metadata."""
+    if download.scrubbed:
+        content = io.BytesIO(without_metadata(stored_file_read(download.evidence.file), download.content_type))
+    else:
+        content = stored_file_open(download.evidence.file)
     # Always an attachment: a file is never rendered by the browser inside the portal's origin.
     return FileResponse(content, as_attachment=True, filename=download.filename, content_type=download.content_type)
 
@@ -219,20 +229,3 @@ def complaints_upheld(request):
         rows = ([r["org_name"], r["org_status"], *r["cells"], r["total"]] for r in table)
         return xlsx_response(_("属实投诉统计"), [_("培训评价组织"), _("组织状态"), *categories, _("合计")], rows)
     return render(request, "organizations/complaint_upheld.html", {"table": table, "categories": categories})
-
-
-# --- navigation and to-dos -----------------------------------------------------------------------
-
-def _complaint_todos(actor) -> list[Todo]:
-    pending = selectors.complaints_pending_count(actor)
-    if not pending:
-        return []
-    return [Todo(title=_("待处理的投诉举报"), url=reverse("organizations:complaint_list"), count=pending)]
-
-
-def register() -> None:
-    """Called from organizations.hooks.register() (AppConfig.ready)."""
-    register_nav(gettext_lazy("投诉举报"), "organizations:complaint_list", (Role.MINISTRY, Role.ORG), order=60)
-    register_nav(gettext_lazy("我要投诉"), "organizations:complaint_new",
-                 (Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE, Role.STUDENT), order=75)
-    register_todo_provider(_complaint_todos)

@@ -63,11 +63,11 @@ class InstitutionListCreateApi(APIView):
 class InstitutionDetailApi(APIView):
     @extend_schema(responses=InstitutionOutput, summary="院校详情")
     def get(self, request, pk: int):
-        return Response(InstitutionOutput(selectors.institution_get(request.actor, pk)).data)
+        return Response(InstitutionOutput(selectors.institution_access(request.actor, pk).obj).data)
 
     @extend_schema(request=InstitutionInput, responses=InstitutionOutput, summary="修改本省院校信息")
     def put(self, request, pk: int):
-        institution = selectors.institution_get(request.actor, pk, for_write=True)
+        institution = selectors.institution_access(request.actor, pk).require("edit")
         data = InstitutionInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

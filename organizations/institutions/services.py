@@ -7,17 +7,27 @@ from django.utils.translation import gettext as _
 from accounts import services as account_services
 from accounts.audit import audit_log, diff, snapshot
 from accounts.models import Province, Role, User
-from accounts.scoping import Actor, require_role, require_write
-from core.errors import AppError, NotInScope
+from accounts.scoping import Actor
+from core.errors import AppError, Forbidden
 from organizations.institutions.models import Alliance, Institution
+from organizations.institutions.selectors import institution_access, registry_access
 from organizations.orgs.validators import normalize_school_code
 
 FIELDS = ["name", "school_code", "institution_type", "city", "alliance"]
 
 
 def _own_province(actor: Actor) -> Province:
-    require_role(actor, Role.PROVINCE)
+    """The province whose registry the actor keeps (a provincial department may register)."""
+    if "create" not in registry_access(actor):
+        raise Forbidden()
     return Province.objects.get(pk=actor.province_code)
+
+
+def _own_institution(actor: Actor, institution: Institution, action: str) -> Province:
+    """The institution's province, once ``action`` is allowed: 404 outside the actor's scope, 403
+    for a role that may only read it."""
+    institution_access(actor, institution.pk).require(action)
+    return Province.objects.get(pk=institution.province_id)
 
 
 def _check(*, province: Province, name: str, school_code: str, institution_type: str, city: str,
@@ -63,10 +73,7 @@ def institution_create(*, actor: Actor, name: str, school_code: str, institution
 def institution_update(*, actor: Actor, institution: Institution, name: str, school_code: str,
                        institution_type: str, city: str = "", alliance: Alliance | None = None) -> Institution:
     """Correct an institution's record. Its province never changes: the province owns it."""
-    province = _own_province(actor)
-    if institution.province_id != province.pk:
-        raise NotInScope()
-    require_write(institution, actor)
+    province = _own_institution(actor, institution, "edit")
     name, code, city = _check(province=province, name=name, school_code=school_code,
                               institution_type=institution_type, city=city, alliance=alliance,
                               exclude_pk=institution.pk)
@@ -83,9 +90,7 @@ def institution_update(*, actor: Actor, institution: Institution, name: str, sch
 def institution_account_create(*, actor: Actor, institution: Institution, username: str, full_name: str,
                                email: str = "", phone: str = "") -> tuple[User, str]:
     """An account for one of the province's institutions; returns it and its one-time code."""
-    province = _own_province(actor)
-    if institution.province_id != province.pk:
-        raise NotInScope()
+    province = _own_institution(actor, institution, "create_account")
     return account_services.user_create(actor=actor, username=username, full_name=full_name, email=email,
                                         phone=phone, role=Role.INSTITUTION, province=province,
                                         scope_id=institution.pk)

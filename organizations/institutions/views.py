@@ -9,9 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error
-from accounts.models import Role
-from accounts.scoping import require_role
-from core.errors import AppError
+from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
 from organizations.institutions import selectors, services
 from organizations.institutions.forms import InstitutionAccountForm, InstitutionFilterForm, InstitutionForm
@@ -22,7 +20,9 @@ EXPORT_HEADERS = (gettext_lazy("学校标识码"), gettext_lazy("院校名称"),
 
 @login_required
 def institution_list(request):
-    require_role(request.actor, Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY)
+    registry = selectors.registry_access(request.actor)
+    if "read" not in registry:
+        raise Forbidden()
     form = InstitutionFilterForm(request.GET or None)
     filters = {}
     if form.is_valid():
@@ -38,13 +38,13 @@ def institution_list(request):
     query.pop("page", None)
     return render(request, "organizations/institutions.html", {
         "form": form, "page": Paginator(institutions, 30).get_page(request.GET.get("page")),
-        "query": query.urlencode(), "can_create": request.actor.role == Role.PROVINCE,
-        "is_national": request.actor.role == Role.MINISTRY})
+        "query": query.urlencode(), "registry": registry})
 
 
 @login_required
 def institution_create(request):
-    require_role(request.actor, Role.PROVINCE)
+    if "create" not in selectors.registry_access(request.actor):
+        raise Forbidden()
     form = InstitutionForm(request.POST or None, alliances=selectors.alliances_of_province(request.actor))
     if request.method == "POST" and form.is_valid():
         try:
@@ -59,7 +59,7 @@ def institution_create(request):
 
 @login_required
 def institution_edit(request, pk: int):
-    institution = selectors.institution_get(request.actor, pk, for_write=True)
+    institution = selectors.institution_access(request.actor, pk).require("edit")
     initial = {"name": institution.name, "school_code": institution.school_code,
                "institution_type": institution.institution_type, "city": institution.city,
                "alliance": institution.alliance}
@@ -78,17 +78,18 @@ def institution_edit(request, pk: int):
 
 @login_required
 def institution_detail(request, pk: int):
-    institution = selectors.institution_get(request.actor, pk)
-    is_owner = request.actor.role == Role.PROVINCE and institution.province_id == request.actor.province_code
+    access = selectors.institution_access(request.actor, pk)
     return render(request, "organizations/institution_detail.html", {
-        "institution": institution, "accounts": selectors.institution_accounts(request.actor, institution),
-        "can_edit": is_owner, "account_form": InstitutionAccountForm() if is_owner else None})
+        "access": access, "institution": access.obj,
+        "accounts": selectors.institution_accounts(request.actor, access.obj),
+        "account_form": InstitutionAccountForm() if access.may.create_account else None})
 
 
 @login_required
 @require_POST
 def institution_account_create(request, pk: int):
-    institution = selectors.institution_get(request.actor, pk, for_write=True)
+    access = selectors.institution_access(request.actor, pk)
+    institution = access.require("create_account")
     form = InstitutionAccountForm(request.POST)
     if form.is_valid():
         try:
@@ -99,5 +100,5 @@ def institution_account_create(request, pk: int):
         else:
             return render(request, "accounts/code_issued.html", {"managed": user, "code": code, "created": True})
     return render(request, "organizations/institution_detail.html", {
-        "institution": institution, "accounts": selectors.institution_accounts(request.actor, institution),
-        "can_edit": True, "account_form": form}, status=400)
+        "access": access, "institution": institution,
+        "accounts": selectors.institution_accounts(request.actor, institution), "account_form": form}, status=400)

@@ -10,7 +10,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Role
+from accounts.personal_data import Field
 from core.errors import AppError
 from organizations.orgs import selectors
 from organizations.orgs import services as org_services
@@ -46,22 +46,33 @@ class OrgPublicSerializer(serializers.Serializer):
 
 
 class OrgFullSerializer(OrgPublicSerializer):
-    """The whole registry record: for the ministry and for the org itself."""
+    """The whole registry record: for those the personal-data policy shows the org's contacts (the
+    ministry and the org itself). The contacts are rendered through that policy."""
+
+    CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email", "address")
 
     credit_code = serializers.CharField()
-    contact_name = serializers.CharField()
-    contact_phone = serializers.CharField()
-    contact_email = serializers.CharField()
-    address = serializers.CharField()
+    contact_name = serializers.CharField(allow_null=True)
+    contact_phone = serializers.CharField(allow_null=True)
+    contact_email = serializers.CharField(allow_null=True)
+    address = serializers.CharField(allow_null=True)
     website = serializers.CharField()
     status_changed_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     current_seal_version = serializers.IntegerField(allow_null=True, required=False)
 
+    def to_representation(self, access):
+        data = super().to_representation(access.obj)
+        for name in self.CONTACT_FIELDS:
+            data[name] = access.show(Field.ORG_CONTACT, data[name])
+        return data
 
-def _output(actor, org):
-    serializer = OrgFullSerializer if selectors.org_private_visible(actor, org) else OrgPublicSerializer
-    return serializer(org).data
+
+def _output(access) -> dict:
+    """One org as the actor of ``access`` may see it: the registry record or the public facts."""
+    if selectors.shows_record(access):
+        return OrgFullSerializer(access).data
+    return OrgPublicSerializer(access.obj).data
 
 
 class _OrgFields(serializers.Serializer):
@@ -91,18 +102,17 @@ class OrgCollectionApi(GenericAPIView):
         return selectors.orgs_public(self.request.actor)
 
     @extend_schema(summary="培训评价组织列表", responses=OrgFullSerializer(many=True),
-                   description="任何已登录用户可查看各组织的公开信息；联系人等信息只返回给教育部。")
+                   description="任何已登录用户可查看各组织的公开信息；联系人等信息只返回给教育部和该组织本身。")
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        serializer = OrgFullSerializer if request.actor.role == Role.MINISTRY else OrgPublicSerializer
-        return self.get_paginated_response(serializer(page, many=True).data)
+        return self.get_paginated_response([_output(a) for a in selectors.org_rows(request.actor, page)])
 
     @extend_schema(summary="登记培训评价组织（教育部）", request=InputSerializer, responses={201: OrgFullSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         org = org_services.org_create(actor=request.actor, **data.validated_data)
-        return Response(OrgFullSerializer(org).data, status=status.HTTP_201_CREATED)
+        return Response(_output(selectors.org_access(request.actor, org.pk)), status=status.HTTP_201_CREATED)
 
 
 class OrgDetailApi(APIView):
@@ -114,16 +124,16 @@ class OrgDetailApi(APIView):
     @extend_schema(summary="培训评价组织详情", responses=OrgFullSerializer,
                    description="联系人等信息只返回给教育部和该组织本身。")
     def get(self, request, pk: int):
-        return Response(_output(request.actor, selectors.org_public_get(request.actor, pk)))
+        return Response(_output(selectors.org_public_access(request.actor, pk)))
 
     @extend_schema(summary="修改培训评价组织信息（教育部）", request=InputSerializer, responses=OrgFullSerializer,
                    description="状态不能在此修改：黄牌、摘牌等由监管措施变更。")
     def patch(self, request, pk: int):
-        org = selectors.org_get(request.actor, pk)
+        org = selectors.org_access(request.actor, pk).obj  # the update service asks "edit"
         unknown = sorted(set(request.data) - set(self.InputSerializer().fields))
         if unknown:
             raise AppError(_("这些字段不能在此修改：%(fields)s。") % {"fields": "、".join(unknown)}, code="not_editable")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         org = org_services.org_update(actor=request.actor, org=org, **data.validated_data)
-        return Response(_output(request.actor, selectors.org_public_get(request.actor, org.pk)))
+        return Response(_output(selectors.org_public_access(request.actor, org.pk)))

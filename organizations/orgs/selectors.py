@@ -1,12 +1,68 @@
-"""Reads of the organizations app, always through the actor's scope (accounts.scoping)."""
+"""Reads of the org registry, always through the actor's scope (accounts.scoping), and the one place
+that decides what an actor may do with an org (``org_access``) and on the registry pages
+(``registry_access``). Views, API views, templates and services read those flags; contacts and
+seal images are shown through the personal-data policy (``org_contact``, ``seal``)."""
+
+from collections.abc import Iterable
 
 from django.db.models import Max, Q, QuerySet
 
+from accounts.access import Access, Permissions
 from accounts.models import Role, User
-from accounts.scoping import Actor, get_in_scope, require_role, scoped
-from core.errors import NotInScope
+from accounts.personal_data import Field, Relation, Shown, relations_of
+from accounts.scoping import Actor, get_in_scope, scoped
+from core.errors import Forbidden, NotInScope
 from organizations.orgs.models import Org
 
+# --- who may do what -----------------------------------------------------------------------------
+
+def registry_access(actor: Actor) -> Permissions:
+    """The registry pages: the ministry reads the registry (and its export), registers orgs and
+    is told which orgs still lack a seal; every other role has no registry (403)."""
+    if actor.role == Role.MINISTRY:
+        return Permissions({"read", "create"})
+    return Permissions()
+
+
+def org_access_of(actor: Actor, org: Org) -> Access[Org]:
+    """What ``actor`` may do with ``org``, which the caller already holds: the ministry edits the
+    registry record, creates the org's accounts, reads their list and takes supervision actions;
+    the org itself uploads its seal. Contacts and seals follow the personal-data policy."""
+    relations = relations_of(actor, org_id=org.pk)
+    may = set()
+    if actor.role == Role.MINISTRY:
+        may |= {"edit", "create_account", "read_staff", "supervise"}
+    if Relation.ORG in relations:
+        may.add("upload_seal")
+    return Access(org, relations, Permissions(may))
+
+
+def org_access(actor: Actor, pk: int) -> Access[Org]:
+    """An org's full record inside the actor's scope (the ministry any, an org user only its own;
+    404 for everyone else), with what the actor may do with it."""
+    return org_access_of(actor, get_in_scope(Org, actor, pk=pk))
+
+
+def org_rows(actor: Actor, orgs: Iterable[Org]) -> list[Access[Org]]:
+    """``org_access_of`` for each org of a list page or export: no query of its own."""
+    return [org_access_of(actor, org) for org in orgs]
+
+
+def org_public_access(actor: Actor, pk: int) -> Access[Org]:
+    """Any org as a signed-in user may read it (its public facts; contacts through the policy)."""
+    org = orgs_public(actor).filter(pk=pk).first()
+    if org is None:
+        raise NotInScope()
+    return org_access_of(actor, org)
+
+
+def shows_record(access: Access[Org]) -> bool:
+    """Whether the registry record (credit code, contacts, address, website, dates) goes with the
+    org to this actor: to whom the policy shows the org's contacts, the org itself and the ministry."""
+    return access.shown(Field.ORG_CONTACT) == Shown.FULL
+
+
+# --- reads ---------------------------------------------------------------------------------------
 
 def _filtered(qs: QuerySet, *, q: str = "", org_type: str = "", status: str = "", batch_number=None,
               seal: str = "") -> QuerySet:
@@ -28,25 +84,19 @@ def _filtered(qs: QuerySet, *, q: str = "", org_type: str = "", status: str = ""
 
 def orgs_registry(actor: Actor, **filters) -> QuerySet[Org]:
     """The ministry's org registry, with each org's current seal version."""
-    require_role(actor, Role.MINISTRY)
+    if "read" not in registry_access(actor):
+        raise Forbidden()
     qs = scoped(Org, actor).annotate(current_seal_version=Max("seals__version"))
     return _filtered(qs, **filters).order_by("code", "name")
 
 
 def orgs_public(actor: Actor, **filters) -> QuerySet[Org]:
-    """Every org's public facts, for any signed-in user (the API list). Contacts are for
-    ``org_private_visible`` callers only."""
+    """Every org's public facts, for any signed-in user (the API list). The registry record goes
+    only with an ``org_access`` that ``shows_record``."""
     if not actor.user.pk:
         raise NotInScope()
     qs = Org.objects.annotate(current_seal_version=Max("seals__version"))
     return _filtered(qs, **filters).order_by("code", "name")
-
-
-def org_public_get(actor: Actor, pk: int) -> Org:
-    org = orgs_public(actor).filter(pk=pk).first()
-    if org is None:
-        raise NotInScope()
-    return org
 
 
 def org_get(actor: Actor, pk: int) -> Org:
@@ -55,18 +105,16 @@ def org_get(actor: Actor, pk: int) -> Org:
 
 
 def org_own(actor: Actor) -> Org:
-    """The org an org user acts for."""
-    require_role(actor, Role.ORG)
+    """The org an org user acts for (403 for every other role)."""
+    if actor.role != Role.ORG:
+        raise Forbidden()
     return get_in_scope(Org, actor, pk=actor.scope.org_id)
 
 
-def org_private_visible(actor: Actor, org: Org) -> bool:
-    """Whether the actor may see the org's contacts and seal: the ministry and the org itself."""
-    return actor.role == Role.MINISTRY or (actor.role == Role.ORG and actor.scope.org_id == org.pk)
-
-
-def org_staff(actor: Actor, org: Org) -> QuerySet[User]:
-    """The accounts of the org's staff (ministry only: it created them)."""
-    require_role(actor, Role.MINISTRY)
-    return (User.objects.filter(role_bindings__role=Role.ORG, role_bindings__scope_id=org.pk)
-            .distinct().order_by("username"))
+def org_staff(actor: Actor, org: Org) -> list[Access[User]]:
+    """The accounts of the org's staff, for those who may read them (the ministry). Each account's
+    phone and e-mail are shown to whoever created it (personal-data policy)."""
+    org_access_of(actor, org).require("read_staff")
+    users = (User.objects.filter(role_bindings__role=Role.ORG, role_bindings__scope_id=org.pk)
+             .distinct().order_by("username"))
+    return [Access(user, relations_of(actor, org_id=org.pk, creator_id=user.created_by_id)) for user in users]

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from accounts import services as account_services
 from accounts.audit import audit_log, diff, snapshot
 from accounts.models import Role, User
-from accounts.scoping import Actor, require_role
-from core.errors import AppError
+from accounts.scoping import Actor
+from core.errors import AppError, Forbidden
 from organizations.orgs.models import Org
+from organizations.orgs.selectors import org_access_of, registry_access
 from organizations.orgs.validators import normalize_credit_code
 
 # The fields the registry edits; status and code are never among them.
@@ -23,11 +24,6 @@ EDITABLE_FIELDS = ("name", "credit_code", "org_type", "batch_number", "contact_n
 ORG_CODE_WIDTH = 4
 _CODE_ATTEMPTS = 10
 _PHONE_RE = re.compile(r"^[0-9+()\- ]{5,32}$")
-
-
-def _require_ministry(actor: Actor | None) -> None:
-    if actor is not None:  # None: the system itself (demo data, management commands)
-        require_role(actor, Role.MINISTRY)
 
 
 def _clean_fields(values: dict) -> dict:
@@ -128,7 +124,9 @@ def org_create(*, actor: Actor | None, name: str, credit_code: str, org_type: st
                contact_name: str = "", contact_phone: str = "", contact_email: str = "", address: str = "",
                website: str = "") -> Org:
     """Register an org (ministry only) and allocate its portal code."""
-    _require_ministry(actor)
+    # None: the system itself (demo data, management commands)
+    if actor is not None and "create" not in registry_access(actor):
+        raise Forbidden()
     clean = _clean_fields({
         "name": name, "credit_code": credit_code, "org_type": org_type, "batch_number": batch_number,
         "contact_name": contact_name, "contact_phone": contact_phone, "contact_email": contact_email,
@@ -150,7 +148,8 @@ def org_create(*, actor: Actor | None, name: str, credit_code: str, org_type: st
 @transaction.atomic
 def org_update(*, actor: Actor | None, org: Org, **values) -> Org:
     """Edit an org's registry facts (ministry only); records the changed fields."""
-    _require_ministry(actor)
+    if actor is not None:  # None: the system itself (demo data, management commands)
+        org_access_of(actor, org).require("edit")
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise AppError(_("这些字段不能在此修改：%(fields)s。") % {"fields": "、".join(sorted(unknown))},
@@ -172,6 +171,6 @@ def org_account_create(*, actor: Actor, org: Org, username: str, full_name: str,
                        phone: str = "") -> tuple[User, str]:
     """An account for one of the org's staff, created by the ministry; returns the user and the
     one-time activation code to show once."""
-    require_role(actor, Role.MINISTRY)
+    org_access_of(actor, org).require("create_account")
     return account_services.user_create(actor=actor, username=username, full_name=full_name, email=email,
                                         phone=phone, role=Role.ORG, scope_id=org.pk)

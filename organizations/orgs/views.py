@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.forms import add_app_error
-from accounts.models import Role
-from accounts.scoping import require_role
-from core.errors import AppError
+from accounts.personal_data import Field
+from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
 from organizations.hooks import org_profile_sections
 from organizations.orgs import selectors as orgs_selectors
@@ -25,10 +24,11 @@ _EXPORT_HEADERS = [gettext_lazy("组织编码"), gettext_lazy("名称"), gettext
                    gettext_lazy("登记时间")]
 
 
-def _export_row(org):
+def _export_row(access):
+    org, contact = access.obj, (lambda value: access.show(Field.ORG_CONTACT, value))
     return (org.code, org.name, org.credit_code, org.get_org_type_display(), org.batch_number,
-            org.get_status_display(), org.contact_name, org.contact_phone, org.contact_email, org.address,
-            org.website, org.current_seal_version, org.created_at)
+            org.get_status_display(), contact(org.contact_name), contact(org.contact_phone),
+            contact(org.contact_email), contact(org.address), org.website, org.current_seal_version, org.created_at)
 
 
 @login_required
@@ -36,16 +36,20 @@ def org_list(request):
     form = OrgFilterForm(request.GET or None)
     orgs = orgs_selectors.orgs_registry(request.actor, **form.filters())
     if request.GET.get("export") == "xlsx":
-        return xlsx_response(_("培训评价组织"), [str(h) for h in _EXPORT_HEADERS], (_export_row(o) for o in orgs))
+        return xlsx_response(_("培训评价组织"), [str(h) for h in _EXPORT_HEADERS],
+                             (_export_row(a) for a in orgs_selectors.org_rows(request.actor, orgs)))
     query = request.GET.copy()
     query.pop("page", None)
+    page = Paginator(orgs, 30).get_page(request.GET.get("page"))
     return render(request, "organizations/org_list.html", {
-        "form": form, "page": Paginator(orgs, 30).get_page(request.GET.get("page")), "query": query.urlencode()})
+        "form": form, "page": page, "rows": orgs_selectors.org_rows(request.actor, page.object_list),
+        "query": query.urlencode(), "registry": orgs_selectors.registry_access(request.actor)})
 
 
 @login_required
 def org_create(request):
-    require_role(request.actor, Role.MINISTRY)
+    if "create" not in orgs_selectors.registry_access(request.actor):
+        raise Forbidden()
     form = OrgForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -60,8 +64,7 @@ def org_create(request):
 
 @login_required
 def org_edit(request, pk: int):
-    org = orgs_selectors.org_get(request.actor, pk)
-    require_role(request.actor, Role.MINISTRY)
+    org = orgs_selectors.org_access(request.actor, pk).require("edit")
     form = OrgForm.for_org(org, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -82,11 +85,12 @@ def org_mine(request):
 @login_required
 def org_detail(request, pk: int):
     actor = request.actor
-    org = orgs_selectors.org_get(actor, pk)
-    seals = seals_selectors.org_seals(actor, org)
-    staff = orgs_selectors.org_staff(actor, org) if actor.role == Role.MINISTRY else None
+    access = orgs_selectors.org_access(actor, pk)
+    org = access.obj
+    seals = seals_selectors.org_seals(access)
+    staff = orgs_selectors.org_staff(actor, org) if access.may.read_staff else None
     export = request.GET.get("export")
-    if export == "seals":
+    if export == "seals" and seals is not None:
         return xlsx_response(_("电子公章版本") + f"-{org.code or org.pk}",
                              [_("版本"), _("上传时间"), _("上传人"), _("宽（像素）"), _("高（像素）"), _("印面直径（毫米）"),
                               _("文件大小（字节）")],
@@ -95,20 +99,19 @@ def org_detail(request, pk: int):
     if export == "staff" and staff is not None:
         return xlsx_response(_("组织账户") + f"-{org.code or org.pk}",
                              [_("用户名"), _("姓名"), _("电子邮箱"), _("手机号码"), _("状态"), _("最近登录")],
-                             ((u.username, u.full_name, u.email, u.phone, _("已激活") if u.is_active else _("未激活"),
-                               u.last_login) for u in staff))
-    seal_list = list(seals)
+                             ((a.obj.username, a.show(Field.NAME, a.obj.full_name), a.show(Field.EMAIL, a.obj.email),
+                               a.show(Field.PHONE, a.obj.phone), _("已激活") if a.obj.is_active else _("未激活"),
+                               a.obj.last_login) for a in staff))
+    seal_list = list(seals) if seals is not None else None
     return render(request, "organizations/org_detail.html", {
-        "org": org, "latest_action": supervision_selectors.org_latest_action(org),
+        "access": access, "org": org, "latest_action": supervision_selectors.org_latest_action(org),
         "current_seal": seal_list[0] if seal_list else None, "seals": seal_list, "staff": staff,
-        "can_edit": actor.role == Role.MINISTRY, "can_upload_seal": actor.role == Role.ORG,
         "sections": org_profile_sections(actor, org)})
 
 
 @login_required
 def org_account_create(request, pk: int):
-    org = orgs_selectors.org_get(request.actor, pk)
-    require_role(request.actor, Role.MINISTRY)
+    org = orgs_selectors.org_access(request.actor, pk).require("create_account")
     form = OrgAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

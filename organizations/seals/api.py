@@ -32,7 +32,7 @@ class OrgSealUploadApi(APIView):
     @extend_schema(summary="上传电子公章（组织本身）", request={"multipart/form-data": InputSerializer},
                    responses={201: OutputSerializer})
     def post(self, request, pk: int):
-        org = orgs_selectors.org_get(request.actor, pk)
+        org = orgs_selectors.org_access(request.actor, pk).obj  # the upload service asks "upload_seal"
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         seal = org_seal_upload(actor=request.actor, org=org, upload=data.validated_data["file"],

@@ -1,16 +1,18 @@
 from django.db.models import QuerySet
 
-from accounts.models import Role
-from accounts.scoping import Actor, require_role, scoped
+from accounts.access import Access
+from accounts.personal_data import Field, Shown
+from accounts.scoping import Actor
 from core.errors import Forbidden, NotInScope
 from organizations.orgs.models import Org
-from organizations.orgs.selectors import org_get, org_private_visible
+from organizations.orgs.selectors import org_access, registry_access
 from organizations.seals.models import OrgSeal
 
 
 def orgs_without_seal_count(actor: Actor) -> int:
-    """Orgs still in the pilot that have no seal to issue certificates with."""
-    require_role(actor, Role.MINISTRY)
+    """Orgs still in the pilot that have no seal to issue certificates with (the registry's to-do)."""
+    if "read" not in registry_access(actor):
+        raise Forbidden()
     return Org.objects.filter(status__in=[Org.Status.ACTIVE, Org.Status.YELLOW_CARD], seals__isnull=True).count()
 
 
@@ -38,19 +40,19 @@ def org_seal_get(org: Org, version: int) -> OrgSeal:
     return OrgSeal.objects.get(org=org, version=version)
 
 
-def org_seals(actor: Actor, org: Org) -> QuerySet[OrgSeal]:
-    """Every version of the org's seal, newest first, for those who may see seal files."""
-    if not org_private_visible(actor, org):
-        raise NotInScope()
-    return scoped(OrgSeal, actor).filter(org=org).select_related("uploaded_by").order_by("-version")
+def org_seals(access: Access[Org]) -> QuerySet[OrgSeal] | None:
+    """Every version of the org's seal, newest first, or None where the personal-data policy does
+    not show this actor the org's seal images (only the org itself and the ministry see them)."""
+    if access.shown(Field.SEAL) != Shown.FULL:
+        return None
+    return OrgSeal.objects.filter(org=access.obj).select_related("uploaded_by", "org").order_by("-version")
 
 
 def org_seal_for_file(actor: Actor, org_pk: int, version: int | None = None) -> OrgSeal:
-    """A seal file for the org itself or the ministry; 404 for anyone else and for no seal."""
-    org = org_get(actor, org_pk)
-    if not org_private_visible(actor, org):
-        raise Forbidden()
-    seals = org_seals(actor, org)
+    """A seal file for those who see the org's seal images; 404 for anyone else and for no seal."""
+    seals = org_seals(org_access(actor, org_pk))
+    if seals is None:
+        raise NotInScope()
     seal = seals.first() if version is None else seals.filter(version=version).first()
     if seal is None:
         raise NotInScope()

@@ -15,11 +15,11 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.models import Role
 from accounts.scoping import Actor
-from core.errors import AppError, Forbidden
+from core.errors import AppError
 from core.uploads import check_image, stored_file_save
 from organizations.orgs.models import Org
+from organizations.orgs.selectors import org_access_of
 from organizations.seals.models import OrgSeal
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -174,20 +174,12 @@ def seal_normalize(upload: UploadedFile, *, printed_mm: int = DEFAULT_PRINTED_MM
     return NormalizedSeal(png=buffer.getvalue(), width=seal.width, height=seal.height)
 
 
-def _check_may_upload(actor: Actor | None, org: Org) -> None:
-    if actor is None:  # the system itself: demo data
-        return
-    if actor.role != Role.ORG:
-        raise Forbidden(_("电子公章只能由培训评价组织本身上传。"))
-    if actor.scope.org_id != org.pk:
-        raise Forbidden(_("只能上传本组织的电子公章。"))
-
-
 def org_seal_upload(*, actor: Actor | None, org: Org, upload: UploadedFile,
                     printed_mm: int = DEFAULT_PRINTED_MM) -> OrgSeal:
     """Store a new version of the org's seal. Earlier versions stay: certificates issued with
     them keep them; certificates issued from now on use this one."""
-    _check_may_upload(actor, org)
+    if actor is not None:  # None: the system itself (demo data)
+        org_access_of(actor, org).require("upload_seal", _("电子公章只能由培训评价组织本身上传。"))
     low, high = PRINTED_MM_RANGE
     if not isinstance(printed_mm, int) or not low <= printed_mm <= high:
         raise AppError(_("印面直径应在 %(low)d 到 %(high)d 毫米之间。") % {"low": low, "high": high},

@@ -7,8 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.forms import add_app_error
-from accounts.models import Role
-from accounts.scoping import require_role
 from core.errors import AppError
 from core.uploads import stored_file_open
 from organizations.orgs import selectors as orgs_selectors
@@ -19,8 +17,7 @@ from organizations.seals.services import org_seal_upload
 
 @login_required
 def seal_upload(request, pk: int):
-    org = orgs_selectors.org_get(request.actor, pk)
-    require_role(request.actor, Role.ORG)
+    org = orgs_selectors.org_access(request.actor, pk).require("upload_seal", _("电子公章只能由培训评价组织本身上传。"))
     form = SealUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

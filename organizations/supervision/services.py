@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.models import Role
-from accounts.scoping import Actor, require_role
+from accounts.scoping import Actor
 from accounts.services import notify_scope
 from core.errors import AppError
 from core.uploads import check_document, check_image, stored_file_save
 from organizations.orgs.models import Org
+from organizations.orgs.selectors import org_access_of
 from organizations.supervision.models import OrgAction, OrgActionEvidence
 
 Kind = OrgAction.Kind
@@ -58,7 +59,7 @@ def _check_evidence(files) -> list:
 def org_action_record(*, actor: Actor, org: Org, kind: str, reason: str, evidence=()) -> OrgAction:
     """Apply one supervision action to ``org``. Refused (nothing saved) when the org is not in a
     state the action applies to, without a reason, or with unacceptable evidence files."""
-    require_role(actor, Role.MINISTRY)
+    org_access_of(actor, org).require("supervise")
     if kind not in TRANSITIONS:
         raise AppError(_("未知的监管措施。"), field="kind")
     reason = (reason or "").strip()

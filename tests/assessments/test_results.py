@@ -199,7 +199,8 @@ def test_a_pass_is_issued_whatever_the_fees(actor, org_a_user, hubei_user, sessi
     """A verified fee standard of 250 yuan per person-time is in force in Hubei and nobody has paid:
     the pass still becomes an issuance request (issuance is never tied to payment)."""
     from fees.caps import caps_ensure
-    from fees.services import fee_proposal_submit, fee_version_verify, standard_in_force
+    from fees.selectors import standard_in_force
+    from fees.services import fee_proposal_submit, fee_version_verify
 
     caps_ensure()
     version = fee_proposal_submit(actor=actor(org_a_user), certificate=session.certificate, level="junior",

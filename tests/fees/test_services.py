@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from accounts.models import AuditEntry
 from accounts.scoping import actor_for
 from core.errors import AppError, Forbidden
-from fees import services
+from fees import selectors, services
 from fees.models import FeeThread, FeeVersion, FixedItemPrice
 from tests.fees.conftest import items
 
@@ -121,11 +121,11 @@ def test_one_standard_per_certificate_level_province_and_supersession(org_a_user
     second = services.fee_version_verify(actor=hubei_actor, version=second_version, effective_from=D(2021, 1, 1))
     first.refresh_from_db()
     assert first.effective_until == D(2020, 12, 31) and second.effective_until is None
-    assert services.standard_in_force(certificate_id=web_certificate.pk, level="junior", province_code="42",
+    assert selectors.standard_in_force(certificate_id=web_certificate.pk, level="junior", province_code="42",
                                       on=D(2020, 10, 1)) == first
-    assert services.standard_in_force(certificate_id=web_certificate.pk, level="junior", province_code="42",
+    assert selectors.standard_in_force(certificate_id=web_certificate.pk, level="junior", province_code="42",
                                       on=D(2021, 3, 1)) == second
-    assert services.standard_in_force(certificate_id=web_certificate.pk, level="junior", province_code="42",
+    assert selectors.standard_in_force(certificate_id=web_certificate.pk, level="junior", province_code="42",
                                       on=D(2020, 1, 1)) is None
     assert AuditEntry.objects.filter(action="fee.superseded").count() == 1
 

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts import personal_data
 from accounts.models import AuditEntry, Notification
 from accounts.scoping import actor_for
 from organizations.complaints import services
@@ -221,3 +222,22 @@ def test_evidence_missing_on_disk_is_a_clear_410_in_json(ministry_user, org_a_us
         response = api_as(user).get(f"/api/v1/complaints/{mine.pk}/evidence/{evidence.pk}")
         assert response.status_code == 410 and response.json()["code"] == "file_missing"
         assert "文件在服务器上缺失" in response.json()["detail"]
+def test_the_api_renders_the_complainant_through_the_policy(ministry_user, filed, monkeypatch):
+    mine, _theirs = filed
+    monkeypatch.setitem(personal_data.POLICY, personal_data.Field.COMPLAINANT, {})
+    client = api_as(ministry_user)
+    row = next(r for r in client.get("/api/v1/complaints").json()["results"] if r["id"] == mine.pk)
+    detail = client.get(f"/api/v1/complaints/{mine.pk}").json()
+    for record in (row, detail):
+        assert (record["contact"], record["contact_name"], record["submitted_by"]) == (None, None, None)
+    assert detail["text"] == mine.text and [n["internal"] for n in detail["notes"]] == [True, False]
+
+
+def test_a_read_only_reader_gets_403_on_triage_in_the_page_and_the_api(client, org_a_user, filed):
+    mine, _theirs = filed
+    body = {"status": "dismissed", "note": "组织自己处理"}
+    assert api_as(org_a_user).post(f"/api/v1/complaints/{mine.pk}/transitions", body, format="json").status_code == 403
+    sign_in(client, org_a_user)
+    assert client.post(f"/orgs/complaints/{mine.pk}/transition/", body).status_code == 403
+    assert client.post(f"/orgs/complaints/{mine.pk}/note/", {"note": "x"}).status_code == 403
+    assert mine.notes.count() == 2

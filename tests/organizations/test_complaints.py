@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
+from accounts import personal_data
 from accounts.models import AuditEntry, Notification
 from accounts.scoping import actor_for
 from core import ratelimit
@@ -368,7 +369,7 @@ def test_org_record_has_no_complainant_fields(org_a, org_a_user, ministry):
     complaint = ComplaintFactory(org=org_a, submitted_by=org_a_user)
     services.complaint_note_add(actor=ministry, complaint=complaint, note="内部：投诉人张投诉", internal=True)
     services.complaint_note_add(actor=ministry, complaint=complaint, note="请组织说明收费依据")
-    record = selectors.complaint_for_org(actor_for(org_a_user), complaint.pk)
+    record = selectors.complaint_access(actor_for(org_a_user), complaint.pk).obj
     fields = set(vars(record))
     assert not fields & {"contact", "contact_name", "submitted_by", "submitted_by_id", "ip_address"}
     assert [n.text for n in record.notes] == ["请组织说明收费依据"]
@@ -382,9 +383,7 @@ def test_other_roles_read_no_complaints(request, org_a, persona):
     with pytest.raises(Forbidden):
         selectors.complaints_visible(actor)
     with pytest.raises(NotInScope):
-        selectors.complaint_get(actor, complaint.pk)
-    with pytest.raises(NotInScope):
-        selectors.complaint_for_org(actor, complaint.pk)
+        selectors.complaint_access(actor, complaint.pk)
 
 
 # --- pages: the public ------------------------------------------------------------------------------
@@ -626,3 +625,41 @@ def test_demo_complaints_cover_each_state_and_are_idempotent():
     upheld = Complaint.objects.get(status=Status.UPHELD)
     assert upheld.closed_at and upheld.evidence.count() == 1
     assert Notification.objects.filter(category="complaint", user__username="org_care").count() == 1
+
+
+# --- access decisions and the personal-data policy -------------------------------------------------
+
+@pytest.mark.parametrize(("persona", "flags"), [
+    ("ministry_user", {"list", "triage", "filter_by_org", "statistics"}), ("org_a_user", {"list"}),
+    ("hubei_user", set()), ("hubei_alliance_user", set()), ("hubei_institution_user", set()), ("student_user", set())])
+def test_the_pages_access_per_persona(request, persona, flags):
+    assert selectors.complaints_access(actor_for(request.getfixturevalue(persona))) == flags
+
+
+def test_only_triage_gets_the_complaint_itself_everyone_else_the_substance(org_a, ministry, org_a_user):
+    complaint = ComplaintFactory(org=org_a, contact="13800138000")
+    full = selectors.complaint_access(ministry, complaint.pk)
+    assert full.may == {"triage"} and full.obj == complaint
+    substance = selectors.complaint_access(actor_for(org_a_user), complaint.pk)
+    assert not substance.may and isinstance(substance.obj, selectors.OrgComplaint)
+    assert substance.show("complainant", complaint.contact) is None
+
+
+def test_the_complainant_is_shown_only_through_the_policy(as_user, ministry_user, complaints, monkeypatch):
+    """Every output of the triage pages renders the complainant through accounts.personal_data: with
+    the policy hiding it from everyone, the ministry's list, detail and export show none of it and
+    evidence goes out as the neutral copy."""
+    received, upheld, _other = complaints
+    with_evidence = file_complaint(received.org, evidence=[upload("王某某拍摄.jpg", sample_jpeg(artist="Wang Mou"))])
+    monkeypatch.setitem(personal_data.POLICY, personal_data.Field.COMPLAINANT, {})
+    client = as_user(ministry_user)
+    listing = client.get("/orgs/complaints/").content.decode()
+    detail = client.get(f"/orgs/complaints/{received.pk}/").content.decode()
+    assert received.reference in listing and received.text in detail
+    for secret in ("13800138000", "wang@example.com", "王某某", "张投诉", received.submitted_by.username):
+        assert secret not in listing and secret not in detail
+    export = client.get("/orgs/complaints/", {"export": "xlsx"})
+    cells = [str(v) for row in load_workbook(io.BytesIO(export.content)).active.values for v in row]
+    assert upheld.reference in cells and not any("13800138000" in c or "王某某" in c for c in cells)
+    download = client.get(f"/orgs/complaints/evidence/{with_evidence.evidence.get().pk}/")
+    assert b"Wang Mou" not in b"".join(download.streaming_content) and "%E7%8E%8B" not in download["Content-Disposition"]

@@ -8,7 +8,7 @@ import pytest
 
 from accounts.models import AuditEntry, RoleBinding, User
 from core.errors import AppError, Forbidden, NotInScope
-from organizations.institutions import services
+from organizations.institutions import selectors, services
 from organizations.institutions.models import Institution
 from tests.organizations.factories import AllianceFactory
 
@@ -211,3 +211,46 @@ def test_institution_accounts_are_listed_only_for_the_owner(as_user, hubei_user,
     assert hubei_institution_user.username in page and "创建院校账户" not in page
     own = as_user(hubei_user).get(f"/orgs/institutions/{hubei_institution.pk}/").content.decode()
     assert "创建院校账户" in own
+
+
+# --- access decisions ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("persona", "flags"), [
+    ("ministry_user", {"read", "filter_by_province"}), ("hubei_user", {"read", "create"}),
+    ("hubei_agency_user", {"read"}), ("hubei_institution_user", set()), ("hubei_alliance_user", set()),
+    ("org_a_user", set()), ("student_user", set())])
+def test_registry_access_per_persona(request, actor, persona, flags):
+    assert selectors.registry_access(actor(request.getfixturevalue(persona))) == flags
+
+
+def test_only_the_keeping_province_may_edit_file_and_create_accounts(actor, hubei_institution, hubei_user, ministry_user,
+                                                                     hubei_agency_user, hubei_institution_user,
+                                                                     hubei_alliance_user, shandong_user):
+    assert selectors.institution_access(actor(hubei_user), hubei_institution.pk).may == {"edit", "create_account", "file"}
+    for user in (ministry_user, hubei_agency_user, hubei_institution_user, hubei_alliance_user):
+        assert selectors.institution_access(actor(user), hubei_institution.pk).may == set(), user.username
+    with pytest.raises(NotInScope):
+        selectors.institution_access(actor(shandong_user), hubei_institution.pk)
+
+
+def test_the_detail_page_offers_only_what_the_reader_may_do(as_user, hubei_user, hubei_agency_user, hubei_institution):
+    own = as_user(hubei_user).get(f"/orgs/institutions/{hubei_institution.pk}/").content.decode()
+    assert f"/orgs/institutions/{hubei_institution.pk}/edit/" in own and "为该院校备案" in own
+    agency = as_user(hubei_agency_user).get(f"/orgs/institutions/{hubei_institution.pk}/").content.decode()
+    assert hubei_institution.name in agency
+    assert f"/orgs/institutions/{hubei_institution.pk}/edit/" not in agency and "为该院校备案" not in agency
+
+
+def test_a_read_only_role_gets_403_on_an_account_in_the_page_and_on_an_edit_in_the_api(as_user, hubei_agency_user,
+                                                                                       hubei_institution):
+    client = as_user(hubei_agency_user)
+    assert client.post(f"/orgs/institutions/{hubei_institution.pk}/accounts/new/",
+                       {"username": "agency_made", "full_name": "某"}).status_code == 403
+    assert client.post(f"/orgs/institutions/{hubei_institution.pk}/edit/", {
+        "name": "x", "school_code": hubei_institution.school_code, "institution_type": "secondary"}).status_code == 403
+    assert client.put(f"/api/v1/institutions/{hubei_institution.pk}", {
+        "name": "x", "school_code": hubei_institution.school_code, "institution_type": "secondary"},
+        content_type="application/json").status_code == 403
+    assert not User.objects.filter(username="agency_made").exists()
+    hubei_institution.refresh_from_db()
+    assert hubei_institution.name != "x"

@@ -6,7 +6,9 @@ import threading
 import pytest
 from django.db import connection
 from openpyxl import load_workbook
+from rest_framework.test import APIClient
 
+from accounts import personal_data
 from accounts.models import AuditEntry, RoleBinding
 from accounts.scoping import actor_for
 from core.errors import AppError, Forbidden, NotInScope
@@ -16,6 +18,7 @@ from organizations.orgs.models import Org
 from organizations.orgs.validators import credit_code_check_char
 from organizations.supervision.models import OrgAction
 from tests.organizations.factories import OrgFactory, seal_upload, valid_credit_code
+from tests.personas import make_persona, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +186,8 @@ def test_the_ministry_creates_org_accounts_and_an_org_cannot(ministry_user, org_
     assert len(code) == 14 and not user.is_active
     binding = RoleBinding.objects.get(user=user)
     assert (binding.role, binding.scope_id) == ("org", org_a.pk)
-    assert list(selectors.org_staff(act(ministry_user), org_a)) == sorted([org_a_user, user], key=lambda u: u.username)
+    assert [a.obj for a in selectors.org_staff(act(ministry_user), org_a)] == sorted([org_a_user, user],
+                                                                            key=lambda u: u.username)
     with pytest.raises(Forbidden):
         services.org_account_create(actor=act(org_a_user), org=org_a, username="sneaky", full_name="某人")
     with pytest.raises(Forbidden):
@@ -200,8 +204,9 @@ def test_selectors_keep_orgs_in_scope(ministry_user, org_a, org_b, org_a_user, h
     with pytest.raises(Forbidden):
         selectors.orgs_registry(act(hubei_user))
     assert {o.pk for o in selectors.orgs_public(act(hubei_user))} == {org_a.pk, org_b.pk}
-    assert selectors.org_private_visible(act(ministry_user), org_b)
-    assert not selectors.org_private_visible(act(org_a_user), org_b)
+    assert selectors.shows_record(selectors.org_access(act(ministry_user), org_b.pk))
+    assert selectors.shows_record(selectors.org_access(act(org_a_user), org_a.pk))
+    assert not selectors.shows_record(selectors.org_public_access(act(org_a_user), org_b.pk))
 
 
 # --- views ---------------------------------------------------------------------------------------
@@ -356,3 +361,51 @@ def test_higher_layers_add_sections_to_the_profile(as_user, ministry_user, org_a
                                        lambda actor, org: {"count": 3} if actor.role == "ministry" else None)
     assert f"证书共 3 个：{org_a.name}" in as_user(ministry_user).get(f"/orgs/{org_a.pk}/").content.decode()
     assert "证书共" not in as_user(org_a_user).get(f"/orgs/{org_a.pk}/").content.decode()
+
+
+# --- access decisions and the personal-data policy -------------------------------------------------
+
+def test_org_access_flags(ministry_user, org_a, org_b, org_a_user, hubei_user):
+    assert selectors.org_access(act(ministry_user), org_a.pk).may == {"edit", "create_account", "read_staff",
+                                                                      "supervise"}
+    assert selectors.org_access(act(org_a_user), org_a.pk).may == {"upload_seal"}
+    assert selectors.org_public_access(act(org_a_user), org_b.pk).may == set()
+    assert selectors.registry_access(act(ministry_user)) == {"read", "create"}
+    for user in (org_a_user, hubei_user):
+        assert selectors.registry_access(act(user)) == set()
+        with pytest.raises(NotInScope):
+            selectors.org_access(act(user), org_b.pk)
+
+
+def test_org_contacts_are_shown_only_through_the_policy(as_user, ministry_user, org_a, org_a_user, monkeypatch):
+    """The registry page, its export, the profile and the API render contacts through
+    accounts.personal_data: with the policy hiding them, none of them shows one."""
+    Org.objects.filter(pk=org_a.pk).update(contact_name="陈联系", contact_phone="010-62345678",
+                                           contact_email="chen@example.cn", address="北京市海淀区某路1号")
+    secrets = ("陈联系", "010-62345678", "chen@example.cn", "北京市海淀区某路1号")
+    client = as_user(ministry_user)
+    assert all(s in client.get(f"/orgs/{org_a.pk}/").content.decode() for s in secrets)
+    monkeypatch.setitem(personal_data.POLICY, personal_data.Field.ORG_CONTACT, {})
+    for url in ("/orgs/", f"/orgs/{org_a.pk}/"):
+        page = client.get(url).content.decode()
+        assert org_a.name in page and not any(s in page for s in secrets), url
+    cells = [str(v) for row in load_workbook(io.BytesIO(client.get("/orgs/?export=xlsx").content)).active.values for v in row]
+    assert org_a.name in cells and not any(s in c for c in cells for s in secrets)
+    for user in (ministry_user, org_a_user):
+        api = sign_in(APIClient(), user)
+        body = str(api.get(f"/api/v1/orgs/{org_a.pk}").json()) + str(api.get("/api/v1/orgs").json())
+        assert org_a.name in body and not any(s in body for s in secrets), user.username
+
+
+def test_staff_phone_and_email_go_to_the_accounts_creator_only(as_user, ministry_user, org_a):
+    services.org_account_create(actor=act(ministry_user), org=org_a, username="org_a_clerk", full_name="赵六",
+                                email="zhao@example.cn", phone="13912345678")
+    other_officer = make_persona("ministry", username="moe2")
+    for user, shown in ((ministry_user, True), (other_officer, False)):
+        client = as_user(user)
+        page = client.get(f"/orgs/{org_a.pk}/").content.decode()
+        assert "org_a_clerk" in page and "赵六" in page
+        assert ("zhao@example.cn" in page) is shown, user.username
+        rows = list(load_workbook(io.BytesIO(client.get(f"/orgs/{org_a.pk}/?export=staff").content)).active.values)
+        clerk = next(r for r in rows if r[0] == "org_a_clerk")
+        assert (clerk[2], clerk[3]) == (("zhao@example.cn", "13912345678") if shown else (None, None)), user.username

@@ -11,7 +11,9 @@ import zlib
 import pytest
 from django.db import connection
 from PIL import Image, PngImagePlugin
+from rest_framework.test import APIClient
 
+from accounts import personal_data
 from accounts.models import AuditEntry
 from accounts.scoping import actor_for
 from core.errors import AppError, Forbidden
@@ -21,6 +23,7 @@ from organizations.seals.models import OrgSeal
 from organizations.seals.services import org_seal_upload, seal_normalize, seal_target_px
 from pilot.demo.orgs import SEALED_ORG, demo_seal_png, seed_orgs
 from tests.organizations.factories import OrgFactory, image_bytes, seal_image, seal_upload
+from tests.personas import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -328,3 +331,23 @@ def test_a_seal_image_missing_on_disk_is_a_clear_410_on_the_page_and_the_api(as_
     assert page.status_code == 410 and "文件在服务器上缺失" in page.content.decode()
     api = sign_in(APIClient(), org_a_user).get(f"/api/v1/orgs/{org_a.pk}/seals/current")
     assert api.status_code == 410 and api.json()["code"] == "file_missing"
+def test_seal_images_are_shown_only_through_the_policy(as_user, org_a, org_a_user, ministry_user, monkeypatch):
+    """Seal files and the profile's seal panel follow accounts.personal_data: with the policy showing
+    seals to the ministry alone, the org itself gets 404 on its seal files and no seal panel."""
+    upload_as(org_a_user, org_a, seal_upload())
+    monkeypatch.setitem(personal_data.POLICY, personal_data.Field.SEAL,
+                        {personal_data.Relation.MINISTRY: personal_data.Shown.FULL})
+    org = as_user(org_a_user)
+    assert org.get(f"/orgs/{org_a.pk}/seal/current/").status_code == 404
+    assert org.get(f"/orgs/{org_a.pk}/seal/v1/").status_code == 404
+    page = org.get(f"/orgs/{org_a.pk}/").content.decode()
+    assert org_a.name in page and "电子公章版本" not in page and f"/orgs/{org_a.pk}/seal/v1/" not in page
+    assert org.get(f"/api/v1/orgs/{org_a.pk}/seals/current").status_code == 404
+    assert as_user(ministry_user).get(f"/orgs/{org_a.pk}/seal/current/").status_code == 200
+
+
+def test_a_read_only_role_gets_403_on_the_seal_upload_page_and_api(as_user, org_a, ministry_user):
+    assert as_user(ministry_user).post(f"/orgs/{org_a.pk}/seal/upload/", {"file": seal_upload()}).status_code == 403
+    api = sign_in(APIClient(), ministry_user)
+    assert api.post(f"/api/v1/orgs/{org_a.pk}/seals", {"file": seal_upload()}, format="multipart").status_code == 403
+    assert not OrgSeal.objects.exists()
