@@ -1,4 +1,4 @@
-"""accounts.api_errors: refusals map to JSON with their status and headers, never to a server error."""
+"""core.api_errors: refusals map to JSON with their status and headers, never to a server error."""
 
 import pytest
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent

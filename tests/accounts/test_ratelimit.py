@@ -78,7 +78,7 @@ def test_on_redis_a_hit_is_one_round_trip_and_the_window_expires(monkeypatch):
 
 def test_with_redis_unreachable_the_limits_hold_per_process_and_it_is_logged(unreachable_redis, clock, caplog,
                                                                              monkeypatch):
-    with caplog.at_level(logging.ERROR, logger="accounts.ratelimit"):
+    with caplog.at_level(logging.ERROR, logger="core.ratelimit"):
         counts = [ratelimit.hit("rl-test:down", window=60) for _ in range(3)]
     assert [c.hits for c in counts] == [1, 2, 3] and counts[-1].retry_after == 20
     assert ratelimit.peek("rl-test:down", window=60).hits == 3
