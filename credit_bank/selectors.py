@@ -45,11 +45,6 @@ from organizations.institutions.models import Enrolment, Institution
 
 # --- what the actor may do (the only role comparisons of the credit bank) ---------------------------
 
-STAFF = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE)
-WRITERS = (Role.INSTITUTION, Role.ALLIANCE)
-STATISTICIANS = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY)
-
-
 def credit_bank_access(actor: Actor) -> Access[None]:
     """What ``actor`` may open and start in the credit bank (403 through ``require`` otherwise):
 
@@ -64,11 +59,11 @@ def credit_bank_access(actor: Actor) -> Access[None]:
     """
     role = actor.role
     may = set()
-    if role in STAFF:
+    if role in (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE):
         may.add("staff")
-    if role in WRITERS:
+    if role in (Role.INSTITUTION, Role.ALLIANCE):
         may.add("write")
-    if role in STATISTICIANS:
+    if role in (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY):
         may.add("stats")
     if role == Role.MINISTRY:
         may |= {"edit_catalog", "all_provinces"}
