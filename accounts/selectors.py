@@ -6,10 +6,9 @@ as accounts.personal_data says)."""
 from django.db.models import Q, QuerySet
 
 from accounts.access import Access, Permissions
-from accounts.models import AuditEntry, Role, User
+from accounts.models import CREATABLE_ROLES, AuditEntry, Role, User
 from accounts.personal_data import Relation, relations_of
 from accounts.scoping import Actor, get_in_scope
-from accounts.services import CREATABLE_ROLES
 
 
 def account_admin_access(actor: Actor) -> Access[None]:
