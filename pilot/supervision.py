@@ -24,7 +24,6 @@ from pilot import selectors
 from pilot.forms import MultipleFileField
 from pilot.indicators.selectors import candidate_reason
 from pilot.orchestration import org_delist_with_replacement
-from pilot.selectors import certificates_to_settle
 
 
 class SupervisionActionForm(forms.Form):
@@ -110,7 +109,7 @@ def supervision_delist(request, pk: int):
     """Delisting with replacement: the org loses its status and each of its certificates is replaced
     by a related certificate of a later batch, or withdrawn."""
     org = selectors.org_for_delisting(request.actor, pk)
-    certificates = certificates_to_settle(org)
+    certificates = selectors.certificates_to_settle(org)
     form = DelistForm(request.POST or None, request.FILES or None, certificates=certificates,
                       initial={"reason": candidate_reason(request.actor, org, request.GET.get("month"))})
     if request.method == "POST" and form.is_valid():
