@@ -135,6 +135,12 @@ ROLE_SCOPE_KIND = {
 # accounts may not point at those models, so the id is kept here and resolved through scope hooks.
 ROLES_WITH_SCOPE_ID = (Role.INSTITUTION, Role.ALLIANCE, Role.ORG)
 ROLES_WITH_PROVINCE = (Role.PROVINCE, Role.PROVINCE_AGENCY)
+# Who creates whom: the ministry creates provincial and org accounts (and its own colleagues);
+# a province creates the accounts of its institutions and alliances.
+CREATABLE_ROLES = {
+    Role.MINISTRY: {Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG},
+    Role.PROVINCE: {Role.INSTITUTION, Role.ALLIANCE},
+}
 
 
 class RoleBinding(models.Model):

@@ -124,6 +124,16 @@ def shown(field: Field, relations: frozenset[Relation], *, released: bool = True
     return decision
 
 
+def masked(field: Field, value):
+    """``value`` in the field's masked form whoever reads it (None for a field without a mask): for
+    documents the person hands on to others (a credit-bank transcript) and for supervision lists that
+    are not casework (the dashboard's rows)."""
+    if value in (None, ""):
+        return value
+    mask = _MASKS.get(Field(field))
+    return mask(str(value)) if mask else None
+
+
 def render(field: Field, relations: frozenset[Relation], value, *, released: bool = True):
     """``value`` as the actor may see it: itself, masked, or None when hidden."""
     decision = shown(field, relations, released=released)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log, diff, snapshot
 from accounts.identity import normalize_other_id, normalize_resident_id
 from accounts.models import (
+    CREATABLE_ROLES,
     ROLES_WITH_PROVINCE,
     ROLES_WITH_SCOPE_ID,
     ActivationCode,
@@ -33,12 +34,6 @@ from accounts.scoping import Actor
 from core import ratelimit
 from core.errors import AppError, Forbidden, Throttled
 
-# Who creates whom: the ministry creates provincial and org accounts (and its own colleagues);
-# a province creates the accounts of its institutions and alliances.
-CREATABLE_ROLES = {
-    Role.MINISTRY: {Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG},
-    Role.PROVINCE: {Role.INSTITUTION, Role.ALLIANCE},
-}
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and typed
 
 

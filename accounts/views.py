@@ -30,8 +30,8 @@ from accounts.forms import (
     render_form,
 )
 from accounts.middleware import ACTIVE_BINDING_SESSION_KEY
-from accounts.models import ActivationCode, Notification, Role
-from core.errors import AppError, Forbidden
+from accounts.models import ActivationCode, Notification
+from core.errors import AppError
 from core.exports import xlsx_response
 
 
@@ -195,13 +195,12 @@ def users_list(request):
         return xlsx_response(_("账户列表"), [_("用户名"), _("姓名"), _("角色"), _("省份"), _("状态"), _("创建时间")], rows)
     page = Paginator(users, 30).get_page(request.GET.get("page"))
     return render(request, "accounts/users.html", {
-        "page": page, "query": query, "can_create_staff": request.actor.role == Role.MINISTRY})
+        "page": page, "query": query, "access": selectors.account_admin_access(request.actor)})
 
 
 @login_required
 def user_create(request):
-    if request.actor.role != Role.MINISTRY:
-        raise Forbidden()
+    selectors.account_admin_access(request.actor).require("create_staff")
     form = StaffAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -218,14 +217,15 @@ def user_create(request):
 
 @login_required
 def user_detail(request, pk: int):
-    user = selectors.user_manageable_get(request.actor, pk)
-    return render(request, "accounts/user_detail.html", {"managed": user, "bindings": user.role_bindings.all()})
+    access = selectors.user_manageable_get(request.actor, pk)
+    return render(request, "accounts/user_detail.html", {
+        "managed": access.obj, "access": access, "bindings": access.obj.role_bindings.all()})
 
 
 @login_required
 @require_POST
 def user_action(request, pk: int):
-    user = selectors.user_manageable_get(request.actor, pk)
+    user = selectors.user_manageable_get(request.actor, pk).obj
     action = request.POST.get("action")
     try:
         if action in ("activation_code", "reset_code"):

@@ -46,12 +46,12 @@ neither fees nor anything above it):
   institution's province; by certificate level; by major. The ministry sees the nation, a province
   its own; every table exports to XLSX.
 
-Who sees what:
+Who sees what (decided in credit_bank.selectors; personal fields as accounts.personal_data says):
 
 | data | the student | institution (alliance: members) | province | ministry | public |
 | --- | --- | --- | --- | --- | --- |
 | account, outcomes | own | its enrolled students' | assessed in the province | all | — |
-| ID number | full | full | masked | masked | never |
+| ID number | full | full (the alliance: masked) | masked | masked | never |
 | rules, limits | rules of their majors (to ask) | own (write) | its institutions' (read) | all (read) | — |
 | conversion requests | own | addressed to it (decide) | its institutions' (read) | all (read) | — |
 | transcript PDF | own (ID masked on it) | — | — | — | — |

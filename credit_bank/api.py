@@ -13,29 +13,50 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Role
-from accounts.scoping import require_role
-from certificates.catalog.models import Certificate, Level
+from accounts.access import Access
+from certificates.catalog.models import Level
 from core.errors import NotInScope
 from credit_bank import selectors
 from credit_bank.models import Conversion, ConversionRule, CourseType, Outcome
 from credit_bank.services import conversions, rules, transcripts
 from credit_bank.services import outcomes as outcome_services
-from credit_bank.views.catalog import STATS_ROLES, STATS_TABLES
-from credit_bank.views.staff import STAFF, WRITERS, shown_id
-from organizations.institutions.models import Institution
 
-READERS = (*STAFF, Role.STUDENT)
+
+def _require_reader(actor) -> None:
+    """The lists of outcomes and requests: staff, and a student for their own (403 otherwise)."""
+    access = selectors.credit_bank_access(actor)
+    if not access.may.account:
+        access.require("staff")
 
 
 # --- output ------------------------------------------------------------------------------------
 
+class _PersonalOutput(serializers.Serializer):
+    """Output of an ``Access`` (one object with the actor's relations to the person it is about): the
+    fields read the object, the personal ones (``PERSONAL``: output name -> (policy field, path to the
+    value)) are rendered through the personal-data policy: in full, masked or null."""
+
+    PERSONAL: dict[str, tuple[str, str]] = {}
+
+    def to_representation(self, access: Access):
+        data = super().to_representation(access.obj)
+        for name, (field, path) in self.PERSONAL.items():
+            value = access.obj
+            for part in path.split("."):
+                value = getattr(value, part)
+            data[name] = access.show(field, value)
+        return data
+
+
 @extend_schema_serializer(component_name="CreditOutcome")
-class OutcomeOutput(serializers.Serializer):
+class OutcomeOutput(_PersonalOutput):
+    PERSONAL = {"holder_name": ("name", "account.person.name"), "id_number": ("id_number", "account.person.id_number")}
+
     id = serializers.IntegerField()
     number = serializers.CharField(help_text="证书编号")
-    holder_name = serializers.CharField(source="account.person.name")
-    id_number = serializers.SerializerMethodField()
+    holder_name = serializers.CharField(source="account.person.name", allow_null=True)
+    id_number = serializers.CharField(source="account.person.id_number", allow_null=True,
+                                      help_text="证件号码：本人、所在院校完整显示，院校联盟、省份、教育部部分隐藏")
     certificate = serializers.CharField(source="certificate.name")
     certificate_code = serializers.CharField(source="certificate.code")
     level = serializers.CharField()
@@ -47,12 +68,6 @@ class OutcomeOutput(serializers.Serializer):
     status = serializers.CharField()
     revoked_reason = serializers.CharField()
     recorded_at = serializers.DateTimeField()
-
-    def get_id_number(self, obj) -> str:
-        actor = self.context["actor"]
-        if actor.role == Role.STUDENT:
-            return obj.account.person.id_number
-        return shown_id(actor, obj.account.person.id_number)
 
 
 @extend_schema_serializer(component_name="CreditRuleVersion")
@@ -87,9 +102,11 @@ class RuleDetailOutput(RuleOutput):
 
 
 @extend_schema_serializer(component_name="CreditConversion")
-class ConversionOutput(serializers.Serializer):
+class ConversionOutput(_PersonalOutput):
+    PERSONAL = {"holder_name": ("name", "person.name")}
+
     id = serializers.IntegerField()
-    holder_name = serializers.CharField(source="person.name")
+    holder_name = serializers.CharField(source="person.name", allow_null=True)
     institution_id = serializers.IntegerField()
     institution = serializers.CharField(source="institution.name")
     major_name = serializers.CharField(source="enrolment.major_name")
@@ -112,9 +129,11 @@ class ConversionOutput(serializers.Serializer):
     flag_reason = serializers.CharField()
 
 
-def _paginated(view, qs, serializer, actor=None):
+def _paginated(view, qs, serializer, rows=list):
+    """One page of ``qs``, filtered; ``rows`` turns the page into what ``serializer`` takes (the
+    selector's ``Access`` per row where the output carries personal fields)."""
     page = view.paginate_queryset(view.filter_queryset(qs))
-    return view.get_paginated_response(serializer(page, many=True, context={"actor": actor}).data)
+    return view.get_paginated_response(serializer(list(rows(page)), many=True).data)
 
 
 # --- the student's account ---------------------------------------------------------------------
@@ -131,10 +150,9 @@ class AccountApi(APIView):
 
     @extend_schema(summary="我的学习账户：学习成果数、认定学分、已转换学分（学生）", responses=OutputSerializer)
     def get(self, request):
-        require_role(request.actor, Role.STUDENT)
-        account = selectors.account_own(actor=request.actor)
-        data = selectors.account_summary(account)
-        data["account_number"] = account.number if account else None
+        access = selectors.account_access(actor=request.actor)
+        data = selectors.account_summary(access.obj)
+        data["account_number"] = access.show("learning_account", access.obj.number) if access.obj else None
         return Response(self.OutputSerializer(data).data)
 
 
@@ -162,8 +180,9 @@ class OutcomeListApi(GenericAPIView):
     @extend_schema(summary="学习成果列表（学生本人；院校本校学生；省份本省；教育部全国）", operation_id="credit_outcomes_list",
                    responses=OutcomeOutput(many=True))
     def get(self, request):
-        require_role(request.actor, *READERS)
-        return _paginated(self, selectors.outcome_list(actor=request.actor), OutcomeOutput, request.actor)
+        _require_reader(request.actor)
+        return _paginated(self, selectors.outcome_list(actor=request.actor), OutcomeOutput,
+                          lambda page: selectors.outcome_accesses(request.actor, page))
 
 
 # --- the catalog ---------------------------------------------------------------------------------
@@ -190,19 +209,17 @@ class CatalogApi(APIView):
     @extend_schema(summary="学习成果认定目录：各证书等级的认定学分", responses=CatalogOutput(many=True),
                    parameters=[OpenApiParameter("q", str, required=False, description="证书名称或代码")])
     def get(self, request):
-        require_role(request.actor, *STAFF)
+        selectors.credit_bank_access(request.actor).require("staff")
         rows = selectors.catalog_rows(query=request.query_params.get("q", "").strip())
         return Response(CatalogOutput(rows, many=True).data)
 
     @extend_schema(summary="调整证书等级的认定学分（教育部；生成新的目录版本）", request=InputSerializer,
                    responses={201: CatalogOutput})
     def post(self, request):
-        require_role(request.actor, Role.MINISTRY)
+        selectors.credit_bank_access(request.actor).require("edit_catalog")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        certificate = Certificate.objects.filter(code=data.validated_data["certificate_code"].strip()).first()
-        if certificate is None:
-            raise NotInScope()
+        certificate = selectors.certificate_by_code(data.validated_data["certificate_code"])
         entry = outcome_services.catalog_credits_set(
             actor=request.actor, certificate=certificate, level=data.validated_data["level"],
             credits=data.validated_data["credits"], reason=data.validated_data["reason"])
@@ -256,19 +273,17 @@ class RuleCollectionApi(GenericAPIView):
     @extend_schema(summary="学分转换规则列表（教育部全国；省份本省；院校本校；联盟成员院校）", operation_id="credit_rules_list",
                    responses=RuleOutput(many=True))
     def get(self, request):
-        require_role(request.actor, *STAFF)
+        selectors.credit_bank_access(request.actor).require("staff")
         return _paginated(self, selectors.rule_list(actor=request.actor), RuleOutput)
 
     @extend_schema(summary="制定学分转换规则（院校；联盟代成员院校）", request=InputSerializer, responses={201: RuleDetailOutput})
     def post(self, request):
-        require_role(request.actor, *WRITERS)
+        selectors.credit_bank_access(request.actor).require("write")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        institution = selectors.institutions_writable(actor=request.actor).filter(pk=values.pop("institution_id")).first()
-        certificate = Certificate.objects.filter(code=values.pop("certificate_code").strip()).first()
-        if institution is None or certificate is None:
-            raise NotInScope()
+        institution = selectors.institution_for_rules(actor=request.actor, pk=values.pop("institution_id"))
+        certificate = selectors.certificate_by_code(values.pop("certificate_code"))
         rule = rules.rule_create(actor=request.actor, institution=institution, certificate=certificate, **values)
         return Response(RuleDetailOutput(rule).data, status=status.HTTP_201_CREATED)
 
@@ -276,8 +291,8 @@ class RuleCollectionApi(GenericAPIView):
 class RuleDetailApi(APIView):
     @extend_schema(summary="学分转换规则详情与各版本", responses=RuleDetailOutput)
     def get(self, request, pk: int):
-        require_role(request.actor, *STAFF)
-        return Response(RuleDetailOutput(selectors.rule_get(actor=request.actor, pk=pk)).data)
+        selectors.credit_bank_access(request.actor).require("staff")
+        return Response(RuleDetailOutput(selectors.rule_get(actor=request.actor, pk=pk).obj).data)
 
 
 class RuleVersionApi(APIView):
@@ -288,8 +303,7 @@ class RuleVersionApi(APIView):
     @extend_schema(summary="修改规则：生成新版本（已提出的申请保留原版本）", request=InputSerializer,
                    responses={201: RuleDetailOutput})
     def post(self, request, pk: int):
-        require_role(request.actor, *WRITERS)
-        rule = selectors.rule_get(actor=request.actor, pk=pk, for_write=True)
+        rule = selectors.rule_for_change(actor=request.actor, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rule = rules.rule_change(actor=request.actor, rule=rule, **data.validated_data)
@@ -303,8 +317,7 @@ class RuleWithdrawApi(APIView):
 
     @extend_schema(summary="停用规则", request=InputSerializer, responses=RuleDetailOutput)
     def post(self, request, pk: int):
-        require_role(request.actor, *WRITERS)
-        rule = selectors.rule_get(actor=request.actor, pk=pk, for_write=True)
+        rule = selectors.rule_for_change(actor=request.actor, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(RuleDetailOutput(rules.rule_withdraw(actor=request.actor, rule=rule, **data.validated_data)).data)
@@ -326,19 +339,17 @@ class PolicyApi(APIView):
 
     @extend_schema(summary="本校（联盟：成员院校）的学分转换限额", responses=OutputSerializer(many=True))
     def get(self, request):
-        require_role(request.actor, *WRITERS)
-        return Response(self.OutputSerializer([rules.policy_for(i) for i in
+        selectors.credit_bank_access(request.actor).require("write")
+        return Response(self.OutputSerializer([selectors.policy_for(i) for i in
                                                selectors.institutions_writable(actor=request.actor)], many=True).data)
 
     @extend_schema(summary="设置学分转换限额（院校；联盟代成员院校）", request=InputSerializer, responses=OutputSerializer)
     def post(self, request):
-        require_role(request.actor, *WRITERS)
+        selectors.credit_bank_access(request.actor).require("write")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        institution = Institution.objects.filter(pk=values.pop("institution_id")).first()
-        if institution is None:
-            raise NotInScope()
+        institution = selectors.institution_for_rules(actor=request.actor, pk=values.pop("institution_id"))
         return Response(self.OutputSerializer(rules.policy_set(actor=request.actor, institution=institution,
                                                                **values)).data)
 
@@ -371,25 +382,26 @@ class ConversionCollectionApi(GenericAPIView):
     @extend_schema(summary="学分转换申请列表（学生本人；院校本校；省份本省；教育部全国）", operation_id="credit_conversions_list",
                    responses=ConversionOutput(many=True))
     def get(self, request):
-        require_role(request.actor, *READERS)
-        return _paginated(self, selectors.conversion_list(actor=request.actor), ConversionOutput)
+        _require_reader(request.actor)
+        return _paginated(self, selectors.conversion_list(actor=request.actor), ConversionOutput,
+                          lambda page: selectors.conversion_accesses(request.actor, page))
 
     @extend_schema(summary="申请把学习成果转换为课程学分（学生）", request=InputSerializer, responses={201: ConversionOutput})
     def post(self, request):
-        require_role(request.actor, Role.STUDENT)
+        selectors.credit_bank_access(request.actor).require("account")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         outcome = selectors.outcome_for_conversion(actor=request.actor, pk=data.validated_data["outcome_id"])
         rule = selectors.rule_for_request(pk=data.validated_data["rule_id"])
         conversion = conversions.conversion_request(actor=request.actor, outcome=outcome, rule=rule,
                                                     note=data.validated_data["note"])
-        return Response(ConversionOutput(conversion).data, status=status.HTTP_201_CREATED)
+        return Response(_conversion_output(request.actor, conversion), status=status.HTTP_201_CREATED)
 
 
 class ConversionDetailApi(APIView):
     @extend_schema(summary="学分转换申请详情", responses=ConversionOutput)
     def get(self, request, pk: int):
-        require_role(request.actor, *READERS)
+        _require_reader(request.actor)
         return Response(ConversionOutput(selectors.conversion_get(actor=request.actor, pk=pk)).data)
 
 
@@ -400,12 +412,17 @@ class ConversionApproveApi(APIView):
 
     @extend_schema(summary="认定学分（院校；联盟代成员院校）", request=InputSerializer, responses=ConversionOutput)
     def post(self, request, pk: int):
-        conversion = selectors.conversion_get(actor=request.actor, pk=pk, for_write=True)
+        conversion = selectors.conversion_for_decision(actor=request.actor, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         conversion = conversions.conversion_approve(actor=request.actor, conversion=conversion,
                                                     credits=data.validated_data.get("credits"))
-        return Response(ConversionOutput(conversion).data)
+        return Response(_conversion_output(request.actor, conversion))
+
+
+def _conversion_output(actor, conversion: Conversion) -> dict:
+    """A request as the actor who just acted on it sees it."""
+    return ConversionOutput(next(selectors.conversion_accesses(actor, [conversion]))).data
 
 
 class _ReasonInput(serializers.Serializer):
@@ -419,11 +436,11 @@ class ConversionDeclineApi(APIView):
 
     @extend_schema(summary="不予认定（须填写原因）", request=InputSerializer, responses=ConversionOutput)
     def post(self, request, pk: int):
-        conversion = selectors.conversion_get(actor=request.actor, pk=pk, for_write=True)
+        conversion = selectors.conversion_for_decision(actor=request.actor, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(ConversionOutput(conversions.conversion_decline(
-            actor=request.actor, conversion=conversion, **data.validated_data)).data)
+        return Response(_conversion_output(request.actor, conversions.conversion_decline(
+            actor=request.actor, conversion=conversion, **data.validated_data)))
 
 
 class ConversionAnnulApi(APIView):
@@ -433,20 +450,19 @@ class ConversionAnnulApi(APIView):
 
     @extend_schema(summary="撤销已认定的学分（须填写原因）", request=InputSerializer, responses=ConversionOutput)
     def post(self, request, pk: int):
-        conversion = selectors.conversion_get(actor=request.actor, pk=pk, for_write=True)
+        conversion = selectors.conversion_for_decision(actor=request.actor, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(ConversionOutput(conversions.conversion_annul(
-            actor=request.actor, conversion=conversion, **data.validated_data)).data)
+        return Response(_conversion_output(request.actor, conversions.conversion_annul(
+            actor=request.actor, conversion=conversion, **data.validated_data)))
 
 
 class ConversionWithdrawApi(APIView):
     @extend_schema(summary="撤回尚未审核的申请（学生）", request=None, responses=ConversionOutput)
     def post(self, request, pk: int):
-        require_role(request.actor, Role.STUDENT)
-        conversion = selectors.conversion_get(actor=request.actor, pk=pk)
-        return Response(ConversionOutput(conversions.conversion_withdraw(actor=request.actor,
-                                                                         conversion=conversion)).data)
+        conversion = selectors.conversion_for_withdrawal(actor=request.actor, pk=pk)
+        return Response(_conversion_output(request.actor, conversions.conversion_withdraw(actor=request.actor,
+                                                                                          conversion=conversion)))
 
 
 # --- transcripts -----------------------------------------------------------------------------------
@@ -465,7 +481,7 @@ class TranscriptIssueApi(APIView):
         transcript, new = transcripts.transcript_issue(actor=request.actor)
         return Response(self.OutputSerializer({
             "number": transcript.number, "issued_at": transcript.issued_at, "new": new,
-            "verify_url": transcripts.verify_url(transcript),
+            "verify_url": selectors.verify_url(transcript),
             "pdf_url": request.build_absolute_uri(f"/api/v1/credit/transcripts/{transcript.number}/pdf")}).data)
 
 
@@ -473,8 +489,8 @@ class TranscriptPdfApi(APIView):
     @extend_schema(summary="下载已签名的成绩单 PDF（学生本人）",
                    responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request, number: str):
-        transcript = transcripts.transcript_get_own(actor=request.actor, number=number)
-        response = HttpResponse(transcripts.transcript_pdf_bytes(transcript), content_type="application/pdf")
+        transcript = selectors.transcript_get_own(actor=request.actor, number=number)
+        response = HttpResponse(selectors.transcript_pdf_bytes(transcript), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{transcript.number}.pdf"'
         return response
 
@@ -495,7 +511,7 @@ class TranscriptVerifyApi(APIView):
 
     @extend_schema(summary="查验分享的成绩单（公开）", responses=OutputSerializer)
     def get(self, request, token: str):
-        check = transcripts.transcript_verify(token=token)
+        check = selectors.transcript_verify(token=token)
         if not check.found:
             raise NotInScope()
         return Response(self.OutputSerializer(check).data)
@@ -505,15 +521,13 @@ class TranscriptVerifyApi(APIView):
 
 class StatsApi(APIView):
     @extend_schema(summary="学分银行统计：按省份、证书或专业（教育部全国；省份本省）",
-                   parameters=[OpenApiParameter("by", str, enum=list(STATS_TABLES), required=False)],
+                   parameters=[OpenApiParameter("by", str, enum=list(selectors.STATS_BY), required=False)],
                    responses={200: OpenApiResponse(OpenApiTypes.OBJECT)})
     def get(self, request):
-        require_role(request.actor, *STATS_ROLES)
+        selectors.credit_bank_access(request.actor).require("stats")
         by = request.query_params.get("by", "province")
-        readers = {"province": selectors.stats_by_province, "certificate": selectors.stats_by_certificate,
-                   "major": selectors.stats_by_major}
-        if by not in readers:
+        if by not in selectors.STATS_BY:
             by = "province"
         rows = [{k: (str(v) if not isinstance(v, (int, str)) else v) for k, v in row.items()}
-                for row in readers[by](actor=request.actor)]
+                for row in selectors.STATS_BY[by](actor=request.actor)]
         return Response({"by": by, "rows": rows})

@@ -24,7 +24,7 @@ FONT_FAMILY = '"WenQuanYi Zen Hei", "Noto Sans CJK SC", sans-serif'
 
 def qr_svg(url: str) -> str:
     """The verification link as an inline SVG QR code (drawn as vector rectangles)."""
-    import qrcode
+    import qrcode  # the PDF libraries load only when a transcript is rendered (rare), not in every process
 
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
     code.add_data(url)

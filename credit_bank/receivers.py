@@ -7,35 +7,30 @@ logged and the sweep task (credit_bank.tasks.sweep_outcomes) records what was mi
 import logging
 
 from certificates.hooks import certificate_reissued, certificate_revoked, certificates_issued
+from credit_bank.services import outcomes
 
 logger = logging.getLogger(__name__)
 
 
 def on_certificates_issued(sender, certificates, **kwargs) -> None:
     """A chunk of issued certificates: their outcomes in a few queries for the whole chunk."""
-    from credit_bank.services.outcomes import outcomes_record_many
-
     try:
-        outcomes_record_many(issued=certificates)
+        outcomes.outcomes_record_many(issued=certificates)
     except Exception:
         logger.exception("credit bank: recording the outcomes of %d certificates failed; the sweep will retry",
                          len(certificates))
 
 
 def on_certificate_revoked(sender, certificate, reason="", **kwargs) -> None:
-    from credit_bank.services.outcomes import outcome_revoke
-
     try:
-        outcome_revoke(issued=certificate, reason=reason)
+        outcomes.outcome_revoke(issued=certificate, reason=reason)
     except Exception:
         logger.exception("credit bank: revoking the outcome of %s failed; the sweep will retry", certificate.number)
 
 
 def on_certificate_reissued(sender, certificate, previous=None, **kwargs) -> None:
-    from credit_bank.services.outcomes import outcome_reissued
-
     try:
-        outcome_reissued(issued=certificate)
+        outcomes.outcome_reissued(issued=certificate)
     except Exception:
         logger.exception("credit bank: following the reissue of %s failed; the sweep will retry", certificate.number)
 

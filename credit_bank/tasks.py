@@ -7,12 +7,12 @@ receiver failed or a worker died between issuing and announcing. Running it twic
 
 from celery import shared_task
 
+from credit_bank.services import outcomes
+
 
 @shared_task(name="credit_bank.sweep_outcomes", acks_late=True)
 def sweep_outcomes(limit: int = 5000) -> dict:
-    from credit_bank.services.outcomes import outcomes_sweep, outcomes_sweep_has_more
-
-    counts = outcomes_sweep(limit=limit)
-    if counts["recorded"] >= limit and outcomes_sweep_has_more():
+    counts = outcomes.outcomes_sweep(limit=limit)
+    if counts["recorded"] >= limit and outcomes.outcomes_sweep_has_more():
         sweep_outcomes.delay(limit=limit)  # a backlog (e.g. after an import): carry on in the next task
     return counts

@@ -7,10 +7,11 @@ class PilotConfig(AppConfig):
     verbose_name = _("试点总览")
 
     def ready(self):
+        # Imported here, not at the top: they import models, which Django loads after the app configs.
         from accounts.models import Role
         from core.navigation import register_nav, register_todo_provider
         from pilot.indicators.selectors import indicator_todos
-        from pilot.supervision import supervision_todos
+        from pilot.selectors import supervision_todos
 
         register_nav(_("工作台"), "pilot:home", None, order=0)
         register_nav(_("试点总览"), "pilot:dashboard", (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG),

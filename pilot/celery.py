@@ -14,7 +14,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 def _packages_with_tasks() -> list[str]:
     """Every app and feature package (``certificates.issuance``, ``assessments.reports``…) that
     has a ``tasks`` module: features keep their tasks beside their services."""
-    from django.apps import apps
+    from django.apps import apps  # called once Django is set up; this module loads before it is
 
     found = []
     for config in apps.get_app_configs():

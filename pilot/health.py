@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import connection
 
+from pilot.celery import app
+
 
 def database_status() -> dict:
     try:
@@ -17,8 +19,6 @@ def database_status() -> dict:
 def broker_status() -> dict:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"ok": True, "mode": "in-process"}
-    from pilot.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
@@ -30,8 +30,6 @@ def broker_status() -> dict:
 def worker_status(timeout: float = 1.5) -> dict:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"ok": True, "mode": "in-process", "workers": 0}
-    from pilot.celery import app
-
     try:
         replies = app.control.ping(timeout=timeout) or []
     except Exception as exc:

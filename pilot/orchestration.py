@@ -5,19 +5,13 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import Actor
 from certificates.catalog.models import Certificate
-from certificates.catalog.selectors import certificates_of_org, replacement_candidates
+from certificates.catalog.selectors import replacement_candidates
 from certificates.catalog.services import certificate_status_set
 from core.errors import AppError
 from organizations.orgs.models import Org
 from organizations.supervision.models import OrgAction
 from organizations.supervision.services import org_action_record
-
-# Certificates still in the catalog when their org is delisted; the others are already settled.
-LIVE_STATUSES = (Certificate.Status.PUBLISHED, Certificate.Status.SUSPENDED, Certificate.Status.APPLIED)
-
-
-def certificates_to_settle(org: Org) -> list[Certificate]:
-    return [c for c in certificates_of_org(org) if c.status in LIVE_STATUSES]
+from pilot import selectors
 
 
 @transaction.atomic
@@ -29,7 +23,8 @@ def org_delist_with_replacement(*, actor: Actor, org: Org, reason: str, replacem
     Certificates already issued under the org stay valid; assessments held before the delisting
     still lead to certificates (their issuance requests exist already and do not look at status).
     """
-    live = certificates_to_settle(org)
+    org = selectors.org_for_delisting(actor, org.pk)
+    live = selectors.certificates_to_settle(org)
     missing = [c.name for c in live if c.pk not in replacements]
     if missing:
         raise AppError(_("请为以下证书选择替换证书或退出：%(names)s") % {"names": "、".join(missing)},

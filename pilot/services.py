@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.models import Role
-from accounts.scoping import Actor, require_role
+from accounts.scoping import Actor
 from core.errors import AppError
 from core.uploads import check_document, stored_file_save
+from pilot import selectors
 from pilot.models import Notice, NoticeAttachment
 
 MAX_ATTACHMENTS = 10
@@ -19,7 +19,7 @@ MAX_ATTACHMENTS = 10
 def notice_publish(*, actor: Actor, title: str, body: str, category: str, document_number: str = "",
                    attachments=()) -> Notice:
     """Publish a notice at once. Every attachment is checked before anything is saved."""
-    require_role(actor, Role.MINISTRY)
+    selectors.pilot_access(actor).require("publish_notice")
     title, body = (title or "").strip(), (body or "").strip()
     if not title:
         raise AppError(_("请填写标题。"), field="title")
@@ -47,7 +47,7 @@ def notice_publish(*, actor: Actor, title: str, body: str, category: str, docume
 
 
 def notice_withdraw(*, actor: Actor, notice: Notice) -> None:
-    require_role(actor, Role.MINISTRY)
+    notice = selectors.notice_get(actor, notice.pk).require("withdraw")
     if notice.withdrawn_at:
         raise AppError(_("该公告已撤回。"))
     notice.withdrawn_at = timezone.now()

@@ -1,29 +1,30 @@
-"""Supervision views and orchestration that span orgs and certificates (the layer above both)."""
+"""Supervision views: the national board, one org's record and the actions on it, delisting with
+replacement. Who may see and do what is decided in pilot.selectors (``pilot_access``,
+``supervision_org_get``); the cross-app writes are in pilot.orchestration."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error
-from accounts.models import Role
-from accounts.scoping import Actor, get_in_scope, scoped
-from certificates.catalog.models import Certificate, CertificateStatusChange
 from certificates.catalog.selectors import certificates_of_org, replacement_candidates
 from certificates.catalog.services import certificate_status_set
-from core.errors import AppError, Forbidden, NotInScope
+from core.errors import AppError
 from core.exports import xlsx_response
 from core.uploads import stored_file_open
 from organizations.orgs.models import Org
 from organizations.supervision import services as supervision
-from organizations.supervision.models import OrgAction, OrgActionEvidence
+from organizations.supervision.models import OrgAction
+from pilot import selectors
 from pilot.forms import MultipleFileField
-from pilot.orchestration import certificates_to_settle, org_delist_with_replacement
+from pilot.indicators.selectors import candidate_reason
+from pilot.orchestration import org_delist_with_replacement
 
 
 class SupervisionActionForm(forms.Form):
@@ -42,36 +43,17 @@ class SupervisionActionForm(forms.Form):
         self.fields["evidence"].widget.attrs["accept"] = ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg"
 
 
-def org_timeline(actor: Actor, org: Org) -> list[dict]:
-    """The org's supervision history: its own status changes and its certificates', newest first."""
-    events = [{"at": a.at, "kind": a.get_kind_display(), "subject": org.name, "reason": a.reason,
-               "status": a.get_status_after_display(), "evidence": list(a.evidence.all()), "action": a}
-              for a in scoped(OrgAction, actor).filter(org=org).prefetch_related("evidence")]
-    events += [{"at": c.at, "kind": _("证书状态变更"), "subject": c.certificate.name, "reason": c.reason,
-                "status": c.get_status_after_display(), "evidence": [], "action": None}
-               for c in scoped(CertificateStatusChange, actor).filter(certificate__org=org).select_related("certificate")]
-    return sorted(events, key=lambda e: e["at"], reverse=True)
-
-
 @login_required
 def supervision_list(request):
-    if request.actor.role != Role.MINISTRY:
-        raise NotInScope()  # national data: not found outside the ministry's scope
-    orgs = Org.objects.annotate(action_count=Count("actions"),
-                                yellow_cards=Count("actions", filter=Q(actions__kind=OrgAction.Kind.YELLOW_CARD)))
-    status = request.GET.get("status", "")
-    if status in Org.Status.values:
-        orgs = orgs.filter(status=status)
-    query = request.GET.get("q", "").strip()
-    if query:
-        orgs = orgs.filter(name__icontains=query)
+    status, query = request.GET.get("status", ""), request.GET.get("q", "").strip()
+    orgs = selectors.supervision_orgs(request.actor, status=status, query=query)
     if request.GET.get("export") == "xlsx":
         rows = ((o.name, o.get_org_type_display(), o.batch_number, o.get_status_display(), o.status_changed_at,
                  o.yellow_cards, o.action_count) for o in orgs)
         return xlsx_response(_("培训评价组织监管"), [_("组织"), _("类型"), _("批次"), _("状态"), _("状态变更时间"),
                                                   _("黄牌次数"), _("监管记录")], rows)
-    counts = dict(Org.objects.values_list("status").annotate(n=Count("pk")))
-    page = Paginator(orgs.order_by("name"), 50).get_page(request.GET.get("page"))
+    counts = selectors.org_status_counts()
+    page = Paginator(orgs, 50).get_page(request.GET.get("page"))
     return render(request, "pilot/supervision_list.html", {
         "page": page, "status": status, "q": query, "statuses": Org.Status.choices,
         "counts": [(label, counts.get(value, 0), value) for value, label in Org.Status.choices],
@@ -81,9 +63,10 @@ def supervision_list(request):
 @login_required
 def supervision_org(request, pk: int):
     """Ministry: the org's timeline and the actions it can take. The org itself: its own timeline."""
-    org = get_in_scope(Org, request.actor, pk=pk)
+    access = selectors.supervision_org_get(request.actor, pk)
+    org = access.obj
     form = None
-    if request.actor.role == Role.MINISTRY:
+    if access.may.act:
         form = SupervisionActionForm(request.POST or None, request.FILES or None, org=org)
         if request.method == "POST" and form.is_valid():
             try:
@@ -97,13 +80,10 @@ def supervision_org(request, pk: int):
                     "org": org.name, "action": action.get_kind_display()})
                 return redirect("pilot:supervision_org", pk=org.pk)
     elif request.method == "POST":
-        raise Forbidden()
-    latest = org.actions.first()
+        access.require("act")
     return render(request, "pilot/supervision_org.html", {
-        "org": org, "form": form, "timeline": org_timeline(request.actor, org), "latest": latest,
-        "certificates": certificates_of_org(org),
-        "can_delist": request.actor.role == Role.MINISTRY and org.status in supervision.TRANSITIONS[
-            OrgAction.Kind.DELIST][0]})
+        "org": org, "access": access, "form": form, "timeline": selectors.org_timeline(request.actor, org),
+        "latest": org.actions.first(), "certificates": certificates_of_org(org)})
 
 
 class DelistForm(forms.Form):
@@ -125,28 +105,14 @@ class DelistForm(forms.Form):
                 for name, value in self.cleaned_data.items() if name.startswith("cert_")}
 
 
-def _candidate_reason(actor: Actor, org: Org, month: str | None) -> str:
-    """Opened from the yellow-card candidates (``?month=``): the indicators' evidence as the reason."""
-    from pilot.indicators.selectors import candidate_for, org_row, run_for
-
-    if not month:
-        return ""
-    run, message = run_for(month)
-    row = org_row(actor, org, run) if not message else None
-    candidate = candidate_for(row) if row is not None else None
-    return candidate["reason"] if candidate else ""
-
-
 @login_required
 def supervision_delist(request, pk: int):
     """Delisting with replacement: the org loses its status and each of its certificates is replaced
     by a related certificate of a later batch, or withdrawn."""
-    if request.actor.role != Role.MINISTRY:
-        raise Forbidden()
-    org = get_in_scope(Org, request.actor, pk=pk)
-    certificates = certificates_to_settle(org)
+    org = selectors.org_for_delisting(request.actor, pk)
+    certificates = selectors.certificates_to_settle(org)
     form = DelistForm(request.POST or None, request.FILES or None, certificates=certificates,
-                      initial={"reason": _candidate_reason(request.actor, org, request.GET.get("month"))})
+                      initial={"reason": candidate_reason(request.actor, org, request.GET.get("month"))})
     if request.method == "POST" and form.is_valid():
         try:
             org_delist_with_replacement(actor=request.actor, org=org, reason=form.cleaned_data["reason"],
@@ -160,11 +126,10 @@ def supervision_delist(request, pk: int):
 
 
 @login_required
+@require_POST
 def supervision_certificate(request, pk: int):
     """Suspend a certificate, or lift its suspension (the ministry)."""
-    if request.actor.role != Role.MINISTRY or request.method != "POST":
-        raise Forbidden()
-    certificate = get_object_or_404(Certificate, pk=pk)
+    certificate = selectors.certificate_for_supervision(request.actor, pk)
     status = request.POST.get("status", "")
     try:
         certificate_status_set(actor=request.actor, certificate=certificate, status=status,
@@ -178,24 +143,6 @@ def supervision_certificate(request, pk: int):
 
 @login_required
 def supervision_evidence(request, pk: int):
-    evidence = get_object_or_404(OrgActionEvidence, pk=pk)
-    get_in_scope(Org, request.actor, pk=evidence.action.org_id)  # the ministry, or the org itself
+    evidence = selectors.evidence_get(request.actor, pk)  # the ministry, or the org itself
     return FileResponse(stored_file_open(evidence.file), as_attachment=True, filename=evidence.original_name,
                         content_type=evidence.content_type)
-
-
-def supervision_todos(actor) -> list:
-    """An org under a yellow card sees it first on its workbench."""
-    from django.urls import reverse
-
-    from core.navigation import Todo
-
-    if actor.role != Role.ORG:
-        return []
-    org = Org.objects.filter(pk=actor.scope.org_id).first()
-    if org is None or org.status == Org.Status.ACTIVE:
-        return []
-    return [Todo(title=_("贵组织处于“%(status)s”状态，请查看监管记录并整改") % {"status": org.get_status_display()},
-                 url=reverse("pilot:supervision_org", args=[org.pk]), urgent=True)]
-
-

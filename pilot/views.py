@@ -2,22 +2,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error
 from accounts.middleware import error_response
-from accounts.models import Province, Role
-from accounts.scoping import scoped
 from core.api_errors import request_refusal
-from core.errors import AppError, Forbidden
+from core.errors import AppError
 from core.navigation import todos_for
 from core.uploads import stored_file_open
 from pilot import health, selectors, services
 from pilot.forms import NoticeForm
-from pilot.models import NoticeAttachment
+
+
+def _actor_or_none(request):
+    return request.actor if request.user.is_authenticated else None
 
 
 @login_required
@@ -28,20 +29,14 @@ def home(request):
         "todos": todos_for(actor) if actor.binding else [],
         "recent_notifications": request.user.notifications.all()[:5],
         "recent_notices": selectors.notices_visible(actor)[:5],
+        **selectors.workbench(actor),
     }
-    if actor.role in (Role.PROVINCE, Role.PROVINCE_AGENCY):
-        province = actor.binding.province
-        context.update(province=province, summary=selectors.province_summary(actor, province))
-    if actor.role == Role.MINISTRY:
-        context["province_count"] = Province.objects.count()
     return render(request, "pilot/home.html", context)
 
 
 @login_required
 def provinces(request):
-    if request.actor.role != Role.MINISTRY:
-        raise Forbidden()
-    return render(request, "pilot/provinces.html", {"provinces": scoped(Province, request.actor)})
+    return render(request, "pilot/provinces.html", {"provinces": selectors.provinces(request.actor)})
 
 
 @login_required
@@ -52,7 +47,7 @@ def province_detail(request, code: str):
 
 
 def notices(request):
-    actor = request.actor if request.user.is_authenticated else None
+    actor = _actor_or_none(request)
     qs = selectors.notices_visible(actor)
     category = request.GET.get("category", "")
     if category:
@@ -60,27 +55,23 @@ def notices(request):
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(request, "pilot/notices.html", {
         "page": page, "category": category, "query": f"category={category}" if category else "",
-        "can_publish": actor is not None and actor.role == Role.MINISTRY})
+        "access": selectors.pilot_access(actor)})
 
 
 def notice_detail(request, pk: int):
-    actor = request.actor if request.user.is_authenticated else None
-    notice = get_object_or_404(selectors.notices_visible(actor), pk=pk)
-    return render(request, "pilot/notice_detail.html", {
-        "notice": notice, "can_withdraw": actor is not None and actor.role == Role.MINISTRY and notice.is_public})
+    access = selectors.notice_get(_actor_or_none(request), pk)
+    return render(request, "pilot/notice_detail.html", {"notice": access.obj, "access": access})
 
 
 def notice_attachment(request, pk: int):
-    actor = request.actor if request.user.is_authenticated else None
-    attachment = get_object_or_404(NoticeAttachment, pk=pk, notice__in=selectors.notices_visible(actor))
+    attachment = selectors.notice_attachment_get(_actor_or_none(request), pk)
     return FileResponse(stored_file_open(attachment.file), as_attachment=True, filename=attachment.original_name,
                         content_type=attachment.content_type)
 
 
 @login_required
 def notice_create(request):
-    if request.actor.role != Role.MINISTRY:
-        raise Forbidden()
+    selectors.pilot_access(request.actor).require("publish_notice")
     form = NoticeForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -99,7 +90,7 @@ def notice_create(request):
 @login_required
 @require_POST
 def notice_withdraw(request, pk: int):
-    notice = get_object_or_404(selectors.notices_visible(request.actor), pk=pk)
+    notice = selectors.notice_get(request.actor, pk).obj
     services.notice_withdraw(actor=request.actor, notice=notice)
     messages.success(request, _("公告已撤回。"))
     return redirect("pilot:notices")

@@ -15,17 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.scoping import Actor, require_role
+from accounts.scoping import Actor
 from accounts.services import notify, notify_scope
-from core.errors import AppError, NotInScope
+from core.errors import AppError
+from credit_bank import selectors
 from credit_bank.models import Conversion, ConversionRule, LearningAccount, Outcome
+from credit_bank.selectors import policy_for
 from credit_bank.services.outcomes import parse_credits
-from credit_bank.services.rules import policy_for, require_institution_writer
 from organizations.institutions.models import Enrolment
-
-
-def _not_yours() -> NotInScope:
-    return NotInScope(_("该学习成果不在您的学习账户中，不能申请转换。"))
 
 
 def _check_outcome_usable(outcome: Outcome) -> None:
@@ -66,9 +63,7 @@ def _lock_account(outcome: Outcome) -> None:
 
 
 def conversion_request(*, actor: Actor, outcome: Outcome, rule: ConversionRule, note: str = "") -> Conversion:
-    require_role(actor, "student")
-    if outcome.account.person_id != actor.scope.person_id or actor.scope.person_id is None:
-        raise _not_yours()
+    outcome = selectors.outcome_for_conversion(actor=actor, pk=outcome.pk)
     _check_outcome_usable(outcome)
     if rule.status != ConversionRule.Status.ACTIVE:
         raise AppError(_("该转换规则已停用，不能再按它申请。"), field="rule")
@@ -132,7 +127,7 @@ def _locked_open(conversion: Conversion, *statuses: str) -> Conversion:
 def conversion_approve(*, actor: Actor, conversion: Conversion, credits=None) -> Conversion:
     """The institution approves and records the converted credits (the rule's course credits
     unless it records fewer)."""
-    require_institution_writer(actor, conversion.institution)
+    conversion = selectors.conversion_for_decision(actor=actor, pk=conversion.pk)
     with transaction.atomic():
         _lock_account(conversion.outcome)
         current = _locked_open(conversion, Conversion.Status.REQUESTED)
@@ -160,7 +155,7 @@ def conversion_approve(*, actor: Actor, conversion: Conversion, credits=None) ->
 
 
 def conversion_decline(*, actor: Actor, conversion: Conversion, reason: str) -> Conversion:
-    require_institution_writer(actor, conversion.institution)
+    conversion = selectors.conversion_for_decision(actor=actor, pk=conversion.pk)
     reason = (reason or "").strip()
     if not reason:
         raise AppError(_("不予认定必须填写原因。"), field="reason")
@@ -180,9 +175,7 @@ def conversion_decline(*, actor: Actor, conversion: Conversion, reason: str) -> 
 
 def conversion_withdraw(*, actor: Actor, conversion: Conversion) -> Conversion:
     """The student takes back a request the institution has not decided yet."""
-    require_role(actor, "student")
-    if conversion.person_id != actor.scope.person_id:
-        raise NotInScope()
+    conversion = selectors.conversion_for_withdrawal(actor=actor, pk=conversion.pk)
     with transaction.atomic():
         current = _locked_open(conversion, Conversion.Status.REQUESTED)
         current.status = Conversion.Status.WITHDRAWN
@@ -195,7 +188,7 @@ def conversion_withdraw(*, actor: Actor, conversion: Conversion) -> Conversion:
 
 def conversion_annul(*, actor: Actor, conversion: Conversion, reason: str) -> Conversion:
     """The institution takes back converted credits (typically after the certificate was revoked)."""
-    require_institution_writer(actor, conversion.institution)
+    conversion = selectors.conversion_for_decision(actor=actor, pk=conversion.pk)
     reason = (reason or "").strip()
     if not reason:
         raise AppError(_("撤销认定必须填写原因。"), field="reason")

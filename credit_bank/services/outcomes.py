@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, audit_log_many
 from accounts.models import Person
-from accounts.scoping import Actor, require_role
+from accounts.scoping import Actor
 from accounts.services import notify, notify_scope
 from certificates.catalog.models import Certificate, CertificateLevel, Level
 from certificates.issuance.models import IssuedCertificate
 from core.errors import AppError
+from credit_bank import selectors
 from credit_bank.models import (
     DEFAULT_LEVEL_CREDITS,
     MAX_RECOGNIZED_CREDITS,
@@ -31,6 +32,7 @@ from credit_bank.models import (
     Outcome,
     RecognizedOutcome,
 )
+from credit_bank.selectors import catalog_entry_current
 
 logger = logging.getLogger(__name__)
 SWEEP_CHUNK = 500
@@ -51,18 +53,6 @@ def parse_credits(value, *, field: str = "credits") -> Decimal:
 
 # --- the catalog of recognized outcomes ----------------------------------------------------------
 
-def catalog_entry_current(*, certificate_id: int, level: str) -> RecognizedOutcome | None:
-    return (RecognizedOutcome.objects.filter(certificate_id=certificate_id, level=level)
-            .order_by("-version").first())
-
-
-def catalog_credits(*, certificate_id: int, level: str) -> Decimal:
-    """What the credit bank recognizes for a certificate level now: its catalog entry, or the
-    default for the level where the ministry has set none."""
-    entry = catalog_entry_current(certificate_id=certificate_id, level=level)
-    return entry.credits if entry else DEFAULT_LEVEL_CREDITS[Level(level)]
-
-
 def catalog_entry_ensure(*, certificate_id: int, level: str) -> RecognizedOutcome:
     """The current entry, writing the level's default as version 1 the first time it is needed, so
     every outcome points at the catalog version it was recognized under."""
@@ -78,12 +68,12 @@ def catalog_entry_ensure(*, certificate_id: int, level: str) -> RecognizedOutcom
 def catalog_credits_set(*, actor: Actor, certificate: Certificate, level: str, credits, reason: str) -> RecognizedOutcome:
     """The ministry sets a certificate level's credit value; a new catalog version, audited.
     Outcomes already recorded keep the credits they were recognized with."""
-    require_role(actor, "ministry")
+    selectors.credit_bank_access(actor).require("edit_catalog")
     credits = parse_credits(credits)
     reason = (reason or "").strip()
     if not CertificateLevel.objects.filter(certificate=certificate, level=level).exists():
         raise AppError(_("证书“%(name)s”没有%(level)s等级。") % {"name": certificate.name,
-                                                          "level": _level_label(level)}, field="level")
+                                                          "level": level_label(level)}, field="level")
     if credits <= 0 or credits > MAX_RECOGNIZED_CREDITS:
         raise AppError(_("认定学分应大于 0 且不超过 %(max)s 学分。") % {"max": MAX_RECOGNIZED_CREDITS}, field="credits")
     if not reason:
@@ -103,7 +93,7 @@ def catalog_credits_set(*, actor: Actor, certificate: Certificate, level: str, c
     return entry
 
 
-def _level_label(level: str) -> str:
+def level_label(level: str) -> str:
     try:
         return str(Level(level).label)
     except ValueError:

@@ -14,12 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, diff, snapshot
-from accounts.scoping import Actor, require_role
+from accounts.scoping import Actor
 from certificates.catalog.models import Certificate, CertificateLevel
-from core.errors import AppError, NotInScope
+from core.errors import AppError
+from credit_bank import selectors
 from credit_bank.models import (
-    DEFAULT_MAX_CERTIFICATES_PER_COURSE,
-    DEFAULT_MAX_CREDITS_PER_CERTIFICATE,
     MAX_CERTIFICATES_PER_COURSE_CEILING,
     MAX_RECOGNIZED_CREDITS,
     ConversionPolicy,
@@ -27,33 +26,18 @@ from credit_bank.models import (
     ConversionRuleVersion,
     CourseType,
 )
-from credit_bank.services.outcomes import _level_label, catalog_credits, parse_credits
-from organizations.institutions.models import Enrolment, Institution
+from credit_bank.selectors import catalog_credits, institution_majors, policy_for
+from credit_bank.services.outcomes import level_label, parse_credits
+from organizations.institutions.models import Institution
 
 COURSE_CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,20}$")
-WRITERS = ("institution", "alliance")
-
-
-def require_institution_writer(actor: Actor, institution: Institution) -> None:
-    """403 for a role that cannot write rules; 404 for an institution outside the actor's scope (an
-    alliance acts for its member institutions only)."""
-    require_role(actor, *WRITERS)
-    if institution.pk not in actor.scope.institution_ids:
-        raise NotInScope()
 
 
 # --- limits -----------------------------------------------------------------------------------
 
-def policy_for(institution: Institution) -> ConversionPolicy:
-    """The institution's limits; the defaults (unsaved) where it has set none."""
-    return ConversionPolicy.objects.filter(institution=institution).first() or ConversionPolicy(
-        institution=institution, max_certificates_per_course=DEFAULT_MAX_CERTIFICATES_PER_COURSE,
-        max_credits_per_certificate=DEFAULT_MAX_CREDITS_PER_CERTIFICATE)
-
-
 def policy_set(*, actor: Actor, institution: Institution, max_certificates_per_course,
                max_credits_per_certificate) -> ConversionPolicy:
-    require_institution_writer(actor, institution)
+    institution = selectors.institution_for_rules(actor=actor, pk=institution.pk)
     try:
         per_course = int(max_certificates_per_course)
     except (TypeError, ValueError):
@@ -84,17 +68,6 @@ def policy_set(*, actor: Actor, institution: Institution, max_certificates_per_c
 
 
 # --- rules ------------------------------------------------------------------------------------
-
-def institution_majors(institution: Institution) -> list[tuple[str, str]]:
-    """The majors an institution runs, as (code, name): those its enrolments name."""
-    rows = (Enrolment.objects.filter(institution=institution).values_list("major_code", "major_name")
-            .distinct().order_by("major_name", "major_code"))
-    seen: dict[str, str] = {}
-    for code, name in rows:
-        if name not in seen or (code and not seen[name]):
-            seen[name] = code
-    return [(code, name) for name, code in seen.items()]
-
 
 def _check_major(institution: Institution, major_name: str, major_code: str) -> str:
     major_name = (major_name or "").strip()
@@ -131,7 +104,7 @@ def check_credits_within_limits(*, institution: Institution, certificate_id: int
     recognized = catalog_credits(certificate_id=certificate_id, level=level)
     if credits > recognized:
         raise AppError(_("课程学分 %(credits)s 超过学分银行对该证书%(level)s认定的 %(recognized)s 学分。") % {
-            "credits": credits, "level": _level_label(level), "recognized": recognized},
+            "credits": credits, "level": level_label(level), "recognized": recognized},
             field="course_credits", code="above_limits")
     if credits > policy.max_credits_per_certificate:
         raise AppError(_("课程学分 %(credits)s 超过本校规定的每个证书最多转换 %(max)s 学分。") % {
@@ -142,11 +115,11 @@ def check_credits_within_limits(*, institution: Institution, certificate_id: int
 def rule_create(*, actor: Actor, institution: Institution, major_name: str, certificate: Certificate, level: str,
                 course_code: str, course_name: str, course_credits, course_type: str, major_code: str = "",
                 note: str = "") -> ConversionRule:
-    require_institution_writer(actor, institution)
+    institution = selectors.institution_for_rules(actor=actor, pk=institution.pk)
     major_code = _check_major(institution, major_name, major_code)
     major_name = major_name.strip()
     if not CertificateLevel.objects.filter(certificate=certificate, level=level).exists():
-        raise AppError(_("证书“%(name)s”没有%(level)s等级。") % {"name": certificate.name, "level": _level_label(level)},
+        raise AppError(_("证书“%(name)s”没有%(level)s等级。") % {"name": certificate.name, "level": level_label(level)},
                        field="level")
     course_code = (course_code or "").strip().upper()
     if not COURSE_CODE_RE.match(course_code):
@@ -181,7 +154,7 @@ def rule_create(*, actor: Actor, institution: Institution, major_name: str, cert
 def rule_change(*, actor: Actor, rule: ConversionRule, course_name: str, course_credits, course_type: str,
                 note: str = "") -> ConversionRule:
     """A new version of the rule; conversions already requested keep theirs."""
-    require_institution_writer(actor, rule.institution)
+    rule = selectors.rule_for_change(actor=actor, pk=rule.pk)
     if rule.status != ConversionRule.Status.ACTIVE:
         raise AppError(_("已停用的规则不能修改。"))
     course_name = _check_course(course_name, course_type)
@@ -209,7 +182,7 @@ def rule_change(*, actor: Actor, rule: ConversionRule, course_name: str, course_
 
 def rule_withdraw(*, actor: Actor, rule: ConversionRule, reason: str) -> ConversionRule:
     """Stop the rule for new requests; requests already made are still decided under their version."""
-    require_institution_writer(actor, rule.institution)
+    rule = selectors.rule_for_change(actor=actor, pk=rule.pk)
     reason = (reason or "").strip()
     if not reason:
         raise AppError(_("停用规则必须填写原因。"), field="reason")

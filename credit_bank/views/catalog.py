@@ -5,30 +5,25 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
 
 from accounts.forms import add_app_error
-from accounts.models import Role
-from accounts.scoping import require_role
-from certificates.catalog.models import Certificate, CertificateLevel, Level
+from certificates.catalog.models import Certificate, Level
 from core.errors import AppError, NotInScope
 from core.exports import xlsx_response
 from credit_bank import selectors
 from credit_bank.forms import CatalogForm
 from credit_bank.models import DEFAULT_LEVEL_CREDITS
 from credit_bank.services import outcomes as outcome_services
-from credit_bank.services import transcripts
-from credit_bank.views.staff import STAFF
-
-STATS_ROLES = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY)
 
 
 @login_required
 def catalog(request):
-    require_role(request.actor, *STAFF)
+    access = selectors.credit_bank_access(request.actor)
+    access.require("staff")
     query = request.GET.get("q", "").strip()
     rows = selectors.catalog_rows(query=query)
     if request.GET.get("export") == "xlsx":
@@ -37,17 +32,16 @@ def catalog(request):
                              ((r["certificate"].code, r["certificate"].name, r["certificate"].org.name, r["level_label"],
                                r["credits"], r["version"] or _("默认"), r["updated_at"]) for r in rows))
     return render(request, "credit_bank/catalog.html", {
-        "rows": rows, "q": query, "query": f"q={quote(query)}", "can_edit": request.actor.role == Role.MINISTRY,
+        "rows": rows, "q": query, "query": f"q={quote(query)}", "access": access,
         "defaults": [(Level(k).label, v) for k, v in DEFAULT_LEVEL_CREDITS.items()]})
 
 
 @login_required
 def catalog_edit(request, certificate_id: int, level: str):
-    require_role(request.actor, Role.MINISTRY)
-    level_row = get_object_or_404(CertificateLevel.objects.select_related("certificate"), certificate_id=certificate_id,
-                                  level=level)
+    selectors.credit_bank_access(request.actor).require("edit_catalog")
+    level_row = selectors.catalog_level_get(certificate_id=certificate_id, level=level)
     certificate: Certificate = level_row.certificate
-    current = outcome_services.catalog_credits(certificate_id=certificate.pk, level=level)
+    current = selectors.catalog_credits(certificate_id=certificate.pk, level=level)
     form = CatalogForm(request.POST or None, initial={"credits": current})
     if request.method == "POST" and form.is_valid():
         try:
@@ -83,7 +77,7 @@ STATS_TABLES = {
 @login_required
 def stats(request):
     """Outcomes and conversions by province, certificate and major; every table exports to XLSX."""
-    require_role(request.actor, *STATS_ROLES)
+    selectors.credit_bank_access(request.actor).require("stats")
     data = {"province": selectors.stats_by_province(actor=request.actor),
             "certificate": selectors.stats_by_certificate(actor=request.actor),
             "major": selectors.stats_by_major(actor=request.actor)}
@@ -104,7 +98,7 @@ def stats(request):
 @never_cache
 def transcript_verify(request, token: str):
     """The public page of a shared transcript (anyone with the link; the name masked, no ID)."""
-    check = transcripts.transcript_verify(token=token)
+    check = selectors.transcript_verify(token=token)
     if not check.found:
         raise NotInScope(_("成绩单查验链接无效。请向成绩单持有人索取正确的链接。"))
     response = render(request, "credit_bank/transcript_verify.html", {"check": check, "c": check.content})

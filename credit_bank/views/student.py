@@ -1,53 +1,38 @@
 """The student's side: 我的学习账户 (outcomes, credits, conversions), asking for a conversion, and the
 signed transcript with its share link."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error
-from accounts.models import Role
-from accounts.scoping import require_role
-from core.errors import AppError, NotInScope
+from core.errors import AppError
+from core.exports import file_response
 from credit_bank import selectors
 from credit_bank.forms import ConversionRequestForm
-from credit_bank.models import Outcome
 from credit_bank.services import conversions, transcripts
-
-
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 @login_required
 def account(request):
-    require_role(request.actor, Role.STUDENT)
-    account = selectors.account_own(actor=request.actor)
-    outcomes = list(selectors.outcomes_of_account(account))
-    mine = list(selectors.conversions_of_person(actor=request.actor))
-    for outcome in outcomes:
-        outcome.conversion_rows = [c for c in mine if c.outcome_id == outcome.pk]
-        outcome.can_convert = (outcome.status == Outcome.Status.RECOGNIZED and selectors.rules_available(
-            person_id=request.actor.scope.person_id, outcome=outcome).exists())
+    access = selectors.account_access(actor=request.actor)
+    account = access.obj
+    mine = selectors.conversions_of_person(actor=request.actor)
+    outcomes = selectors.account_outcomes(actor=request.actor, account=account)
     shared = list(selectors.transcripts_own(actor=request.actor).filter(withdrawn_at__isnull=True)[:5])
     for transcript in shared:
-        transcript.verify_url = transcripts.verify_url(transcript)
+        transcript.verify_url = selectors.verify_url(transcript)
     return render(request, "credit_bank/account.html", {
-        "account": account, "summary": selectors.account_summary(account), "outcomes": outcomes,
-        "conversions": mine, "transcripts": shared})
+        "access": access, "account": account, "summary": selectors.account_summary(account),
+        "outcomes": [(row, [c for c in mine if c.obj.outcome_id == row.obj.pk]) for row in outcomes],
+        "transcripts": shared})
 
 
 @login_required
 def convert(request, pk: int):
     """Ask the institution of one's enrolment to convert an outcome into a course under a rule."""
-    require_role(request.actor, Role.STUDENT)
     outcome = selectors.outcome_for_conversion(actor=request.actor, pk=pk)
     rules = list(selectors.rules_available(person_id=request.actor.scope.person_id, outcome=outcome))
     form = ConversionRequestForm(request.POST or None, rules=rules)
@@ -68,10 +53,7 @@ def convert(request, pk: int):
 @login_required
 @require_POST
 def conversion_withdraw(request, pk: int):
-    require_role(request.actor, Role.STUDENT)
-    conversion = selectors.conversions_of_person(actor=request.actor).filter(pk=pk).first()
-    if conversion is None:
-        raise NotInScope()
+    conversion = selectors.conversion_for_withdrawal(actor=request.actor, pk=pk)
     try:
         conversions.conversion_withdraw(actor=request.actor, conversion=conversion)
     except AppError as error:
@@ -97,14 +79,15 @@ def transcript_issue(request):
 
 @login_required
 def transcript_pdf(request, number: str):
-    transcript = transcripts.transcript_get_own(actor=request.actor, number=number)
-    return pdf_response(transcripts.transcript_pdf_bytes(transcript), _("学分银行成绩单-%(n)s.pdf") % {"n": number})
+    transcript = selectors.transcript_get_own(actor=request.actor, number=number)
+    return file_response(selectors.transcript_pdf_bytes(transcript), _("学分银行成绩单-%(n)s.pdf") % {"n": number},
+                         "application/pdf")
 
 
 @login_required
 @require_POST
 def transcript_withdraw(request, number: str):
-    transcript = transcripts.transcript_get_own(actor=request.actor, number=number)
+    transcript = selectors.transcript_get_own(actor=request.actor, number=number)
     try:
         transcripts.transcript_withdraw(actor=request.actor, transcript=transcript)
     except AppError as error:

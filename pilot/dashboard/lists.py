@@ -2,7 +2,8 @@
 which passes still wait, and why. A page at a time with keyset pagination (newest first, by date
 then id), counted from the rollups, never by counting the rows themselves.
 
-Names are masked (张*三) and ID numbers never shown: the dashboard is for supervision, not casework.
+Names are masked (张*三, accounts.personal_data.masked) and ID numbers never shown: the dashboard is
+for supervision, not casework.
 """
 
 import datetime
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.identity import mask_name
+from accounts.personal_data import Field, masked
 from accounts.scoping import Actor, scoped
 from assessments.models import (
     AssessmentPlanRow,
@@ -27,9 +28,14 @@ from assessments.models import (
 )
 from certificates.catalog.models import Level
 from certificates.issuance.models import IssuanceRequest, IssuedCertificate
+from pilot.dashboard.measures import OPEN_SESSION
 from pilot.dashboard.models import InstitutionFact, PilotYearFact
-from pilot.dashboard.rollups import OPEN_SESSION
 from pilot.dashboard.selectors import MEASURE_LABELS, PAGE_SIZE, Filters, narrow
+
+
+def _name(value: str) -> str:
+    """A person's name on the dashboard: masked whoever reads it."""
+    return masked(Field.NAME, value)
 
 
 def _cell(value):
@@ -69,7 +75,7 @@ class RowSource:
 _PERSON_PATHS = {"province": "province_id", "org": "org_id", "certificate": "certificate_id", "level": "level",
                  "institution": "institution_id", "batch": "certificate__batch__number"}
 _PEOPLE = (
-    (_("姓名"), lambda r: mask_name(r.name_given)),
+    (_("姓名"), lambda r: _name(r.name_given)),
     (_("证书"), lambda r: r.certificate.name),
     (_("等级"), lambda r: _level(r.level)),
     (_("考核省份"), lambda r: r.province.name),
@@ -77,14 +83,14 @@ _PEOPLE = (
     (_("考核日期"), lambda r: r.session_date),
 )
 _RESULTS = (
-    (_("姓名"), lambda r: mask_name(r.registration.name_given)),
+    (_("姓名"), lambda r: _name(r.registration.name_given)),
     *_PEOPLE[1:],
     (_("成绩"), lambda r: r.score),
     (_("是否合格"), lambda r: _("合格") if r.passed else _("不合格")),
 )
 _CERTIFICATES = (
     (_("证书编号"), lambda r: r.number),
-    (_("持证人"), lambda r: mask_name(r.holder_name)),
+    (_("持证人"), lambda r: _name(r.holder_name)),
     (_("证书"), lambda r: r.certificate.name),
     (_("等级"), lambda r: _level(r.level)),
     (_("考核省份"), lambda r: r.province.name),
@@ -92,7 +98,7 @@ _CERTIFICATES = (
     (_("发证日期"), lambda r: r.issued_on),
 )
 _REQUESTS = (
-    (_("姓名"), lambda r: mask_name(r.holder_name)),
+    (_("姓名"), lambda r: _name(r.holder_name)),
     (_("证书"), lambda r: r.certificate.name),
     (_("等级"), lambda r: _level(r.level)),
     (_("考核省份"), lambda r: r.province.name),

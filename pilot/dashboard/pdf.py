@@ -33,7 +33,7 @@ def trend_bars(months: list[dict]) -> dict:
 
 
 def render_snapshot(context: dict) -> bytes:
-    from weasyprint import CSS, HTML
+    from weasyprint import CSS, HTML  # loaded only when a snapshot is rendered, not in every web process
 
     context = {**context, "chart": trend_bars(context["months"]), "max_rows": MAX_TABLE_ROWS,
                "max_rows_slice": f":{MAX_TABLE_ROWS}"}

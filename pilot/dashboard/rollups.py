@@ -32,17 +32,14 @@ from assessments.models import (
 from certificates.issuance.models import IssuanceRequest, IssuedCertificate
 from core.bulk import copy_rows
 from core.errors import AppError
+from fees.selectors import AGE_BUCKETS, dues, outstanding_summary
+from pilot.dashboard.measures import HUBEI, INSTITUTION_MEASURES, OPEN_SESSION, PILOT_MEASURES
 from pilot.dashboard.models import InstitutionFact, PilotFact, PilotYearFact, RollupRefresh, WaitingFact
+from pilot.dashboard.selectors import national_reader
 
 logger = logging.getLogger(__name__)
 
-HUBEI = "42"
 STALE_AFTER = datetime.timedelta(minutes=30)
-OPEN_SESSION = (AssessmentSession.Status.SCHEDULED, AssessmentSession.Status.CLOSED)
-PILOT_MEASURES = ("declared", "planned", "teachers", "teachers_hubei", "trained_students", "trained_social",
-                  "sessions", "registered", "assessed", "passed", "issued", "revoked", "not_finalized", "waiting",
-                  "blocked", "failed")
-INSTITUTION_MEASURES = ("declared", "registered", "assessed", "passed", "issued", "not_issued")
 REQUEST_CAUSE = {IssuanceRequest.Status.PENDING: WaitingFact.Cause.WAITING,
                  IssuanceRequest.Status.BLOCKED: WaitingFact.Cause.BLOCKED,
                  IssuanceRequest.Status.FAILED: WaitingFact.Cause.FAILED}
@@ -147,8 +144,6 @@ def _waiting_rows(today: datetime.date) -> list[tuple]:
 
 def _fees_by_province(actor: Actor) -> dict:
     """Amounts due, paid and outstanding (aged) per province, from the fees app's own selectors."""
-    from fees.selectors import AGE_BUCKETS, dues, outstanding_summary
-
     summary = outstanding_summary(dues(actor), by="province_code")
     money = ("due", "paid", "outstanding", *[label for _l, label in AGE_BUCKETS])
     return {entry["key"]: {**{m: str(entry[m]) for m in money}, "no_standard_candidates": entry["no_standard_candidates"],
@@ -193,14 +188,6 @@ def rollups_compute(*, today: datetime.date | None = None) -> dict:
         _replace(WaitingFact, ["year", "province_id", "org_id", "certificate_id", "level", "cause", "age", "count",
                                "oldest"], waiting)
     return {"rows": len(facts) + len(by_year) + len(by_institution) + len(waiting), "fees": fees}
-
-
-def national_reader() -> Actor:
-    """The fees selectors read within a scope; the rollups are national, so they read as the
-    ministry does (an unsaved binding: no one signs in as it)."""
-    from accounts.models import RoleBinding, User
-
-    return Actor(user=User(is_active=True), binding=RoleBinding(role=Role.MINISTRY))
 
 
 def _claimable(now) -> Q:

@@ -8,17 +8,20 @@ from django.db.models import Count, Min, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Province, Role
+from accounts.access import Access, Permissions
+from accounts.models import Province, Role, RoleBinding, User
 from accounts.scoping import Actor, get_in_scope, scoped
 from assessments.models import HubeiCommitment
 from certificates.batches.models import SelectionBatch
 from certificates.catalog.models import Certificate, Level
 from core.errors import NotInScope
+from fees.selectors import AGE_BUCKETS, waiting_by_province
 from organizations.complaints.models import Complaint
 from organizations.institutions.models import Institution
 from organizations.orgs.models import Org
+from pilot.dashboard.measures import HUBEI, INSTITUTION_MEASURES, PILOT_MEASURES
 from pilot.dashboard.models import InstitutionFact, PilotFact, PilotYearFact, RollupRefresh, WaitingFact
-from pilot.dashboard.rollups import HUBEI, INSTITUTION_MEASURES, PILOT_MEASURES, national_reader
+from pilot.selectors import pilot_access
 
 PAGE_SIZE = 50
 
@@ -97,23 +100,62 @@ def filters_parse(params, *, province: str | None = None, org: int | None = None
                    problems=tuple(problems))
 
 
-# --- scope ------------------------------------------------------------------------------------
+# --- scope: who sees which dashboard (the only role comparisons of the dashboard) ---------------------
+
+def dashboard_access(actor: Actor) -> Access[None]:
+    """Which dashboards and lists ``actor`` may open (anything else is a 404):
+
+    - ``national``: the nation, the Hubei panel, every province's and org's dashboard and list, the
+      province filter (``choose_province``) and the ``refresh`` button (the ministry);
+    - ``own_province``: its own province's dashboard and lists (a province or its pilot agency);
+    - ``own_org``: its own org's dashboard and lists (an org);
+    - ``institutions``: the institution pages of the provinces it sees (the ministry, a province);
+    - ``supervise``: the supervision board the dashboard links to (pilot.selectors.pilot_access).
+    """
+    role = actor.role
+    may = set()
+    if role == Role.MINISTRY:
+        may |= {"national", "choose_province", "refresh", "institutions"}
+    if role in (Role.PROVINCE, Role.PROVINCE_AGENCY):
+        may |= {"own_province", "institutions"}
+    if role == Role.ORG and actor.scope.org_id:
+        may.add("own_org")
+    if pilot_access(actor).may.supervise:
+        may.add("supervise")
+    return Access(obj=None, may=Permissions(may))
+
+
+def national_reader() -> Actor:
+    """The fees selectors read within a scope; the rollups are national, so they read as the
+    ministry does (an unsaved binding: no one signs in as it)."""
+    return Actor(user=User(is_active=True), binding=RoleBinding(role=Role.MINISTRY))
+
+
+def province_exists(code: str) -> bool:
+    return Province.objects.filter(pk=code).exists()
+
+
+def province_short_names() -> dict[str, str]:
+    return dict(Province.objects.values_list("code", "short_name"))
+
 
 def national_check(actor: Actor) -> None:
-    if actor.role != Role.MINISTRY:
+    if not dashboard_access(actor).may.national:
         raise NotInScope()
 
 
 def province_get(actor: Actor, code: str) -> Province:
     """The ministry sees every province's dashboard, a province (or its agency) its own."""
-    if actor.role not in (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY):
+    may = dashboard_access(actor).may
+    if not (may.national or may.own_province):
         raise NotInScope()
     return get_in_scope(Province, actor, pk=code)
 
 
 def org_get(actor: Actor, pk: int) -> Org:
     """The ministry sees every org's dashboard, an org its own."""
-    if actor.role not in (Role.MINISTRY, Role.ORG):
+    may = dashboard_access(actor).may
+    if not (may.national or may.own_org):
         raise NotInScope()
     return get_in_scope(Org, actor, pk=pk)
 
@@ -121,16 +163,17 @@ def org_get(actor: Actor, pk: int) -> Org:
 def list_scope(actor: Actor, *, province: str | None, org: int | None, institution: int | None) -> dict:
     """Where a list of rows is read: the ministry where it asks; a province (or its agency) in its
     own province, an org in its own org, whatever they ask; anyone else nowhere (404)."""
-    if actor.role == Role.MINISTRY:
+    may = dashboard_access(actor).may
+    if may.national:
         scope = {}
         if province:
             scope["province"] = province_get(actor, province)
         if org:
             scope["org"] = org_get(actor, org)
-    elif actor.role in (Role.PROVINCE, Role.PROVINCE_AGENCY):
+    elif may.own_province:
         scope = {"province": province_get(actor, province or actor.province_code)}
-    elif actor.role == Role.ORG:
-        scope = {"org": org_get(actor, org or actor.scope.org_id or 0)}
+    elif may.own_org:
+        scope = {"org": org_get(actor, org or actor.scope.org_id)}
     else:
         raise NotInScope()
     if institution is not None:
@@ -139,12 +182,13 @@ def list_scope(actor: Actor, *, province: str | None, org: int | None, instituti
 
 
 def dashboard_home_for(actor: Actor) -> tuple[str, tuple] | None:
-    """Where the dashboard link takes each role: the nation, its province or its org."""
-    if actor.role == Role.MINISTRY:
+    """Where the dashboard link takes each actor: the nation, its province or its org."""
+    may = dashboard_access(actor).may
+    if may.national:
         return "pilot:dashboard", ()
-    if actor.role in (Role.PROVINCE, Role.PROVINCE_AGENCY):
+    if may.own_province:
         return "pilot:dashboard_province", (actor.province_code,)
-    if actor.role == Role.ORG and actor.scope.org_id:
+    if may.own_org:
         return "pilot:dashboard_org", (actor.scope.org_id,)
     return None
 
@@ -258,7 +302,7 @@ def institutions_page(actor: Actor, filters: Filters, *, after: int | None = Non
 
 
 def institution_get(actor: Actor, pk: int) -> Institution:
-    if actor.role not in (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY):
+    if not dashboard_access(actor).may.institutions:
         raise NotInScope()
     return get_in_scope(Institution, actor, pk=pk)
 
@@ -314,8 +358,6 @@ def hubei_panel(actor: Actor, filters: Filters) -> dict:
 
 def fees_panel(refresh: RollupRefresh | None, province: str | None = None) -> dict:
     """Fees per province as of the last refresh, and the proposals waiting for verification now."""
-    from fees.selectors import AGE_BUCKETS, waiting_by_province
-
     names = dict(Province.objects.values_list("code", "name"))
     stored = (refresh.fees if refresh else {}) or {}
     rows = [{"code": code, "name": names.get(code, code), **values} for code, values in stored.items()

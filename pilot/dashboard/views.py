@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Province, Role
 from core.errors import AppError, NotInScope
 from core.exports import file_response, xlsx_response
 from pilot.dashboard import lists, pdf
@@ -49,7 +48,7 @@ def _context(request, filters: s.Filters, *, title: str, scope: str) -> dict:
         "waiting": s.waiting_matrix(actor, filters), "refresh": refresh, "refresh_running": s.refresh_running(),
         "choices": s.filter_choices(actor, filters), "table_measures": TABLE_MEASURES,
         "listed": lists.LISTED, "tile_measures": [(m, s.MEASURE_LABELS.get(m) or s.RATE_LABELS[m]) for m in s.MAP_MEASURES],
-        "tile_measure": measure, "query": urlencode(filters.query()), "is_ministry": actor.role == Role.MINISTRY,
+        "tile_measure": measure, "query": urlencode(filters.query()), "dashboard_access": s.dashboard_access(actor),
         "causes": [(str(c), c.label) for c in WaitingFact.Cause], "headline_measures": HEADLINE_MEASURES,
         "institution_measures": (*lists.INSTITUTION_COUNTED, "not_issued"),
         "cert_query": urlencode(filters.query(certificate=None)),
@@ -60,8 +59,7 @@ def _context(request, filters: s.Filters, *, title: str, scope: str) -> dict:
         context["chart_provinces"] = {"names": [r["name"] for r in provinces[:31]],
                                       **{m: [r[m] for r in provinces[:31]] for m in CHART_MEASURES}}
     if scope == "national":
-        short = dict(Province.objects.values_list("code", "short_name"))
-        context["tiles"] = tile_grid(provinces, measure, short)
+        context["tiles"] = tile_grid(provinces, measure, s.province_short_names())
         context["catalog"] = s.catalog_by_batch(filters)
         context["hubei"] = s.hubei_panel(actor, filters)
     if scope in ("national", "province"):
@@ -101,13 +99,13 @@ def _chart_months(months: list[dict]) -> dict:
 @login_required
 def dashboard(request):
     actor = request.actor
-    if actor.role != Role.MINISTRY:
+    if not s.dashboard_access(actor).may.national:
         home = s.dashboard_home_for(actor)
         if home is None:
             raise NotInScope()
         return redirect(reverse(home[0], args=home[1]))
     province = request.GET.get("province")
-    if province and Province.objects.filter(pk=province).exists():
+    if province and s.province_exists(province):
         # The filter bar's province: that province's dashboard, with the other filters kept.
         query = request.GET.copy()
         query.pop("province")

@@ -12,7 +12,8 @@ from certificates.catalog.selectors import replacement_candidates
 from organizations.orgs.models import Org
 from organizations.supervision.models import OrgAction
 from organizations.supervision.services import org_action_record
-from pilot.orchestration import certificates_to_settle, org_delist_with_replacement
+from pilot.orchestration import org_delist_with_replacement
+from pilot.selectors import certificates_to_settle
 
 YELLOW_CARD_REASON = "截至2020年9月10日，未在全国和湖北启动师资培训，考核推进不力。"
 DELIST_REASON = "黄牌警告后仍未跟进整改，师资培训和考核均未启动，予以摘牌，证书由第四批相关领域证书替换。"

@@ -36,7 +36,7 @@ from assessments.plans.models import DEFAULT_WINDOW
 from assessments.reports.selectors import plans_in_force
 from assessments.trainings.models import HUBEI
 from certificates.batches.models import SelectionBatch
-from certificates.catalog.models import CertificateLevel
+from certificates.catalog.models import Certificate, CertificateLevel
 from certificates.issuance.models import IssuanceRequest, IssuedCertificate
 from certificates.paper_copies.models import PaperCopyOrder
 from organizations.complaints.models import Complaint
@@ -66,8 +66,6 @@ class Labels:
     """Names for the ids the evidence mentions, read once per run."""
 
     def __init__(self):
-        from certificates.catalog.models import Certificate
-
         self.provinces = dict(Province.objects.values_list("code", "name"))
         self.certificates = {pk: (name, code) for pk, name, code in
                              Certificate.objects.values_list("pk", "name", "code")}

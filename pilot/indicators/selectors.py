@@ -1,35 +1,77 @@
 """Reads of the org behaviour indicators: runs, an org's figures and history, the evidence as the
-pages and exports show it, and the yellow-card candidates (the stored figures held against the
-rules in force: tuning a rule changes the list at once; nothing is carded automatically)."""
+pages and exports show it, the rules in force, and the yellow-card candidates (the stored figures
+held against the rules in force: tuning a rule changes the list at once; nothing is carded
+automatically). Who may read and act on the board is decided here (``board_access``,
+``indicator_org_get``); nothing here writes."""
 
 import datetime
 import re
 
 from django.db.models import F, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
-from accounts.scoping import Actor, scoped
+from accounts.access import Access, Permissions
+from accounts.models import AuditEntry, Role
+from accounts.scoping import Actor, get_in_scope, scoped
+from assessments.reports.selectors import next_month
 from certificates.catalog.models import AssessmentType, Level
 from certificates.issuance.models import IssuanceBlock, IssuanceRequest
 from certificates.paper_copies.models import PaperCopyOrder
 from core.errors import Forbidden, NotInScope
+from core.navigation import Todo
 from organizations.complaints.models import Complaint
 from organizations.orgs.models import Org
 from organizations.supervision.models import OrgAction
 from organizations.supervision.services import TRANSITIONS
 from pilot.indicators.models import IndicatorRuleSet, IndicatorRun, OrgIndicator
-from pilot.indicators.services import deadline_of, rules_get
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 DISPLAY_ROWS = 30  # aggregated evidence rows per indicator on the page; the export has them all
 
 
+# --- who may read and act on the board -----------------------------------------------------------
+
+def board_access(actor: Actor) -> Access[None]:
+    """The board is the ministry's: ``read`` the ranking, runs and candidates, ``run`` a month,
+    ``card`` an org, tune the ``rules``. An org reads only its own page (``indicator_org_get``)."""
+    may = {"read", "run", "card", "rules"} if actor.role == Role.MINISTRY else set()
+    return Access(obj=None, may=Permissions(may))
+
+
 def require_ministry(actor: Actor, *, write: bool = False) -> None:
-    """The board is the ministry's: others asking to read it get a 404 (national data is outside
-    their scope), and a refused action a 403."""
-    if actor.role != Role.MINISTRY:
+    """Others asking to read the board get a 404 (national data is outside their scope), and a
+    refused action a 403."""
+    if not board_access(actor).may.read:
         raise Forbidden() if write else NotInScope()
+
+
+def indicator_org_get(actor: Actor, pk: int) -> Access[Org]:
+    """One org's indicators page: the ministry's (``card`` it, open its ``supervision`` record and the
+    whole ranking), or the org's own (read only); 404 for anyone else."""
+    org = get_in_scope(Org, actor, pk=pk)
+    may = {"card", "supervision"} if board_access(actor).may.card else set()
+    return Access(obj=org, may=Permissions(may))
+
+
+# --- the rules in force ----------------------------------------------------------------------------
+
+def rules_current() -> IndicatorRuleSet:
+    """The yellow-card rules in force: the saved rule set, or the defaults until the ministry saves one
+    (pilot.indicators.services.rules_set writes the row)."""
+    return IndicatorRuleSet.objects.filter(pk=1).first() or IndicatorRuleSet(pk=1)
+
+
+def rules_history() -> QuerySet[AuditEntry]:
+    """The last changes of the rules, as the audit log recorded them."""
+    return AuditEntry.objects.filter(action="indicator.rules_set").select_related("actor")[:10]
+
+
+def deadline_of(rules: IndicatorRuleSet, year: int) -> datetime.date:
+    """The training deadline of ``year`` (29 February falls back to the 28th in other years)."""
+    month, day = rules.training_deadline_month, rules.training_deadline_day
+    last = (next_month(datetime.date(year, month, 1)) - datetime.timedelta(days=1)).day
+    return datetime.date(year, month, min(day, last))
 
 
 def parse_month(value: str) -> datetime.date | None:
@@ -45,6 +87,11 @@ def parse_month(value: str) -> datetime.date | None:
 
 def runs_done() -> QuerySet[IndicatorRun]:
     return IndicatorRun.objects.filter(generated_at__isnull=False).order_by("-month")
+
+
+def runs_recent() -> QuerySet[IndicatorRun]:
+    """The last two years' runs, computed or not (the run form's history)."""
+    return IndicatorRun.objects.order_by("-month")[:24]
 
 
 def run_for(value: str | None) -> tuple[IndicatorRun | None, str]:
@@ -141,7 +188,7 @@ def reason_text(run: IndicatorRun, org: Org, tripped: list[dict]) -> str:
 
 
 def candidate_for(row: OrgIndicator, rules: IndicatorRuleSet | None = None) -> dict | None:
-    rules = rules or rules_get()
+    rules = rules or rules_current()
     tripped = rules_tripped(row, rules, row.run.as_of)
     if not tripped:
         return None
@@ -153,11 +200,22 @@ def candidate_for(row: OrgIndicator, rules: IndicatorRuleSet | None = None) -> d
             "actionable": org.status == Org.Status.ACTIVE}
 
 
+def candidate_reason(actor: Actor, org: Org, month: str | None) -> str:
+    """The reason a yellow card or a delisting opened from the candidates (``?month=``) starts with:
+    that month's evidence against the org, or nothing."""
+    if not month:
+        return ""
+    run, message = run_for(month)
+    row = org_row(actor, org, run) if not message else None
+    candidate = candidate_for(row) if row is not None else None
+    return candidate["reason"] if candidate else ""
+
+
 def candidates_of(run: IndicatorRun, rules: IndicatorRuleSet | None = None) -> list[dict]:
     """Every org of ``run`` that trips a rule in force, active orgs first."""
     if run is None or not run.has_figures:
         return []
-    rules = rules or rules_get()
+    rules = rules or rules_current()
     rows = OrgIndicator.objects.filter(run=run).select_related("org", "run").defer("evidence")
     found = [c for c in (candidate_for(row, rules) for row in rows) if c is not None]
     return sorted(found, key=lambda c: (not c["actionable"], -len(c["tripped"]), c["org"].name))
@@ -250,11 +308,7 @@ def evidence_rows(row: OrgIndicator) -> list[tuple]:
 
 def indicator_todos(actor: Actor) -> list:
     """The ministry's workbench: active orgs the latest month's figures point at, to decide on."""
-    from django.urls import reverse
-
-    from core.navigation import Todo
-
-    if actor.role != Role.MINISTRY:
+    if not board_access(actor).may.card:
         return []
     run = runs_done().first()
     pending = [c for c in candidates_of(run) if c["actionable"]] if run else []

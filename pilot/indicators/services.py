@@ -28,9 +28,10 @@ from assessments.reports.selectors import month_start, next_month, previous_mont
 from core.errors import AppError
 from organizations.orgs.models import Org
 from organizations.supervision.services import OPERATING_STATES
-from pilot.indicators import scoring
+from pilot.indicators import scoring, selectors
 from pilot.indicators.figures import indicator_figures
 from pilot.indicators.models import IndicatorRuleSet, IndicatorRun, OrgIndicator
+from pilot.indicators.selectors import deadline_of
 
 logger = logging.getLogger(__name__)
 
@@ -44,24 +45,13 @@ RULE_FIELDS = ("training_rule_enabled", "training_deadline_month", "training_dea
                "anomaly_z_threshold")
 
 
-# --- the rule set ----------------------------------------------------------------------------------
-
-def rules_get() -> IndicatorRuleSet:
-    rules, _created = IndicatorRuleSet.objects.get_or_create(pk=1)
-    return rules
-
-
-def deadline_of(rules: IndicatorRuleSet, year: int) -> datetime.date:
-    """The training deadline of ``year`` (29 February falls back to the 28th in other years)."""
-    month, day = rules.training_deadline_month, rules.training_deadline_day
-    last = (next_month(datetime.date(year, month, 1)) - datetime.timedelta(days=1)).day
-    return datetime.date(year, month, min(day, last))
-
+# --- the rule set (read through selectors.rules_current) ---------------------------------------------
 
 @transaction.atomic
 def rules_set(*, actor: Actor, **values) -> IndicatorRuleSet:
-    """The ministry tunes the rules; each change is audited with what changed."""
-    require_role(actor, Role.MINISTRY)
+    """The ministry tunes the rules; each change is audited with what changed. The rule set's one row
+    is written here the first time (until then the selector reads the defaults)."""
+    selectors.require_ministry(actor, write=True)
     unknown = set(values) - set(RULE_FIELDS)
     if unknown:
         raise AppError(_("未知的规则参数：%(names)s") % {"names": "、".join(sorted(unknown))})
@@ -71,7 +61,7 @@ def rules_set(*, actor: Actor, **values) -> IndicatorRuleSet:
         datetime.date(2020, int(month), int(day))  # a leap year: 29 February is a date
     except (TypeError, ValueError):
         raise AppError(_("师资培训启动截止日期不是有效日期。"), field="training_deadline_day") from None
-    rules_get()
+    IndicatorRuleSet.objects.get_or_create(pk=1)
     rules = IndicatorRuleSet.objects.select_for_update().get(pk=1)
     before = snapshot(rules, RULE_FIELDS)
     for name, value in values.items():
@@ -184,7 +174,7 @@ def indicator_run_generate(*, run_id: int) -> IndicatorRun | None:
     run = IndicatorRun.objects.get(pk=run_id)
     started = time.perf_counter()
     try:
-        rules = rules_get()
+        rules = selectors.rules_current()
         as_of = as_of_for(run.month)
         deadline = deadline_of(rules, as_of.year)
         parameters = {"deadline": deadline.isoformat(), "min_candidates": rules.anomaly_min_candidates,
@@ -232,14 +222,12 @@ def _replace(pk: int, *, rows: list[OrgIndicator], as_of: datetime.date, paramet
 def indicator_run_scheduled(*, today: datetime.date | None = None) -> IndicatorRun | None:
     """The beat task's work on the 1st of each month: the previous month's indicators; the
     ministry is told how many orgs the rules now point at (it decides; nothing is carded)."""
-    from pilot.indicators.selectors import candidates_of
-
     today = today or timezone.localdate()
     month = previous_month(today)
     run = indicator_run_request(actor=None, month=month, trigger=IndicatorRun.Trigger.SCHEDULE, enqueue=False)
     generated = indicator_run_generate(run_id=run.pk)
     if generated is not None:
-        pending = [c for c in candidates_of(generated) if c["actionable"]]
+        pending = [c for c in selectors.candidates_of(generated) if c["actionable"]]
         notify_scope(role=Role.MINISTRY, category="supervision",
                      title=_("%(y)d年%(m)d月行为评价指标已计算，黄牌候选 %(n)d 个") % {
                          "y": month.year, "m": month.month, "n": len(pending)},

@@ -2,7 +2,8 @@
 run and history; one org's evidence; the yellow-card rules and candidates.
 
 The ministry sees every page; an org may open its own indicators page (read only); everyone else
-gets 403 on the lists and 404 on an org's page (accounts.scoping). A filter value that is not a
+gets 404 (national data outside their scope) and 403 on an action — decided in
+pilot.indicators.selectors (``require_ministry``, ``indicator_org_get``). A filter value that is not a
 month or an org status shows an empty table with a message, never an error.
 """
 
@@ -18,8 +19,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error
-from accounts.models import AuditEntry, Role
-from accounts.scoping import get_in_scope
 from assessments.reports.selectors import previous_month
 from core.errors import AppError
 from core.exports import xlsx_response
@@ -29,7 +28,7 @@ from organizations.supervision.models import OrgAction
 from pilot.indicators import scoring, services
 from pilot.indicators import selectors as sel
 from pilot.indicators.forms import RuleSetForm, RunRequestForm, YellowCardForm
-from pilot.indicators.models import IndicatorRun, OrgIndicator
+from pilot.indicators.models import OrgIndicator
 
 
 def _component_labels() -> dict:
@@ -74,7 +73,7 @@ def indicator_list(request, form=None, status=200):
         return _ranking_xlsx(run, rows)
     return render(request, "pilot/indicators/list.html", {
         "run": run, "message": message, "page": Paginator(rows, 100).get_page(request.GET.get("page")),
-        "form": form or _run_form(), "runs": IndicatorRun.objects.order_by("-month")[:24], "weights": _weights(),
+        "form": form or _run_form(), "runs": sel.runs_recent(), "weights": _weights(),
         "statuses": Org.Status.choices, "status": org_status, "q": query, "month_query": _month_query(run),
         "query": f"{_month_query(run)}&status={org_status}&q={query}"}, status=status)
 
@@ -122,18 +121,17 @@ def indicator_status(request, year: int, month: int):
 
 # --- one org ----------------------------------------------------------------------------------------
 
-def _org_page(request, org: Org, *, card_form=None, status=200):
-    actor = request.actor
+def _org_page(request, access, *, card_form=None, status=200):
+    actor, org = request.actor, access.obj
     run, message = sel.org_runs(actor, org, request.GET.get("month") or request.POST.get("month"))
     row = sel.org_row(actor, org, run) if not message else None
     if run is not None and row is None and not message and run.has_figures:
         message = _("该月没有“%(org)s”的指标。") % {"org": org.name}
-    is_ministry = actor.role == Role.MINISTRY
-    candidate = sel.candidate_for(row) if (row is not None and is_ministry) else None
+    candidate = sel.candidate_for(row) if (row is not None and access.may.card) else None
     if candidate and candidate["can_card"] and card_form is None:
         card_form = YellowCardForm(initial={"reason": candidate["reason"], "month": f"{run.month:%Y-%m}"})
     return render(request, "pilot/indicators/org.html", {
-        "org": org, "run": run, "row": row, "message": message, "is_ministry": is_ministry,
+        "org": org, "access": access, "run": run, "row": row, "message": message,
         "evidence": sel.evidence_display(row) if row else None, "history": sel.org_history(actor, org)[:24],
         "candidate": candidate, "card_form": card_form if candidate and candidate["can_card"] else None,
         "components": [(label, row.components.get(name), scoring.WEIGHTS[name])
@@ -144,7 +142,8 @@ def _org_page(request, org: Org, *, card_form=None, status=200):
 @login_required
 def indicator_org(request, pk: int):
     """The ministry, or the org itself: one org's indicators, their evidence and their history."""
-    org = get_in_scope(Org, request.actor, pk=pk)
+    access = sel.indicator_org_get(request.actor, pk)
+    org = access.obj
     if request.GET.get("export") == "xlsx":
         run, message = sel.org_runs(request.actor, org, request.GET.get("month"))
         row = sel.org_row(request.actor, org, run) if not message else None
@@ -152,7 +151,7 @@ def indicator_org(request, pk: int):
         title = _("行为评价指标证据-%(org)s") % {"org": org.name} + (f"-{run.month:%Y-%m}" if row else "")
         return xlsx_response(title[:60], [_("指标"), _("证书/对象"), _("等级"), _("省份/地点"), _("数值"), _("说明")],
                              rows, sheet_title=_("证据"))
-    return _org_page(request, org)
+    return _org_page(request, access)
 
 
 @login_required
@@ -160,7 +159,8 @@ def indicator_org(request, pk: int):
 def candidate_yellow_card(request, pk: int):
     """The ministry confirms a yellow card for a candidate, with the evidence as the reason."""
     sel.require_ministry(request.actor, write=True)
-    org = get_in_scope(Org, request.actor, pk=pk)
+    access = sel.indicator_org_get(request.actor, pk)
+    org = access.require("card")
     form = YellowCardForm(request.POST)
     if form.is_valid():
         try:
@@ -175,7 +175,7 @@ def candidate_yellow_card(request, pk: int):
             messages.success(request, _("已对“%(org)s”黄牌警告，并已通知该组织。") % {"org": org.name})
             month = form.cleaned_data.get("month") or ""
             return redirect(reverse("pilot:indicator_org", args=[org.pk]) + (f"?month={month}" if month else ""))
-    return _org_page(request, org, card_form=form, status=400)
+    return _org_page(request, access, card_form=form, status=400)
 
 
 # --- rules and candidates ------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ def candidate_yellow_card(request, pk: int):
 @login_required
 def rules_edit(request):
     sel.require_ministry(request.actor, write=request.method == "POST")
-    rules = services.rules_get()
+    rules = sel.rules_current()
     form = RuleSetForm(request.POST or None, instance=rules)
     if request.method == "POST" and form.is_valid():
         try:
@@ -193,7 +193,7 @@ def rules_edit(request):
         else:
             messages.success(request, _("黄牌候选规则已保存。"))
             return redirect("pilot:indicator_rules")
-    history = AuditEntry.objects.filter(action="indicator.rules_set").select_related("actor")[:10]
+    history = sel.rules_history()
     return render(request, "pilot/indicators/rules.html", {"form": form, "rules": rules, "history": history},
                   status=400 if request.method == "POST" else 200)
 
@@ -202,7 +202,7 @@ def rules_edit(request):
 def candidate_list(request):
     sel.require_ministry(request.actor)
     run, message = sel.run_for(request.GET.get("month"))
-    rules = services.rules_get()
+    rules = sel.rules_current()
     candidates = sel.candidates_of(run, rules) if not message else []
     if request.GET.get("export") == "xlsx":
         rows = ((c["org"].name, c["org"].get_status_display(), "、".join(t["label"] for t in c["tripped"]),
@@ -215,6 +215,6 @@ def candidate_list(request):
                                                auto_id=f"id_{candidate['org'].pk}_%s")
     return render(request, "pilot/indicators/candidates.html", {
         "run": run, "message": message, "candidates": candidates, "rules": rules,
-        "deadline": services.deadline_of(rules, run.as_of.year) if run and run.as_of else None,
+        "deadline": sel.deadline_of(rules, run.as_of.year) if run and run.as_of else None,
         "actionable": sum(1 for c in candidates if c["actionable"]), "month_query": _month_query(run),
         "runs": sel.runs_done()[:24]})

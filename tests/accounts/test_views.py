@@ -230,3 +230,36 @@ def test_notifications_can_be_read(as_user, student_user):
     assert "成绩已发布" in text(client.get("/account/notifications/"))
     client.post("/account/notifications/read/", {})
     assert not student_user.notifications.filter(read_at__isnull=True).exists()
+
+
+def test_phone_and_email_of_an_account_only_to_the_person_and_its_creator(as_user, ministry_user, hubei_user, hubei):
+    """The personal-data policy on the account pages: another officer of the same ministry administers
+    the account but does not see how to reach its holder."""
+    from accounts import services
+    from accounts.scoping import actor_for
+    from tests.personas import make_persona
+
+    managed, _code = services.user_create(actor=actor_for(ministry_user), username="hb_staff", full_name="张红",
+                                          role="province", province=hubei, email="zhang.hong@example.cn",
+                                          phone="13800138000")
+    creator = text(as_user(ministry_user).get(f"/account/users/{managed.pk}/"))
+    assert "zhang.hong@example.cn" in creator and "13800138000" in creator
+    colleague = make_persona("ministry", username="moe_colleague")
+    page = as_user(colleague).get(f"/account/users/{managed.pk}/")
+    assert page.status_code == 200 and "zhang.hong@example.cn" not in text(page) and "13800138000" not in text(page)
+    # A province administers its institutions' accounts; it sees their contacts only where it created them.
+    institution = make_persona("institution", province=hubei, scope_id=1, username="inst_contact")
+    institution.email, institution.phone = "office@school.example.cn", "02787654321"
+    institution.save()
+    assert "office@school.example.cn" not in text(as_user(hubei_user).get(f"/account/users/{institution.pk}/"))
+    institution.created_by = hubei_user
+    institution.save()
+    assert "office@school.example.cn" in text(as_user(hubei_user).get(f"/account/users/{institution.pk}/"))
+
+
+@pytest.mark.parametrize("persona,create,audit", [("ministry_user", True, True), ("hubei_user", False, False)])
+def test_account_pages_offer_what_the_role_may_do(request, as_user, persona, create, audit):
+    listing = text(as_user(request.getfixturevalue(persona)).get("/account/users/"))
+    assert ("/account/users/new/" in listing) == create
+    home = text(as_user(request.getfixturevalue(persona)).get("/"))
+    assert ("/account/audit/" in home) == audit and "/account/users/" in home

@@ -55,8 +55,10 @@ def test_outcomes_and_conversions_by_scope(request, as_user, conversion, persona
     if count:
         row = outcomes.json()["results"][0]
         assert row["number"] == conversion.outcome.number and row["credits"] == "2.0"
-        masked = persona in ("ministry_user", "hubei_user", "hubei_agency_user")
+        # Full to the person and their institution; the alliance, the province and the ministry see it masked.
+        masked = persona in ("ministry_user", "hubei_user", "hubei_agency_user", "hubei_alliance_user")
         assert ("*" in row["id_number"]) == masked
+        assert row["holder_name"] == conversion.person.name
     detail = call(request, as_user, persona, "get", f"{API}/conversions/{conversion.pk}")
     assert detail.status_code == (200 if count else 404)
 

@@ -14,7 +14,8 @@ from certificates.issuance.revocation import certificate_reissue, certificate_re
 from certificates.issuance.worker import issuance_announce, issuance_run, issuance_sweep
 from core.errors import AppError, Forbidden
 from credit_bank.models import Conversion, LearningAccount, Outcome, RecognizedOutcome
-from credit_bank.services.outcomes import catalog_credits, catalog_credits_set, outcome_record, outcomes_sweep
+from credit_bank.selectors import catalog_credits
+from credit_bank.services.outcomes import catalog_credits_set, outcome_record, outcomes_sweep
 from credit_bank.tasks import sweep_outcomes
 from tests.accounts.factories import PersonFactory
 from tests.certificates.factories import issuance_requests

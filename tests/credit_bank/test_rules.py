@@ -8,8 +8,9 @@ from accounts.models import AuditEntry
 from accounts.scoping import actor_for
 from core.errors import AppError, Forbidden, NotInScope
 from credit_bank.models import ConversionPolicy, ConversionRule, ConversionRuleVersion
+from credit_bank.selectors import policy_for
 from credit_bank.services.outcomes import catalog_credits_set
-from credit_bank.services.rules import policy_for, policy_set, rule_change, rule_create, rule_withdraw
+from credit_bank.services.rules import policy_set, rule_change, rule_create, rule_withdraw
 from tests.credit_bank.factories import enrol, make_rule, request_conversion
 from tests.organizations.factories import InstitutionFactory
 

@@ -13,13 +13,8 @@ from certificates.issuance import signing
 from certificates.issuance.revocation import certificate_revoke
 from core.errors import AppError, Forbidden, NotInScope
 from credit_bank.models import Transcript
-from credit_bank.services.transcripts import (
-    transcript_get_own,
-    transcript_issue,
-    transcript_pdf_bytes,
-    transcript_verify,
-    transcript_withdraw,
-)
+from credit_bank.selectors import transcript_get_own, transcript_pdf_bytes, transcript_verify
+from credit_bank.services.transcripts import transcript_issue, transcript_withdraw
 from tests.credit_bank.factories import approve, request_conversion
 
 pytestmark = pytest.mark.django_db

@@ -270,3 +270,36 @@ def test_institution_pages_and_list_exports_keep_to_their_scope(dashboard_pilot,
     rows = list(load_workbook(io.BytesIO(as_user(shandong_user).get("/dashboard/lists/passed/export/").content))
                 .active.values)
     assert len(rows) == 1 + 2 and {r[3] for r in rows[1:]} == {"山东省"}
+
+
+@pytest.mark.parametrize("persona,may", [
+    ("ministry_user", {"national", "choose_province", "refresh", "institutions", "supervise"}),
+    ("hubei_user", {"own_province", "institutions"}), ("hubei_agency_user", {"own_province", "institutions"}),
+    ("org_a_user", {"own_org"}), ("hubei_institution_user", set()), ("hubei_alliance_user", set()),
+    ("student_user", set())])
+def test_who_sees_which_dashboard_is_one_decision(request, persona, may):
+    from accounts.scoping import actor_for
+
+    assert set(selectors.dashboard_access(actor_for(request.getfixturevalue(persona))).may) == may
+
+
+def test_the_pages_offer_the_ministrys_controls_to_the_ministry_only(dashboard_pilot, ministry_user, hubei_user,
+                                                                     as_user):
+    national = as_user(ministry_user).get("/dashboard/provinces/42/").content.decode()
+    assert "/dashboard/refresh/" in national and 'id="f-province"' in national and 'href="/supervision/"' in national
+    own = as_user(hubei_user).get("/dashboard/provinces/42/").content.decode()
+    assert "/dashboard/refresh/" not in own and 'id="f-province"' not in own and 'href="/supervision/"' not in own
+    assert as_user(hubei_user).post("/dashboard/refresh/").status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["ministry_user", "hubei_user"])
+def test_lists_and_their_exports_mask_names_and_never_show_id_numbers(request, as_user, dashboard_pilot, persona):
+    person = dashboard_pilot["regs"]["issued"].person
+    client = as_user(request.getfixturevalue(persona))
+    for measure in ("registered", "passed", "issued"):
+        html = client.get(f"/dashboard/lists/{measure}/?province=42").content.decode()
+        cells = {c for row in load_workbook(io.BytesIO(client.get(
+            f"/dashboard/lists/{measure}/export/?province=42").content)).active.values for c in row}
+        assert person.id_number not in html and person.name not in html, measure
+        assert person.id_number not in cells and person.name not in cells, measure
+        assert f"{person.name[0]}*" in html and any(str(c).startswith(f"{person.name[0]}*") for c in cells), measure

@@ -220,3 +220,33 @@ def test_the_page_shows_the_first_evidence_rows_and_the_export_all_of_them(as_us
     assert "另有 5 行未列出（见导出）" in page and f"证书{DISPLAY_ROWS + 4}<" not in page
     rows = xlsx_rows(client.get(f"/supervision/indicators/orgs/{org_a.pk}/?month=2020-10&export=xlsx"))
     assert sum(1 for r in rows if r[0] == "计划完成率") == DISPLAY_ROWS + 5
+
+
+def test_the_org_page_offers_the_ministrys_links_by_its_flags(as_user, ministry_user, org_a_user, board, org_a):
+    from accounts.scoping import actor_for
+    from pilot.indicators import selectors
+
+    assert set(selectors.indicator_org_get(actor_for(ministry_user), org_a.pk).may) == {"card", "supervision"}
+    assert not selectors.indicator_org_get(actor_for(org_a_user), org_a.pk).may
+    supervision = f"/supervision/orgs/{org_a.pk}/"
+    assert supervision in as_user(ministry_user).get(f"/supervision/indicators/orgs/{org_a.pk}/").content.decode()
+    assert supervision not in as_user(org_a_user).get(f"/supervision/indicators/orgs/{org_a.pk}/").content.decode()
+    # The org may not card itself, even on its own page.
+    assert as_user(org_a_user).post(f"/supervision/candidates/{org_a.pk}/yellow-card/",
+                                    {"reason": "自己给自己黄牌"}).status_code == 403
+
+
+def test_reading_the_rules_writes_nothing(as_user, ministry_user, board, org_a):
+    """Before the ministry saves the rules, the pages and the candidates read their defaults; only
+    saving them writes the rule set (no write during a GET, no write in a selector)."""
+    from pilot.indicators import selectors
+    from pilot.indicators.models import IndicatorRuleSet
+
+    IndicatorRuleSet.objects.all().delete()
+    client = as_user(ministry_user)
+    for url in ("/supervision/indicators/rules/", "/supervision/candidates/?month=2020-10",
+                f"/supervision/indicators/orgs/{org_a.pk}/", "/"):
+        assert client.get(url).status_code == 200, url
+    assert not IndicatorRuleSet.objects.exists()
+    assert selectors.rules_current().training_deadline_month == 9
+    assert org_a.name in {c["org"].name for c in selectors.candidates_of(board)}

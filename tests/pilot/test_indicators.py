@@ -204,7 +204,7 @@ def actor():
 
 
 def _rules() -> dict:
-    rules = services.rules_get()
+    rules = selectors.rules_current()
     return {name: getattr(rules, name) for name in services.RULE_FIELDS}
 
 
