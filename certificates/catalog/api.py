@@ -11,10 +11,9 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api_permissions import IsVerifiedUser
-from certificates.batches.models import SelectionBatch
 from certificates.catalog import selectors, services
 from certificates.catalog.filters import CertificateFilter
-from certificates.catalog.models import AssessmentType, Certificate, Level
+from certificates.catalog.models import AssessmentType, Certificate, Level, SelectionBatch
 from organizations.orgs.models import Org
 
 # Token first, so that an anonymous write is told to authenticate (401), not refused (403).
