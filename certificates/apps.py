@@ -12,7 +12,9 @@ class CertificatesConfig(AppConfig):
         from certificates.batches import navigation as batches_navigation
         from certificates.catalog import navigation as catalog_navigation
         from certificates.issuance import navigation as issuance_navigation
+        from certificates.paper_copies import navigation as paper_copies_navigation
 
         catalog_navigation.register()
         batches_navigation.register()
         issuance_navigation.register()
+        paper_copies_navigation.register()

@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.identity import mask_name
-from certificates.catalog.models import Level
+from certificates.catalog.models import Certificate, Level
 from certificates.issuance import signing
 from certificates.issuance.models import CertificateVersion, IssuedCertificate
 from core import ratelimit
 from core.errors import AppError
 from core.uploads import check_document
+from organizations.orgs.models import Org
 
 
 class Throttled(AppError):
@@ -104,9 +105,6 @@ def _candidates(number: str) -> list[Candidate]:
     whatever the number: a row per superseded version (or one row without), each carrying the
     current version too (hot path: the public API's rate is measured in bench/; the former UNION of
     two three-way joins cost PostgreSQL nearly twice the CPU)."""
-    from certificates.catalog.models import Certificate
-    from organizations.orgs.models import Org
-
     issued, versions = IssuedCertificate._meta.db_table, CertificateVersion._meta.db_table
     certificates, orgs = Certificate._meta.db_table, Org._meta.db_table
     sql = ("SELECT i.holder_name, i.id_number, i.token, i.issued_on, i.version, i.number, i.status, i.level, "
