@@ -74,7 +74,7 @@ def index(request):
     certificates = selectors.issued_list(actor=request.actor, query=query, status=status)
     export = request.GET.get("export")
     if export == "xlsx":
-        rows = ((a.obj.number, a.obj.holder_name, a.show("id_number", a.obj.id_number), a.obj.certificate.name,
+        rows = ((a.obj.number, a.show("name", a.obj.holder_name), a.show("id_number", a.obj.id_number), a.obj.certificate.name,
                  a.obj.get_level_display(), a.obj.org.name, a.obj.institution.name if a.obj.institution else "",
                  a.obj.issued_on, a.obj.get_status_display(), a.obj.version)
                 for a in selectors.issued_rows(request.actor, certificates.iterator(chunk_size=2000)))
@@ -175,7 +175,7 @@ def waiting(request):
     status = request.GET.get("status", "")
     requests = selectors.issuance_waiting(actor=request.actor, status=status)
     if request.GET.get("export") == "xlsx":
-        rows = ((a.obj.holder_name, a.show("id_number", a.obj.id_number), a.obj.certificate.name,
+        rows = ((a.show("name", a.obj.holder_name), a.show("id_number", a.obj.id_number), a.obj.certificate.name,
                  a.obj.get_level_display(), a.obj.org.name, a.obj.institution.name if a.obj.institution else "",
                  a.obj.passed_on, a.obj.get_status_display(), a.obj.status_note)
                 for a in selectors.issuance_request_rows(request.actor, requests.iterator(chunk_size=2000)))

@@ -61,12 +61,11 @@ def paper_queue(request):
     orders = selectors.paper_orders(actor=request.actor, status=status)
     offer_form = None
     if may.set_price:
-        org_id = request.actor.scope.org_id
-        offer = selectors.paper_offer_of(org_id)
+        org = selectors.paper_offer_access(actor=request.actor, org_id=request.actor.scope.org_id).require("set_price")
+        offer = selectors.paper_offer_of(org.pk)
         offer_form = PaperOfferForm(request.POST or None, initial={"price": offer.price if offer else None})
         if request.method == "POST" and offer_form.is_valid():
             try:
-                org = selectors.paper_offer_access(actor=request.actor, org_id=org_id).obj
                 paper_copies.paper_offer_set(actor=request.actor, org=org, price=offer_form.cleaned_data["price"])
             except AppError as error:
                 add_app_error(offer_form, error)
