@@ -108,9 +108,10 @@ def issuance_request_retry(*, actor: Actor, request: IssuanceRequest) -> Issuanc
 
 # --- PDFs not (or no longer) in storage ----------------------------------------------------------
 
-# Rendering and signing one certificate takes 25-45 ms of one core (README, "Scale"); a render queued
-# from a download waits behind the passes the workers are issuing. The estimate assumes a
-# conservative 20 certificates a second and never promises less than 10 seconds.
+# Rendering and signing a certificate costs about 12 ms of CPU, ~45 signed certificates a second on
+# two cores (README, issuance benchmark; design.md); a render queued from a download waits behind
+# the passes the workers are issuing. The estimate assumes a conservative 20 a second and never
+# promises less than 10 seconds.
 RENDERS_PER_SECOND = 20
 PDF_READY_MIN_SECONDS = 10
 
