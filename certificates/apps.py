@@ -7,9 +7,14 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("证书")
 
     def ready(self):
-        from certificates.catalog import navigation
+        # Imported here, not at the top: the navigation modules read models, which Django loads
+        # only after every app's configuration (app loading, not an import cycle).
+        from certificates.batches import navigation as batches_navigation
+        from certificates.catalog import navigation as catalog_navigation
+        from certificates.issuance import navigation as issuance_navigation
+        from certificates.paper_copies import navigation as paper_copies_navigation
 
-        navigation.register()
-        from certificates.issuance import navigation as navigation_issued
-
-        navigation_issued.register()
+        catalog_navigation.register()
+        batches_navigation.register()
+        issuance_navigation.register()
+        paper_copies_navigation.register()

@@ -32,6 +32,8 @@ import logging
 
 from django.dispatch import Signal
 
+from certificates.issuance.models import IssuedCertificate
+
 certificates_issued = Signal()
 certificate_issued = Signal()
 certificate_revoked = Signal()
@@ -42,8 +44,6 @@ logger = logging.getLogger(__name__)
 
 def send(signal: Signal, **kwargs) -> None:
     """Send ``signal`` to every receiver; a failing receiver is logged, never propagated."""
-    from certificates.issuance.models import IssuedCertificate
-
     for receiver, result in signal.send_robust(sender=IssuedCertificate, **kwargs):
         if isinstance(result, Exception):
             logger.error("certificate hook receiver %r failed: %r", receiver, result,

@@ -1,6 +1,6 @@
 """The app's models, for Django: each is defined in its feature package (catalog, selection batches, issuance, paper copies)."""
 
-from certificates.batches.models import ApplicationCertificate, BatchApplication, SelectionBatch
+from certificates.batches.models import ApplicationCertificate, BatchApplication
 from certificates.catalog.models import (
     AssessmentType,
     Certificate,
@@ -9,6 +9,7 @@ from certificates.catalog.models import (
     CertificateStandard,
     CertificateStatusChange,
     Level,
+    SelectionBatch,
     level_lookup,
 )
 from certificates.issuance.models import CertificateVersion, IssuanceBlock, IssuanceRequest, IssuedCertificate, NumberSequence

@@ -50,7 +50,7 @@ urlpatterns = [
     path("catalog/", include("certificates.urls")),
     path("fees/", include("fees.urls")),
     path("assessments/", include("assessments.urls")),
-    path("certificates/", include("certificates.issuance.urls")),
+    path("certificates/", include("certificates.issued_urls")),
     path("verify/", include("certificates.verification.urls")),
     path("credit/", include("credit_bank.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -5,8 +5,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api_permissions import IsVerifiedUser
-from accounts.models import Role
-from accounts.scoping import require_role
 from certificates.batches import selectors
 from certificates.batches import services as batch_services
 from certificates.batches.models import ApplicationCertificate, BatchApplication
@@ -136,8 +134,7 @@ class ReviewApi(APIView):
 
     @extend_schema(summary="录入评审结果：专家评审分、公示期、决定（教育部）", request=ReviewInput, responses=ItemOutput)
     def post(self, request, number: int, pk: int):
-        require_role(request.actor, Role.MINISTRY)
-        batch = selectors.batch_get(number)
+        batch = selectors.batch_access(request.actor, number).require("review")
         item = selectors.application_item_get(request.actor, batch, pk)
         serializer = self.ReviewInput(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -1,39 +1,20 @@
+"""The selection process (遴选) of a batch: applications and their reviews. The batch itself
+(``SelectionBatch``) belongs to the catalog, whose certificates each name the batch that selected
+them; it is imported here for the foreign key.
+"""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from certificates.catalog.models import Certificate
+from certificates.catalog.models import Certificate, SelectionBatch
 from organizations.orgs.models import Org
-
-
-class SelectionBatch(models.Model):
-    """A selection batch (遴选批次) of training-evaluation orgs and their certificates."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("申报中")
-        REVIEWING = "reviewing", _("评审中")
-        PUBLISHED = "published", _("已公布")
-
-    number = models.PositiveSmallIntegerField(_("批次"), unique=True)
-    name = models.CharField(_("名称"), max_length=100)
-    opened_on = models.DateField(_("开始申报日期"))
-    closes_on = models.DateField(_("申报截止日期"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
-    published_on = models.DateField(_("公布日期"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["number"]
-        verbose_name = _("遴选批次")
-        verbose_name_plural = _("遴选批次")
-
-    def __str__(self):
-        return self.name
 
 
 class BatchApplication(models.Model):
     """An applicant's submission to a selection batch: one body, one or more certificates."""
 
-    batch = models.ForeignKey("certificates.SelectionBatch", on_delete=models.PROTECT, related_name="applications")
+    batch = models.ForeignKey(SelectionBatch, on_delete=models.PROTECT, related_name="applications")
     applicant_name = models.CharField(_("申报单位"), max_length=128)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
     org_type = models.CharField(_("单位类型"), max_length=32, choices=Org.OrgType.choices)

@@ -1,12 +1,48 @@
+"""Reads of the selection batches, and what an actor may do with one.
+
+Batch statistics are public (counts only); the applications behind them are the ministry's, and each
+org sees its own. ``batch_permissions`` is the one place that decides who may do what with a batch
+(the ministry records, imports and reviews applications, closes and publishes; an org applies for
+itself); the pages, the API and the services all ask it.
+"""
+
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from accounts.access import Access, Permissions
 from accounts.models import Role
 from accounts.scoping import Actor, get_in_scope, scoped
-from certificates.batches.models import ApplicationCertificate, BatchApplication, SelectionBatch
-from certificates.catalog.models import Certificate
-from certificates.catalog.selectors import Outcome
+from certificates.batches.models import ApplicationCertificate, BatchApplication
+from certificates.catalog.models import Certificate, SelectionBatch
 from core.errors import Forbidden, NotInScope
+
+Outcome = ApplicationCertificate.Outcome
+
+MINISTRY_ACTIONS = ("view_applications", "record_application", "import_applications", "review", "close",
+                    "publish")
+ORG_ACTIONS = ("view_applications", "apply")
+
+
+def batches_access(actor: Actor | None) -> Permissions:
+    """What ``actor`` may do with the selection batches as a whole (the list page: open a new one)."""
+    return Permissions(("open",) if actor is not None and actor.role == Role.MINISTRY else ())
+
+
+def batch_permissions(actor: Actor | None, batch: SelectionBatch) -> Permissions:
+    """What ``actor`` may do with ``batch``: the ministry runs the selection, an org applies online
+    for itself (whether the batch still takes applications is the services' rule, with its message)."""
+    role = actor.role if actor is not None else None
+    if role == Role.MINISTRY:
+        return Permissions(MINISTRY_ACTIONS)
+    if role == Role.ORG:
+        return Permissions(ORG_ACTIONS)
+    return Permissions()
+
+
+def batch_access(actor: Actor, number: int) -> Access[SelectionBatch]:
+    """A batch by its number (public: 404 only when there is none) with what ``actor`` may do with it."""
+    batch = batch_get(number)
+    return Access(batch, may=batch_permissions(actor, batch))
 
 
 def batches_with_statistics() -> list[SelectionBatch]:
@@ -81,7 +117,7 @@ def rate_display(rate: float | None) -> str:
 
 def applications_visible(actor: Actor, batch: SelectionBatch) -> QuerySet[BatchApplication]:
     """The ministry sees every application of the batch, an org its own; others none of them."""
-    if actor.role not in (Role.MINISTRY, Role.ORG):
+    if "view_applications" not in batch_permissions(actor, batch):
         raise Forbidden()
     return (scoped(BatchApplication, actor).filter(batch=batch).select_related("org")
             .prefetch_related("certificates__certificate").order_by("applicant_name", "pk"))
@@ -90,7 +126,7 @@ def applications_visible(actor: Actor, batch: SelectionBatch) -> QuerySet[BatchA
 def application_items(actor: Actor, batch: SelectionBatch, *, outcome: str = "", query: str = "",
                       field: str = "") -> QuerySet[ApplicationCertificate]:
     """Applied certificates of the batch, one row each, for review: the ministry's work list."""
-    if actor.role not in (Role.MINISTRY, Role.ORG):
+    if "view_applications" not in batch_permissions(actor, batch):
         raise Forbidden()
     qs = (scoped(ApplicationCertificate, actor).filter(application__batch=batch)
           .select_related("application", "certificate").order_by("application__applicant_name", "pk"))

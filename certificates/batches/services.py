@@ -11,14 +11,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.models import Role
-from accounts.scoping import Actor, require_role
+from accounts.scoping import Actor
 from certificates.batches.imports import applications_read
-from certificates.batches.models import ApplicationCertificate, BatchApplication, SelectionBatch
-from certificates.catalog.models import Certificate, CertificateLevel
+from certificates.batches.models import ApplicationCertificate, BatchApplication
+from certificates.batches.selectors import batch_permissions, batches_access
+from certificates.catalog.models import Certificate, CertificateLevel, SelectionBatch
 from certificates.catalog.selectors import catalog_code_prefix
 from certificates.catalog.services import certificate_publish, levels_clean
-from core.errors import AppError
+from core.errors import AppError, Forbidden
 from organizations.orgs.models import Org
 from organizations.orgs.validators import normalize_credit_code
 
@@ -26,12 +26,18 @@ _SCORE_PLACES = Decimal("0.01")
 Outcome = ApplicationCertificate.Outcome
 
 
+def _require(actor: Actor, batch: SelectionBatch, action: str) -> None:
+    """403 unless ``actor`` may ``action`` the batch (the decision the pages and the API read)."""
+    if action not in batch_permissions(actor, batch):
+        raise Forbidden()
+
+
 # --- batches --------------------------------------------------------------------------------
 
 def batch_open(*, actor: Actor | None, number: int, name: str, opened_on: datetime.date,
                closes_on: datetime.date | None = None) -> SelectionBatch:
-    if actor is not None:
-        require_role(actor, Role.MINISTRY)
+    if actor is not None and "open" not in batches_access(actor):
+        raise Forbidden()
     if not number or number < 1:
         raise AppError(_("批次号应为正整数。"), field="number")
     name = (name or "").strip() or _("第%(n)d批职业技能等级证书及培训评价组织遴选") % {"n": number}
@@ -52,7 +58,7 @@ def batch_open(*, actor: Actor | None, number: int, name: str, opened_on: dateti
 
 def batch_close_applications(*, actor: Actor, batch: SelectionBatch) -> SelectionBatch:
     """申报截止: the batch moves from open to review; orgs can no longer apply online."""
-    require_role(actor, Role.MINISTRY)
+    _require(actor, batch, "close")
     changed = SelectionBatch.objects.filter(pk=batch.pk, status=SelectionBatch.Status.OPEN).update(
         status=SelectionBatch.Status.REVIEWING)
     if not changed:
@@ -110,13 +116,14 @@ def application_submit(*, actor: Actor | None, batch: SelectionBatch, certificat
     itself while the batch is open. ``actor`` None is the system (imports, demo data)."""
     batch = SelectionBatch.objects.select_for_update().get(pk=batch.pk)
     org = None
-    if actor is not None and actor.role == Role.ORG:
+    may = batch_permissions(actor, batch) if actor is not None else None
+    if may is not None and "apply" in may:
         if batch.status != SelectionBatch.Status.OPEN:
             raise AppError(_("第%(n)d批不在申报期内，不能在线申报。") % {"n": batch.number}, code="batch_closed")
         org = Org.objects.get(pk=actor.scope.org_id)
         applicant_name, credit_code, org_type = org.name, org.credit_code, org.org_type
-    elif actor is not None:
-        require_role(actor, Role.MINISTRY)
+    elif may is not None and "record_application" not in may:
+        raise Forbidden()
     if batch.status == SelectionBatch.Status.PUBLISHED:
         raise AppError(_("第%(n)d批已公布，不能再录入申报。") % {"n": batch.number}, code="batch_published")
     applicant_name, credit_code, org_type = _applicant_clean(applicant_name, credit_code, org_type)
@@ -141,7 +148,7 @@ def application_submit(*, actor: Actor | None, batch: SelectionBatch, certificat
 def applications_import(*, actor: Actor, batch: SelectionBatch, upload) -> int:
     """Record every application of an XLSX/CSV list the ministry received. All or nothing: one bad
     row and nothing is saved, with every problem listed by row."""
-    require_role(actor, Role.MINISTRY)
+    _require(actor, batch, "import_applications")
     applications = applications_read(upload)
     errors = []
     for imported in applications:
@@ -182,9 +189,9 @@ def application_review_record(*, actor: Actor, item: ApplicationCertificate, out
                               today: datetime.date | None = None) -> ApplicationCertificate:
     """The review of one applied certificate: expert score, public notice (公示) and decision. An
     approval needs a finished notice period; a rejection can be recorded at any stage."""
-    require_role(actor, Role.MINISTRY)
     item = ApplicationCertificate.objects.select_for_update().select_related("application__batch").get(pk=item.pk)
     batch = item.application.batch
+    _require(actor, batch, "review")
     today = today or timezone.localdate()
     if batch.status == SelectionBatch.Status.PUBLISHED:
         raise AppError(_("第%(n)d批已公布，评审结果不能再修改。") % {"n": batch.number}, code="batch_published")
@@ -270,7 +277,7 @@ def batch_publish(*, actor: Actor | None, batch: SelectionBatch) -> dict:
     applicant becoming an org (or linked to the existing one). Idempotent: a certificate already
     made from an application is never made again. ``actor`` None is the system (demo data)."""
     if actor is not None:
-        require_role(actor, Role.MINISTRY)
+        _require(actor, batch, "publish")
     batch = SelectionBatch.objects.select_for_update().get(pk=batch.pk)
     undecided = ApplicationCertificate.objects.filter(
         application__batch=batch, outcome__in=(Outcome.PENDING, Outcome.SHORTLISTED)).count()

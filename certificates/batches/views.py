@@ -9,8 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error
-from accounts.models import Role
-from accounts.scoping import require_role
 from certificates.batches import selectors, services
 from certificates.batches.forms import (
     ApplicantForm,
@@ -21,9 +19,8 @@ from certificates.batches.forms import (
     ReviewForm,
     application_items,
 )
-from certificates.batches.models import SelectionBatch
 from certificates.catalog.models import AssessmentType, Level
-from core.errors import AppError
+from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
 
 
@@ -38,12 +35,13 @@ def batches(request):
              b.stats["applied"], b.stats["approved_bodies"], b.stats["approved"], b.stats["rate_display"],
              b.stats["catalog_certificates"], b.stats["catalog_orgs"]) for b in rows))
     return render(request, "certificates/batches.html", {
-        "batches": rows, "can_open": request.actor.role == Role.MINISTRY})
+        "batches": rows, "may": selectors.batches_access(request.actor)})
 
 
 @login_required
 def batch_create(request):
-    require_role(request.actor, Role.MINISTRY)
+    if not selectors.batches_access(request.actor).open:
+        raise Forbidden()
     form = BatchForm(request.POST or None, initial={"number": selectors.batch_number_next()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -61,7 +59,8 @@ def batch_create(request):
 def batch_detail(request, number: int):
     """A batch's statistics (public) and, for the ministry and orgs, what they may do with it."""
     actor = request.actor
-    batch = selectors.batch_get(number)
+    access = selectors.batch_access(actor, number)
+    batch = access.obj
     stats = selectors.batch_statistics(batch)
     fields = selectors.batch_fields(batch)
     if request.GET.get("export") == "xlsx":
@@ -70,9 +69,8 @@ def batch_detail(request, number: int):
         return xlsx_response(_("第%(n)d批遴选统计") % {"n": batch.number},
                              [_("领域"), _("申报证书数"), _("通过证书数"), _("通过率")], rows)
     return render(request, "certificates/batch_detail.html", {
-        "batch": batch, "stats": stats, "fields": fields, "is_ministry": actor.role == Role.MINISTRY,
-        "own_application": selectors.application_of_org(actor, batch),
-        "may_apply": actor.role == Role.ORG and batch.status == SelectionBatch.Status.OPEN})
+        "batch": batch, "access": access, "stats": stats, "fields": fields,
+        "own_application": selectors.application_of_org(actor, batch)})
 
 
 @login_required
@@ -80,7 +78,8 @@ def batch_applications(request, number: int):
     """The applied certificates of a batch, one row each: the ministry's review list (an org sees
     only its own)."""
     actor = request.actor
-    batch = selectors.batch_get(number)
+    access = selectors.batch_access(actor, number)
+    batch = access.obj
     form = ApplicationFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     items = selectors.application_items(actor, batch, outcome=data.get("outcome", ""), query=data.get("q", "").strip())
@@ -95,8 +94,7 @@ def batch_applications(request, number: int):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "certificates/batch_applications.html", {
-        "batch": batch, "form": form, "page": page, "query": query.urlencode(),
-        "is_ministry": actor.role == Role.MINISTRY})
+        "batch": batch, "access": access, "form": form, "page": page, "query": query.urlencode()})
 
 
 def level_label(level: dict) -> str:
@@ -107,9 +105,11 @@ def level_label(level: dict) -> str:
 def application_create(request, number: int):
     """The ministry types in an application it received; an org applies online for itself."""
     actor = request.actor
-    require_role(actor, Role.MINISTRY, Role.ORG)
-    batch = selectors.batch_get(number)
-    is_org = actor.role == Role.ORG
+    access = selectors.batch_access(actor, number)
+    if not (access.may.apply or access.may.record_application):
+        raise Forbidden()
+    batch = access.obj
+    is_org = access.may.apply  # an org applies for itself; the ministry types in the applicant
     applicant = None if is_org else ApplicantForm(request.POST or None)
     formset = ApplicationCertificateFormSet(request.POST or None, prefix="cert")
     certificate_errors = []
@@ -133,8 +133,7 @@ def application_create(request, number: int):
 
 @login_required
 def applications_import(request, number: int):
-    require_role(request.actor, Role.MINISTRY)
-    batch = selectors.batch_get(number)
+    batch = selectors.batch_access(request.actor, number).require("import_applications")
     form = ImportForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
@@ -151,8 +150,7 @@ def applications_import(request, number: int):
 
 @login_required
 def item_review(request, number: int, pk: int):
-    require_role(request.actor, Role.MINISTRY)
-    batch = selectors.batch_get(number)
+    batch = selectors.batch_access(request.actor, number).require("review")
     item = selectors.application_item_get(request.actor, batch, pk)
     form = ReviewForm(request.POST or None, initial={
         "expert_score": item.expert_score, "notice_from": item.notice_from, "notice_until": item.notice_until,

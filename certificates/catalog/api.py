@@ -12,10 +12,9 @@ from rest_framework.views import APIView
 
 from accounts.api_authentication import SessionAuthentication
 from accounts.api_permissions import IsVerifiedUser
-from certificates.batches.models import SelectionBatch
 from certificates.catalog import selectors, services
 from certificates.catalog.filters import CertificateFilter
-from certificates.catalog.models import AssessmentType, Certificate, Level
+from certificates.catalog.models import AssessmentType, Certificate, Level, SelectionBatch
 from core import ratelimit
 from organizations.orgs.models import Org
 

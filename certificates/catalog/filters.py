@@ -5,8 +5,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from certificates.batches.models import SelectionBatch
-from certificates.catalog.models import AssessmentType, CertificateLevel, Level
+from certificates.catalog.models import AssessmentType, CertificateLevel, Level, SelectionBatch
 from certificates.catalog.selectors import RETIRED_STATUSES, catalog_fields, catalog_orgs
 
 

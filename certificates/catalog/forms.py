@@ -5,8 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from certificates.batches.models import SelectionBatch
-from certificates.catalog.models import AssessmentType, Level
+from certificates.catalog.models import AssessmentType, Level, SelectionBatch
 from certificates.catalog.services import LEVEL_ORDER
 from organizations.orgs.models import Org
 

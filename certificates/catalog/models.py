@@ -45,6 +45,32 @@ ASSESSMENT_TYPE_ORDER = [AssessmentType.PAPER, AssessmentType.COMPUTER, Assessme
                          AssessmentType.PRACTICAL_SPECIAL]
 
 
+class SelectionBatch(models.Model):
+    """A selection batch (遴选批次) of training-evaluation orgs and their certificates. It belongs to the
+    catalog (every certificate names its batch); the selection process itself (applications, reviews,
+    publication) is certificates.batches."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("申报中")
+        REVIEWING = "reviewing", _("评审中")
+        PUBLISHED = "published", _("已公布")
+
+    number = models.PositiveSmallIntegerField(_("批次"), unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    opened_on = models.DateField(_("开始申报日期"))
+    closes_on = models.DateField(_("申报截止日期"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    published_on = models.DateField(_("公布日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("遴选批次")
+        verbose_name_plural = _("遴选批次")
+
+    def __str__(self):
+        return self.name
+
+
 class Certificate(models.Model):
     """An X certificate (职业技能等级证书) in the catalog."""
 
@@ -58,7 +84,7 @@ class Certificate(models.Model):
     code = models.CharField(_("证书代码"), max_length=16, unique=True)
     name = models.CharField(_("证书名称"), max_length=100)
     org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("培训评价组织"))
-    batch = models.ForeignKey("certificates.SelectionBatch", on_delete=models.PROTECT, related_name="certificates",
+    batch = models.ForeignKey(SelectionBatch, on_delete=models.PROTECT, related_name="certificates",
                               verbose_name=_("遴选批次"))
     field = models.CharField(_("领域"), max_length=32, db_index=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.APPLIED, db_index=True)

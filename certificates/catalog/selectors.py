@@ -1,19 +1,22 @@
-"""Reads of the catalog and the selection batches.
+"""Reads of the catalog, and what an actor may do with it.
 
 What the public sees: published certificates, and suspended ones marked as suspended (a
 suspension stops new sessions, and institutions and students need to know why a certificate they
 train for cannot be assessed now). Withdrawn and replaced certificates appear only on request
 (“含已退出”), each linking to its replacement. Certificates still in application (申报中) are seen
-by the ministry and by their own org. Batch statistics are public (counts only); the applications
-behind them are the ministry's, and each org sees its own.
+by the ministry and by their own org.
+
+Who may change the catalog is decided here, once: ``catalog_access`` (the page: register a
+certificate) and ``certificate_access`` (one certificate: edit it, upload its standard, change its
+status). The views, the API and the services ask these; none compares roles itself.
 """
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
+from accounts.access import Access, Permissions
 from accounts.models import Role
 from accounts.scoping import Actor, anonymous_actor
-from certificates.batches.models import ApplicationCertificate, SelectionBatch
-from certificates.catalog.models import Certificate, CertificateLevel, CertificateStandard, Level
+from certificates.catalog.models import Certificate, CertificateLevel, CertificateStandard, Level, SelectionBatch
 from core.errors import NotInScope
 from organizations.orgs.models import Org
 
@@ -25,8 +28,8 @@ RETIRED_STATUSES = (Certificate.Status.WITHDRAWN, Certificate.Status.REPLACED)
 
 LISTED_STATUSES = PUBLIC_STATUSES + RETIRED_STATUSES
 
-
-Outcome = ApplicationCertificate.Outcome
+# The catalog is the ministry's to change: register, edit, upload standards, publish, supervise.
+CATALOG_WRITES = ("create", "edit", "upload_standard", "publish", "set_status")
 
 
 LEVEL_RANK = Case(When(level=Level.JUNIOR, then=Value(0)), When(level=Level.INTERMEDIATE, then=Value(1)),
@@ -63,6 +66,19 @@ def certificate_get(code: str, *, actor: Actor | None = None) -> Certificate:
     if certificate is None:
         raise NotInScope()
     return certificate
+
+
+def catalog_access(actor: Actor | None) -> Permissions:
+    """What ``actor`` may do with the catalog as a whole (None: the public, who only read)."""
+    actor = actor or anonymous_actor()
+    return Permissions(CATALOG_WRITES if actor.role == Role.MINISTRY else ())
+
+
+def certificate_access(code: str, *, actor: Actor | None) -> Access[Certificate]:
+    """One certificate as ``actor`` may open it (404 otherwise), with what they may do with it; its
+    levels, majors, standards, replacements and status changes are loaded for the detail page.
+    The catalog holds no personal data, so there are no relations to the actor."""
+    return Access(certificate_detail(code, actor=actor), may=catalog_access(actor))
 
 
 def certificate_detail(code: str, *, actor: Actor | None = None) -> Certificate:

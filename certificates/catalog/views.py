@@ -10,12 +10,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error
-from accounts.models import Role
-from accounts.scoping import require_role
 from certificates.catalog import selectors, services
 from certificates.catalog.filters import CertificateFilter
 from certificates.catalog.forms import CertificateForm, StandardUploadForm
-from core.errors import AppError
+from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
 from core.uploads import stored_file_open
 
@@ -69,17 +67,18 @@ def catalog(request):
     return render(request, "certificates/catalog.html", {
         "filter": filterset, "page": page, "query": _query_without(request),
         "export_query": _query_without(request, "export"), "headers": sort_headers(request),
-        "can_create": actor.role == Role.MINISTRY})
+        "may": selectors.catalog_access(actor)})
 
 
 def certificate_detail(request, code: str):
-    actor = request.actor
-    certificate = selectors.certificate_detail(code, actor=actor)
-    can_edit = actor.role == Role.MINISTRY
+    access = selectors.certificate_access(code, actor=request.actor)
+    return _detail(request, access, StandardUploadForm() if access.may.upload_standard else None)
+
+
+def _detail(request, access, standard_form):
     return render(request, "certificates/certificate_detail.html", {
-        "certificate": certificate, "can_edit": can_edit,
-        "standard_form": StandardUploadForm() if can_edit else None,
-        "current_standard": next(iter(certificate.standards.all()), None)})
+        "access": access, "certificate": access.obj, "standard_form": standard_form,
+        "current_standard": next(iter(access.obj.standards.all()), None)})
 
 
 def standard_download(request, pk: int):
@@ -90,7 +89,8 @@ def standard_download(request, pk: int):
 
 @login_required
 def certificate_create(request):
-    require_role(request.actor, Role.MINISTRY)
+    if not selectors.catalog_access(request.actor).create:
+        raise Forbidden()
     form = CertificateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -108,8 +108,8 @@ def certificate_create(request):
 
 @login_required
 def certificate_edit(request, code: str):
-    require_role(request.actor, Role.MINISTRY)
-    certificate = selectors.certificate_detail(code, actor=request.actor)
+    access = selectors.certificate_access(code, actor=request.actor)
+    certificate = access.require("edit")
     form = CertificateForm(request.POST or None, certificate=certificate)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -129,8 +129,8 @@ def certificate_edit(request, code: str):
 @login_required
 @require_POST
 def standard_upload(request, code: str):
-    require_role(request.actor, Role.MINISTRY)
-    certificate = selectors.certificate_detail(code, actor=request.actor)
+    access = selectors.certificate_access(code, actor=request.actor)
+    certificate = access.require("upload_standard")
     form = StandardUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -141,6 +141,4 @@ def standard_upload(request, code: str):
         else:
             messages.success(request, _("标准文件已上传。"))
             return redirect("certificates:certificate_detail", code=certificate.code)
-    return render(request, "certificates/certificate_detail.html", {
-        "certificate": certificate, "can_edit": True, "standard_form": form,
-        "current_standard": next(iter(certificate.standards.all()), None)})
+    return _detail(request, access, form)

@@ -1,41 +1,56 @@
-"""The API of issued certificates, issuance progress, paper copies and public verification.
+"""The API of issued certificates and issuance progress.
 
-Same scopes as the pages (selectors_issued). Verification endpoints are public and rate-limited in
-the service; everything else needs a signed-in user or an API token."""
+Same scopes and the same access decisions as the pages (certificates.issuance.selectors); the
+holder's ID number is rendered through accounts.personal_data. A PDF not in storage yet is queued
+for rendering and answered with 202 and ``Retry-After`` (nothing renders inside the request)."""
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Role
-from accounts.scoping import scoped
-from certificates.issuance import revocation, selectors
-from certificates.issuance.models import IssuanceRequest
-from certificates.issuance.views import PDF_ROLES, shown_id
-from certificates.issuance.worker import certificate_pdf_bytes, certificate_pdf_render, issuance_request_retry
-from core.errors import NotInScope
+from certificates.issuance import revocation, selectors, services
+from certificates.issuance.documents import certificate_pdf_render
+from core.errors import Forbidden, NotInScope
+from core.exports import file_response
 
 
 class IssuedOutput(serializers.Serializer):
-    number = serializers.CharField()
-    holder_name = serializers.CharField()
-    id_number = serializers.SerializerMethodField()
-    certificate = serializers.CharField(source="certificate.name")
-    certificate_code = serializers.CharField(source="certificate.code")
-    level = serializers.CharField()
-    org = serializers.CharField(source="org.name")
-    institution = serializers.CharField(source="institution.name", default=None)
-    issued_on = serializers.DateField()
-    status = serializers.CharField()
-    revoked_reason = serializers.CharField()
-    version = serializers.IntegerField()
-    origin = serializers.CharField()
+    """An issued certificate, serialized from its ``Access`` (the certificate and what the actor may see)."""
 
-    def get_id_number(self, obj) -> str:
-        return shown_id(self.context["actor"], obj.id_number)
+    number = serializers.CharField(source="obj.number")
+    holder_name = serializers.SerializerMethodField()
+    id_number = serializers.SerializerMethodField(help_text="完整或打码（按个人信息规则）")
+    certificate = serializers.CharField(source="obj.certificate.name")
+    certificate_code = serializers.CharField(source="obj.certificate.code")
+    level = serializers.CharField(source="obj.level")
+    org = serializers.CharField(source="obj.org.name")
+    institution = serializers.CharField(source="obj.institution.name", default=None)
+    issued_on = serializers.DateField(source="obj.issued_on")
+    status = serializers.CharField(source="obj.status")
+    revoked_reason = serializers.CharField(source="obj.revoked_reason")
+    version = serializers.IntegerField(source="obj.version")
+    origin = serializers.CharField(source="obj.origin")
+
+    def get_holder_name(self, access) -> str | None:
+        return access.show("name", access.obj.holder_name)
+
+    def get_id_number(self, access) -> str | None:
+        return access.show("id_number", access.obj.id_number)
+
+
+class PdfPendingOutput(serializers.Serializer):
+    detail = serializers.CharField(help_text="何时可以下载（中文）")
+    retry_after = serializers.IntegerField(help_text="预计多少秒后可以下载，与响应头 Retry-After 相同")
+
+
+def pdf_pending_response(seconds: int) -> Response:
+    response = Response({"detail": services.pdf_ready_message(seconds), "retry_after": seconds}, status=202)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 class CertificateListApi(APIView):
@@ -50,35 +65,38 @@ class CertificateListApi(APIView):
         filters.is_valid(raise_exception=True)
         qs = selectors.issued_list(actor=request.actor, query=filters.validated_data.get("q", ""),
                                    status=filters.validated_data.get("status", ""))
-        from rest_framework.pagination import LimitOffsetPagination
-
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(IssuedOutput(page, many=True, context={"actor": request.actor}).data)
+        rows = list(selectors.issued_rows(request.actor, page))
+        return paginator.get_paginated_response(IssuedOutput(rows, many=True).data)
 
 
 class CertificateDetailApi(APIView):
     @extend_schema(summary="电子证书详情", responses=IssuedOutput)
     def get(self, request, number: str):
-        issued = selectors.issued_get(actor=request.actor, number=number)
-        return Response(IssuedOutput(issued, context={"actor": request.actor}).data)
+        return Response(IssuedOutput(selectors.issued_certificate_access(actor=request.actor, number=number)).data)
 
 
 class CertificatePdfApi(APIView):
-    @extend_schema(summary="下载电子证书 PDF（持证人、发证机构、持证人所在院校、教育部）",
-                   parameters=[OpenApiParameter("variant", str, enum=["zh", "bilingual"], required=False)],
-                   responses={(200, "application/pdf"): bytes})
+    @extend_schema(
+        summary="下载电子证书 PDF（持证人、发证机构、持证人所在院校：PDF 印有完整证件号码）",
+        description="PDF 尚未生成（如平台启用前导入的证书）或存储中缺失时，不在请求内生成：已排队生成，返回 202、"
+                    "`Retry-After` 响应头和中文说明，届时重新请求即可下载。中英文版（variant=bilingual）每次即时生成，不存储。",
+        parameters=[OpenApiParameter("variant", str, enum=["zh", "bilingual"], required=False)],
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="签名的 PDF"),
+                   202: OpenApiResponse(PdfPendingOutput, description="PDF 正在生成：稍后按 Retry-After 重试")})
     def get(self, request, number: str):
-        if request.actor.role not in PDF_ROLES:
+        access = selectors.issued_certificate_access(actor=request.actor, number=number)
+        if not access.may.download_pdf:
             raise NotInScope()
-        issued = selectors.issued_get(actor=request.actor, number=number)
+        issued = access.obj
         if request.query_params.get("variant") == "bilingual":
-            content, name = certificate_pdf_render(issued, variant="bilingual"), f"{issued.number}-zh-en.pdf"
-        else:
-            content, name = certificate_pdf_bytes(issued), f"{issued.number}.pdf"
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+            return file_response(certificate_pdf_render(issued, variant="bilingual"), f"{issued.number}-zh-en.pdf",
+                                 "application/pdf")
+        content = selectors.certificate_pdf_stored(issued)
+        if content is None:
+            return pdf_pending_response(services.certificate_pdfs_queue(certificates=[issued]))
+        return file_response(content, f"{issued.number}.pdf", "application/pdf")
 
 
 class CertificateRevokeApi(APIView):
@@ -87,11 +105,11 @@ class CertificateRevokeApi(APIView):
 
     @extend_schema(summary="撤销证书（须填写原因）", request=RevokeInputSerializer, responses=IssuedOutput)
     def post(self, request, number: str):
-        issued = selectors.issued_get(actor=request.actor, number=number, for_write=True)
+        issued = selectors.issued_certificate_access(actor=request.actor, number=number).require("revoke")
         data = self.RevokeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         issued = revocation.certificate_revoke(actor=request.actor, issued=issued, **data.validated_data)
-        return Response(IssuedOutput(issued, context={"actor": request.actor}).data)
+        return Response(IssuedOutput(selectors.issued_access_of(request.actor, issued)).data)
 
 
 class CertificateReissueApi(APIView):
@@ -101,11 +119,11 @@ class CertificateReissueApi(APIView):
 
     @extend_schema(summary="更正姓名并换发新版本（同一编号）", request=ReissueInputSerializer, responses=IssuedOutput)
     def post(self, request, number: str):
-        issued = selectors.issued_get(actor=request.actor, number=number, for_write=True)
+        issued = selectors.issued_certificate_access(actor=request.actor, number=number).require("reissue")
         data = self.ReissueInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         issued = revocation.certificate_reissue(actor=request.actor, issued=issued, **data.validated_data)
-        return Response(IssuedOutput(issued, context={"actor": request.actor}).data)
+        return Response(IssuedOutput(selectors.issued_access_of(request.actor, issued)).data)
 
 
 class BatchListApi(APIView):
@@ -122,9 +140,8 @@ class BatchListApi(APIView):
 
     @extend_schema(summary="发证批次与进度", responses=IssuanceBatchSerializer(many=True))
     def get(self, request):
-        from accounts.scoping import require_role
-
-        require_role(request.actor, Role.ORG, Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY)
+        if not selectors.issuance_access(request.actor).view_batches:
+            raise Forbidden()
         rows = list(selectors.issuance_batches(actor=request.actor)[:500])
         return Response(self.IssuanceBatchSerializer(rows, many=True).data)
 
@@ -136,8 +153,8 @@ class RequestRetryApi(APIView):
 
     @extend_schema(summary="对暂缓或失败的合格成绩重新发证", request=None, responses=IssuanceRetrySerializer)
     def post(self, request, result_id: int):
-        issuance_request = scoped(IssuanceRequest, request.actor).filter(result_id=result_id).first()
-        if issuance_request is None:
-            raise NotInScope(_("成绩 %(id)s 不是已确认的合格成绩（没有对应的发证请求），不能发证。") % {"id": result_id})
-        issuance_request = issuance_request_retry(actor=request.actor, request=issuance_request)
+        access = selectors.issuance_request_access(
+            actor=request.actor, result_id=result_id,
+            missing_message=_("成绩 %(id)s 不是已确认的合格成绩（没有对应的发证请求），不能发证。") % {"id": result_id})
+        issuance_request = services.issuance_request_retry(actor=request.actor, request=access.require("retry"))
         return Response(self.IssuanceRetrySerializer(issuance_request).data)

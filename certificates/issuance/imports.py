@@ -3,8 +3,8 @@ keeping their numbers so they verify like the rest.
 
 The ministry imports for any org, an org only for its own certificates. All or nothing: every row is
 checked first and a file with any bad row saves nothing and reports each row's problem. Imported
-certificates carry no PDF (it renders on first download, without a seal image: the seal of the time
-is not on file) and are announced to the hooks by the sweep like issued ones.
+certificates carry no PDF (the first download queues its rendering, without a seal image: the seal
+of the time is not on file) and are announced to the hooks by the sweep like issued ones.
 """
 
 import datetime
@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.models import IdType, Person, PersonName, Province
-from accounts.scoping import Actor, require_role
+from accounts.scoping import Actor
 from accounts.services import id_number_normalize
 from certificates.catalog.models import Certificate, level_lookup
 from certificates.issuance.models import IssuedCertificate
+from certificates.issuance.selectors import issuance_access
 from certificates.issuance.worker import new_token
-from core.errors import AppError
+from core.errors import AppError, Forbidden
 from organizations.institutions.models import Institution
 
 COLUMNS = ["证书编号", "姓名", "证件类型", "证件号码", "证书代码", "等级", "省份代码", "发证日期", "院校代码"]
@@ -84,7 +85,8 @@ def _read(upload) -> list[tuple[int, dict]]:
 
 def certificates_import(*, actor: Actor, upload, filename: str = "") -> int:
     """Check every row, then store all of them; returns how many were imported."""
-    require_role(actor, "ministry", "org")
+    if "import" not in issuance_access(actor):
+        raise Forbidden()
     raw = _read(upload)
     codes = {str(r.get("证书代码") or "").strip() for _line, r in raw}
     certificates = {c.code: c for c in Certificate.objects.filter(code__in=codes).select_related("org")}
@@ -118,7 +120,7 @@ def certificates_import(*, actor: Actor, upload, filename: str = "") -> int:
                 problems.append(str(error.message).rstrip("。"))
         if certificate is None:
             problems.append(_("证书代码不存在"))
-        elif actor.role == "org" and certificate.org_id != actor.scope.org_id:
+        elif not actor.scope.is_national and certificate.org_id != actor.scope.org_id:
             problems.append(_("不是本组织的证书"))
         if level is None:
             problems.append(_("等级应为初级、中级或高级"))

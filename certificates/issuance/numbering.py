@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from certificates.catalog.models import Level
 from certificates.issuance.models import NumberSequence
 from core.errors import AppError
+from organizations.orgs.models import Org
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,6 @@ def numbers_allocate(*, prefix: str, count: int) -> list[str]:
 
 def org_code_ensure(org) -> str:
     """The org's 4-digit portal code, allocated (lowest free code from 0001) if it has none yet."""
-    from organizations.orgs.models import Org
-
     if org.code:
         return org.code
     for _attempt in range(5):

@@ -11,9 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.scoping import Actor, require_role
+from accounts.scoping import Actor
 from certificates import hooks
+from certificates.issuance import pdf
 from certificates.issuance.models import CertificateVersion, IssuedCertificate
+from certificates.issuance.selectors import issued_certificate_access
+from certificates.issuance.worker import issuance_render, new_token
 from core.errors import AppError
 
 
@@ -22,7 +25,7 @@ def _locked(issued: IssuedCertificate) -> IssuedCertificate:
 
 
 def certificate_revoke(*, actor: Actor, issued: IssuedCertificate, reason: str) -> IssuedCertificate:
-    require_role(actor, "org", "ministry")
+    issued_certificate_access(actor=actor, number=issued.number).require("revoke")
     reason = (reason or "").strip()
     if not reason:
         raise AppError(_("撤销证书必须填写原因。"), field="reason")
@@ -42,10 +45,7 @@ def certificate_revoke(*, actor: Actor, issued: IssuedCertificate, reason: str) 
 
 def certificate_reissue(*, actor: Actor, issued: IssuedCertificate, holder_name: str, reason: str) -> IssuedCertificate:
     """Correct the holder's name: same number, next version; the previous version is superseded."""
-    from certificates.issuance import pdf
-    from certificates.issuance.worker import issuance_render, new_token
-
-    require_role(actor, "org", "ministry")
+    issued_certificate_access(actor=actor, number=issued.number).require("reissue")
     holder_name = (holder_name or "").strip()
     reason = (reason or "").strip()
     if not holder_name:

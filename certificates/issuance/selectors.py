@@ -1,16 +1,104 @@
-"""Reads of issued certificates, issuance requests and paper copies, always through the scope helper."""
+"""Reads of issued certificates and issuance requests, always through the scope helper, and what an
+actor may do with each (design rule 2).
+
+This module is the one place in the certificates app that decides, for issued certificates:
+
+- ``issuance_access(actor)``: the pages as a whole (the holder's 我的证书, the lists and their
+  exports, the ZIP of PDFs, the import of earlier certificates, the batches and the queue);
+- ``issued_certificate_access(actor, number)``: one certificate, 404 outside the actor's scope, with
+  the actor's relations to the holder (the ID number is rendered through accounts.personal_data) and
+  what they may do with it: ``download_pdf``, ``export_credential``, ``order_paper_copy``,
+  ``revoke``, ``reissue``;
+- ``issued_rows`` / ``issuance_request_rows``: the same decision for every row of a list or an
+  export, computed from ids already on the row (no extra query);
+- ``issuance_request_access(actor, …)``: one issuance request (``retry``).
+
+Views, API views, serializers, templates, exports and services read these answers; none compares
+roles. Whether an action makes sense in the object's state (revoking a revoked certificate) is a
+business rule of the services, with its own message.
+"""
+
+import logging
+from collections.abc import Iterable, Iterator
 
 from django.db.models import Count, Max, Min, Q
 
+from accounts.access import Access, Permissions
+from accounts.models import Role
+from accounts.personal_data import Field, Relation, Shown, relations_of, shown
 from accounts.scoping import Actor, get_in_scope, scoped
 from certificates.issuance.models import IssuanceRequest, IssuedCertificate
+from core.errors import NotInScope
 from organizations.seals.models import OrgSeal
 from organizations.seals.selectors import org_seals_current_many
 
+logger = logging.getLogger(__name__)
 
-def org_seals_current(org_ids) -> dict[int, OrgSeal]:
-    """The current seal of each org (the organizations layer owns seal versions)."""
-    return org_seals_current_many(org_ids)
+# Who works with issued certificates beyond their holder: every staff role sees the records of its
+# scope (provinces, the ministry and alliances with masked ID numbers).
+STAFF = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG, Role.INSTITUTION, Role.ALLIANCE)
+# The roles that see every listed holder's full ID number (accounts.personal_data: the org
+# certifying them, the institution that registered them), and so may take the PDFs, which print it,
+# as one ZIP of the list.
+ZIP_ROLES = (Role.ORG, Role.INSTITUTION)
+# The org and the ministry run issuance: they import earlier certificates, retry what waits, and
+# revoke and reissue certificates (IssuedCertificate.scope_writers).
+RUNNERS = (Role.ORG, Role.MINISTRY)
+WRITE_RELATIONS = frozenset({Relation.ORG, Relation.MINISTRY})
+# The Open Badges credential carries the holder's name and a salted hash of the ID number, never the
+# number itself: the holder, the org, the holder's institution and its alliance, and the ministry.
+CREDENTIAL_RELATIONS = frozenset({Relation.SELF, Relation.ORG, Relation.INSTITUTION, Relation.ALLIANCE,
+                                  Relation.MINISTRY})
+
+
+def issuance_access(actor: Actor) -> Permissions:
+    """What ``actor`` may do on the pages of issued certificates, before any one certificate."""
+    role = actor.role
+    may = set()
+    if role == Role.STUDENT:
+        may.add("view_mine")
+    if role in STAFF:
+        may |= {"view_list", "view_waiting"}
+    if role in ZIP_ROLES:
+        may.add("export_zip")
+    if role in RUNNERS:
+        may |= {"import", "view_batches"}
+    if role in (Role.PROVINCE, Role.PROVINCE_AGENCY):
+        may.add("view_batches")
+    if role == Role.MINISTRY:
+        may.add("view_queue")
+    return Permissions(may)
+
+
+# --- issued certificates -----------------------------------------------------------------------
+
+def _certificate_may(relations: frozenset[Relation]) -> Permissions:
+    may = set()
+    # The PDF prints the holder's full ID number: it goes where the policy shows that number in full.
+    if shown(Field.ID_NUMBER, relations) == Shown.FULL:
+        may.add("download_pdf")
+    if relations & CREDENTIAL_RELATIONS:
+        may.add("export_credential")
+    if Relation.SELF in relations:
+        may.add("order_paper_copy")
+    if relations & WRITE_RELATIONS:
+        may |= {"revoke", "reissue"}
+    return Permissions(may)
+
+
+def issued_access_of(actor: Actor, issued: IssuedCertificate) -> Access[IssuedCertificate]:
+    """The access decision for a certificate already fetched inside ``actor``'s scope (no query)."""
+    relations = relations_of(actor, person_id=issued.person_id, institution_id=issued.institution_id,
+                             org_id=issued.org_id)
+    return Access(issued, relations=relations, may=_certificate_may(relations))
+
+
+def issued_certificate_access(*, actor: Actor, number: str) -> Access[IssuedCertificate]:
+    """One issued certificate by its number: 404 outside ``actor``'s scope, else it with what the
+    actor may see and do."""
+    issued = get_in_scope(IssuedCertificate.objects.select_related("certificate", "org", "seal", "institution"),
+                          actor, number=number)
+    return issued_access_of(actor, issued)
 
 
 def issued_list(*, actor: Actor, query: str = "", status: str = ""):
@@ -22,9 +110,47 @@ def issued_list(*, actor: Actor, query: str = "", status: str = ""):
     return qs.order_by("-issued_on", "-pk")
 
 
-def issued_get(*, actor: Actor, number: str, for_write: bool = False) -> IssuedCertificate:
-    return get_in_scope(IssuedCertificate.objects.select_related("certificate", "org", "seal", "person"), actor,
-                        for_write=for_write, number=number)
+def issued_rows(actor: Actor, certificates: Iterable[IssuedCertificate]) -> Iterator[Access[IssuedCertificate]]:
+    """Each certificate of a list page or an export with its access decision (no extra query)."""
+    return (issued_access_of(actor, issued) for issued in certificates)
+
+
+def certificate_pdf_stored(issued: IssuedCertificate) -> bytes | None:
+    """The stored PDF of ``issued``; None when it has none yet (imported, or from a bulk load) or its
+    file has gone missing from storage. A read only: rendering is the worker's, queued by
+    certificates.issuance.services.certificate_pdfs_queue."""
+    if not issued.pdf:
+        return None
+    try:
+        with issued.pdf.open("rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        logger.warning("the stored PDF of certificate %s is missing from storage", issued.number)
+        return None
+
+
+# --- issuance requests -------------------------------------------------------------------------
+
+def _request_access_of(actor: Actor, request: IssuanceRequest) -> Access[IssuanceRequest]:
+    relations = relations_of(actor, person_id=request.person_id, institution_id=request.institution_id,
+                             org_id=request.org_id)
+    return Access(request, relations=relations, may=Permissions({"retry"} if relations & WRITE_RELATIONS else ()))
+
+
+def issuance_request_access(*, actor: Actor, pk: int | None = None, result_id: int | None = None,
+                            missing_message=None) -> Access[IssuanceRequest]:
+    """One issuance request, by its id or by the result it issues: 404 outside ``actor``'s scope
+    (with ``missing_message`` when given), else it with what the actor may do (``retry``)."""
+    lookup = {"pk": pk} if pk is not None else {"result_id": result_id}
+    request = scoped(IssuanceRequest, actor).filter(**lookup).first()
+    if request is None:
+        raise NotInScope(missing_message)
+    return _request_access_of(actor, request)
+
+
+def issuance_request_rows(actor: Actor, requests: Iterable[IssuanceRequest]) -> Iterator[Access[IssuanceRequest]]:
+    """Each request of a list page or an export with its access decision (no extra query)."""
+    return (_request_access_of(actor, request) for request in requests)
 
 
 def issuance_batches(*, actor: Actor):
@@ -54,5 +180,13 @@ def issuance_waiting(*, actor: Actor, status: str = ""):
     return qs.order_by("created_at", "pk")
 
 
-def issuance_request_get(*, actor: Actor, pk: int, for_write: bool = False) -> IssuanceRequest:
-    return get_in_scope(IssuanceRequest, actor, pk=pk)
+def issuance_pending_count() -> int:
+    """How many passes wait for the issuing workers (what a render queued now waits behind)."""
+    return IssuanceRequest.objects.filter(status=IssuanceRequest.Status.PENDING).count()
+
+
+# --- for the worker ------------------------------------------------------------------------------
+
+def org_seals_current(org_ids) -> dict[int, OrgSeal]:
+    """The current seal of each org (the organizations layer owns seal versions)."""
+    return org_seals_current_many(org_ids)

@@ -1,134 +1,130 @@
-"""Issued certificates in the portal: the student's 我的证书, downloads, paper copies; the lists of
-institutions, orgs, provinces and the ministry; the org's batches and print queue; the ministry's
-queue. Every read goes through certificates.selectors_issued (scoped); every write is one service."""
+"""Issued certificates in the portal: downloads; the lists of institutions, orgs, provinces and the
+ministry; the org's batches; the ministry's queue; passes waiting for a certificate. Every read and
+every access decision comes from certificates.issuance.selectors; every write is one service.
+
+A download never renders or stores anything: a certificate whose PDF is not in storage is queued for
+rendering (certificates.issuance.services.certificate_pdfs_queue) and the user is told when to come
+back (HTTP 202 with ``Retry-After``). The bilingual variant is never stored; it is rendered per
+request, writing nothing.
+"""
 
 import io
 import zipfile
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error
-from accounts.identity import mask_id_number
-from accounts.models import Role
-from accounts.scoping import get_in_scope, require_role
 from certificates.issuance import imports as certificate_import
-from certificates.issuance import revocation
-from certificates.issuance import selectors as issuance_selectors
+from certificates.issuance import revocation, selectors, services
+from certificates.issuance.documents import certificate_pdf_render, verify_url
 from certificates.issuance.forms import ImportForm, ReissueForm, RevokeForm
 from certificates.issuance.models import IssuanceRequest, IssuedCertificate
-from certificates.issuance.worker import certificate_pdf_bytes, certificate_pdf_render, issuance_request_retry
-from certificates.paper_copies import selectors as paper_copies_selectors
 from core.errors import AppError, Forbidden, NotInScope
 from core.exports import file_response, xlsx_response
-
-STAFF_ROLES = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG, Role.INSTITUTION, Role.ALLIANCE)
-
-
-# Who sees full ID numbers (design rule 7): the person, and the org and institution handling them.
-FULL_ID_ROLES = (Role.STUDENT, Role.ORG, Role.INSTITUTION, Role.ALLIANCE)
-
 
 ZIP_LIMIT = 2000
 
 
-# The PDF goes to the holder, the org, the holder's institution and the ministry only.
-PDF_ROLES = (Role.STUDENT, Role.ORG, Role.INSTITUTION, Role.ALLIANCE, Role.MINISTRY)
+def _page_access(request, action: str):
+    """What the actor may do on these pages; 403 unless ``action`` is one of them."""
+    may = selectors.issuance_access(request.actor)
+    if action not in may:
+        raise Forbidden()
+    return may
 
 
-def shown_id(actor, id_number: str) -> str:
-    return id_number if actor.role in FULL_ID_ROLES else mask_id_number(id_number)
-
-
-def verify_link(issued) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/verify/t/{issued.token}"
-
-
-def _pdf_response(content: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
-    return file_response(content, filename, "application/pdf", inline=inline)
-
-
-@login_required
-def mine(request):
-    """我的证书: the holder's certificates, paper copies, and passes still waiting for a certificate."""
-    require_role(request.actor, Role.STUDENT)
-    certificates = list(issuance_selectors.issued_list(actor=request.actor))
-    orders = list(paper_copies_selectors.paper_orders(actor=request.actor))
-    for issued in certificates:
-        issued.verify_url = verify_link(issued)
-        issued.orders = [o for o in orders if o.issued_id == issued.pk]
-    return render(request, "certificates/issued_mine.html", {
-        "certificates": certificates, "waiting": list(issuance_selectors.issuance_waiting(actor=request.actor))})
+def pdf_pending(request, *, seconds: int, in_zip: int | None = None):
+    """The page that says the PDF is being rendered and when to come back (202, ``Retry-After``),
+    with a link that asks again."""
+    response = render(request, "certificates/pdf_pending.html", {
+        "message": services.pdf_ready_message(seconds, in_zip=in_zip), "retry_url": request.get_full_path()},
+        status=202)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @login_required
 def certificate_pdf(request, number: str):
-    """The PDF, to its holder, its org, the holder's institution and the ministry only."""
-    if request.actor.role not in PDF_ROLES:
+    """The PDF, to those who see the holder's full ID number (it prints it); everyone else 404."""
+    access = selectors.issued_certificate_access(actor=request.actor, number=number)
+    if not access.may.download_pdf:
         raise NotInScope()
-    issued = issuance_selectors.issued_get(actor=request.actor, number=number)
-    variant = request.GET.get("variant", "zh")
-    if variant == "bilingual":
-        content = certificate_pdf_render(issued, variant="bilingual")
-        return _pdf_response(content, f"{issued.number}-zh-en.pdf")
-    return _pdf_response(certificate_pdf_bytes(issued), f"{issued.number}.pdf")
+    issued = access.obj
+    if request.GET.get("variant", "zh") == "bilingual":
+        return file_response(certificate_pdf_render(issued, variant="bilingual"), f"{issued.number}-zh-en.pdf",
+                             "application/pdf")
+    content = selectors.certificate_pdf_stored(issued)
+    if content is None:
+        seconds = services.certificate_pdfs_queue(certificates=[issued])
+        return pdf_pending(request, seconds=seconds)
+    return file_response(content, f"{issued.number}.pdf", "application/pdf")
 
 
 @login_required
 def index(request):
-    require_role(request.actor, *STAFF_ROLES)
+    may = _page_access(request, "view_list")
     query, status = request.GET.get("q", "").strip(), request.GET.get("status", "")
-    certificates = issuance_selectors.issued_list(actor=request.actor, query=query, status=status)
+    certificates = selectors.issued_list(actor=request.actor, query=query, status=status)
     export = request.GET.get("export")
     if export == "xlsx":
-        rows = ((c.number, c.holder_name, shown_id(request.actor, c.id_number), c.certificate.name, c.get_level_display(),
-                 c.org.name, c.institution.name if c.institution else "", c.issued_on, c.get_status_display(),
-                 c.version) for c in certificates.iterator())
+        rows = ((a.obj.number, a.show("name", a.obj.holder_name), a.show("id_number", a.obj.id_number), a.obj.certificate.name,
+                 a.obj.get_level_display(), a.obj.org.name, a.obj.institution.name if a.obj.institution else "",
+                 a.obj.issued_on, a.obj.get_status_display(), a.obj.version)
+                for a in selectors.issued_rows(request.actor, certificates.iterator(chunk_size=2000)))
         return xlsx_response(_("电子证书"), [_("证书编号"), _("姓名"), _("证件号码"), _("证书"), _("等级"), _("发证机构"),
                                           _("院校"), _("发证日期"), _("状态"), _("版本")], rows)
     if export == "zip":
+        if not may.export_zip:
+            raise Forbidden()
         return _zip(request, certificates)
     page = Paginator(certificates, 50).get_page(request.GET.get("page"))
-    for c in page:
-        c.shown_id = shown_id(request.actor, c.id_number)
     return render(request, "certificates/issued_list.html", {
-        "page": page, "q": query, "status": status, "statuses": IssuedCertificate.Status.choices,
-        "query": f"q={quote(query)}&status={status}",
-        "can_zip": request.actor.role in (Role.INSTITUTION, Role.ALLIANCE, Role.ORG, Role.MINISTRY)})
+        "page": page, "rows": list(selectors.issued_rows(request.actor, page)), "may": may, "q": query, "status": status,
+        "statuses": IssuedCertificate.Status.choices, "query": f"q={quote(query)}&status={status}"})
 
 
 def _zip(request, certificates):
-    """One ZIP of the listed certificates' PDFs (the institution's download of its students')."""
-    if request.actor.role not in (Role.INSTITUTION, Role.ALLIANCE, Role.ORG, Role.MINISTRY):
-        raise Forbidden()
+    """One ZIP of the listed certificates' PDFs (the institution's download of its students'). PDFs
+    not in storage yet are queued, and the ZIP is offered again once they should be ready."""
     chosen = list(certificates.select_related("seal")[:ZIP_LIMIT + 1])
     if len(chosen) > ZIP_LIMIT:
         raise AppError(_("一次最多打包 %(n)d 份证书，请先按条件筛选。") % {"n": ZIP_LIMIT})
+    files, missing = [], []
+    for access in selectors.issued_rows(request.actor, chosen):
+        if not access.may.download_pdf:
+            continue
+        content = selectors.certificate_pdf_stored(access.obj)
+        if content is None:
+            missing.append(access.obj)
+        else:
+            files.append((f"{access.obj.number}-{access.obj.holder_name}.pdf", content))
+    if missing:
+        seconds = services.certificate_pdfs_queue(certificates=missing)
+        return pdf_pending(request, seconds=seconds, in_zip=len(missing))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # PDFs are compressed already
-        for issued in chosen:
-            archive.writestr(f"{issued.number}-{issued.holder_name}.pdf", certificate_pdf_bytes(issued))
+        for name, content in files:
+            archive.writestr(name, content)
     return file_response(buffer.getvalue(), f"{_('电子证书')}-{timezone.localdate():%Y%m%d}.zip", "application/zip")
 
 
 @login_required
 def detail(request, number: str):
-    issued = issuance_selectors.issued_get(actor=request.actor, number=number)
-    can_write = request.actor.role in (Role.ORG, Role.MINISTRY)
-    revoke_form = RevokeForm(request.POST if request.POST.get("action") == "revoke" else None, prefix="revoke")
-    reissue_form = ReissueForm(request.POST if request.POST.get("action") == "reissue" else None, prefix="reissue")
+    access = selectors.issued_certificate_access(actor=request.actor, number=number)
+    issued = access.obj
+    action = request.POST.get("action")
+    revoke_form = RevokeForm(request.POST if action == "revoke" else None, prefix="revoke")
+    reissue_form = ReissueForm(request.POST if action == "reissue" else None, prefix="reissue")
     if request.method == "POST":
-        issued = issuance_selectors.issued_get(actor=request.actor, number=number, for_write=True)
-        require_role(request.actor, Role.ORG, Role.MINISTRY)
-        form = revoke_form if request.POST.get("action") == "revoke" else reissue_form
+        form = revoke_form if action == "revoke" else reissue_form
+        access.require("revoke" if form is revoke_form else "reissue")
         if form.is_valid():
             try:
                 if form is revoke_form:
@@ -142,27 +138,27 @@ def detail(request, number: str):
             else:
                 return redirect("issued:detail", number=issued.number)
     return render(request, "certificates/issued_detail.html", {
-        "issued": issued, "shown_id": shown_id(request.actor, issued.id_number), "can_write": can_write,
-        "versions": list(issued.versions.all()), "revoke_form": revoke_form, "reissue_form": reissue_form,
-        "verify_url": verify_link(issued), "is_holder": request.actor.role == Role.STUDENT})
+        "access": access, "issued": issued, "versions": list(issued.versions.all()), "revoke_form": revoke_form,
+        "reissue_form": reissue_form, "verify_url": verify_url(issued.token)})
 
 
 @login_required
 def batches(request):
     """The org's (and the ministry's) issuance batches with a progress bar, one per session."""
-    require_role(request.actor, Role.ORG, Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY)
-    rows = issuance_selectors.issuance_batches(actor=request.actor)
+    may = _page_access(request, "view_batches")
+    rows = selectors.issuance_batches(actor=request.actor)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     for row in page:
         row["done"] = row["issued"] + row["duplicate"]
-    return render(request, "certificates/issued_batches.html", {"page": page})
+    return render(request, "certificates/issued_batches.html", {
+        "page": page, "may": may, "one_org": request.actor.scope.org_id is not None})
 
 
 @login_required
 def queue(request):
     """The ministry's view of the issuance queue."""
-    require_role(request.actor, Role.MINISTRY)
-    rows = list(issuance_selectors.issuance_queue(actor=request.actor))
+    _page_access(request, "view_queue")
+    rows = list(selectors.issuance_queue(actor=request.actor))
     labels = dict(IssuanceRequest.Status.choices)
     for row in rows:
         row["status_label"] = labels.get(row["status"], row["status"])
@@ -175,30 +171,30 @@ def queue(request):
 @login_required
 def waiting(request):
     """Passed but no certificate yet, and why (institutions, orgs, provinces, the ministry)."""
-    require_role(request.actor, *STAFF_ROLES)
+    _page_access(request, "view_waiting")
     status = request.GET.get("status", "")
-    rows = issuance_selectors.issuance_waiting(actor=request.actor, status=status)
+    requests = selectors.issuance_waiting(actor=request.actor, status=status)
     if request.GET.get("export") == "xlsx":
+        rows = ((a.show("name", a.obj.holder_name), a.show("id_number", a.obj.id_number), a.obj.certificate.name,
+                 a.obj.get_level_display(), a.obj.org.name, a.obj.institution.name if a.obj.institution else "",
+                 a.obj.passed_on, a.obj.get_status_display(), a.obj.status_note)
+                for a in selectors.issuance_request_rows(request.actor, requests.iterator(chunk_size=2000)))
         return xlsx_response(_("合格未发证"), [_("姓名"), _("证件号码"), _("证书"), _("等级"), _("培训评价组织"), _("院校"),
-                                            _("考核日期"), _("状态"), _("原因")],
-                             ((r.holder_name, shown_id(request.actor, r.id_number), r.certificate.name,
-                               r.get_level_display(), r.org.name, r.institution.name if r.institution else "",
-                               r.passed_on, r.get_status_display(), r.status_note) for r in rows.iterator()))
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    for r in page:
-        r.shown_id = shown_id(request.actor, r.id_number)
+                                            _("考核日期"), _("状态"), _("原因")], rows)
+    page = Paginator(requests, 50).get_page(request.GET.get("page"))
+    rows = list(selectors.issuance_request_rows(request.actor, page))
     return render(request, "certificates/issued_waiting.html", {
-        "page": page, "status": status, "query": f"status={status}",
-        "can_retry": request.actor.role in (Role.ORG, Role.MINISTRY)})
+        "page": page, "rows": rows, "status": status, "query": f"status={status}",
+        "may_retry": any(a.may.retry for a in rows)})
 
 
 @login_required
 @require_POST
 def retry(request, pk: int):
-    require_role(request.actor, Role.ORG, Role.MINISTRY)
-    issuance_request = get_in_scope(IssuanceRequest, request.actor, pk=pk)
+    access = selectors.issuance_request_access(actor=request.actor, pk=pk)
+    access.require("retry")
     try:
-        issuance_request_retry(actor=request.actor, request=issuance_request)
+        services.issuance_request_retry(actor=request.actor, request=access.obj)
     except AppError as error:
         messages.error(request, str(error.message))
     else:
@@ -208,7 +204,7 @@ def retry(request, pk: int):
 
 @login_required
 def import_certificates(request):
-    require_role(request.actor, Role.MINISTRY, Role.ORG)
+    _page_access(request, "import")
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["xlsx"]

@@ -26,17 +26,18 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.models import IdType, Notification
+from accounts.models import Notification
 from accounts.services import notify_scope
 from certificates import hooks
 from certificates.catalog.models import CertificateLevel, Level
-from certificates.issuance import numbering, pdf, signing
+from certificates.issuance import numbering, pdf
+from certificates.issuance.documents import certificate_pdf_render
 from certificates.issuance.models import IssuanceBlock, IssuanceRequest, IssuedCertificate
 from certificates.issuance.selectors import org_seals_current
 
@@ -161,36 +162,26 @@ def _tell_orgs_blocked(rows: list[IssuanceRequest]) -> None:
 
 # --- 2. render, sign, store -------------------------------------------------------------------
 
-def certificate_data(issued: IssuedCertificate, *, variant: str = "zh", version=None) -> pdf.CertificateData:
-    """What the PDF of ``issued`` (or of one of its superseded ``version``s) prints."""
-    source = version or issued
-    seal = issued.seal
-    try:
-        id_type_label = IdType(source.id_type).label
-    except ValueError:
-        id_type_label = source.id_type
-    return pdf.CertificateData(
-        number=issued.number, version=source.version, holder_name=source.holder_name, id_type=source.id_type,
-        id_type_label=str(id_type_label), id_number=source.id_number, certificate_name=issued.certificate.name,
-        level=issued.level, level_label=str(Level(issued.level).label), org_name=issued.org.name,
-        issued_on=source.issued_on, verify_url=f"{settings.PUBLIC_BASE_URL}/verify/t/{source.token}",
-        seal_path=seal.file.path if seal else None, seal_key=f"seal-{seal.pk}" if seal else "no-seal",
-        variant=variant)
-
-
-def certificate_pdf_render(issued: IssuedCertificate, *, variant: str = "zh", version=None) -> bytes:
-    """The signed PDF (rendering raises pdf.GlyphMissing for a character no font covers)."""
-    data = certificate_data(issued, variant=variant, version=version)
-    return signing.sign_pdf(pdf.render_certificate(data), number=issued.number)
-
-
 def pdf_filename(issued: IssuedCertificate, version: int) -> str:
     return f"{issued.number}-v{version}.pdf"
 
 
 def issuance_render(*, certificate_id: int) -> bool:
-    """Render, sign and store one certificate's PDF unless it is stored already."""
-    return issuance_render_many(certificate_ids=[certificate_id]) == 1
+    """Render, sign and store one certificate's PDF unless it is stored already; a PDF recorded but
+    gone missing from storage is rendered again and stored under its name."""
+    return issuance_render_many(certificate_ids=[certificate_id]) == 1 or _render_missing(certificate_id)
+
+
+def _render_missing(certificate_id: int) -> bool:
+    issued = (IssuedCertificate.objects.select_related("certificate", "org", "seal")
+              .filter(pk=certificate_id).exclude(pdf="").first())
+    if issued is None or issued.pdf.storage.exists(issued.pdf.name):
+        return False
+    logger.warning("the stored PDF of certificate %s is missing; rendering it again", issued.number)
+    content = certificate_pdf_render(issued)
+    stored = issued.pdf.storage.save(issued.pdf.name, ContentFile(content))
+    return bool(IssuedCertificate.objects.filter(pk=issued.pk, version=issued.version, pdf=issued.pdf.name)
+                .update(pdf=stored, pdf_size=len(content)))
 
 
 def issuance_render_many(*, certificate_ids: list[int]) -> int:
@@ -225,8 +216,6 @@ def _record_pdfs(written: dict[int, tuple[int, str, int]], storage) -> int:
 
 
 def _record_pdfs_update(written: dict[int, tuple[int, str, int]]) -> set[int]:
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         return {pk for pk, (version, name, size) in written.items()
                 if IssuedCertificate.objects.filter(pk=pk, version=version, pdf="").update(pdf=name, pdf_size=size)}
@@ -239,23 +228,6 @@ def _record_pdfs_update(written: dict[int, tuple[int, str, int]]) -> set[int]:
             f"FROM (VALUES {rows}) AS v(id, version, pdf, size) "
             f"WHERE t.id = v.id AND t.version = v.version AND t.pdf = '' RETURNING t.id", params)
         return {row[0] for row in cursor.fetchall()}
-
-
-def certificate_pdf_bytes(issued: IssuedCertificate) -> bytes:
-    """The stored PDF; a certificate without one (imported, or from a bulk load) renders now, and so
-    does one whose file has gone missing from storage (it is stored again under its name)."""
-    if not issued.pdf:
-        issuance_render(certificate_id=issued.pk)
-        issued.refresh_from_db(fields=["pdf", "pdf_size"])
-    try:
-        with issued.pdf.open("rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        logger.warning("the stored PDF of certificate %s is missing; rendering it again", issued.number)
-        content = certificate_pdf_render(issued)
-        stored = issued.pdf.storage.save(issued.pdf.name, ContentFile(content))
-        IssuedCertificate.objects.filter(pk=issued.pk, version=issued.version).update(pdf=stored, pdf_size=len(content))
-        return content
 
 
 # --- 3. announce ---------------------------------------------------------------------------------
@@ -304,7 +276,7 @@ def issuance_run(*, max_seconds: float = 300, limit: int | None = None) -> tuple
         total += len(ids)
         try:
             issuance_render_many(certificate_ids=ids)
-        except Exception:  # left without a PDF: the sweep or the first download renders it
+        except Exception:  # left without a PDF: the sweep (or a download, which queues it) renders it
             logger.exception("rendering certificates %s failed", ids)
         issuance_announce_many(certificate_ids=ids)
     return total, IssuanceRequest.objects.filter(status=IssuanceRequest.Status.PENDING).exists()
@@ -319,7 +291,8 @@ def issuance_sweep(*, stale_seconds: int = 120) -> dict[str, int]:
     before = timezone.now() - datetime.timedelta(seconds=stale_seconds)
     stale = IssuedCertificate.objects.filter(created_at__lte=before)
     rendered = 0
-    # Imported certificates render on first download instead: most are never downloaded.
+    # Imported certificates are rendered when first downloaded (the download queues them): most
+    # are never downloaded.
     for certificate_id in stale.filter(pdf="", origin=IssuedCertificate.Origin.ISSUED,
                                        status=IssuedCertificate.Status.VALID).values_list("pk", flat=True).iterator():
         try:
@@ -329,23 +302,3 @@ def issuance_sweep(*, stale_seconds: int = 120) -> dict[str, int]:
     announced = sum(issuance_announce(certificate_id=pk)
                     for pk in stale.filter(announced_at__isnull=True).values_list("pk", flat=True).iterator())
     return {"resumed": resumed, "rendered": rendered, "announced": announced}
-
-
-def issuance_request_retry(*, actor, request: IssuanceRequest) -> IssuanceRequest:
-    """The org or the ministry puts a blocked or failed request back in the queue."""
-    from accounts.scoping import require_role
-    from core.errors import AppError
-
-    require_role(actor, "org", "ministry")
-    if request.status not in (IssuanceRequest.Status.BLOCKED, IssuanceRequest.Status.FAILED):
-        raise AppError(_("只有暂缓或失败的发证请求可以重新发证。"))
-    updated = IssuanceRequest.objects.filter(pk=request.pk, status=request.status).update(
-        status=IssuanceRequest.Status.PENDING, block_code="", status_note="")
-    if updated:
-        audit_log(actor=actor, action="issuance.retried", obj=request, province=request.province_id,
-                  changes={"status": [request.status, "pending"]})
-        from certificates.issuance.tasks import issuance_kick
-
-        transaction.on_commit(issuance_kick)
-    request.refresh_from_db()
-    return request

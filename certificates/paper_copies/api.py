@@ -1,27 +1,47 @@
+"""The API of paper copies: the holder orders one, the org works its print queue. Same access
+decisions as the pages; the recipient's phone and address through accounts.personal_data."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.scoping import get_in_scope
 from certificates.issuance import selectors as issuance_selectors
-from certificates.paper_copies import selectors as paper_copies_selectors
+from certificates.paper_copies import selectors
 from certificates.paper_copies import services as paper_copies
-from certificates.paper_copies.models import PaperCopyOrder
 
 
 class PaperOrderOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    number = serializers.CharField(source="issued.number")
-    recipient = serializers.CharField()
-    phone = serializers.CharField()
-    address = serializers.CharField()
-    postcode = serializers.CharField()
-    price = serializers.DecimalField(max_digits=6, decimal_places=2)
-    status = serializers.CharField()
-    carrier = serializers.CharField()
-    tracking_number = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    """A paper-copy order, serialized from its ``Access`` (the order and what the actor may see)."""
+
+    id = serializers.IntegerField(source="obj.id")
+    number = serializers.CharField(source="obj.issued.number")
+    recipient = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
+    postcode = serializers.SerializerMethodField()
+    price = serializers.DecimalField(max_digits=6, decimal_places=2, source="obj.price")
+    status = serializers.CharField(source="obj.status")
+    carrier = serializers.CharField(source="obj.carrier")
+    tracking_number = serializers.CharField(source="obj.tracking_number")
+    created_at = serializers.DateTimeField(source="obj.created_at")
+
+    def get_recipient(self, access) -> str | None:
+        return access.show("name", access.obj.recipient)
+
+    def get_phone(self, access) -> str | None:
+        return access.show("address", access.obj.phone)
+
+    def get_address(self, access) -> str | None:
+        return access.show("address", access.obj.address)
+
+    def get_postcode(self, access) -> str | None:
+        return access.show("address", access.obj.postcode)
+
+
+def _output(actor, order) -> dict:
+    (access,) = selectors.paper_order_rows(actor, [order])
+    return PaperOrderOutput(access).data
 
 
 class PaperOrderCreateApi(APIView):
@@ -33,19 +53,20 @@ class PaperOrderCreateApi(APIView):
 
     @extend_schema(summary="申请纸质证书（持证人）", request=PaperOrderInputSerializer, responses={201: PaperOrderOutput})
     def post(self, request, number: str):
-        issued = issuance_selectors.issued_get(actor=request.actor, number=number)
+        issued = issuance_selectors.issued_certificate_access(actor=request.actor, number=number).require(
+            "order_paper_copy")
         data = self.PaperOrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = paper_copies.paper_order_create(actor=request.actor, issued=issued, **data.validated_data)
-        return Response(PaperOrderOutput(order).data, status=201)
+        return Response(_output(request.actor, order), status=201)
 
 
 class PaperOrderListApi(APIView):
     @extend_schema(summary="纸质证书订单（持证人本人；发证机构的打印队列）", responses=PaperOrderOutput(many=True))
     def get(self, request):
         status = request.query_params.get("status", "")
-        orders = list(paper_copies_selectors.paper_orders(actor=request.actor, status=status)[:500])
-        return Response(PaperOrderOutput(orders, many=True).data)
+        orders = selectors.paper_orders(actor=request.actor, status=status)[:500]
+        return Response(PaperOrderOutput(list(selectors.paper_order_rows(request.actor, orders)), many=True).data)
 
 
 class PaperOrderAdvanceApi(APIView):
@@ -56,8 +77,8 @@ class PaperOrderAdvanceApi(APIView):
     @extend_schema(summary="打印队列：标记已打印、已邮寄（须填快递单号）", request=PaperAdvanceInputSerializer,
                    responses=PaperOrderOutput)
     def post(self, request, pk: int):
-        order = get_in_scope(PaperCopyOrder, request.actor, for_write=True, pk=pk)
+        order = selectors.paper_order_access(actor=request.actor, pk=pk).require("advance")
         data = self.PaperAdvanceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = paper_copies.paper_order_advance(actor=request.actor, order=order, **data.validated_data)
-        return Response(PaperOrderOutput(order).data)
+        return Response(_output(request.actor, order))

@@ -59,3 +59,7 @@ class PaperCopyOrder(models.Model):
         ]
         verbose_name = _("纸质证书订单")
         verbose_name_plural = _("纸质证书订单")
+
+    @property
+    def mailing_address(self) -> str:
+        return f"{self.address} {self.postcode}".strip()

@@ -10,12 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, diff, snapshot
-from accounts.scoping import Actor, require_role
+from accounts.scoping import Actor
 from accounts.services import notify, notify_scope
 from certificates.catalog.models import PAPER_COPY_PRICE_CAP
 from certificates.issuance.models import IssuedCertificate
+from certificates.issuance.selectors import issued_certificate_access
 from certificates.paper_copies.models import PaperCopyOffer, PaperCopyOrder
-from core.errors import AppError, Forbidden
+from certificates.paper_copies.selectors import paper_offer_access, paper_offer_of, paper_order_access
+from core.errors import AppError
 from organizations.orgs.models import Org
 
 CAP = decimal.Decimal(PAPER_COPY_PRICE_CAP).quantize(decimal.Decimal("0.01"))
@@ -35,9 +37,7 @@ def _price(value) -> decimal.Decimal:
 
 
 def paper_offer_set(*, actor: Actor, org: Org, price) -> PaperCopyOffer:
-    require_role(actor, "org")
-    if actor.scope.org_id != org.pk:
-        raise Forbidden()
+    paper_offer_access(actor=actor, org_id=org.pk).require("set_price")
     price = _price(price)
     with transaction.atomic():
         offer = PaperCopyOffer.objects.select_for_update().filter(org=org).first()
@@ -57,9 +57,7 @@ _PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 def paper_order_create(*, actor: Actor, issued: IssuedCertificate, recipient: str, phone: str, address: str,
                        postcode: str = "") -> PaperCopyOrder:
     """Only the holder orders, for a valid certificate, at the org's current price."""
-    require_role(actor, "student")
-    if issued.person_id != actor.scope.person_id:
-        raise Forbidden()
+    issued_certificate_access(actor=actor, number=issued.number).require("order_paper_copy")
     if issued.status != IssuedCertificate.Status.VALID:
         raise AppError(_("已撤销的证书不能申请纸质证书。"))
     recipient, phone, address, postcode = (v.strip() for v in (recipient or "", phone or "", address or "",
@@ -72,7 +70,7 @@ def paper_order_create(*, actor: Actor, issued: IssuedCertificate, recipient: st
         raise AppError(_("请填写完整的邮寄地址（省、市、区县、街道门牌）。"), field="address")
     if postcode and not re.fullmatch(r"\d{6}", postcode):
         raise AppError(_("邮政编码应为 6 位数字。"), field="postcode")
-    offer = PaperCopyOffer.objects.filter(org_id=issued.org_id).first()
+    offer = paper_offer_of(issued.org_id)
     if offer is None:
         raise AppError(_("发证机构尚未公布纸质证书价格，暂不能申请。"))
     price = _price(offer.price)
@@ -91,9 +89,7 @@ def paper_order_create(*, actor: Actor, issued: IssuedCertificate, recipient: st
 def paper_order_advance(*, actor: Actor, order: PaperCopyOrder, carrier: str = "",
                         tracking_number: str = "") -> PaperCopyOrder:
     """The org's print queue: ordered → printed → mailed (with the tracking number)."""
-    require_role(actor, "org")
-    if order.org_id != actor.scope.org_id:
-        raise Forbidden()
+    paper_order_access(actor=actor, pk=order.pk).require("advance")
     with transaction.atomic():
         current = PaperCopyOrder.objects.select_for_update().get(pk=order.pk)
         before = snapshot(current, ["status", "carrier", "tracking_number"])

@@ -1,3 +1,9 @@
+"""The holder's 我的证书 (certificates with their paper copies and the passes still waiting), the
+order of a paper copy, and the org's print queue. 我的证书 lives here, above issuance, because it
+shows each certificate with its paper copies: issuance never imports paper copies. Access decisions
+come from the selectors (certificates.issuance.selectors for a certificate, .selectors here for the
+queue and its orders); every write is one service."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -6,22 +12,33 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error
-from accounts.models import Role
-from accounts.scoping import get_in_scope, require_role
 from certificates.issuance import selectors as issuance_selectors
-from certificates.paper_copies import selectors as paper_copies_selectors
+from certificates.issuance.documents import verify_url
+from certificates.paper_copies import selectors
 from certificates.paper_copies import services as paper_copies
 from certificates.paper_copies.forms import MailForm, PaperOfferForm, PaperOrderForm
-from certificates.paper_copies.models import PaperCopyOffer, PaperCopyOrder
+from certificates.paper_copies.models import PaperCopyOrder
 from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
 
 
 @login_required
+def mine(request):
+    """我的证书: the holder's certificates, paper copies, and passes still waiting for a certificate."""
+    if not issuance_selectors.issuance_access(request.actor).view_mine:
+        raise Forbidden()
+    rows = list(issuance_selectors.issued_rows(request.actor, issuance_selectors.issued_list(actor=request.actor)))
+    orders = list(selectors.paper_orders(actor=request.actor))
+    cards = [{"access": access, "verify_url": verify_url(access.obj.token),
+              "orders": [o for o in orders if o.issued_id == access.obj.pk]} for access in rows]
+    return render(request, "certificates/issued_mine.html", {
+        "cards": cards, "waiting": list(issuance_selectors.issuance_waiting(actor=request.actor))})
+
+
+@login_required
 def paper_order(request, number: str):
-    require_role(request.actor, Role.STUDENT)
-    issued = issuance_selectors.issued_get(actor=request.actor, number=number)
-    offer = PaperCopyOffer.objects.filter(org_id=issued.org_id).first()
+    access = issuance_selectors.issued_certificate_access(actor=request.actor, number=number)
+    issued = access.require("order_paper_copy")
     form = PaperOrderForm(request.POST or None, initial={"recipient": issued.holder_name})
     if request.method == "POST" and form.is_valid():
         try:
@@ -31,22 +48,25 @@ def paper_order(request, number: str):
         else:
             messages.success(request, _("纸质证书申请已提交，发证机构打印邮寄后会通知您。"))
             return redirect("issued:mine")
-    return render(request, "certificates/issued_paper_order.html", {"issued": issued, "offer": offer, "form": form})
+    return render(request, "certificates/issued_paper_order.html", {
+        "issued": issued, "offer": selectors.paper_offer_of(issued.org_id), "form": form})
 
 
 @login_required
 def paper_queue(request):
-    require_role(request.actor, Role.ORG, Role.MINISTRY)
+    may = selectors.paper_queue_access(request.actor)
+    if not may.view_queue:
+        raise Forbidden()
     status = request.GET.get("status", "")
-    orders = paper_copies_selectors.paper_orders(actor=request.actor, status=status)
+    orders = selectors.paper_orders(actor=request.actor, status=status)
     offer_form = None
-    if request.actor.role == Role.ORG:
-        offer = PaperCopyOffer.objects.filter(org_id=request.actor.scope.org_id).first()
+    if may.set_price:
+        org = selectors.paper_offer_access(actor=request.actor, org_id=request.actor.scope.org_id).require("set_price")
+        offer = selectors.paper_offer_of(org.pk)
         offer_form = PaperOfferForm(request.POST or None, initial={"price": offer.price if offer else None})
         if request.method == "POST" and offer_form.is_valid():
             try:
-                paper_copies.paper_offer_set(actor=request.actor, org=offer_form_org(request),
-                                             price=offer_form.cleaned_data["price"])
+                paper_copies.paper_offer_set(actor=request.actor, org=org, price=offer_form.cleaned_data["price"])
             except AppError as error:
                 add_app_error(offer_form, error)
             else:
@@ -57,26 +77,24 @@ def paper_queue(request):
     if request.GET.get("export") == "xlsx":
         return xlsx_response(_("纸质证书订单"), [_("证书编号"), _("收件人"), _("电话"), _("地址"), _("邮编"), _("价格"),
                                               _("状态"), _("快递公司"), _("快递单号"), _("下单时间")],
-                             ((o.issued.number, o.recipient, o.phone, o.address, o.postcode, o.price,
-                               o.get_status_display(), o.carrier, o.tracking_number, o.created_at) for o in orders))
+                             ((a.obj.issued.number, a.show("name", a.obj.recipient), a.show("address", a.obj.phone),
+                               a.show("address", a.obj.address), a.show("address", a.obj.postcode), a.obj.price,
+                               a.obj.get_status_display(), a.obj.carrier, a.obj.tracking_number, a.obj.created_at)
+                              for a in selectors.paper_order_rows(request.actor, orders)))
     page = Paginator(orders, 50).get_page(request.GET.get("page"))
     return render(request, "certificates/issued_paper_queue.html", {
-        "page": page, "status": status, "statuses": PaperCopyOrder.Status.choices, "offer_form": offer_form,
-        "mail_form": MailForm(), "query": f"status={status}", "is_org": request.actor.role == Role.ORG})
-
-
-def offer_form_org(request):
-    from organizations.orgs.models import Org
-
-    return get_in_scope(Org, request.actor, pk=request.actor.scope.org_id)
+        "page": page, "rows": list(selectors.paper_order_rows(request.actor, page)), "may": may, "status": status,
+        "statuses": PaperCopyOrder.Status.choices, "offer_form": offer_form, "mail_form": MailForm(),
+        "query": f"status={status}"})
 
 
 @login_required
 @require_POST
 def paper_advance(request, pk: int):
-    order = get_in_scope(PaperCopyOrder, request.actor, for_write=True, pk=pk)
+    access = selectors.paper_order_access(actor=request.actor, pk=pk)
+    access.require("advance")
     try:
-        order = paper_copies.paper_order_advance(actor=request.actor, order=order,
+        order = paper_copies.paper_order_advance(actor=request.actor, order=access.obj,
                                                  carrier=request.POST.get("carrier", ""),
                                                  tracking_number=request.POST.get("tracking_number", ""))
     except AppError as error:

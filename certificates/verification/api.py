@@ -7,7 +7,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from certificates.issuance import open_badges, selectors
-from certificates.issuance.views import PDF_ROLES
 from certificates.verification import services as verification
 from core.errors import NotInScope
 
@@ -74,10 +73,10 @@ class CredentialApi(APIView):
 
     @extend_schema(summary="导出 Open Badges 3.0 可验证凭证（VC-JWT，ES256）", responses=CredentialExportSerializer)
     def get(self, request, number: str):
-        if request.actor.role not in PDF_ROLES:
+        access = selectors.issued_certificate_access(actor=request.actor, number=number)
+        if not access.may.export_credential:
             raise NotInScope()
-        issued = selectors.issued_get(actor=request.actor, number=number)
-        token, body = open_badges.credential_jwt(issued)
+        token, body = open_badges.credential_jwt(access.obj)
         return Response({"jwt": token, "credential": body})
 
 

@@ -19,13 +19,14 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.identity import mask_name
-from certificates.catalog.models import Level
+from accounts.personal_data import Field, Relation, render
+from certificates.catalog.models import Certificate, Level
 from certificates.issuance import signing
 from certificates.issuance.models import CertificateVersion, IssuedCertificate
 from core import ratelimit
 from core.errors import AppError, Throttled
 from core.uploads import check_document
+from organizations.orgs.models import Org
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,12 @@ class Verdict:
 
 
 NOT_FOUND = Verdict(found=False)
+PUBLIC = frozenset({Relation.PUBLIC})
+
+
+def public_name(name: str) -> str:
+    """The holder's name as public pages show it (accounts.personal_data: masked, 张*三)."""
+    return render(Field.NAME, PUBLIC, name) or ""
 STATUS_LABELS = {"valid": gettext_lazy("有效"), "revoked": gettext_lazy("已撤销"),
                  "superseded": gettext_lazy("已被新版本取代")}
 
@@ -71,7 +78,7 @@ def _verdict(issued: IssuedCertificate, version: CertificateVersion | None) -> V
         status, name, issued_on, number_version = issued.status, issued.holder_name, issued.issued_on, issued.version
         reason = issued.revoked_reason
     return Verdict(found=True, status=status, status_label=str(STATUS_LABELS[status]), number=issued.number,
-                   masked_name=mask_name(name), certificate=issued.certificate.name,
+                   masked_name=public_name(name), certificate=issued.certificate.name,
                    level=str(Level(issued.level).label), org=issued.org.name, issued_on=issued_on,
                    version=number_version, revoked_reason=reason)
 
@@ -101,9 +108,6 @@ def _candidates(number: str) -> list[Candidate]:
     whatever the number: a row per superseded version (or one row without), each carrying the
     current version too (hot path: the public API's rate is measured in bench/; the former UNION of
     two three-way joins cost PostgreSQL nearly twice the CPU)."""
-    from certificates.catalog.models import Certificate
-    from organizations.orgs.models import Org
-
     issued, versions = IssuedCertificate._meta.db_table, CertificateVersion._meta.db_table
     certificates, orgs = Certificate._meta.db_table, Org._meta.db_table
     sql = ("SELECT i.holder_name, i.id_number, i.token, i.issued_on, i.version, i.number, i.status, i.level, "
@@ -127,7 +131,7 @@ def _verdict_of(candidate: Candidate) -> Verdict:
     if isinstance(issued_on, str):  # SQLite returns the dates of raw SQL as text
         issued_on = datetime.date.fromisoformat(issued_on)
     return Verdict(found=True, status=status, status_label=str(STATUS_LABELS[status]), number=candidate.number,
-                   masked_name=mask_name(candidate.holder_name), certificate=candidate.certificate,
+                   masked_name=public_name(candidate.holder_name), certificate=candidate.certificate,
                    level=str(Level(candidate.level).label), org=candidate.org, issued_on=issued_on,
                    version=candidate.version, revoked_reason="" if candidate.superseded else candidate.revoked_reason)
 

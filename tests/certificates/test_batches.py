@@ -505,3 +505,16 @@ def test_workbench_todos(as_user, ministry_user, org_a_user, open_batch, review_
                                   notice_from=TODAY - 9 * DAY, notice_until=TODAY - DAY)
     assert "公示期满、待作出遴选决定的申报证书" in as_user(ministry_user).get("/").content.decode()
     assert f"{open_batch.name}正在申报" in as_user(org_a_user).get("/").content.decode()
+
+
+def test_the_batch_page_offers_each_role_what_the_batch_access_allows(as_user, ministry_user, org_a_user, hubei_user,
+                                                                       open_batch):
+    ministry = as_user(ministry_user).get("/catalog/batches/5/").content.decode()
+    assert "申报与评审" in ministry and "截止申报" in ministry and "公布遴选结果" in ministry
+    assert "在线申报" not in ministry
+    org = as_user(org_a_user).get("/catalog/batches/5/").content.decode()
+    assert "在线申报" in org and "截止申报" not in org and "公布遴选结果" not in org
+    province = as_user(hubei_user).get("/catalog/batches/5/").content.decode()
+    assert not any(word in province for word in ("在线申报", "截止申报", "公布遴选结果", "申报与评审"))
+    assert "开启新批次" in as_user(ministry_user).get("/catalog/batches/").content.decode()
+    assert "开启新批次" not in as_user(org_a_user).get("/catalog/batches/").content.decode()

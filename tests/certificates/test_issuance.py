@@ -173,15 +173,18 @@ def test_issuance_requests_create_enqueues_on_commit(certificate, hubei, monkeyp
     assert IssuedCertificate.objects.count() == 1
 
 
-def test_a_pdf_missing_from_storage_is_rendered_again_on_download(certificate, hubei):
-    from certificates.issuance.worker import certificate_pdf_bytes
+def test_a_pdf_missing_from_storage_is_rendered_again_by_the_render_task(certificate, hubei):
+    from certificates.issuance.selectors import certificate_pdf_stored
+    from certificates.issuance.tasks import render
 
     issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory()])
     issuance_run()
     issued = IssuedCertificate.objects.get()
     issued.pdf.storage.delete(issued.pdf.name)
-    assert certificate_pdf_bytes(issued).startswith(b"%PDF-")
-    assert issued.pdf.storage.exists(IssuedCertificate.objects.get().pdf.name)
+    assert certificate_pdf_stored(issued) is None  # a read: the download queues the task below
+    assert render(issued.pk) is True
+    assert certificate_pdf_stored(IssuedCertificate.objects.get()).startswith(b"%PDF-")
+    assert render(issued.pk) is False  # stored: nothing more to do
 
 
 def test_a_pdf_is_recorded_only_while_the_row_still_lacks_one_at_the_version_rendered(certificate, hubei):

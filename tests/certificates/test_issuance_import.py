@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from accounts.models import AuditEntry
+from certificates.issuance import tasks
 from certificates.issuance.imports import COLUMNS
 from certificates.issuance.models import IssuedCertificate
 from tests.accounts.factories import valid_id_number
@@ -39,7 +40,8 @@ def good_rows(n=3):
              datetime.date(2020, 9, 1), ""] for i in range(n)]
 
 
-def test_the_org_imports_its_certificates_keeping_numbers_and_they_verify(as_user, org_a_user, certificate, client):
+def test_the_org_imports_its_certificates_keeping_numbers_and_they_verify(as_user, org_a_user, certificate, client,
+                                                                         monkeypatch):
     rows = good_rows()
     response = as_user(org_a_user).post(reverse("issued:import"), {"xlsx": xlsx(rows)})
     assert response.status_code == 302
@@ -49,7 +51,13 @@ def test_the_org_imports_its_certificates_keeping_numbers_and_they_verify(as_use
     assert AuditEntry.objects.get(action="certificate.imported").changes["count"] == 3
     data = client.get(f"/api/v1/verify/{rows[0][0]}", {"name": "老学员0"}).json()
     assert data["found"] and data["status"] == "valid" and data["masked_name"] == "老**0"
-    pdf = as_user(org_a_user).get(reverse("issued:pdf", args=[rows[0][0]]))  # renders on first download
+    queued = []
+    monkeypatch.setattr(tasks.render, "delay", queued.append)
+    first = as_user(org_a_user).get(reverse("issued:pdf", args=[rows[0][0]]))  # queued on first download
+    assert first.status_code == 202 and "正在生成" in first.content.decode()
+    (pk,) = queued
+    tasks.render(pk)  # what the worker then runs
+    pdf = as_user(org_a_user).get(reverse("issued:pdf", args=[rows[0][0]]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
 
 

@@ -5,7 +5,10 @@ import zipfile
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from accounts.identity import mask_id_number
+from certificates.issuance import tasks
 from certificates.issuance.models import IssuanceRequest, IssuedCertificate
 from tests.accounts.factories import PersonFactory
 from tests.certificates.factories import certificate_with_levels, issuance_requests, issue_now, seal_for
@@ -40,12 +43,15 @@ def status_for(request, as_user, persona, url, method="get", data=None):
     return getattr(client, method)(url, data or {})
 
 
-PDF_ALLOWED = ["student_user", "org_a_user", "hubei_institution_user", "hubei_alliance_user", "ministry_user"]
-PDF_REFUSED = ["social_learner_user", "org_b_user", "shandong_institution_user", "hubei_user", "shandong_user"]
+# The PDF prints the holder's full ID number: it goes where accounts.personal_data shows that number
+# in full (the holder, the org, the holder's institution), and to no one else.
+PDF_ALLOWED = ["student_user", "org_a_user", "hubei_institution_user"]
+PDF_REFUSED = ["social_learner_user", "org_b_user", "shandong_institution_user", "hubei_user", "shandong_user",
+               "hubei_alliance_user", "ministry_user"]
 
 
 @pytest.mark.parametrize("persona", PDF_ALLOWED)
-def test_the_pdf_goes_to_holder_org_institution_and_ministry(request, as_user, issued, persona):
+def test_the_pdf_goes_to_holder_org_and_institution(request, as_user, issued, persona):
     response = status_for(request, as_user, persona, reverse("issued:pdf", args=[issued.number]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response).startswith(b"%PDF-")
@@ -115,7 +121,8 @@ def test_other_scopes_list_nothing(as_user, issued, org_b_user, shandong_institu
 
 
 def test_the_institution_downloads_its_students_certificates_as_one_zip(as_user, issued, hubei_institution_user,
-                                                                       shandong_institution_user, hubei_user):
+                                                                       shandong_institution_user, hubei_user,
+                                                                       hubei_alliance_user, ministry_user):
     response = as_user(hubei_institution_user).get(reverse("issued:index") + "?export=zip")
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
@@ -124,7 +131,8 @@ def test_the_institution_downloads_its_students_certificates_as_one_zip(as_user,
     empty = zipfile.ZipFile(io.BytesIO(as_user(shandong_institution_user).get(reverse("issued:index") + "?export=zip")
                                        .content))
     assert empty.namelist() == []
-    assert as_user(hubei_user).get(reverse("issued:index") + "?export=zip").status_code == 403
+    for refused in (hubei_user, hubei_alliance_user, ministry_user):  # the PDFs print full ID numbers
+        assert as_user(refused).get(reverse("issued:index") + "?export=zip").status_code == 403
 
 
 def test_the_institution_sees_who_passed_without_a_certificate_and_why(as_user, blocked, hubei_institution_user,
@@ -184,3 +192,121 @@ def test_revoke_and_reissue_from_the_page(as_user, issued, org_a_user, student_u
     client.post(url, {"action": "revoke", "revoke-reason": "考核作弊，经查属实"})
     issued.refresh_from_db()
     assert issued.status == "revoked" and issued.version == 2 and issued.holder_name == "李晓明"
+
+
+# --- personal data through the one policy (issue 13) -------------------------------------------------
+
+def xlsx_text(response) -> str:
+    assert response.status_code == 200
+    return " ".join(str(v) for row in load_workbook(io.BytesIO(response.content)).active.values for v in row)
+
+
+MASKED = ["hubei_alliance_user", "hubei_user", "hubei_agency_user", "ministry_user"]
+FULL = ["hubei_institution_user", "org_a_user"]
+
+
+@pytest.mark.parametrize("persona", MASKED + FULL)
+def test_id_numbers_on_the_list_its_export_and_the_api_follow_the_policy(request, as_user, issued, persona):
+    client = as_user(request.getfixturevalue(persona))
+    full, masked = issued.id_number, mask_id_number(issued.id_number)
+    expected, absent = (masked, full) if persona in MASKED else (full, masked)
+    pages = {
+        "list": client.get(reverse("issued:index")).content.decode(),
+        "detail": client.get(reverse("issued:detail", args=[issued.number])).content.decode(),
+        "xlsx": xlsx_text(client.get(reverse("issued:index") + "?export=xlsx")),
+        "api list": str(client.get("/api/v1/certificates").json()["results"]),
+        "api detail": str(client.get(f"/api/v1/certificates/{issued.number}").json()),
+    }
+    for where, text in pages.items():
+        assert expected in text and absent not in text, (persona, where)
+
+
+@pytest.mark.parametrize("persona", MASKED + ["hubei_institution_user"])
+def test_id_numbers_of_passes_waiting_for_a_certificate_follow_the_policy(request, as_user, blocked, persona):
+    client = as_user(request.getfixturevalue(persona))
+    full, masked = blocked.id_number, mask_id_number(blocked.id_number)
+    expected, absent = (masked, full) if persona in MASKED else (full, masked)
+    for text in (client.get(reverse("issued:waiting")).content.decode(),
+                 xlsx_text(client.get(reverse("issued:waiting") + "?export=xlsx"))):
+        assert "钱多多" in text and expected in text and absent not in text, persona
+
+
+def test_the_alliance_reads_but_neither_revokes_nor_retries(as_user, issued, blocked, hubei_alliance_user):
+    client = as_user(hubei_alliance_user)
+    page = client.get(reverse("issued:detail", args=[issued.number])).content.decode()
+    assert "撤销证书" not in page and reverse("issued:pdf", args=[issued.number]) not in page
+    url = reverse("issued:detail", args=[issued.number])
+    assert client.post(url, {"action": "revoke", "revoke-reason": "x"}).status_code == 403
+    assert client.post(f"/api/v1/certificates/{issued.number}/revoke", {"reason": "x"}).status_code == 403
+    assert client.post(reverse("issued:retry", args=[blocked.pk])).status_code == 403
+    assert client.post(f"/api/v1/issuance/requests/{blocked.result_id}/retry").status_code == 403
+    assert "重新发证" not in client.get(reverse("issued:waiting")).content.decode()
+    assert IssuedCertificate.objects.get(pk=issued.pk).status == "valid"
+    assert IssuanceRequest.objects.get(pk=blocked.pk).status == "blocked"
+
+
+def test_another_scope_gets_404_on_every_certificate_endpoint(as_user, issued, shandong_institution_user):
+    client = as_user(shandong_institution_user)
+    for url in (reverse("issued:detail", args=[issued.number]), reverse("issued:pdf", args=[issued.number]),
+                f"/api/v1/certificates/{issued.number}", f"/api/v1/certificates/{issued.number}/pdf",
+                f"/api/v1/certificates/{issued.number}/credential"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_the_credential_carries_no_id_number_and_goes_to_the_alliance_and_the_ministry(as_user, issued,
+                                                                                      hubei_alliance_user,
+                                                                                      ministry_user, hubei_user):
+    for user in (hubei_alliance_user, ministry_user):
+        response = as_user(user).get(f"/api/v1/certificates/{issued.number}/credential")
+        assert response.status_code == 200 and issued.id_number not in str(response.json())
+    assert as_user(hubei_user).get(f"/api/v1/certificates/{issued.number}/credential").status_code == 404
+
+
+# --- a missing PDF is queued, never rendered inside the request (issue 14) ----------------------------
+
+@pytest.fixture
+def queued(monkeypatch):
+    calls = []
+    monkeypatch.setattr(tasks.render, "delay", calls.append)
+    return calls
+
+
+def test_a_pdf_missing_from_storage_is_queued_and_the_holder_told_when_it_will_be_ready(as_user, issued, student_user,
+                                                                                       queued):
+    issued.pdf.storage.delete(issued.pdf.name)
+    client = as_user(student_user)
+    url = reverse("issued:pdf", args=[issued.number])
+    page = client.get(url)
+    assert page.status_code == 202 and int(page["Retry-After"]) >= 10
+    html = page.content.decode()
+    assert "正在生成" in html and "秒后可以下载" in html and f'href="{url}"' in html
+    assert queued == [issued.pk]
+    assert not issued.pdf.storage.exists(issued.pdf.name)  # nothing rendered or stored by the GET
+    api = client.get(f"/api/v1/certificates/{issued.number}/pdf")
+    assert api.status_code == 202 and api["Retry-After"] == str(api.json()["retry_after"])
+    assert "正在生成" in api.json()["detail"]
+    assert queued == [issued.pk]  # queued once while the first render is still expected
+    tasks.render(issued.pk)  # the worker
+    assert issued.pdf.storage.exists(IssuedCertificate.objects.get(pk=issued.pk).pdf.name)
+    assert client.get(url).status_code == 200
+    assert client.get(f"/api/v1/certificates/{issued.number}/pdf").content.startswith(b"%PDF-")
+
+
+def test_a_certificate_never_rendered_is_queued_and_the_zip_waits_for_it(as_user, issued, hubei_institution_user,
+                                                                         queued):
+    IssuedCertificate.objects.filter(pk=issued.pk).update(pdf="", pdf_size=None)
+    client = as_user(hubei_institution_user)
+    response = client.get(reverse("issued:index") + "?export=zip")
+    assert response.status_code == 202 and "打包下载" in response.content.decode() and queued == [issued.pk]
+    assert IssuedCertificate.objects.get(pk=issued.pk).pdf == ""  # the GET wrote nothing
+    tasks.render(issued.pk)
+    archive = zipfile.ZipFile(io.BytesIO(client.get(reverse("issued:index") + "?export=zip").content))
+    assert [n.split("-")[0] for n in archive.namelist()] == [issued.number]
+
+
+def test_the_schema_documents_the_202_of_a_pdf_being_rendered(client):
+    schema = client.get("/api/schema/?format=json").json()
+    responses = schema["paths"]["/api/v1/certificates/{number}/pdf"]["get"]["responses"]
+    assert "application/pdf" in responses["200"]["content"]
+    ref = responses["202"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(schema["components"]["schemas"][ref]["properties"]) == {"detail", "retry_after"}

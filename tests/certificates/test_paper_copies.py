@@ -2,10 +2,12 @@
 mailed by the org with a tracking number; the holder sees the status."""
 
 import decimal
+import io
 
 import pytest
 from django.db import IntegrityError
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from accounts.models import Notification
 from accounts.scoping import actor_for
@@ -107,3 +109,33 @@ def test_the_paper_copy_api(as_user, student_user, org_a_user, social_learner_us
     assert as_user(org_a_user).post(advance).json()["status"] == "printed"
     refused = as_user(org_a_user).post(advance, {"carrier": "EMS"})
     assert refused.status_code == 400 and "快递单号" in refused.json()["detail"]
+
+
+def test_the_ministry_reads_the_queue_without_the_mailing_address_and_changes_nothing(as_user, student_user,
+                                                                                     ministry_user, org_a_user,
+                                                                                     issued, offer):
+    order = paper_copies.paper_order_create(actor=actor_for(student_user), issued=issued, **ADDRESS)
+    client = as_user(ministry_user)
+    html = client.get(reverse("issued:paper_queue")).content.decode()
+    assert issued.number in html and ADDRESS["address"] not in html and ADDRESS["phone"] not in html
+    assert "标记已打印" not in html
+    (row,) = client.get("/api/v1/paper-copies").json()
+    assert row["number"] == issued.number and row["address"] is None and row["phone"] is None
+    export = load_workbook(io.BytesIO(client.get(reverse("issued:paper_queue") + "?export=xlsx").content))
+    assert ADDRESS["address"] not in str(list(export.active.values))
+    # Read-only: the HTML form and the API endpoint refuse the same write.
+    assert client.post(reverse("issued:paper_advance", args=[order.pk])).status_code == 403
+    assert client.post(f"/api/v1/paper-copies/{order.pk}/advance").status_code == 403
+    assert client.post(reverse("issued:paper_queue"), {"price": "10"}).status_code == 403
+    assert PaperCopyOrder.objects.get(pk=order.pk).status == "ordered"
+    org = as_user(org_a_user)
+    assert ADDRESS["address"] in str(org.get("/api/v1/paper-copies").json())
+    assert ADDRESS["phone"] in org.get(reverse("issued:paper_queue")).content.decode()
+
+
+def test_only_the_holder_orders_a_copy_on_the_page_and_over_the_api(as_user, issued, offer, org_a_user):
+    client = as_user(org_a_user)  # sees the certificate, may not order its paper copy
+    assert client.get(reverse("issued:paper_order", args=[issued.number])).status_code == 403
+    assert client.post(reverse("issued:paper_order", args=[issued.number]), ADDRESS).status_code == 403
+    assert client.post(f"/api/v1/certificates/{issued.number}/paper-copies", ADDRESS).status_code == 403
+    assert not PaperCopyOrder.objects.exists()

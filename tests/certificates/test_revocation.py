@@ -7,7 +7,7 @@ from accounts.scoping import actor_for
 from certificates import hooks
 from certificates.issuance.models import CertificateVersion, IssuedCertificate
 from certificates.issuance.revocation import certificate_reissue, certificate_revoke
-from core.errors import AppError, Forbidden
+from core.errors import AppError, Forbidden, NotInScope
 from tests.accounts.factories import PersonFactory
 from tests.certificates.factories import certificate_with_levels, issue_now, seal_for
 
@@ -45,10 +45,19 @@ def test_the_ministry_revokes_audited_and_the_hook_fires(issued, ministry_user, 
         certificate_revoke(actor=actor_for(ministry_user), issued=issued, reason="again")
 
 
-def test_students_and_institutions_cannot_revoke(issued, student_user, hubei_institution_user):
-    for user in (student_user, hubei_institution_user):
+def test_students_and_institutions_cannot_revoke(org_a, hubei, hubei_institution, student_user, hubei_institution_user,
+                                                hubei_alliance_user, org_b_user):
+    seal_for(org_a)
+    (own,) = issue_now(certificate=certificate_with_levels(org=org_a), province=hubei, people=[student_user.person],
+                       institution=hubei_institution)
+    for user in (student_user, hubei_institution_user, hubei_alliance_user):  # they see it, may not change it
         with pytest.raises(Forbidden):
-            certificate_revoke(actor=actor_for(user), issued=issued, reason="x")
+            certificate_revoke(actor=actor_for(user), issued=own, reason="x")
+        with pytest.raises(Forbidden):
+            certificate_reissue(actor=actor_for(user), issued=own, holder_name="李晓明", reason="x")
+    with pytest.raises(NotInScope):  # another org's certificate: not even seen
+        certificate_revoke(actor=actor_for(org_b_user), issued=own, reason="x")
+    assert IssuedCertificate.objects.get(pk=own.pk).status == "valid"
 
 
 def test_a_name_correction_keeps_the_number_and_supersedes_the_old_version(issued, org_a_user):
@@ -85,6 +94,8 @@ def test_the_revoke_and_reissue_api(as_user, issued, org_a_user, org_b_user, hub
     url = f"/api/v1/certificates/{issued.number}/revoke"
     assert as_user(org_b_user).post(url, {"reason": "x"}).status_code == 404
     assert as_user(hubei_user).post(url, {"reason": "x"}).status_code == 403  # sees it, may not change it
+    assert as_user(hubei_user).post(f"/api/v1/certificates/{issued.number}/reissue",
+                                    {"holder_name": "王伍", "reason": "x"}).status_code == 403
     refused = as_user(org_a_user).post(url, {"reason": ""})
     assert refused.status_code == 400 and "原因" in refused.json()["detail"]
     reissued = as_user(org_a_user).post(f"/api/v1/certificates/{issued.number}/reissue",

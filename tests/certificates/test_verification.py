@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from certificates.issuance.models import IssuedCertificate
 from certificates.issuance.revocation import certificate_reissue, certificate_revoke
-from certificates.issuance.worker import certificate_pdf_bytes
+from certificates.issuance.selectors import certificate_pdf_stored
 from certificates.verification import services as verification
 from tests.accounts.factories import PersonFactory
 from tests.certificates.factories import certificate_with_levels, issue_now, seal_for
@@ -126,7 +126,7 @@ def upload(content: bytes, name="certificate.pdf"):
 
 
 def test_an_uploaded_genuine_pdf_is_reported_genuine_and_valid(client, issued):
-    content = certificate_pdf_bytes(issued)
+    content = certificate_pdf_stored(issued)
     data = client.post("/api/v1/verify/pdf", {"pdf": upload(content)}).json()
     assert data["genuine"] and data["status"] == "valid" and data["number"] == issued.number
     html = client.post("/verify/pdf/", {"pdf": upload(content)}).content.decode()
@@ -134,7 +134,7 @@ def test_an_uploaded_genuine_pdf_is_reported_genuine_and_valid(client, issued):
 
 
 def test_a_tampered_pdf_is_refused(client, issued):
-    content = certificate_pdf_bytes(issued)
+    content = certificate_pdf_stored(issued)
     position = content.index(b"/CertificateVersion")
     tampered = content[:position] + content[position:].replace(b"(1)", b"(2)", 1)
     data = client.post("/api/v1/verify/pdf", {"pdf": upload(tampered)}).json()
@@ -146,12 +146,12 @@ def test_a_tampered_pdf_is_refused(client, issued):
 
 
 def test_an_old_version_pdf_or_a_revoked_one_says_so(client, issued, org_actor):
-    old_pdf = certificate_pdf_bytes(issued)
+    old_pdf = certificate_pdf_stored(issued)
     certificate_reissue(actor=org_actor, issued=issued, holder_name="张晓三", reason="姓名用字更正")
     data = client.post("/api/v1/verify/pdf", {"pdf": upload(old_pdf)}).json()
     assert data["genuine"] and data["status"] == "superseded"
     issued = IssuedCertificate.objects.get(pk=issued.pk)
-    new_pdf = certificate_pdf_bytes(issued)
+    new_pdf = certificate_pdf_stored(issued)
     certificate_revoke(actor=org_actor, issued=issued, reason="证书信息造假")
     data = client.post("/api/v1/verify/pdf", {"pdf": upload(new_pdf)}).json()
     assert data["genuine"] and data["status"] == "revoked"

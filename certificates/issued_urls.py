@@ -1,4 +1,5 @@
-"""/certificates/: issued e-certificates (issue 6)."""
+"""/certificates/: issued e-certificates (issue 6) and their paper copies. Routed here, at the app's
+top, because the pages come from two features and issuance never imports paper copies."""
 
 from django.urls import path
 
@@ -9,7 +10,7 @@ app_name = "issued"
 
 urlpatterns = [
     path("", issuance_views.index, name="index"),
-    path("mine/", issuance_views.mine, name="mine"),
+    path("mine/", paper_copies_views.mine, name="mine"),
     path("batches/", issuance_views.batches, name="batches"),
     path("queue/", issuance_views.queue, name="queue"),
     path("waiting/", issuance_views.waiting, name="waiting"),
