@@ -125,13 +125,16 @@ def test_who_sees_the_id_number_in_full(actor, hubei_institution, certificate, h
                                         shandong_institution_user):
     saved = TrainerQualificationFactory(institution=hubei_institution, certificate=certificate)
     full, masked = saved.person.id_number, mask_id_number(saved.person.id_number)
+    def shown(user):
+        return selectors.trainer_access(actor(user), saved.pk).show("trainer_id_number", saved.person.id_number)
+
     for user in (hubei_institution_user, org_a_user):
-        assert selectors.trainer_id_display(actor(user), selectors.trainer_record_get(actor(user), saved.pk)) == full
+        assert shown(user) == full
     for user in (hubei_user, ministry_user, hubei_alliance_user):
-        assert selectors.trainer_id_display(actor(user), selectors.trainer_record_get(actor(user), saved.pk)) == masked
+        assert shown(user) == masked
     for user in (org_b_user, shandong_institution_user):
         with pytest.raises(NotInScope):
-            selectors.trainer_record_get(actor(user), saved.pk)
+            selectors.trainer_access(actor(user), saved.pk)
 
 
 # --- pages -----------------------------------------------------------------------------------------
