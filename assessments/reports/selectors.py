@@ -30,6 +30,7 @@ from assessments.models import (
     TeacherTraining,
 )
 from assessments.reports.models import METRIC_LABELS, METRICS, PERIODS
+from assessments.results.selectors import not_assessed
 from certificates.catalog.models import Certificate
 from certificates.issuance.models import IssuanceRequest
 from core.errors import Forbidden, NotInScope
@@ -149,7 +150,7 @@ def progress_figures(month: datetime.date, *, progress: Callable[[str], None] | 
            .values(*KEY).annotate(**_count_pair("assessed", in_month), **_count_pair("passed", in_month, Q(passed=True))))
     # Results of absent or cancelled registrations do not count as assessed: few rows, so the
     # join runs from the registrations that qualify, not over every result.
-    _merge(figures, _not_assessed(Registration.objects.filter(session_date__gte=year_start, session_date__lt=end))
+    _merge(figures, not_assessed(Registration.objects.filter(session_date__gte=year_start, session_date__lt=end))
            .values(*KEY).annotate(**_count_pair("assessed", in_month),
                                   **_count_pair("passed", in_month, Q(result__passed=True))), sign=-1)
 
@@ -159,23 +160,6 @@ def progress_figures(month: datetime.date, *, progress: Callable[[str], None] | 
                                   **_count_pair("passed_not_issued", Q(passed_on__gte=first),
                                                 Q(status__in=NOT_ISSUED))))
     return {key: values for key, values in figures.items() if any(values.values())}
-
-
-def _not_assessed(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
-    return (registrations.filter(Q(absent=True) | ~Q(status=Registration.Status.REGISTERED))
-            .filter(result__isnull=False).order_by())
-
-
-def assessed_by(group: tuple[str, ...], **filters) -> dict[tuple, int]:
-    """Candidates assessed (a result, neither absent nor cancelled), grouped by ``group`` fields
-    that registrations and results share (org_id, province_id, certificate_id, level)."""
-    counts: dict[tuple, int] = {}
-    for row in Result.objects.filter(**filters).order_by().values(*group).annotate(n=Count("*")):
-        counts[tuple(row[g] for g in group)] = row["n"]
-    for row in _not_assessed(Registration.objects.filter(**filters)).values(*group).annotate(n=Count("*")):
-        key = tuple(row[g] for g in group)
-        counts[key] = counts.get(key, 0) - row["n"]
-    return counts
 
 
 # --- summaries of stored rows --------------------------------------------------------------------

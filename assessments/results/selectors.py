@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role
@@ -51,3 +51,23 @@ def sessions_awaiting_finalization(actor: Actor) -> int:
     return sessions_visible(actor).filter(
         status__in=[AssessmentSession.Status.SCHEDULED, AssessmentSession.Status.CLOSED],
         date__lt=timezone.localdate()).count()
+
+
+# --- candidates assessed (the monthly report, the Hubei special action) ----------------------------
+
+def not_assessed(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    """Registrations with a result that does not count as assessed: absent or cancelled."""
+    return (registrations.filter(Q(absent=True) | ~Q(status=Registration.Status.REGISTERED))
+            .filter(result__isnull=False).order_by())
+
+
+def assessed_by(group: tuple[str, ...], **filters) -> dict[tuple, int]:
+    """Candidates assessed (a result, neither absent nor cancelled), grouped by ``group`` fields
+    that registrations and results share (org_id, province_id, certificate_id, level)."""
+    counts: dict[tuple, int] = {}
+    for row in Result.objects.filter(**filters).order_by().values(*group).annotate(n=Count("*")):
+        counts[tuple(row[g] for g in group)] = row["n"]
+    for row in not_assessed(Registration.objects.filter(**filters)).values(*group).annotate(n=Count("*")):
+        key = tuple(row[g] for g in group)
+        counts[key] = counts.get(key, 0) - row["n"]
+    return counts
