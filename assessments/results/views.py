@@ -181,7 +181,7 @@ def session_absence(request, pk: int):
         return redirect("assessments:session_results", pk=pk)
     try:
         count = result_services.registrations_absence_mark(actor=request.actor, session=session,
-                                                            registration_ids=ids, absent=absent)
+                                                           registration_ids=ids, absent=absent)
     except AppError as error:
         messages.error(request, str(error.message))
     else:
