@@ -2,28 +2,21 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def trainer_todos(actor):
-    """An org's workbench: trainer records waiting for its confirmation."""
-    from django.urls import reverse
-
-    from assessments.trainers.selectors import trainers_pending_count
-    from core.navigation import Todo
-
-    count = trainers_pending_count(actor)
-    if not count:
-        return []
-    return [Todo(title=str(_("待确认的培训师记录")), url=f"{reverse('assessments:trainers')}?status=pending",
-                 count=count)]
-
-
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("考核")
 
     def ready(self):
+        # Imported here, not at the top, only for Django's app loading: these modules import the
+        # models, which are not ready when Django imports this AppConfig.
         from accounts.models import Role
-        from core.navigation import register_nav, register_todo_provider
+        from assessments.registrations import navigation as registrations_navigation
+        from assessments.results import navigation as results_navigation
+        from assessments.sessions import navigation as sessions_navigation
+        from assessments.trainers import navigation as trainers_navigation
+        from core.navigation import register_nav
 
+        # Menu entries by role are configuration: the pages themselves ask the selectors.
         provincial = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY)
         # The registry pages live in organizations; their entry is registered here, with the
         # filings they exist for, so the menu reads in the order officials work.
@@ -33,10 +26,11 @@ class AssessmentsConfig(AppConfig):
         register_nav(_("全国备案汇总"), "assessments:national", (Role.MINISTRY,), order=31)
         register_nav(_("培训师资格"), "assessments:trainers",
                      (*provincial, Role.INSTITUTION, Role.ALLIANCE, Role.ORG), order=40)
-        register_todo_provider(trainer_todos)
-        from assessments.sessions.navigation import register as register_sessions
-
-        register_sessions()
+        # To-dos in the order the workbench lists them.
+        trainers_navigation.register()
+        results_navigation.register()
+        sessions_navigation.register()
+        registrations_navigation.register()
         # Trainings, plans and the monthly progress report (issue 5, items 1, 2 and 6).
         readers = (*provincial, Role.ORG)
         register_nav(_("师资培训"), "assessments:trainings", readers, order=45)

@@ -28,23 +28,23 @@ urlpatterns = [
     path("trainers/<int:pk>/edit/", trainers_views.trainer_edit, name="trainer_edit"),
     path("trainers/<int:pk>/delete/", trainers_views.trainer_delete, name="trainer_delete"),
     path("trainers/<int:pk>/confirm/", trainers_views.trainer_confirm, name="trainer_confirm"),
-    # sites, sessions, scores (views_sessions)
+    # sites and sessions (the session page and its roster: registrations), scores (results)
     path("sites/", sessions_views.site_list, name="sites"),
     path("sites/new/", sessions_views.site_create, name="site_create"),
     path("sites/<int:pk>/edit/", sessions_views.site_edit, name="site_edit"),
     path("sessions/", sessions_views.session_list, name="sessions"),
     path("sessions/new/", sessions_views.session_create, name="session_create"),
-    path("sessions/<int:pk>/", sessions_views.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/", registrations_views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/edit/", sessions_views.session_edit, name="session_edit"),
     path("sessions/<int:pk>/registration/", sessions_views.session_registration, name="session_registration"),
     path("sessions/<int:pk>/cancel/", sessions_views.session_cancel, name="session_cancel"),
-    path("sessions/<int:pk>/roster.xlsx", sessions_views.session_roster, name="session_roster"),
+    path("sessions/<int:pk>/roster.xlsx", registrations_views.session_roster, name="session_roster"),
     path("sessions/<int:pk>/results/", results_views.session_results, name="session_results"),
     path("sessions/<int:pk>/results/sheet.xlsx", results_views.result_sheet, name="result_sheet"),
     path("sessions/<int:pk>/absence/", results_views.session_absence, name="session_absence"),
     path("sessions/<int:pk>/finalize/", results_views.session_finalize, name="session_finalize"),
     path("uploads/<str:token>/errors.xlsx", sessions_views.upload_errors, name="upload_errors"),
-    # registrations, tickets, score reviews (views_registrations)
+    # registrations and tickets; scores and score reviews (results)
     path("sessions/<int:pk>/register/", registrations_views.registration_create, name="registration_create"),
     path("sessions/<int:pk>/register/upload/", registrations_views.registration_upload, name="registration_upload"),
     path("sessions/<int:pk>/register/template.xlsx", registrations_views.registration_template,

@@ -9,14 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.middleware import bulk_body
-from accounts.models import Role
-from accounts.scoping import require_role
 from assessments.filings import selectors
 from assessments.filings import services as filings
 from assessments.filings.filters import FilingFilter
 from assessments.filings.imports import FILING_SCHEMA, FilingRowValidator, filing_rows_group, rows_from_records
 from certificates.catalog.models import Certificate, Level
-from core.errors import AppError, NotInScope
+from core.errors import AppError, Forbidden, NotInScope
 from core.tabular.validation import validate_rows
 from organizations.institutions.selectors import institutions_fileable
 
@@ -86,7 +84,7 @@ class FilingListCreateApi(APIView):
                                               year=values["year"], levels=dict(values["levels"]),
                                               contact_name=values["contact_name"],
                                               contact_phone=values["contact_phone"])
-        filing = selectors.filing_get(request.actor, filing.pk)
+        filing = selectors.filing_access(request.actor, filing.pk).obj
         body = {**FilingOutput(filing).data, "outcome": outcome}
         return Response(body, status=status.HTTP_201_CREATED if outcome == "created" else status.HTTP_200_OK)
 
@@ -94,7 +92,7 @@ class FilingListCreateApi(APIView):
 class FilingDetailApi(APIView):
     @extend_schema(responses=FilingOutput, summary="备案详情")
     def get(self, request, pk: int):
-        return Response(FilingOutput(selectors.filing_get(request.actor, pk)).data)
+        return Response(FilingOutput(selectors.filing_access(request.actor, pk).obj).data)
 
 
 class FilingWithdrawApi(APIView):
@@ -103,11 +101,11 @@ class FilingWithdrawApi(APIView):
 
     @extend_schema(request=FilingWithdrawInput, responses=FilingOutput, summary="撤回备案（不再计入统计）")
     def post(self, request, pk: int):
-        filing = selectors.filing_get(request.actor, pk, for_write=True)
+        filing = selectors.filing_access(request.actor, pk).require("withdraw")
         data = self.FilingWithdrawInput(data=request.data)
         data.is_valid(raise_exception=True)
         filings.filing_withdraw(actor=request.actor, filing=filing, reason=data.validated_data["reason"])
-        return Response(FilingOutput(selectors.filing_get(request.actor, pk)).data)
+        return Response(FilingOutput(selectors.filing_access(request.actor, pk).obj).data)
 
 
 @bulk_body
@@ -133,7 +131,8 @@ class FilingBulkApi(APIView):
                    summary="批量备案：逐行校验，任一行有错误则全部不保存（错误按行号、列返回）")
     def post(self, request):
         actor = request.actor
-        require_role(actor, Role.PROVINCE)
+        if not selectors.filings_page_access(actor).file:
+            raise Forbidden()
         data = self.FilingBulkInput(data=request.data)
         data.is_valid(raise_exception=True)
         records = data.validated_data["rows"]

@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.models import Role, RoleBinding
-from accounts.scoping import Actor, require_role
+from accounts.scoping import Actor
 from assessments.filings.imports import FILING_SCHEMA, FilingRowValidator, filing_rows_group
+from assessments.filings.selectors import filings_page_access
 from assessments.filings.services import filings_bulk_save
 from assessments.models import FilingImport
-from core.errors import AppError
+from core.errors import AppError, Forbidden
 from core.tabular.reading import read_table
-from core.tabular.schema import XLSX_TYPE, TabularError
+from core.tabular.schema import XLSX_TYPE, CellError, TabularError
 from core.tabular.validation import no_data_error, validate_rows
 from core.tabular.writing import error_report_xlsx
 from core.uploads import stored_file_open, stored_file_save
@@ -39,7 +40,8 @@ MAX_KEPT_ERRORS = 20_000
 @transaction.atomic
 def filing_import_start(*, actor: Actor, upload) -> FilingImport:
     """Accept an upload: refuse a wrong file at once, else store it and queue its processing."""
-    require_role(actor, Role.PROVINCE)
+    if not filings_page_access(actor).file:
+        raise Forbidden()
     table = read_table(upload, FILING_SCHEMA)
     content_type, extension = (XLSX_TYPE, ".xlsx") if table.kind == "xlsx" else ("text/csv", ".csv")
     record = FilingImport(province_id=actor.province_code, uploaded_by=actor.user, total_rows=table.estimated_rows)
@@ -127,8 +129,6 @@ def _finish(record: FilingImport, **fields) -> FilingImport:
 
 def filing_import_error_report(*, record: FilingImport) -> bytes:
     """The uploaded rows with the wrong cells marked, rebuilt from the stored file."""
-    from core.tabular.schema import CellError
-
     if record.status != FilingImport.Status.FAILED or not record.errors:
         raise AppError(_("该导入没有逐行错误，无需下载错误报告。"))
     with stored_file_open(record.file) as handle:

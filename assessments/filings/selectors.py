@@ -1,35 +1,70 @@
-"""Reads of the assessments app, always through the actor's scope (accounts.scoping)."""
+"""Reads of filings (备案) and filing imports, always through the actor's scope (accounts.scoping),
+and the one place that decides what an actor may do with them (``filings_page_access``,
+``filing_access``)."""
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext_lazy
 
+from accounts.access import Access, Permissions
 from accounts.models import AuditEntry, Province, Role
 from accounts.scoping import Actor, get_in_scope, scoped
 from assessments.models import Filing, FilingImport, FilingLevel, level_rank
 from certificates.catalog.models import Certificate, Level
 from core.errors import Forbidden
 
-FILING_READERS = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE, Role.ORG)
+_READERS = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE, Role.ORG)
+_PROVINCIAL = (Role.PROVINCE, Role.PROVINCE_AGENCY)
+
+
+def filings_page_access(actor: Actor) -> Permissions:
+    """What the actor may do on the filing pages (not with one filing):
+
+    - "read": the filings of its scope (the ministry, provinces and their agencies, institutions,
+      alliances, orgs);
+    - "file": file for its province's institutions, one by one, from a file or over the API (a
+      province);
+    - "template": download the import template (a province or its pilot agency);
+    - "imports": read the province's filing imports (the ministry, a province, its agency);
+    - "national": the national summary (the ministry);
+    - "compare_provinces": its filings span provinces, so lists show the province (the ministry, an org).
+    """
+    role = actor.role
+    may = set()
+    if role in _READERS:
+        may.add("read")
+    if role == Role.PROVINCE:
+        may.add("file")
+    if role in _PROVINCIAL:
+        may.update({"template", "imports"})
+    if role == Role.MINISTRY:
+        may.update({"imports", "national"})
+    if role in (Role.MINISTRY, Role.ORG):
+        may.add("compare_provinces")
+    return Permissions(may)
 
 
 def filings_visible(actor: Actor) -> QuerySet[Filing]:
     """Filings the actor may read: the ministry all, a province its own, an institution (alliance)
     its own (its members'), an org those of its certificates. Withdrawn ones included; callers
     filter."""
-    if actor.role not in FILING_READERS:
+    if not filings_page_access(actor).read:
         raise Forbidden()
     qs = Filing.objects.select_related("institution", "certificate", "province").prefetch_related(
         Prefetch("levels", queryset=FilingLevel.objects.order_by(level_rank())))
     return scoped(qs, actor)
 
 
-def filing_get(actor: Actor, pk: int, *, for_write: bool = False) -> Filing:
-    return get_in_scope(filings_visible(actor), actor, for_write=for_write, pk=pk)
+def filing_access(actor: Actor, pk: int) -> Access[Filing]:
+    """One filing in the actor's scope (404 outside it) and what the actor may do with it: its
+    own province "correct"s and "withdraw"s it; everyone else who sees it reads it."""
+    filing = get_in_scope(filings_visible(actor), actor, pk=pk)
+    own = actor.role == Role.PROVINCE and filing.province_id == actor.province_code
+    return Access(filing, may=Permissions({"correct", "withdraw"} if own else ()))
 
 
 def filing_history(actor: Actor, filing: Filing) -> QuerySet[AuditEntry]:
     """The filing's own audit trail (created, corrected, withdrawn), for whoever may read it."""
-    filing_get(actor, filing.pk)
+    filing_access(actor, filing.pk)
     return AuditEntry.objects.filter(object_type=Filing._meta.label_lower, object_id=str(filing.pk)).select_related(
         "actor").order_by("at", "pk")
 
@@ -100,7 +135,7 @@ def bar_chart(rows: list[dict], *, limit: int = 12) -> dict:
 def national_totals(actor: Actor, *, year: int | None = None) -> dict:
     """Declared scale for the whole country: the national total, per province, per certificate,
     and per certificate and province (the ministry's view)."""
-    if actor.role != Role.MINISTRY:
+    if not filings_page_access(actor).national:
         raise Forbidden()
     active = Filing.objects.filter(withdrawn_at__isnull=True)
     if year:
@@ -128,7 +163,7 @@ def national_totals(actor: Actor, *, year: int | None = None) -> dict:
 
 def national_matrix(actor: Actor, *, year: int | None = None):
     """Every certificate × province × year with its declared students, for the export."""
-    if actor.role != Role.MINISTRY:
+    if not filings_page_access(actor).national:
         raise Forbidden()
     active = Filing.objects.filter(withdrawn_at__isnull=True)
     if year:
@@ -146,8 +181,16 @@ def certificates_fileable() -> QuerySet[Certificate]:
     return Certificate.objects.filter(status=Certificate.Status.PUBLISHED).select_related("org").order_by("name")
 
 
+def certificates_of_org(org_id: int | None) -> QuerySet[Certificate]:
+    """An org's published certificates: what it schedules sessions, records trainings and plans
+    for (the features above ask whether the actor may do that, then take these)."""
+    if org_id is None:
+        return Certificate.objects.none()
+    return certificates_fileable().filter(org_id=org_id)
+
+
 def filing_imports_visible(actor: Actor) -> QuerySet[FilingImport]:
-    if actor.role not in (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY):
+    if not filings_page_access(actor).imports:
         raise Forbidden()
     return scoped(FilingImport.objects.select_related("uploaded_by", "province"), actor)
 

@@ -14,13 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, audit_log_many
-from accounts.models import Province, Role
-from accounts.scoping import Actor, require_role, require_write
+from accounts.models import Province
+from accounts.scoping import Actor
 from assessments.filings.imports import LEVEL_LABELS, FilingData, year_range
+from assessments.filings.selectors import filing_access, filings_page_access
 from assessments.models import Filing, FilingLevel
 from certificates.catalog.models import Certificate, Level
 from core.bulk import copy_rows
-from core.errors import AppError, NotInScope
+from core.errors import AppError, Forbidden, NotInScope
 from core.tabular.validation import parse_phone
 from organizations.institutions.models import Institution
 
@@ -56,7 +57,8 @@ def _changes(before: dict | None, after: dict) -> dict:
 def _lock_province(actor: Actor) -> Province:
     """Filings of one province are written one writer at a time (a row lock on the province), so
     two uploads of overlapping files cannot interleave their corrections."""
-    require_role(actor, Role.PROVINCE)
+    if not filings_page_access(actor).file:
+        raise Forbidden()
     return Province.objects.select_for_update().get(pk=actor.province_code)
 
 
@@ -130,10 +132,8 @@ def filing_save(*, actor: Actor, institution: Institution, certificate: Certific
 def filing_withdraw(*, actor: Actor, filing: Filing, reason: str = "") -> Filing:
     """Withdraw a filing: it stays on record but no longer counts. Filing it again restores it."""
     province = _lock_province(actor)
+    filing_access(actor, filing.pk).require("withdraw")
     filing = Filing.objects.select_for_update().get(pk=filing.pk)
-    if filing.province_id != province.pk:
-        raise NotInScope()
-    require_write(filing, actor)
     if filing.withdrawn_at is not None:
         raise AppError(_("该备案已撤回。"))
     reason = (reason or "").strip()[:200]

@@ -11,8 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error
-from accounts.models import Role
-from accounts.scoping import require_role
 from assessments.filings import import_jobs as filing_imports
 from assessments.filings import selectors
 from assessments.filings import services as filings
@@ -21,7 +19,7 @@ from assessments.filings.forms import FilingForm, FilingImportForm, FilingWithdr
 from assessments.filings.imports import FILING_SCHEMA, LEVEL_LABELS, certificate_choice_labels
 from assessments.models import FilingImport
 from certificates.catalog.models import Level
-from core.errors import AppError
+from core.errors import AppError, Forbidden
 from core.exports import file_response, xlsx_response
 from core.tabular.schema import XLSX_TYPE
 from core.tabular.writing import template_xlsx
@@ -47,6 +45,12 @@ def _sort_links(request) -> dict:
     return links
 
 
+def _require(request, action: str) -> None:
+    """403 unless the filing pages allow the actor ``action`` (filings_page_access decides)."""
+    if action not in selectors.filings_page_access(request.actor):
+        raise Forbidden()
+
+
 @login_required
 def filing_list(request):
     actor = request.actor
@@ -60,8 +64,7 @@ def filing_list(request):
     return render(request, "assessments/filings.html", {
         "filter": filterset, "page": Paginator(filings_qs, 30).get_page(request.GET.get("page")),
         "query": query.urlencode(), "totals": totals, "chart": selectors.bar_chart(totals["certificates"]),
-        "levels": Level.choices, "sort": _sort_links(request),
-        "can_file": actor.role == Role.PROVINCE, "show_province": actor.role in (Role.MINISTRY, Role.ORG)})
+        "levels": Level.choices, "sort": _sort_links(request), "may": selectors.filings_page_access(actor)})
 
 
 def _filings_export(filings_qs):
@@ -96,7 +99,7 @@ def _saved_message(request, outcome: str) -> None:
 
 @login_required
 def filing_create(request):
-    require_role(request.actor, Role.PROVINCE)
+    _require(request, "file")
     initial = {"year": timezone.localdate().year}
     if request.GET.get("institution", "").isdigit():
         initial["institution"] = int(request.GET["institution"])
@@ -118,7 +121,7 @@ def filing_create(request):
 
 @login_required
 def filing_correct(request, pk: int):
-    filing = selectors.filing_get(request.actor, pk, for_write=True)
+    filing = selectors.filing_access(request.actor, pk).require("correct")
     levels = {level.level: level.declared_students for level in filing.levels.all()}
     initial = {"institution": filing.institution, "certificate": filing.certificate, "year": filing.year,
                "contact_name": filing.contact_name, "contact_phone": filing.contact_phone, **levels}
@@ -140,18 +143,19 @@ def filing_correct(request, pk: int):
 
 @login_required
 def filing_detail(request, pk: int):
-    filing = selectors.filing_get(request.actor, pk)
-    can_write = request.actor.role == Role.PROVINCE and filing.province_id == request.actor.province_code
+    access = selectors.filing_access(request.actor, pk)
+    filing = access.obj
     return render(request, "assessments/filing_detail.html", {
-        "filing": filing, "levels": [(LEVEL_LABELS[lv.level], lv.declared_students) for lv in filing.levels.all()],
-        "history": selectors.filing_history_display(request.actor, filing), "can_write": can_write,
-        "withdraw_form": FilingWithdrawForm() if can_write and not filing.withdrawn_at else None})
+        "filing": filing, "access": access,
+        "levels": [(LEVEL_LABELS[lv.level], lv.declared_students) for lv in filing.levels.all()],
+        "history": selectors.filing_history_display(request.actor, filing),
+        "withdraw_form": FilingWithdrawForm() if access.may.withdraw and not filing.withdrawn_at else None})
 
 
 @login_required
 @require_POST
 def filing_withdraw(request, pk: int):
-    filing = selectors.filing_get(request.actor, pk, for_write=True)
+    filing = selectors.filing_access(request.actor, pk).require("withdraw")
     form = FilingWithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -179,7 +183,7 @@ def national(request):
 
 @login_required
 def filing_template(request):
-    require_role(request.actor, Role.PROVINCE, Role.PROVINCE_AGENCY)
+    _require(request, "template")
     content = template_xlsx(FILING_SCHEMA, choices={
         "certificate": certificate_choice_labels(), "level": [str(label) for label in LEVEL_LABELS.values()]},
         instructions=[_("院校备案批量导入模板。每行填写一所院校、一个证书、一个年度的一个等级。"),
@@ -190,7 +194,7 @@ def filing_template(request):
 
 @login_required
 def import_upload(request):
-    require_role(request.actor, Role.PROVINCE)
+    _require(request, "file")
     form = FilingImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

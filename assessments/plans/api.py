@@ -46,10 +46,7 @@ class PlanDetailOutput(PlanOutput):
     rows = serializers.SerializerMethodField()
 
     def get_warnings(self, obj) -> list[dict]:
-        actor = self.context["actor"]
-        if actor.role in ("org", "ministry"):
-            return obj.warnings
-        return [w for w in obj.warnings if w.get("province") == actor.province_code]
+        return selectors.plan_warnings(self.context["actor"], obj)
 
     def get_rows(self, obj) -> list[dict]:
         return PlanRowOutput(selectors.plan_rows(self.context["actor"], obj), many=True).data

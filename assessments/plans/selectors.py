@@ -1,19 +1,41 @@
 """Reads of assessment plans, through the actor's scope: an org its own versions, a province the
-plans with rows in its province (and only those rows), the ministry all."""
+plans with rows in its province (and only those rows and their warnings), the ministry all; and
+the one place that decides what an actor may do on the plan pages (``plans_page_access``)."""
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from accounts.access import Permissions
 from accounts.models import Role
 from accounts.scoping import Actor, get_in_scope, scoped
+from assessments.filings.selectors import certificates_of_org
 from assessments.models import AssessmentPlan, AssessmentPlanRow, PlanningWindow
 from assessments.plans.imports import LEVEL_LABELS, month_label
 from assessments.plans.models import DEFAULT_WINDOW
-from certificates.catalog.models import Level
+from certificates.catalog.models import Certificate, Level
 from core.errors import Forbidden
 
 LEVEL_ORDER = list(Level.values)  # 初级, 中级, 高级
-PLAN_READERS = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG)
+_READERS = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG)
+
+
+def plans_page_access(actor: Actor) -> Permissions:
+    """What the actor may do on the plan pages:
+
+    - "read": the plans of its scope (the ministry, provinces and their agencies, orgs);
+    - "submit": upload or edit its own plan, download its template (an org);
+    - "set_window": set a year's planning window (the ministry);
+    - "all_warnings": every warning of a plan, not only its own province's (an org, the ministry).
+    """
+    role = actor.role
+    may = set()
+    if role in _READERS:
+        may.add("read")
+    if role == Role.ORG:
+        may.update({"submit", "all_warnings"})
+    if role == Role.MINISTRY:
+        may.update({"set_window", "all_warnings"})
+    return Permissions(may)
 
 
 def planning_window(year: int) -> PlanningWindow:
@@ -23,7 +45,7 @@ def planning_window(year: int) -> PlanningWindow:
 
 
 def _require_reader(actor: Actor) -> None:
-    if actor.role not in PLAN_READERS:
+    if not plans_page_access(actor).read:
         raise Forbidden()
 
 
@@ -34,6 +56,27 @@ def plans_visible(actor: Actor) -> QuerySet[AssessmentPlan]:
 
 def plan_get(actor: Actor, pk: int) -> AssessmentPlan:
     return get_in_scope(plans_visible(actor), actor, pk=pk)
+
+
+def plan_warnings(actor: Actor, plan: AssessmentPlan) -> list[dict]:
+    """The plan's warnings the actor may read: a province only those about its own province."""
+    if plans_page_access(actor).all_warnings:
+        return plan.warnings
+    return [w for w in plan.warnings if w.get("province") == actor.province_code]
+
+
+def plannable_certificates(actor: Actor) -> QuerySet[Certificate]:
+    """The org's published certificates: what it may plan assessments of."""
+    if not plans_page_access(actor).submit:
+        return Certificate.objects.none()
+    return certificates_of_org(actor.scope.org_id)
+
+
+def own_current_plan(actor: Actor, year: int) -> AssessmentPlan | None:
+    """The current version of the acting org's plan for ``year``."""
+    if not plans_page_access(actor).submit:
+        raise Forbidden()
+    return current_plan_of_org(actor.scope.org_id, year)
 
 
 def plan_rows(actor: Actor, plan: AssessmentPlan) -> QuerySet[AssessmentPlanRow]:

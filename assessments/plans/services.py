@@ -18,17 +18,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, diff
-from accounts.models import Province, Role
-from accounts.scoping import Actor, require_role
+from accounts.models import Province
+from accounts.scoping import Actor
 from assessments.models import AssessmentPlan, AssessmentPlanRow, FilingLevel, PlanningWindow
-from assessments.plans.imports import LEVEL_LABELS, PLAN_SCHEMA, PlanRowData, PlanRowValidator, rows_from_records
+from assessments.plans.imports import (
+    LEVEL_LABELS,
+    PLAN_SCHEMA,
+    PlanRowData,
+    PlanRowValidator,
+    certificate_choice_labels,
+    month_label,
+    province_choice_labels,
+    rows_from_records,
+    window_text,
+)
 from assessments.plans.models import DEFAULT_WINDOW
-from assessments.plans.selectors import planning_window
+from assessments.plans.selectors import planning_window, plans_page_access
 from certificates.catalog.models import Certificate
-from core.errors import AppError
+from core.errors import AppError, Forbidden
 from core.tabular.reading import read_table
 from core.tabular.schema import Row, Schema
 from core.tabular.validation import no_data_error, validate_rows
+from core.tabular.writing import template_xlsx
 from organizations.orgs.models import Org
 
 FIRST_YEAR = 2019
@@ -50,7 +61,8 @@ def _check_year(year) -> int:
 def planning_window_set(*, actor: Actor, year: int, first_month: int, last_month: int) -> PlanningWindow:
     """The ministry sets the months of ``year`` for which orgs submit plans. Plans already
     submitted keep the window they were checked against; new ones follow the new window."""
-    require_role(actor, Role.MINISTRY)
+    if not plans_page_access(actor).set_window:
+        raise Forbidden()
     year = _check_year(year)
     if not (isinstance(first_month, int) and 1 <= first_month <= 12):
         raise AppError(_("起始月份应为 1 到 12 之间的整数。"), field="first_month")
@@ -166,7 +178,8 @@ def _save(*, actor: Actor, org: Org, year: int, window: PlanningWindow, rows: li
 
 
 def _own_org(actor: Actor) -> Org:
-    require_role(actor, Role.ORG)
+    if not plans_page_access(actor).submit:
+        raise Forbidden()
     return Org.objects.get(pk=actor.scope.org_id)
 
 
@@ -204,9 +217,6 @@ def plan_upload(*, actor: Actor, year: int, upload) -> PlanOutcome:
 def plan_template(*, actor: Actor, year: int) -> bytes:
     """The template for the org's plan of ``year``: drop-downs of the window's months, the
     provinces, the org's own certificates and the levels; an example row; instructions."""
-    from assessments.plans.imports import certificate_choice_labels, month_label, province_choice_labels, window_text
-    from core.tabular.writing import template_xlsx
-
     org = _own_org(actor)
     year = _check_year(year)
     window = planning_window(year)

@@ -11,14 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.forms import add_app_error
-from accounts.models import Role
-from accounts.scoping import require_role
 from assessments.plans import selectors
 from assessments.plans import services as plans
 from assessments.plans.forms import PlanningWindowForm, PlanRowFormSet, PlanUploadForm
 from assessments.plans.imports import window_text
-from assessments.trainings.selectors import own_certificates
-from core.errors import AppError
+from core.errors import AppError, Forbidden
 from core.exports import file_response, xlsx_response
 from core.tabular.schema import XLSX_TYPE
 
@@ -26,6 +23,12 @@ from core.tabular.schema import XLSX_TYPE
 def _year(request) -> int:
     value = request.GET.get("year", "")
     return int(value) if value.isdigit() and len(value) == 4 else selectors.default_plan_year()
+
+
+def _require(request, action: str) -> None:
+    """403 unless the plan pages allow the actor ``action`` (plans_page_access decides)."""
+    if action not in selectors.plans_page_access(request.actor):
+        raise Forbidden()
 
 
 def _submitted(request, outcome) -> HttpResponse:
@@ -49,10 +52,10 @@ def plan_list(request):
     window = selectors.planning_window(year)
     if request.GET.get("export") == "xlsx":
         return _export_current(actor, year)
+    may = selectors.plans_page_access(actor)
     context = {"year": year, "years": selectors.plan_years(actor), "window": window,
-               "window_text": window_text(window.first_month, window.last_month), "is_org": actor.role == Role.ORG,
-               "is_ministry": actor.role == Role.MINISTRY}
-    if actor.role == Role.ORG:
+               "window_text": window_text(window.first_month, window.last_month), "may": may}
+    if may.submit:
         versions = list(selectors.plans_visible(actor).filter(year=year).order_by("-version"))
         current = next((p for p in versions if p.is_current), None)
         context.update({"versions": versions, "current": current,
@@ -82,7 +85,7 @@ def plan_template(request):
 
 @login_required
 def plan_upload(request):
-    require_role(request.actor, Role.ORG)
+    _require(request, "submit")
     form = PlanUploadForm(request.POST or None, request.FILES or None, initial={"year": _year(request)})
     errors = None
     if request.method == "POST" and form.is_valid():
@@ -104,11 +107,11 @@ def plan_upload(request):
 @login_required
 def plan_edit(request):
     actor = request.actor
-    require_role(actor, Role.ORG)
+    _require(request, "submit")
     year = _year(request)
     window = selectors.planning_window(year)
-    certificates = list(own_certificates(actor))
-    current = selectors.current_plan_of_org(actor.scope.org_id, year)
+    certificates = list(selectors.plannable_certificates(actor))
+    current = selectors.own_current_plan(actor, year)
     initial = [{"month": r.month, "province": r.province_id, "certificate": r.certificate.code, "level": r.level,
                 "planned_candidates": r.planned_candidates, "planned_sessions": r.planned_sessions}
                for r in selectors.plan_rows(actor, current)] if current else []
@@ -138,18 +141,14 @@ def plan_detail(request, pk: int):
                  r.planned_candidates, r.planned_sessions) for r in rows)
         headers = [_("月份"), _("省份"), _("证书"), _("证书代码"), _("等级"), _("计划考核人数"), _("计划考核批次")]
         return xlsx_response(_("考核计划第%(v)d版") % {"v": plan.version}, headers, data)
-    # A province sees only its own province's rows, so not the org's warnings about others.
-    warnings = plan.warnings if actor.role in (Role.ORG, Role.MINISTRY) else [
-        w for w in plan.warnings if w.get("province") == actor.province_code]
     return render(request, "assessments/plan_detail.html", {
-        "plan": plan, "matrix": selectors.plan_matrix(rows, plan.months), "warnings": warnings,
-        "versions": selectors.plan_versions(actor, plan), "is_org": actor.role == Role.ORG,
-        "window_text": window_text(plan.first_month, plan.last_month)})
+        "plan": plan, "matrix": selectors.plan_matrix(rows, plan.months), "warnings": selectors.plan_warnings(actor, plan),
+        "versions": selectors.plan_versions(actor, plan), "window_text": window_text(plan.first_month, plan.last_month)})
 
 
 @login_required
 def plan_window(request):
-    require_role(request.actor, Role.MINISTRY)
+    _require(request, "set_window")
     year = _year(request)
     window = selectors.planning_window(year)
     form = PlanningWindowForm(request.POST or None, initial={"year": year, "first_month": window.first_month,

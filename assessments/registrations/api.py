@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.middleware import bulk_body
-from accounts.models import IdType, Role
+from accounts.models import IdType
 from assessments.registrations import selectors as registrations_selectors
 from assessments.registrations import services as registration_services
 from assessments.registrations.forms import RegistrationFilter
@@ -22,7 +22,8 @@ class RegistrationOutput(serializers.Serializer):
     name_given = serializers.CharField()
     name_mismatch = serializers.BooleanField()
     id_type = serializers.CharField(source="person.id_type")
-    id_number = serializers.SerializerMethodField(help_text="本人、报名院校和考核组织看到完整号码，其他角色看到掩码")
+    id_number = serializers.SerializerMethodField(
+        help_text="本人、报名院校和考核组织看到完整号码，其他角色看到掩码（accounts.personal_data 决定）")
     institution = serializers.IntegerField(source="institution_id", allow_null=True)
     channel = serializers.CharField()
     major_code = serializers.CharField()
@@ -33,8 +34,9 @@ class RegistrationOutput(serializers.Serializer):
     level = serializers.CharField()
     session_date = serializers.DateField()
 
-    def get_id_number(self, obj) -> str:
-        return registrations_selectors.id_display(self.context["actor"], obj)
+    def get_id_number(self, obj) -> str | None:
+        access = registrations_selectors.registration_access_of(self.context["actor"], obj)
+        return access.show("id_number", obj.person.id_number)
 
 
 class ActivationCodeOutput(serializers.Serializer):
@@ -70,16 +72,17 @@ class RegistrationListCreateApi(APIView):
         data = self.RegistrationCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        session = sessions_selectors.session_get(actor, values.pop("session"))
+        session_access = sessions_selectors.session_access(actor, values.pop("session"))
         code = None
-        if actor.role == Role.STUDENT:
-            registration = registration_services.registration_self_create(actor=actor, session=session)
+        if session_access.may.self_register:
+            registration = registration_services.registration_self_create(actor=actor, session=session_access.obj)
         else:
             for key in ("id_number", "name", "major_name"):
                 if not values.get(key):
                     raise AppError(_("院校报名须填写证件号码、姓名和专业名称。"), field=key)
+            session = session_access.require("register")
             registration, code = registration_services.registration_create(actor=actor, session=session, **values)
-        registration = registrations_selectors.registration_get(actor, registration.pk)
+        registration = registrations_selectors.registration_access(actor, registration.pk).obj
         body = {**RegistrationOutput(registration, context={"actor": actor}).data,
                 "activation_code": ActivationCodeOutput(code).data if code else None}
         return Response(body, status=status.HTTP_201_CREATED)
@@ -100,7 +103,7 @@ class RegistrationBulkApi(APIView):
     @extend_schema(request=RegistrationBulkRows, responses=RegistrationBulkOutput,
                    summary="院校批量报名：逐行校验，任一行有错误或超出容量则全部不保存（错误按行号、列返回）")
     def post(self, request, pk: int):
-        session = sessions_selectors.session_get(request.actor, pk)
+        session = sessions_selectors.session_access(request.actor, pk).require("register")
         data = BulkRows(data=request.data)
         data.is_valid(raise_exception=True)
         rows = records_as_rows(_rows(data.validated_data["rows"]), REGISTRATION_SCHEMA)

@@ -22,6 +22,12 @@ class NameConfirmForm(forms.Form):
                              help_text=_("更正平台记录时必填，如：已核对身份证原件。"))
 
 
+class ReviewRequestForm(forms.Form):
+    """A candidate asks, on their registration page, for a review of their score."""
+
+    reason = forms.CharField(label=_("复核理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class RegistrationFilter(django_filters.FilterSet):
     session = django_filters.NumberFilter(field_name="session_id", widget=forms.HiddenInput)
     certificate = django_filters.ModelChoiceFilter(label=_("证书"), queryset=Certificate.objects.order_by("name"),

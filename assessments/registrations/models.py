@@ -59,3 +59,8 @@ class Registration(models.Model):
                    models.Index(fields=["certificate", "level", "session_date"])]
         verbose_name = _("报名")
         verbose_name_plural = _("报名")
+
+    @property
+    def ticket_number(self) -> str:
+        """The admission ticket number (准考证号): date, site code and registration number."""
+        return f"{self.session.date:%Y%m%d}{self.session.site.code}{self.pk:08d}"

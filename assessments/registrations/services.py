@@ -9,6 +9,9 @@ capacity is counted under a row lock on the session, so concurrent registrations
 A candidate without an account gets one, with a one-time activation code shown once to the
 institution (which may issue a new one later while the account is not yet activated).
 
+Who may do what is decided by the selectors: registering by ``sessions_page_access`` ("register",
+"self_register"), the operations on one registration by ``registration_access``.
+
 Audited: ``registration.created``, ``registration.cancelled``, ``registration.name_confirmed``,
 ``registration.code_reissued`` (and ``account.created`` for the new accounts).
 """
@@ -23,17 +26,19 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, audit_log_many
 from accounts.bulk_people import person_accounts_create_many, persons_find_or_create_many
-from accounts.models import ActivationCode, Role, User
-from accounts.scoping import Actor, require_role
+from accounts.models import ActivationCode, User
+from accounts.scoping import Actor
 from accounts.services import activation_code_issue, id_number_normalize, person_rename
 from assessments.models import AssessmentSession, Registration, Result
 from assessments.registrations.imports import REGISTRATION_SCHEMA, RegistrationRow, RegistrationRowValidator
-from assessments.sessions.services import is_open_for_registration, lock_session
+from assessments.registrations.selectors import is_institution_student, registration_access
+from assessments.sessions.selectors import is_open_for_registration, sessions_page_access
+from assessments.sessions.services import lock_session
 from core.bulk import insert_returning_ids
-from core.errors import AppError, Forbidden, NotInScope
+from core.errors import AppError, Forbidden
 from core.tabular.reading import read_table
 from core.tabular.validation import ValidationResult, no_data_error, validate_rows
-from organizations.institutions.models import Enrolment, Institution
+from organizations.institutions.models import Institution
 
 Status = Registration.Status
 Channel = Registration.Channel
@@ -74,7 +79,9 @@ class RowErrors(AppError):
 
 
 def own_institution(actor: Actor) -> Institution:
-    require_role(actor, Role.INSTITUTION)
+    """The institution the actor works for, when it may register students (403 otherwise)."""
+    if not sessions_page_access(actor).register:
+        raise Forbidden()
     return Institution.objects.get(pk=actor.binding.scope_id)
 
 
@@ -166,7 +173,7 @@ def registrations_bulk_save(*, actor: Actor, session: AssessmentSession, rows: l
     """Save validated rows for ``institution`` under the session's lock: re-check that nobody is
     registered twice and that the capacity holds, find or create the people and their accounts,
     record the registrations (each with the student's major, as the file gave it)."""
-    if actor.role != Role.INSTITUTION or institution.pk != actor.binding.scope_id:
+    if institution.pk != own_institution(actor).pk:
         raise Forbidden()
     session = lock_session(session)
     _check_open(session)
@@ -241,20 +248,12 @@ def registrations_bulk_save(*, actor: Actor, session: AssessmentSession, rows: l
 
 # --- a social learner registers themself ---------------------------------------------------------
 
-def is_institution_student(person_id: int | None) -> bool:
-    """A student of an institution: enrolled there (学籍), or registered by it for an assessment.
-    Only the others (social learners) register themselves."""
-    if person_id is None:
-        return False
-    return Enrolment.objects.filter(person_id=person_id).exists() or Registration.objects.filter(
-        person_id=person_id, channel=Channel.INSTITUTION).exists()
-
-
 @transaction.atomic
 def registration_self_create(*, actor: Actor, session: AssessmentSession) -> Registration:
     """A social learner (a student-role account not enrolled at an institution) registers for a
     session; the account is stored on the registration and later holds the certificate."""
-    require_role(actor, Role.STUDENT)
+    if not sessions_page_access(actor).self_register:
+        raise Forbidden()
     person = actor.user.person
     if person is None:
         raise Forbidden(_("该账户没有对应的人员信息，不能报名。"))
@@ -285,23 +284,10 @@ def registration_self_create(*, actor: Actor, session: AssessmentSession) -> Reg
 
 # --- after registering ---------------------------------------------------------------------------
 
-def _check_registrant(actor: Actor, registration: Registration) -> None:
-    """Only the institution that registered the student, or the learner who registered themself."""
-    if actor.role == Role.INSTITUTION and registration.channel == Channel.INSTITUTION:
-        if registration.institution_id == actor.binding.scope_id:
-            return
-        raise NotInScope()
-    if actor.role == Role.STUDENT and registration.channel == Channel.SELF:
-        if registration.person_id == actor.user.person_id:
-            return
-        raise NotInScope()
-    raise Forbidden()
-
-
 @transaction.atomic
 def registration_cancel(*, actor: Actor, registration: Registration) -> Registration:
     """Withdraw a registration before the session's date; the seat becomes free again."""
-    _check_registrant(actor, registration)
+    registration_access(actor, registration.pk).require("cancel")
     session = lock_session(registration.session)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status != Status.REGISTERED:
@@ -323,9 +309,7 @@ def registration_name_confirm(*, actor: Actor, registration: Registration, use_g
                               reason: str = "") -> Registration:
     """The institution settles a flagged name: the name on file stands, or the person's name is
     corrected to the one the registration gave (recorded in the person's name history)."""
-    if actor.role != Role.INSTITUTION:
-        raise Forbidden()
-    _check_registrant(actor, registration)
+    registration_access(actor, registration.pk).require("confirm_name")
     registration = Registration.objects.select_for_update().select_related("person").get(pk=registration.pk)
     if not registration.name_mismatch:
         raise AppError(_("该报名的姓名无需确认。"))
@@ -352,9 +336,7 @@ def registration_name_confirm(*, actor: Actor, registration: Registration, use_g
 def registration_code_reissue(*, actor: Actor, registration: Registration) -> IssuedCode:
     """A new activation code for a student the institution registered whose account is not yet
     activated (earlier codes stop working). An activated account resets its own password."""
-    if actor.role != Role.INSTITUTION:
-        raise Forbidden()
-    _check_registrant(actor, registration)
+    registration_access(actor, registration.pk).require("reissue_code")
     user = User.objects.filter(person_id=registration.person_id).first()
     if user is None:
         raise AppError(_("该考生还没有账户。"))

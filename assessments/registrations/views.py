@@ -1,5 +1,7 @@
-"""Pages of registration (报名): an institution's file or form, a social learner's own registration,
-the candidate's sessions, admission tickets, scores, score reviews and the org's amendments."""
+"""Pages of registration (报名): the session page with its registrations and the org's roster, an
+institution's file or form, a social learner's own registration, the candidate's sessions,
+admission tickets and scores. What an actor may do and see comes from the selectors
+(``session_access``, ``registration_access``); personal fields are rendered through the policy."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,29 +11,73 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error
-from accounts.models import Role
-from accounts.scoping import require_role
 from assessments.models import AssessmentSession, Registration, ScoreReview
 from assessments.registrations import selectors as registrations_selectors
 from assessments.registrations import services as registration_services
-from assessments.registrations.forms import NameConfirmForm, RegistrationFilter, RegistrationForm
+from assessments.registrations.forms import NameConfirmForm, RegistrationFilter, RegistrationForm, ReviewRequestForm
 from assessments.registrations.imports import REGISTRATION_SCHEMA, id_type_labels
 from assessments.registrations.pdf import admission_ticket_pdf
 from assessments.registrations.services import RowErrors
-from assessments.results import selectors as results_selectors
-from assessments.results.forms import ReviewRequestForm
 from assessments.sessions import selectors as sessions_selectors
-from assessments.sessions.forms import UploadForm
+from assessments.sessions.forms import SessionCancelForm, UploadForm
 from assessments.sessions.views import download, query_without_page, row_errors_context
-from core.errors import AppError, Forbidden
+from core.errors import AppError
 from core.exports import xlsx_response
 from core.tabular.writing import template_xlsx
 
+HELD = (AssessmentSession.Status.SCHEDULED, AssessmentSession.Status.CLOSED)
+
 
 def _institution_session(request, pk: int) -> AssessmentSession:
-    session = sessions_selectors.session_get(request.actor, pk)
-    require_role(request.actor, Role.INSTITUTION)
-    return session
+    return sessions_selectors.session_access(request.actor, pk).require("register")
+
+
+# --- the session page and the roster ---------------------------------------------------------------
+
+@login_required
+def session_detail(request, pk: int):
+    actor = request.actor
+    access = sessions_selectors.session_access(actor, pk)
+    session, may = access.obj, access.may
+    is_open = sessions_selectors.is_open_for_registration(session)
+    context = {"session": session, "access": access, "open": is_open,
+               "page_may": sessions_selectors.sessions_page_access(actor),
+               "summary": sessions_selectors.session_summary(session) if may.see_summary else None,
+               "can_register": may.register and is_open,
+               "cancel_form": SessionCancelForm() if may.cancel else None}
+    if may.see_registrations:
+        registrations = registrations_selectors.registrations_visible(actor).filter(session=session).order_by("pk")
+        context["registration_page"] = Paginator(registrations, 50).get_page(request.GET.get("page"))
+        context["registration_rows"] = list(registrations_selectors.registration_rows(
+            actor, context["registration_page"]))
+        context["show_scores"] = access.released or registrations_selectors.scores_before_release(actor)
+    if may.self_register:
+        mine = registrations_selectors.registrations_visible(actor).filter(session=session).first()
+        context["mine"] = mine
+        context["can_self_register"] = (is_open and (mine is None or mine.status == Registration.Status.CANCELLED)
+                                        and not registrations_selectors.is_institution_student(actor.scope.person_id))
+    return render(request, "assessments/session_detail.html", context)
+
+
+@login_required
+def session_roster(request, pk: int):
+    """The roster (考生名单) as the org prints it for the session day, with the ID numbers the
+    policy shows it (in full: it assesses them)."""
+    session = sessions_selectors.session_access(request.actor, pk).require("export_roster")
+    registrations = registrations_selectors.registrations_visible(request.actor).filter(
+        session=session, status=Registration.Status.REGISTERED).order_by("institution__name", "pk")
+    rows = ((index, a.obj.pk, a.obj.ticket_number, a.obj.person.name, a.obj.person.get_id_type_display(),
+             a.show("id_number", a.obj.person.id_number),
+             a.obj.institution.name if a.obj.institution else _("社会学习者"), a.obj.major_name,
+             _("缺考") if a.obj.absent else "", a.show("score", getattr(getattr(a.obj, "result", None), "score", None)))
+            for index, a in enumerate(registrations_selectors.registration_accesses(request.actor, registrations),
+                                      start=1))
+    headers = [_("序号"), _("报名号"), _("准考证号"), _("姓名"), _("证件类型"), _("证件号码"), _("院校"), _("专业"), _("缺考"),
+               _("成绩")]
+    return xlsx_response(_("考生名单"), headers, rows)
+
+
+# --- registering -------------------------------------------------------------------------------------
 
 
 @login_required
@@ -45,7 +91,7 @@ def registration_upload(request, pk: int):
         try:
             outcome = registration_services.registrations_import(actor=request.actor, session=session, upload=upload)
         except RowErrors as error:
-            context.update(row_errors_context(request, kind="registration", upload=upload, error=error))
+            context.update(row_errors_context(request, schema=REGISTRATION_SCHEMA, upload=upload, error=error))
             status = 400
         except AppError as error:
             add_app_error(form, error)
@@ -89,7 +135,7 @@ def registration_create(request, pk: int):
 @login_required
 @require_POST
 def registration_self(request, pk: int):
-    session = sessions_selectors.session_get(request.actor, pk)
+    session = sessions_selectors.session_access(request.actor, pk).require("self_register")
     try:
         registration = registration_services.registration_self_create(actor=request.actor, session=session)
     except AppError as error:
@@ -108,70 +154,61 @@ def registration_list(request):
     registrations = filterset.qs.order_by("-session_date", "-pk")
     if request.GET.get("export") == "xlsx":
         def rows():
-            for r in registrations.iterator(chunk_size=2000):
-                shown = results_selectors.result_visible_to(actor, r) and hasattr(r, "result")
-                yield (r.pk, r.person.name, registrations_selectors.id_display(actor, r),
-                       r.institution.name if r.institution else "", r.major_name, r.session.certificate.name,
-                       r.get_level_display(), r.session_date,
-                       r.session.site.name, r.get_channel_display(), r.get_status_display(), _("是") if r.absent else "",
-                       r.result.score if shown else None, (_("合格") if r.result.passed else _("不合格")) if shown else "")
+            for row in registrations_selectors.registration_rows(actor, registrations.iterator(chunk_size=2000)):
+                r, result = row["r"], row["result"]
+                yield (r.pk, r.person.name, row["id_number"], r.institution.name if r.institution else "", r.major_name,
+                       r.session.certificate.name, r.get_level_display(), r.session_date, r.session.site.name,
+                       r.get_channel_display(), r.get_status_display(), _("是") if r.absent else "",
+                       result.score if result else None, (_("合格") if result.passed else _("不合格")) if result else "")
         return xlsx_response(_("报名"), [_("报名号"), _("姓名"), _("证件号码"), _("院校"), _("专业"), _("证书"), _("等级"),
                                        _("考核日期"), _("考点"), _("报名方式"), _("状态"), _("缺考"), _("成绩"), _("结果")],
                              rows())
     page = Paginator(registrations, 30).get_page(request.GET.get("page"))
-    rows = [{"r": r, "id_number": registrations_selectors.id_display(actor, r),
-             "result": r.result if results_selectors.result_visible_to(actor, r) and hasattr(r, "result") else None}
-            for r in page]
     return render(request, "assessments/registration_list.html", {
-        "filter": filterset, "page": page, "rows": rows, "query": query_without_page(request),
-        "is_student": actor.role == Role.STUDENT})
+        "filter": filterset, "page": page, "rows": list(registrations_selectors.registration_rows(actor, page)),
+        "query": query_without_page(request), "may": sessions_selectors.sessions_page_access(actor)})
 
 
 @login_required
 def registration_detail(request, pk: int):
     actor = request.actor
-    registration = registrations_selectors.registration_get(actor, pk)
+    access = registrations_selectors.registration_access(actor, pk)
+    registration, may = access.obj, access.may
     session = registration.session
-    result = registration.result if hasattr(registration, "result") else None
-    visible = results_selectors.result_visible_to(actor, registration)
-    is_own_student = actor.role == Role.STUDENT and registration.person_id == actor.scope.person_id
-    is_registrant = (actor.role == Role.INSTITUTION and registration.institution_id == actor.binding.scope_id) or (
-        is_own_student and registration.channel == Registration.Channel.SELF)
-    is_org = actor.role == Role.ORG and registration.org_id == actor.scope.org_id
+    result = registrations_selectors.shown_result(access)
     reviews = list(registration.reviews.order_by("-requested_at"))
-    account = getattr(registration.person, "user", None)
+    account = getattr(registration.person, "user", None) if may.see_account else None
+    registered = registration.status == Registration.Status.REGISTERED
     return render(request, "assessments/registration_detail.html", {
-        "registration": registration, "session": session, "id_number": registrations_selectors.id_display(actor, registration),
-        "ticket_number": registrations_selectors.ticket_number(registration), "result": result if visible else None,
-        "amendments": list(result.amendments.order_by("at")) if result is not None and visible else [],
-        "reviews": reviews, "can_ticket": registrations_selectors.may_download_ticket(actor, registration),
-        "can_cancel": is_registrant and registration.status == Registration.Status.REGISTERED and result is None
-        and session.status in (AssessmentSession.Status.SCHEDULED, AssessmentSession.Status.CLOSED),
-        "can_confirm_name": actor.role == Role.INSTITUTION and is_registrant and registration.name_mismatch,
-        "can_reissue": actor.role == Role.INSTITUTION and is_registrant and account is not None
-        and not account.is_active and not account.has_usable_password(),
-        "account": account if actor.role == Role.INSTITUTION and is_registrant else None,
-        "can_request_review": is_own_student and result is not None and visible
+        "registration": registration, "session": session, "access": access,
+        "id_number": access.show("id_number", registration.person.id_number),
+        "ticket_number": registration.ticket_number, "result": result,
+        "amendments": list(result.amendments.order_by("at")) if result is not None else [],
+        "reviews": reviews, "can_ticket": may.download_ticket,
+        "can_cancel": may.cancel and registered and getattr(registration, "result", None) is None
+        and session.status in HELD,
+        "can_confirm_name": may.confirm_name and registration.name_mismatch,
+        "can_reissue": may.reissue_code and account is not None and not account.is_active
+        and not account.has_usable_password(),
+        "account": account,
+        "can_request_review": may.request_review and result is not None
         and not any(r.status == ScoreReview.Status.REQUESTED for r in reviews),
-        "can_edit_result": is_org and registration.status == Registration.Status.REGISTERED
-        and session.status in (AssessmentSession.Status.SCHEDULED, AssessmentSession.Status.CLOSED),
-        "can_amend": is_org and result is not None and session.status == AssessmentSession.Status.FINALIZED,
+        "can_edit_result": may.enter_score and registered and session.status in HELD,
+        "can_amend": may.amend_score and result is not None and session.status == AssessmentSession.Status.FINALIZED,
         "name_form": NameConfirmForm(), "review_form": ReviewRequestForm()})
 
 
 @login_required
 def registration_ticket(request, pk: int):
-    registration = registrations_selectors.registration_get(request.actor, pk)
-    if not registrations_selectors.may_download_ticket(request.actor, registration):
-        raise Forbidden(_("只有考生本人和报名院校可以下载准考证（已取消的报名没有准考证）。"))
-    name = f"{_('准考证')}-{registrations_selectors.ticket_number(registration)}.pdf"
-    return download(admission_ticket_pdf(registration), name, content_type="application/pdf")
+    ticket = registrations_selectors.admission_ticket(registrations_selectors.registration_access(request.actor, pk))
+    name = f"{_('准考证')}-{ticket['number']}.pdf"
+    return download(admission_ticket_pdf(ticket), name, content_type="application/pdf")
 
 
 @login_required
 @require_POST
 def registration_cancel(request, pk: int):
-    registration = registrations_selectors.registration_get(request.actor, pk)
+    registration = registrations_selectors.registration_access(request.actor, pk).require("cancel")
     try:
         registration_services.registration_cancel(actor=request.actor, registration=registration)
     except AppError as error:
@@ -186,7 +223,7 @@ def registration_cancel(request, pk: int):
 @login_required
 @require_POST
 def registration_confirm_name(request, pk: int):
-    registration = registrations_selectors.registration_get(request.actor, pk)
+    registration = registrations_selectors.registration_access(request.actor, pk).require("confirm_name")
     form = NameConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择以哪个姓名为准。"))
@@ -207,7 +244,7 @@ def registration_confirm_name(request, pk: int):
 @login_required
 @require_POST
 def registration_reissue_code(request, pk: int):
-    registration = registrations_selectors.registration_get(request.actor, pk)
+    registration = registrations_selectors.registration_access(request.actor, pk).require("reissue_code")
     try:
         code = registration_services.registration_code_reissue(actor=request.actor, registration=registration)
     except AppError as error:

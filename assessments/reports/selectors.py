@@ -8,7 +8,11 @@ Two kinds of read live here:
   their rows, with ``COUNT(*)`` and ``FILTER`` for the month — so 3,000,000 registrations cost a
   few sequential scans and a few thousand groups reach Python, never the rows themselves;
 * the scoped reads of a stored report: the ministry sees every row, a province the rows of its
-  province, an org its own rows (accounts.scoping, through the rows' ``scope_paths``).
+  province, an org its own rows (accounts.scoping, through the rows' ``scope_paths``), and what
+  the actor may do on the report pages (``reports_page_access``).
+
+Nothing here renders: the views and the generating service hand ``report_content`` to the
+renderers (``pdf.py``, ``xlsx.py``), which are fed with data and never query.
 """
 
 import datetime
@@ -16,7 +20,9 @@ from collections.abc import Callable, Iterable
 
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.access import Permissions
 from accounts.models import Province, Role
 from accounts.scoping import Actor, scoped
 from assessments.models import (
@@ -30,12 +36,13 @@ from assessments.models import (
     TeacherTraining,
 )
 from assessments.reports.models import METRIC_LABELS, METRICS, PERIODS
+from assessments.results.selectors import not_assessed
 from certificates.catalog.models import Certificate
 from certificates.issuance.models import IssuanceRequest
 from core.errors import Forbidden, NotInScope
 from organizations.orgs.models import Org
 
-REPORT_READERS = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG)
+_READERS = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG)
 KEY = ("org_id", "province_id", "certificate_id")
 NOT_ISSUED = (IssuanceRequest.Status.PENDING, IssuanceRequest.Status.BLOCKED, IssuanceRequest.Status.FAILED)
 
@@ -149,7 +156,7 @@ def progress_figures(month: datetime.date, *, progress: Callable[[str], None] | 
            .values(*KEY).annotate(**_count_pair("assessed", in_month), **_count_pair("passed", in_month, Q(passed=True))))
     # Results of absent or cancelled registrations do not count as assessed: few rows, so the
     # join runs from the registrations that qualify, not over every result.
-    _merge(figures, _not_assessed(Registration.objects.filter(session_date__gte=year_start, session_date__lt=end))
+    _merge(figures, not_assessed(Registration.objects.filter(session_date__gte=year_start, session_date__lt=end))
            .values(*KEY).annotate(**_count_pair("assessed", in_month),
                                   **_count_pair("passed", in_month, Q(result__passed=True))), sign=-1)
 
@@ -159,23 +166,6 @@ def progress_figures(month: datetime.date, *, progress: Callable[[str], None] | 
                                   **_count_pair("passed_not_issued", Q(passed_on__gte=first),
                                                 Q(status__in=NOT_ISSUED))))
     return {key: values for key, values in figures.items() if any(values.values())}
-
-
-def _not_assessed(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
-    return (registrations.filter(Q(absent=True) | ~Q(status=Registration.Status.REGISTERED))
-            .filter(result__isnull=False).order_by())
-
-
-def assessed_by(group: tuple[str, ...], **filters) -> dict[tuple, int]:
-    """Candidates assessed (a result, neither absent nor cancelled), grouped by ``group`` fields
-    that registrations and results share (org_id, province_id, certificate_id, level)."""
-    counts: dict[tuple, int] = {}
-    for row in Result.objects.filter(**filters).order_by().values(*group).annotate(n=Count("*")):
-        counts[tuple(row[g] for g in group)] = row["n"]
-    for row in _not_assessed(Registration.objects.filter(**filters)).values(*group).annotate(n=Count("*")):
-        key = tuple(row[g] for g in group)
-        counts[key] = counts.get(key, 0) - row["n"]
-    return counts
 
 
 # --- summaries of stored rows --------------------------------------------------------------------
@@ -266,8 +256,28 @@ def progress_chart(entries: list[dict], *, limit: int = 16) -> dict:
 
 # --- scoped reads --------------------------------------------------------------------------------
 
+def reports_page_access(actor: Actor) -> Permissions:
+    """What the actor may do on the report pages:
+
+    - "read": the months that have a report, and their figures within its scope (the ministry,
+      provinces and their agencies, orgs);
+    - "generate": (re)generate a month's report (the ministry);
+    - "national": the stored national report and its files (the ministry);
+    - "by_org": its figures are one org's, read by province and certificate (an org).
+    """
+    role = actor.role
+    may = set()
+    if role in _READERS:
+        may.add("read")
+    if role == Role.MINISTRY:
+        may.update({"generate", "national"})
+    if role == Role.ORG:
+        may.add("by_org")
+    return Permissions(may)
+
+
 def require_report_reader(actor: Actor) -> None:
-    if actor.role not in REPORT_READERS:
+    if not reports_page_access(actor).read:
         raise Forbidden()
 
 
@@ -298,23 +308,25 @@ def report_row_dicts(actor: Actor, report: MonthlyReport) -> list[dict]:
 
 
 def scope_title(actor: Actor) -> str:
-    from django.utils.translation import gettext as _
-
-    if actor.role == Role.MINISTRY:
-        return _("全国")
-    return actor.scope_label
+    return _("全国") if reports_page_access(actor).national else actor.scope_label
 
 
 def report_content(actor: Actor, report: MonthlyReport) -> dict:
     """What the page, the PDF and the XLSX show to ``actor``: the ministry the stored national
     summary, a province or an org the summary of its own rows, with those rows as the detail."""
-    require_report_reader(actor)
-    if actor.role == Role.MINISTRY:
+    may = reports_page_access(actor)
+    if not may.read:
+        raise Forbidden()
+    if may.national:
         return content_for(report, summary=report.figures, detail=None, national=True, scope_title=scope_title(actor),
                            by_org=False)
     detail = report_row_dicts(actor, report)
     return content_for(report, summary=summarize(detail), detail=detail, national=False,
-                       scope_title=scope_title(actor), by_org=actor.role == Role.ORG)
+                       scope_title=scope_title(actor), by_org=may.by_org)
+
+
+def report_title(month: datetime.date) -> str:
+    return _("%(y)d年%(m)d月1+X证书制度试点月度进展报告") % {"y": month.year, "m": month.month}
 
 
 def content_for(report: MonthlyReport, *, summary: dict, detail: list[dict] | None, national: bool,
@@ -322,7 +334,9 @@ def content_for(report: MonthlyReport, *, summary: dict, detail: list[dict] | No
     """The report as the templates and renderers take it. The chart shows provinces for the
     ministry and for an org (where it assesses), certificates for a province."""
     chart_groups = summary.get("certificates", []) if not national and not by_org else summary.get("provinces", [])
-    return {"report": report, "summary": summary, "detail": detail, "national": national, "by_org": by_org,
+    return {"report": report, "title": report_title(report.month), "summary": summary,
+            "detail": None if detail is None else [{**row, "rates": rates_of(row)} for row in detail],
+            "national": national, "by_org": by_org,
             "scope_title": scope_title, "periods": periods_of(report.month),
             "chart": progress_chart(chart_groups), "chart_by_province": national or by_org,
             "key_rows": [{"metric": m, "label": METRIC_LABELS[m], "month": summary["total"]["month"][m],
@@ -337,29 +351,29 @@ def _attention(certificates: list[dict], limit: int = 15) -> list[dict]:
     return sorted(waiting, key=lambda c: -c["ytd"]["passed_not_issued"])[:limit]
 
 
-def report_document(actor: Actor, report: MonthlyReport, kind: str) -> tuple[bytes, str]:
-    """The PDF or XLSX for ``actor``: the stored national files for the ministry, a rendering of
-    the actor's own rows for a province or an org. Returns the content and a file name."""
-    from django.utils.translation import gettext as _
+def report_file_name(actor: Actor, report: MonthlyReport, kind: str) -> str:
+    stem = _("%(y)d年%(m)d月进展报告") % {"y": report.month.year, "m": report.month.month}
+    return f"{stem}-{scope_title(actor)}.{kind}"
 
+
+def report_stored_file(actor: Actor, report: MonthlyReport, kind: str) -> bytes | None:
+    """The stored national PDF or XLSX of the month, for whoever may read the national report;
+    None when the actor reads its own rows instead, or the stored file is lost (the caller then
+    renders ``report_content``, which holds the same figures)."""
+    if not reports_page_access(actor).national:
+        return None
+    stored = report.pdf if kind == "pdf" else report.xlsx
+    if not stored:
+        return None
+    try:
+        with stored.open("rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def require_report_ready(actor: Actor, report: MonthlyReport) -> None:
+    """A month's files exist once its figures do (404 before)."""
     require_report_reader(actor)
     if not report.has_figures:
         raise NotInScope(_("该月报告尚未生成完成。"))
-    stem = _("%(y)d年%(m)d月进展报告") % {"y": report.month.year, "m": report.month.month}
-    stored = report.pdf if kind == "pdf" else report.xlsx
-    if actor.role == Role.MINISTRY and stored:
-        try:
-            with stored.open("rb") as handle:
-                return handle.read(), f"{stem}-{_('全国')}.{kind}"
-        except FileNotFoundError:
-            pass  # a lost file is rendered again from the stored figures
-    content = report_content(actor, report)
-    if kind == "pdf":
-        from assessments.reports.pdf import render_report_pdf
-
-        data = render_report_pdf(content)
-    else:
-        from assessments.reports.xlsx import render_report_xlsx
-
-        data = render_report_xlsx(content)
-    return data, f"{stem}-{content['scope_title']}.{kind}"

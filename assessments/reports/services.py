@@ -22,12 +22,20 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.models import Province, Role
-from accounts.scoping import Actor, require_role
+from accounts.scoping import Actor
 from assessments.models import MonthlyReport, MonthlyReportRow
 from assessments.reports.models import METRICS, PERIODS
-from assessments.reports.selectors import content_for, month_start, periods_of, previous_month, progress_figures, summarize
+from assessments.reports.selectors import (
+    content_for,
+    month_start,
+    periods_of,
+    previous_month,
+    progress_figures,
+    reports_page_access,
+    summarize,
+)
 from certificates.catalog.models import Certificate
-from core.errors import AppError
+from core.errors import AppError, Forbidden
 from organizations.orgs.models import Org
 
 logger = logging.getLogger(__name__)
@@ -61,8 +69,8 @@ def monthly_report_request(*, actor: Actor | None, month: datetime.date, trigger
                            enqueue: bool = True) -> MonthlyReport:
     """Queue the report of ``month`` (the ministry's button; ``actor`` None for the schedule).
     The month's report row is created once and then reused: a re-run replaces it."""
-    if actor is not None:
-        require_role(actor, Role.MINISTRY)
+    if actor is not None and not reports_page_access(actor).generate:
+        raise Forbidden()
     month = report_month_check(month)
     report, _created = MonthlyReport.objects.get_or_create(month=month)
     now = timezone.now()

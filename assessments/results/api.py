@@ -24,12 +24,14 @@ class SessionFinalizeApi(APIView):
     @extend_schema(request=None, responses=FinalizeOutput,
                    summary="确认成绩：锁定成绩，全部合格考生同时交付发证（每个合格成绩一个发证请求）")
     def post(self, request, pk: int):
-        session = sessions_selectors.session_get(request.actor, pk, for_write=True)
+        session = sessions_selectors.session_access(request.actor, pk).require("finalize")
         outcome = result_services.session_finalize(actor=request.actor, session=session)
         return Response(self.FinalizeOutput(outcome).data)
 
 
 class ResultOutput(serializers.Serializer):
+    """A result whose score the policy shows the actor: ``results_visible`` holds no other."""
+
     id = serializers.IntegerField()
     registration = serializers.IntegerField(source="registration_id")
     session = serializers.IntegerField(source="registration.session_id")
@@ -69,7 +71,7 @@ class ResultBulkApi(APIView):
     @extend_schema(request=ResultBulkRows, responses=ResultBulkOutput,
                    summary="批量录入成绩：逐行校验，任一行有错误则全部不保存；成绩确认后不能再录入")
     def post(self, request, pk: int):
-        session = sessions_selectors.session_get(request.actor, pk)
+        session = sessions_selectors.session_access(request.actor, pk).require("enter_results")
         data = BulkRows(data=request.data)
         data.is_valid(raise_exception=True)
         rows = records_as_rows(_rows(data.validated_data["rows"]), RESULT_SCHEMA)
@@ -85,11 +87,11 @@ class ResultAmendApi(APIView):
     @extend_schema(request=ResultAmendInput, responses=ResultOutput,
                    summary="成绩更正（成绩确认后，须说明原因；不合格更正为合格的同时交付发证）")
     def post(self, request, pk: int):
-        result = results_selectors.result_get(request.actor, pk)
+        result = results_selectors.result_access(request.actor, pk).require("amend_score")
         data = self.ResultAmendInput(data=request.data)
         data.is_valid(raise_exception=True)
         result_services.result_amend(actor=request.actor, result=result, **data.validated_data)
-        return Response(ResultOutput(results_selectors.result_get(request.actor, pk)).data)
+        return Response(ResultOutput(results_selectors.result_access(request.actor, pk).obj).data)
 
 
 class ReviewOutput(serializers.Serializer):
@@ -117,7 +119,8 @@ class ReviewListCreateApi(APIView):
     def post(self, request):
         data = self.ReviewCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        registration = registrations_selectors.registration_get(request.actor, data.validated_data["registration"])
+        registration = registrations_selectors.registration_access(request.actor,
+                                                                   data.validated_data["registration"]).obj
         review = result_services.score_review_request(actor=request.actor, registration=registration,
                                                       reason=data.validated_data["reason"])
         return Response(ReviewOutput(review).data, status=status.HTTP_201_CREATED)
@@ -132,7 +135,7 @@ class ReviewAnswerApi(APIView):
     @extend_schema(request=ReviewAnswerInput, responses=ReviewOutput,
                    summary="培训评价组织答复复核：维持原成绩，或更正成绩（生成成绩更正记录）")
     def post(self, request, pk: int):
-        review = results_selectors.review_get(request.actor, pk)
+        review = results_selectors.review_access(request.actor, pk).require("answer")
         data = self.ReviewAnswerInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

@@ -16,10 +16,6 @@ class AmendForm(forms.Form):
     reason = forms.CharField(label=_("更正原因"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReviewRequestForm(forms.Form):
-    reason = forms.CharField(label=_("复核理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class ReviewAnswerForm(forms.Form):
     outcome = forms.ChoiceField(label=_("复核结论"), widget=forms.RadioSelect, choices=[
         ("maintained", ScoreReview.Status.MAINTAINED.label), ("amended", _("更正成绩"))])

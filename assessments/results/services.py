@@ -7,6 +7,12 @@ Finalizing hands every pass to certificate issuance in the same transaction: one
 per passed result, idempotent by result id (``certificates.services.issuance``). Nothing here looks
 at fees: issuance is never tied to payment (domain rule 4).
 
+Who may do what is decided by the selectors: the session's org enters, finalizes and amends
+(``session_access``: "enter_results", "finalize"; ``registration_access``: "enter_score",
+"amend_score"), the candidate asks for a review ("request_review").
+
+Absences (缺考) are marked here too: an absent candidate has no score.
+
 Audited: ``result.recorded``, ``result.corrected``, ``registration.absent_marked``, ``session.finalized``,
 ``result.amended``, ``score_review.requested``, ``score_review.answered``.
 """
@@ -22,12 +28,14 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, audit_log_many
 from accounts.models import Role, User
-from accounts.scoping import Actor, require_role
+from accounts.scoping import Actor
 from accounts.services import notify, notify_scope
 from assessments.models import AssessmentSession, Registration, Result, ResultAmendment, ScoreReview
+from assessments.registrations.selectors import registration_access
 from assessments.registrations.services import RowErrors
 from assessments.results.imports import RESULT_SCHEMA, Candidate, ResultRow, ResultRowValidator, parse_score
-from assessments.sessions.services import check_results_open, lock_session, own_org
+from assessments.sessions.selectors import session_access
+from assessments.sessions.services import lock_session
 from certificates.catalog.models import CertificateLevel
 from certificates.issuance.services import PassedResult, issuance_requests_create
 from core.bulk import insert_returning_ids  # also registers the any_in lookup
@@ -56,10 +64,19 @@ def _marks(session: AssessmentSession) -> CertificateLevel:
     return CertificateLevel.objects.get(certificate_id=session.certificate_id, level=session.level)
 
 
-def _check_own(actor: Actor, session: AssessmentSession) -> None:
-    org = own_org(actor)
-    if session.org_id != org.pk:
-        raise NotInScope()
+def _check_may(actor: Actor, session: AssessmentSession, action: str = "enter_results") -> None:
+    """404 outside the actor's scope, 403 unless the actor may ``action`` the session (its org)."""
+    session_access(actor, session.pk).require(action)
+
+
+def check_results_open(session: AssessmentSession) -> None:
+    """Results (and absences) are recorded from the session's date until it is finalized."""
+    if session.status == AssessmentSession.Status.FINALIZED:
+        raise AppError(_("该考核批次的成绩已确认，成绩已锁定；如需更正，请通过成绩更正（须说明原因）。"), code="finalized")
+    if session.status == AssessmentSession.Status.CANCELLED:
+        raise AppError(_("该考核批次已取消。"))
+    if session.date > timezone.localdate():
+        raise AppError(_("考核日期（%(d)s）未到，不能录入成绩或缺考。") % {"d": f"{session.date:%Y-%m-%d}"})
 
 
 def candidates(session: AssessmentSession) -> list[Candidate]:
@@ -79,7 +96,7 @@ def _validate(session: AssessmentSession, rows) -> tuple[ValidationResult, int]:
 
 def results_import(*, actor: Actor, session: AssessmentSession, upload) -> ResultOutcome:
     """An org's score file for one session: every row checked, then all saved or none."""
-    _check_own(actor, session)
+    _check_may(actor, session)
     check_results_open(session)
     table = read_table(upload, RESULT_SCHEMA)
     result, skipped = _validate(session, table)
@@ -97,7 +114,7 @@ def results_import(*, actor: Actor, session: AssessmentSession, upload) -> Resul
 
 def results_rows_save(*, actor: Actor, session: AssessmentSession, rows) -> ResultOutcome:
     """The API's bulk scores: rows keyed like the file's columns, the same checks."""
-    _check_own(actor, session)
+    _check_may(actor, session)
     check_results_open(session)
     result, skipped = _validate(session, rows)
     if not result.ok:
@@ -113,8 +130,7 @@ def results_rows_save(*, actor: Actor, session: AssessmentSession, rows) -> Resu
 def result_save(*, actor: Actor, registration: Registration, score: str | decimal.Decimal | None,
                 absent: bool = False) -> ResultOutcome:
     """One candidate's score (or absence) from the form."""
-    session = registration.session
-    _check_own(actor, session)
+    session = registration_access(actor, registration.pk).require("enter_score").session
     check_results_open(session)
     if registration.status != Registration.Status.REGISTERED:
         raise AppError(_("该考生已取消报名，不能录入成绩。"))
@@ -136,7 +152,7 @@ def results_bulk_save(*, actor: Actor, session: AssessmentSession, rows: list[Re
                       note: str = "") -> ResultOutcome:
     """Save validated score rows under the session's lock: new scores recorded, changed ones
     corrected, identical ones left alone (uploading a file twice changes nothing), absences marked."""
-    _check_own(actor, session)
+    _check_may(actor, session)
     session = lock_session(session)
     check_results_open(session)
     marks = _marks(session)
@@ -234,6 +250,37 @@ def _correct(changed, pass_mark, now, user_id) -> None:
                                ["score", "passed", "recorded_at", "recorded_by"], batch_size=500)
 
 
+# --- absences ----------------------------------------------------------------------------------------
+
+@transaction.atomic
+def registrations_absence_mark(*, actor: Actor, session: AssessmentSession, registration_ids: list[int],
+                               absent: bool) -> int:
+    """Mark candidates absent (缺考) or present again. An absent candidate has no score: a score
+    recorded for them is removed (the audit keeps it)."""
+    _check_may(actor, session)
+    session = lock_session(session)
+    check_results_open(session)
+    regs = list(session.registrations.filter(pk__in=registration_ids, status=Registration.Status.REGISTERED)
+                .select_related("person"))
+    if len(regs) != len(set(registration_ids)):
+        raise NotInScope(_("部分考生不属于该考核批次或已取消报名。"))
+    changed = [r for r in regs if r.absent != absent]
+    if not changed:
+        return 0
+    ids = [r.pk for r in changed]
+    scores = dict(Result.objects.filter(registration_id__in=ids).values_list("registration_id", "score"))
+    if absent and scores:
+        Result.objects.filter(registration_id__in=ids).delete()
+    Registration.objects.filter(pk__in=ids).update(absent=absent)
+    label = Registration._meta.label_lower
+    audit_log_many(actor=actor, entries=(
+        {"action": "registration.absent_marked", "object_type": label, "object_id": r.pk,
+         "object_repr": f"{r.person.name} · {session}", "province": session.province_id,
+         "changes": {"absent": [not absent, absent], **({"score": [scores[r.pk], None]} if r.pk in scores else {})}}
+        for r in changed))
+    return len(changed)
+
+
 # --- finalizing ------------------------------------------------------------------------------------
 
 def _passes(results) -> list[PassedResult]:
@@ -261,7 +308,7 @@ class FinalizeOutcome:
 def session_finalize(*, actor: Actor, session: AssessmentSession) -> FinalizeOutcome:
     """Lock the session's results and hand every pass to certificate issuance, in one transaction.
     Refused while a registered candidate has neither a score nor an absence."""
-    _check_own(actor, session)
+    _check_may(actor, session, "finalize")
     session = lock_session(session)
     if session.status == AssessmentSession.Status.FINALIZED:
         raise AppError(_("该考核批次的成绩已确认。"), code="finalized")
@@ -311,8 +358,7 @@ def result_amend(*, actor: Actor, result: Result, score, reason: str,
                  review: ScoreReview | None = None) -> ResultAmendment:
     """Correct a finalized result, with its reason, audited. A fail that becomes a pass is handed
     to issuance at once (idempotent by result id)."""
-    session = result.registration.session
-    _check_own(actor, session)
+    session = registration_access(actor, result.registration_id).require("amend_score").session
     session = lock_session(session)
     if session.status != AssessmentSession.Status.FINALIZED:
         raise AppError(_("成绩确认前请直接修改成绩，无需更正。"))
@@ -355,9 +401,7 @@ def result_amend(*, actor: Actor, result: Result, score, reason: str,
 @transaction.atomic
 def score_review_request(*, actor: Actor, registration: Registration, reason: str) -> ScoreReview:
     """A candidate asks for a review of their finalized score."""
-    require_role(actor, Role.STUDENT)
-    if registration.person_id != actor.user.person_id:
-        raise NotInScope()
+    registration_access(actor, registration.pk).require("request_review")
     registration = Registration.objects.select_for_update().select_related("session").get(pk=registration.pk)
     if registration.session.status != AssessmentSession.Status.FINALIZED:
         raise AppError(_("成绩确认发布后才能申请复核。"))
@@ -382,8 +426,7 @@ def score_review_request(*, actor: Actor, registration: Registration, reason: st
 def score_review_answer(*, actor: Actor, review: ScoreReview, amend: bool, answer: str,
                         score=None) -> ScoreReview:
     """The org answers a review: the score is maintained, or amended (through a ResultAmendment)."""
-    registration = review.registration
-    _check_own(actor, registration.session)
+    registration = registration_access(actor, review.registration_id).require("amend_score")
     review = ScoreReview.objects.select_for_update().get(pk=review.pk)
     if review.status != ScoreReview.Status.REQUESTED:
         raise AppError(_("该复核申请已答复。"))

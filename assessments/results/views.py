@@ -1,3 +1,7 @@
+"""Pages of scores (成绩): the org's score entry, absences and finalization of a session, one
+candidate's score, amendments after finalization, and score reviews. What an actor may do comes
+from the selectors (``session_access``, ``registration_access``, ``result_access``,
+``review_access``); personal fields are rendered through the policy."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,27 +11,37 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error
-from accounts.models import Role
 from assessments.models import AssessmentSession, Registration, Result
 from assessments.registrations import selectors as registrations_selectors
+from assessments.registrations.forms import ReviewRequestForm
 from assessments.registrations.services import RowErrors
 from assessments.results import selectors as results_selectors
 from assessments.results import services as result_services
-from assessments.results.forms import AmendForm, ResultForm, ReviewAnswerForm, ReviewFilter, ReviewRequestForm
+from assessments.results.forms import AmendForm, ResultForm, ReviewAnswerForm, ReviewFilter
 from assessments.results.imports import RESULT_SCHEMA
 from assessments.sessions import selectors as sessions_selectors
-from assessments.sessions import services as session_services
 from assessments.sessions.forms import UploadForm
-from assessments.sessions.views import _org_session, download, query_without_page, row_errors_context
-from core.errors import AppError, Forbidden
+from assessments.sessions.views import download, query_without_page, row_errors_context
+from core.errors import AppError
 from core.exports import xlsx_bytes, xlsx_response
+
+HELD = (AssessmentSession.Status.SCHEDULED, AssessmentSession.Status.CLOSED)
+
+
+def _session(request, pk: int, action: str) -> AssessmentSession:
+    """A session the actor may ``action`` (its org): 404 outside its scope, 403 for other roles."""
+    return sessions_selectors.session_access(request.actor, pk).require(action)
+
+
+def _registered(request, session: AssessmentSession):
+    """The session's active registrations (rendered through ``registration_rows``)."""
+    return registrations_selectors.registrations_visible(request.actor).filter(
+        session=session, status=Registration.Status.REGISTERED).order_by("pk")
 
 
 @login_required
 def result_edit(request, pk: int):
-    registration = registrations_selectors.registration_get(request.actor, pk)
-    if request.actor.role != Role.ORG:
-        raise Forbidden()
+    registration = registrations_selectors.registration_access(request.actor, pk).require("enter_score")
     result = Result.objects.filter(registration=registration).first()
     form = ResultForm(request.POST or None, initial={"score": result.score if result else "",
                                                      "absent": registration.absent})
@@ -46,9 +60,7 @@ def result_edit(request, pk: int):
 
 @login_required
 def result_amend(request, pk: int):
-    result = results_selectors.result_get(request.actor, pk)
-    if request.actor.role != Role.ORG:
-        raise Forbidden()
+    result = results_selectors.result_access(request.actor, pk).require("amend_score")
     form = AmendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -65,7 +77,7 @@ def result_amend(request, pk: int):
 @login_required
 @require_POST
 def review_request(request, pk: int):
-    registration = registrations_selectors.registration_get(request.actor, pk)
+    registration = registrations_selectors.registration_access(request.actor, pk).obj
     form = ReviewRequestForm(request.POST)
     try:
         registration_reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -90,16 +102,16 @@ def review_list(request):
                  r.answer, r.requested_at, r.answered_at) for r in reviews)
         return xlsx_response(_("成绩复核"), [_("编号"), _("考生"), _("证书"), _("等级"), _("考核日期"), _("复核理由"), _("状态"),
                                          _("答复"), _("申请时间"), _("答复时间")], rows)
+    page = Paginator(reviews, 30).get_page(request.GET.get("page"))
     return render(request, "assessments/result_reviews.html", {
-        "filter": filterset, "page": Paginator(reviews, 30).get_page(request.GET.get("page")),
-        "query": query_without_page(request), "can_answer": actor.role == Role.ORG})
+        "filter": filterset, "page": page, "rows": [results_selectors.review_access_of(actor, r) for r in page],
+        "query": query_without_page(request), "may": sessions_selectors.sessions_page_access(actor)})
 
 
 @login_required
 def review_answer(request, pk: int):
-    review = results_selectors.review_get(request.actor, pk)
-    if request.actor.role != Role.ORG:
-        raise Forbidden()
+    access = results_selectors.review_access(request.actor, pk)
+    review = access.require("answer")
     form = ReviewAnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -113,14 +125,14 @@ def review_answer(request, pk: int):
             return redirect("assessments:reviews")
     registration = review.registration
     return render(request, "assessments/result_review_answer.html", {
-        "review": review, "registration": registration, "form": form,
-        "id_number": registrations_selectors.id_display(request.actor, registration)})
+        "review": review, "registration": registration, "form": form, "access": access,
+        "id_number": access.show("id_number", registration.person.id_number)})
 
 
 @login_required
 def session_results(request, pk: int):
     """The org's score entry for one session: upload a file, or enter one score at a time."""
-    session = _org_session(request, pk)
+    session = _session(request, pk, "enter_results")
     form = UploadForm(request.POST or None, request.FILES or None)
     context = {"session": session, "form": form}
     status = 200
@@ -129,7 +141,7 @@ def session_results(request, pk: int):
         try:
             outcome = result_services.results_import(actor=request.actor, session=session, upload=upload)
         except RowErrors as error:
-            context.update(row_errors_context(request, kind="result", upload=upload, error=error))
+            context.update(row_errors_context(request, schema=RESULT_SCHEMA, upload=upload, error=error))
             status = 400
         except AppError as error:
             add_app_error(form, error)
@@ -140,24 +152,20 @@ def session_results(request, pk: int):
                 "r": outcome.recorded, "c": outcome.corrected, "a": outcome.absent, "u": outcome.unchanged,
                 "s": outcome.skipped})
             return redirect("assessments:session_results", pk=pk)
-    registrations = session.registrations.filter(status=Registration.Status.REGISTERED).select_related(
-        "person", "institution", "result").order_by("pk")
-    context.update({"summary": sessions_selectors.session_summary(session),
-                    "page": Paginator(registrations, 100).get_page(request.GET.get("page")),
-                    "results_open": session.status in (AssessmentSession.Status.SCHEDULED,
-                                                       AssessmentSession.Status.CLOSED)})
+    page = Paginator(_registered(request, session), 100).get_page(request.GET.get("page"))
+    context.update({"summary": sessions_selectors.session_summary(session), "page": page,
+                    "rows": list(registrations_selectors.registration_rows(request.actor, page)),
+                    "results_open": session.status in HELD})
     return render(request, "assessments/session_results.html", context, status=status)
 
 
 @login_required
 def result_sheet(request, pk: int):
     """The score sheet: the session's roster in the upload's columns, scores to fill in."""
-    session = _org_session(request, pk)
-    registrations = session.registrations.filter(status=Registration.Status.REGISTERED).select_related(
-        "person", "result").order_by("pk")
-    rows = ((r.pk, r.person.id_number, r.person.name, _("缺考") if r.absent else getattr(getattr(r, "result", None),
-                                                                                     "score", None))
-            for r in registrations)
+    session = _session(request, pk, "enter_results")
+    rows = ((row["r"].pk, row["id_number"], row["r"].person.name,
+             _("缺考") if row["r"].absent else getattr(row["result"], "score", None))
+            for row in registrations_selectors.registration_rows(request.actor, _registered(request, session)))
     content = xlsx_bytes([c.header for c in RESULT_SCHEMA.columns], rows, sheet_title=RESULT_SCHEMA.sheet_title)
     return download(content, f"{_('成绩录入表')}-{session.certificate.name}-{session.date:%Y%m%d}.xlsx")
 
@@ -165,15 +173,15 @@ def result_sheet(request, pk: int):
 @login_required
 @require_POST
 def session_absence(request, pk: int):
-    session = _org_session(request, pk)
+    session = _session(request, pk, "enter_results")
     ids = [int(v) for v in request.POST.getlist("registration") if v.isdigit()]
     absent = request.POST.get("absent") != "0"
     if not ids:
         messages.error(request, _("请先勾选考生。"))
         return redirect("assessments:session_results", pk=pk)
     try:
-        count = session_services.registrations_absence_mark(actor=request.actor, session=session,
-                                                            registration_ids=ids, absent=absent)
+        count = result_services.registrations_absence_mark(actor=request.actor, session=session,
+                                                           registration_ids=ids, absent=absent)
     except AppError as error:
         messages.error(request, str(error.message))
     else:
@@ -184,7 +192,7 @@ def session_absence(request, pk: int):
 
 @login_required
 def session_finalize(request, pk: int):
-    session = _org_session(request, pk)
+    session = _session(request, pk, "finalize")
     if request.method == "POST":
         try:
             outcome = result_services.session_finalize(actor=request.actor, session=session)

@@ -1,6 +1,6 @@
-"""Sites, sessions, registrations (one, bulk), scores (bulk), finalization, amendments and score
-reviews over the API, with the scopes and validation of the pages (the same selectors and services;
-bulk rows go through the same row validators as uploaded files, all or nothing)."""
+"""Sites and sessions over the API, with the scopes, access decisions and validation of the pages
+(the same selectors and services), and the helpers the pipeline's API shares (pagination, bulk
+rows: they go through the same row validators as uploaded files, all or nothing)."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -9,7 +9,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Province, Role
+from accounts.models import Province
 from assessments.sessions import selectors
 from assessments.sessions import services as session_services
 from assessments.sessions.forms import SessionFilter
@@ -116,16 +116,15 @@ class SessionListCreateApi(APIView):
         if certificate is None:
             raise AppError(_("证书代码不在证书目录中。"), field="certificate")
         site_id = values.pop("site")
-        site = selectors.sites_usable(request.actor).filter(pk=site_id).first() if request.actor.role == Role.ORG \
-            else None
-        if site is None and request.actor.role == Role.ORG:
+        site = selectors.sites_usable(request.actor).filter(pk=site_id).first()
+        if site is None and selectors.sessions_page_access(request.actor).schedule:
             raise NotInScope(_("考点不存在或不属于本组织。"))
         session = session_services.session_create(actor=request.actor, certificate=certificate, site=site, **values)
-        return Response(SessionOutput(selectors.session_get(request.actor, session.pk)).data,
+        return Response(SessionOutput(selectors.session_access(request.actor, session.pk).obj).data,
                         status=status.HTTP_201_CREATED)
 
 
 class SessionDetailApi(APIView):
     @extend_schema(responses=SessionOutput, summary="考核批次详情")
     def get(self, request, pk: int):
-        return Response(SessionOutput(selectors.session_get(request.actor, pk)).data)
+        return Response(SessionOutput(selectors.session_access(request.actor, pk).obj).data)

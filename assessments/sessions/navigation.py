@@ -1,36 +1,25 @@
-"""Menu entries and workbench to-dos of sessions, registrations and score reviews, registered from
-AssessmentsConfig.ready()."""
+"""Menu entries of the session pipeline and the to-do of held sessions, registered from
+AssessmentsConfig.ready(). Registrations and results register their own to-dos."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Role
+from assessments.sessions.selectors import sessions_awaiting_finalization
+from core.navigation import Todo, register_nav, register_todo_provider
 
-def session_todos(actor):
-    """An org: score reviews to answer, held sessions to finalize; an institution: names to confirm."""
-    from assessments.registrations import selectors as registrations_selectors
-    from assessments.results import selectors as results_selectors
-    from core.navigation import Todo
 
-    todos = []
-    reviews = results_selectors.reviews_open_count(actor)
-    if reviews:
-        todos.append(Todo(title=_("待答复的成绩复核"), url=f"{reverse('assessments:reviews')}?status=requested",
-                          count=reviews, urgent=True))
-    held = results_selectors.sessions_awaiting_finalization(actor)
-    if held:
-        todos.append(Todo(title=_("已考核、成绩待确认的考核批次"), url=reverse("assessments:sessions"), count=held))
-    mismatches = registrations_selectors.name_mismatch_count(actor)
-    if mismatches:
-        todos.append(Todo(title=_("报名姓名与平台记录不一致，待确认"),
-                          url=f"{reverse('assessments:registrations')}?name_mismatch=on", count=mismatches))
-    return todos
+def session_todos(actor) -> list[Todo]:
+    """An org: held sessions whose results are still to be finalized."""
+    held = sessions_awaiting_finalization(actor)
+    if not held:
+        return []
+    return [Todo(title=_("已考核、成绩待确认的考核批次"), url=reverse("assessments:sessions"), count=held)]
 
 
 def register() -> None:
-    from accounts.models import Role
-    from core.navigation import register_nav, register_todo_provider
-
+    # Menu entries by role are configuration: the pages themselves ask the selectors.
     staff = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY)
     register_nav(gettext_lazy("考核批次"), "assessments:sessions",
                  (*staff, Role.INSTITUTION, Role.ALLIANCE, Role.ORG, Role.STUDENT), order=45)

@@ -1,87 +1,141 @@
-"""Reads of sites, sessions, registrations, results and score reviews, always through the actor's
-scope (accounts.scoping).
+"""Reads of sites and sessions, always through the actor's scope (accounts.scoping), and the one
+place that decides what an actor may do with them (``sessions_page_access``, ``site_access``,
+``session_access``). Registrations and results sit above this feature and ask these decisions
+for the operations they perform on a session (register, enter results, finalize).
 
-Who sees what: an org its own sites, sessions, registrations and results; a province what is held
-in its province; an institution (an alliance: its members) its own students' registrations and
-results, and the sessions they are in or may register for; a student only themself, and the
-sessions open for registration; the ministry everything. Scores become visible to anyone but the
-org (and the ministry) once the session is finalized. ID numbers are shown in full only to the
-person, the institution that registered them and the org that assesses them.
+Who sees what: an org its own sites and sessions; a province what is held in its province; an
+institution (an alliance: its members) the sessions its students are in or may register for; a
+student the sessions they are in and those open for registration; the ministry everything.
 """
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from accounts.access import Access, Permissions
 from accounts.models import Role
-from accounts.scoping import Actor, get_in_scope, require_write, scoped
+from accounts.scoping import Actor, get_in_scope, scoped
+from assessments.filings.selectors import certificates_of_org
 from assessments.models import AssessmentSession, Registration, Site
 from certificates.catalog.models import Certificate
 from core.errors import Forbidden, NotInScope
 
-SESSION_READERS = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE, Role.ORG,
-                   Role.STUDENT)
-
-
 FINALIZED = AssessmentSession.Status.FINALIZED
+_STAFF = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY)
+_READERS = (*_STAFF, Role.INSTITUTION, Role.ALLIANCE, Role.ORG, Role.STUDENT)
+# The session's own org does these to it (registrations and results ask for the last three).
+_ORG_ACTIONS = ("edit", "manage_registration", "cancel", "enter_results", "finalize", "export_roster")
+
+
+def sessions_page_access(actor: Actor) -> Permissions:
+    """What the actor may do on the pages of the session pipeline (sessions, registrations, scores):
+
+    - "read": sessions, registrations, results and score reviews of its scope (staff, institutions,
+      alliances, orgs, students);
+    - "sites": read assessment sites (staff, orgs);
+    - "schedule": record sites and schedule sessions, enter scores, answer score reviews (an org);
+    - "register": register its students (an institution);
+    - "self_register": register themself (a student, when not an institution's student);
+    - "own_candidates": it sees its own candidates only (an institution or alliance: its students;
+      a student: themself), and besides their sessions every session open for registration.
+    """
+    role = actor.role
+    may = set()
+    if role in _READERS:
+        may.add("read")
+    if role in (*_STAFF, Role.ORG):
+        may.add("sites")
+    if role == Role.ORG:
+        may.add("schedule")
+    if role == Role.INSTITUTION:
+        may.add("register")
+    if role == Role.STUDENT:
+        may.add("self_register")
+    if role in (Role.INSTITUTION, Role.ALLIANCE, Role.STUDENT):
+        may.add("own_candidates")
+    return Permissions(may)
 
 
 def _require_reader(actor: Actor) -> None:
-    if actor.role not in SESSION_READERS:
+    if not sessions_page_access(actor).read:
         raise Forbidden()
 
 
+# --- sites ---------------------------------------------------------------------------------------
+
 def sites_visible(actor: Actor) -> QuerySet[Site]:
-    if actor.role not in (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG):
+    if not sessions_page_access(actor).sites:
         raise Forbidden()
     return scoped(Site.objects.select_related("province", "institution", "org"), actor)
 
 
-def site_get(actor: Actor, pk: int, *, for_write: bool = False) -> Site:
-    return get_in_scope(sites_visible(actor), actor, for_write=for_write, pk=pk)
+def site_access(actor: Actor, pk: int) -> Access[Site]:
+    """One site in scope (404 outside it); its org may "edit" it."""
+    site = get_in_scope(sites_visible(actor), actor, pk=pk)
+    own = actor.role == Role.ORG and site.org_id == actor.scope.org_id
+    return Access(site, may=Permissions({"edit"} if own else ()))
 
 
 def sites_usable(actor: Actor) -> QuerySet[Site]:
     """The sites an org may schedule sessions at: its own active ones."""
-    if actor.role != Role.ORG:
+    if not sessions_page_access(actor).schedule:
         return Site.objects.none()
     return Site.objects.filter(org_id=actor.scope.org_id, active=True).select_related("province")
 
 
 def certificates_schedulable(actor: Actor) -> QuerySet[Certificate]:
-    if actor.role != Role.ORG:
+    if not sessions_page_access(actor).schedule:
         return Certificate.objects.none()
-    return Certificate.objects.filter(org_id=actor.scope.org_id, status=Certificate.Status.PUBLISHED).select_related(
-        "org").order_by("name")
+    return certificates_of_org(actor.scope.org_id)
 
+
+# --- sessions ------------------------------------------------------------------------------------
 
 def open_sessions_q() -> Q:
     return Q(status=AssessmentSession.Status.SCHEDULED, date__gte=timezone.localdate())
 
 
+def is_open_for_registration(session: AssessmentSession) -> bool:
+    return session.status == AssessmentSession.Status.SCHEDULED and session.date >= timezone.localdate()
+
+
 def sessions_visible(actor: Actor) -> QuerySet[AssessmentSession]:
     """Sessions the actor may read. Institutions and students also see every session open for
     registration (they choose where to register)."""
-    _require_reader(actor)
+    page = sessions_page_access(actor)
+    if not page.read:
+        raise Forbidden()
     qs = AssessmentSession.objects.select_related("certificate", "org", "site", "province")
+    if not page.own_candidates:
+        return scoped(qs, actor)
     scope = actor.scope
-    if actor.role in (Role.INSTITUTION, Role.ALLIANCE):
-        mine = Registration.objects.filter(institution_id__in=sorted(scope.institution_ids)).values("session_id")
-        return qs.filter(open_sessions_q() | Q(pk__in=mine))
-    if actor.role == Role.STUDENT:
+    if page.self_register:
         mine = Registration.objects.filter(person_id=scope.person_id).values("session_id") if scope.person_id else []
-        return qs.filter(open_sessions_q() | Q(pk__in=mine))
-    return scoped(qs, actor)
+    else:
+        mine = Registration.objects.filter(institution_id__in=sorted(scope.institution_ids)).values("session_id")
+    return qs.filter(open_sessions_q() | Q(pk__in=mine))
 
 
-def session_get(actor: Actor, pk: int, *, for_write: bool = False) -> AssessmentSession:
-    """404 outside what ``sessions_visible`` gives (which already applies the scope, including the
-    open sessions institutions and students see), 403 on a write by a role that only reads."""
+def session_access(actor: Actor, pk: int) -> Access[AssessmentSession]:
+    """One session the actor may read (404 outside ``sessions_visible``, which includes the open
+    sessions institutions and students see) and what the actor may do with it:
+
+    - its own org: "edit", "manage_registration" (close or reopen it), "cancel", "enter_results"
+      (scores, absences, the score sheet), "finalize", "export_roster";
+    - an institution "register"s its students, a student "self_register"s (while it is open: the
+      registration service says why not otherwise);
+    - everyone but a student: "see_examiners", "see_summary", "see_registrations" (of its scope).
+    """
     session = sessions_visible(actor).filter(pk=pk).first()
     if session is None:
         raise NotInScope()
-    if for_write:
-        require_write(session, actor)
-    return session
+    page = sessions_page_access(actor)
+    may = set()
+    if actor.role == Role.ORG and session.org_id == actor.scope.org_id:
+        may.update(_ORG_ACTIONS)
+    may.update(page & {"register", "self_register"})
+    if not page.self_register:
+        may.update({"see_examiners", "see_summary", "see_registrations"})
+    return Access(session, may=Permissions(may), released=session.status == FINALIZED)
 
 
 def with_counts(sessions: QuerySet[AssessmentSession]) -> QuerySet[AssessmentSession]:
@@ -101,3 +155,12 @@ def session_summary(session: AssessmentSession) -> dict:
     counts["seats_left"] = max(session.capacity - counts["registered"], 0)
     counts["pass_rate"] = round(100 * counts["passed"] / counts["scored"], 1) if counts["scored"] else None
     return counts
+
+
+def sessions_awaiting_finalization(actor: Actor) -> int:
+    """An org's sessions held (date passed) whose results are not yet finalized."""
+    if not sessions_page_access(actor).schedule:
+        return 0
+    return sessions_visible(actor).filter(
+        status__in=[AssessmentSession.Status.SCHEDULED, AssessmentSession.Status.CLOSED],
+        date__lt=timezone.localdate()).count()

@@ -1,10 +1,13 @@
 """Sites and assessment sessions (考点 / 考核批次): an org schedules a session of one of its published
 certificates at one of its sites, changes it while it is open, closes or reopens registration,
-cancels it, marks who was absent. Results and finalization are in ``services.results``.
+cancels it. Absences, results and finalization are in ``assessments.results.services``.
+
+Who may do what is decided by ``assessments.sessions.selectors`` (``sessions_page_access``,
+``site_access``, ``session_access``); these services ask it, so a page and the API endpoint of one
+operation get the same answer.
 
 Every change is audited (``site.created``, ``site.updated``, ``session.created``, ``session.updated``,
-``session.registration_closed``, ``session.registration_opened``, ``session.cancelled``,
-``registration.absent_marked``).
+``session.registration_closed``, ``session.registration_opened``, ``session.cancelled``).
 """
 
 import datetime
@@ -14,13 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit_log, audit_log_many, diff, snapshot
-from accounts.models import Province, Role
-from accounts.scoping import Actor, require_role
+from accounts.audit import audit_log, diff, snapshot
+from accounts.models import Province
+from accounts.scoping import Actor
 from assessments.models import AssessmentSession, Registration, Result, Site
+from assessments.sessions.selectors import session_access, sessions_page_access, site_access
 from certificates.catalog.models import Certificate, CertificateLevel, Level
 from certificates.issuance.services import certificate_accepts_new_work
-from core.errors import AppError, NotInScope
+from core.errors import AppError, Forbidden, NotInScope
 from organizations.institutions.models import Institution
 from organizations.orgs.models import Org
 from organizations.supervision.services import org_check_may_operate
@@ -33,8 +37,9 @@ Status = AssessmentSession.Status
 
 
 def own_org(actor: Actor) -> Org:
-    """The org the actor works for (403 for any other role)."""
-    require_role(actor, Role.ORG)
+    """The org the actor works for, when it may schedule (403 for any other role)."""
+    if not sessions_page_access(actor).schedule:
+        raise Forbidden()
     return Org.objects.get(pk=actor.scope.org_id)
 
 
@@ -44,15 +49,10 @@ def lock_session(session: AssessmentSession) -> AssessmentSession:
     return AssessmentSession.objects.select_for_update().select_related("site", "certificate", "org").get(pk=session.pk)
 
 
-def _check_own(actor: Actor, session: AssessmentSession) -> Org:
-    org = own_org(actor)
-    if session.org_id != org.pk:
-        raise NotInScope()
-    return org
-
-
-def is_open_for_registration(session: AssessmentSession, today: datetime.date | None = None) -> bool:
-    return session.status == Status.SCHEDULED and session.date >= (today or timezone.localdate())
+def _check_may(actor: Actor, session: AssessmentSession, action: str) -> Org:
+    """The session's org, when the actor may ``action`` the session (404 outside its scope, 403
+    for a role that only reads it)."""
+    return session_access(actor, session.pk).require(action).org
 
 
 # --- sites -------------------------------------------------------------------------------------------
@@ -98,10 +98,8 @@ def site_update(*, actor: Actor, site: Site, name: str, province: Province | Non
                 institution: Institution | None = None, active: bool = True) -> Site:
     """Change a site's details; its code never changes (issued certificate numbers carry it).
     Sessions already scheduled keep the province they were scheduled in."""
-    org = own_org(actor)
+    site_access(actor, site.pk).require("edit")
     site = Site.objects.select_for_update().get(pk=site.pk)
-    if site.org_id != org.pk:
-        raise NotInScope()
     values = _clean_site(name=name, province=province, city=city, address=address, institution=institution)
     before = snapshot(site, SITE_FIELDS)
     for key, value in values.items():
@@ -175,7 +173,7 @@ def session_update(*, actor: Actor, session: AssessmentSession, date: datetime.d
                    site: Site | None = None) -> AssessmentSession:
     """Reschedule a session before its results are final. The capacity may not fall below the
     candidates already registered."""
-    org = _check_own(actor, session)
+    org = _check_may(actor, session, "edit")
     session = lock_session(session)
     if session.status in (Status.FINALIZED, Status.CANCELLED):
         raise AppError(_("考核批次%(status)s，不能再修改。") % {"status": session.get_status_display()})
@@ -204,7 +202,7 @@ def session_update(*, actor: Actor, session: AssessmentSession, date: datetime.d
 @transaction.atomic
 def session_registration_set(*, actor: Actor, session: AssessmentSession, open: bool) -> AssessmentSession:
     """Close registration (报名截止) or open it again."""
-    _check_own(actor, session)
+    _check_may(actor, session, "manage_registration")
     session = lock_session(session)
     if open:
         if session.status != Status.CLOSED:
@@ -227,7 +225,7 @@ def session_registration_set(*, actor: Actor, session: AssessmentSession, open: 
 @transaction.atomic
 def session_cancel(*, actor: Actor, session: AssessmentSession, reason: str) -> AssessmentSession:
     """Cancel a session that has no results yet; its registrations are cancelled with it."""
-    _check_own(actor, session)
+    _check_may(actor, session, "cancel")
     session = lock_session(session)
     reason = (reason or "").strip()
     if not reason:
@@ -244,44 +242,3 @@ def session_cancel(*, actor: Actor, session: AssessmentSession, reason: str) -> 
     audit_log(actor=actor, action="session.cancelled", obj=session, province=session.province_id, note=reason[:500],
               changes={"status": [old, Status.CANCELLED], "registrations_cancelled": [0, cancelled]})
     return session
-
-
-# --- absences ----------------------------------------------------------------------------------------
-
-def check_results_open(session: AssessmentSession) -> None:
-    """Results (and absences) are recorded from the session's date until it is finalized."""
-    if session.status == Status.FINALIZED:
-        raise AppError(_("该考核批次的成绩已确认，成绩已锁定；如需更正，请通过成绩更正（须说明原因）。"), code="finalized")
-    if session.status == Status.CANCELLED:
-        raise AppError(_("该考核批次已取消。"))
-    if session.date > timezone.localdate():
-        raise AppError(_("考核日期（%(d)s）未到，不能录入成绩或缺考。") % {"d": f"{session.date:%Y-%m-%d}"})
-
-
-@transaction.atomic
-def registrations_absence_mark(*, actor: Actor, session: AssessmentSession, registration_ids: list[int],
-                               absent: bool) -> int:
-    """Mark candidates absent (缺考) or present again. An absent candidate has no score: a score
-    recorded for them is removed (the audit keeps it)."""
-    _check_own(actor, session)
-    session = lock_session(session)
-    check_results_open(session)
-    regs = list(session.registrations.filter(pk__in=registration_ids, status=Registration.Status.REGISTERED)
-                .select_related("person"))
-    if len(regs) != len(set(registration_ids)):
-        raise NotInScope(_("部分考生不属于该考核批次或已取消报名。"))
-    changed = [r for r in regs if r.absent != absent]
-    if not changed:
-        return 0
-    ids = [r.pk for r in changed]
-    scores = dict(Result.objects.filter(registration_id__in=ids).values_list("registration_id", "score"))
-    if absent and scores:
-        Result.objects.filter(registration_id__in=ids).delete()
-    Registration.objects.filter(pk__in=ids).update(absent=absent)
-    label = Registration._meta.label_lower
-    audit_log_many(actor=actor, entries=(
-        {"action": "registration.absent_marked", "object_type": label, "object_id": r.pk,
-         "object_repr": f"{r.person.name} · {session}", "province": session.province_id,
-         "changes": {"absent": [not absent, absent], **({"score": [scores[r.pk], None]} if r.pk in scores else {})}}
-        for r in changed))
-    return len(changed)

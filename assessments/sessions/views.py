@@ -1,5 +1,7 @@
-"""Pages of sites, assessment sessions, score entry and finalization (考点、考核批次、成绩录入与确认).
-Registrations, tickets and score reviews are in ``views_registrations``."""
+"""Pages of sites and assessment sessions (考点、考核批次), and the helpers the pipeline's upload
+pages share (a rejected file kept for its error report). The session page itself lists the
+session's registrations, so it lives with them (``assessments.registrations.views``); score entry
+and finalization are in ``assessments.results.views``."""
 
 import secrets
 
@@ -13,25 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error
-from accounts.models import Role
-from accounts.scoping import require_role
-from assessments.models import AssessmentSession, Registration
-from assessments.registrations import selectors as registrations_selectors
-from assessments.registrations.imports import REGISTRATION_SCHEMA
-from assessments.registrations.services import RowErrors, is_institution_student
-from assessments.results import selectors as results_selectors
-from assessments.results.imports import RESULT_SCHEMA
 from assessments.sessions import selectors as sessions_selectors
 from assessments.sessions import services as session_services
 from assessments.sessions.forms import SessionCancelForm, SessionFilter, SessionForm, SiteForm
 from core.errors import AppError, Forbidden, NotInScope
 from core.exports import file_response, xlsx_response
 from core.tabular.reading import read_table
-from core.tabular.schema import XLSX_TYPE, CellError
+from core.tabular.schema import XLSX_TYPE, CellError, Schema
 from core.tabular.writing import error_report_xlsx
-
-UPLOAD_SCHEMAS = {"registration": REGISTRATION_SCHEMA, "result": RESULT_SCHEMA}
-
 
 UPLOAD_KEEP_SECONDS = 3600
 
@@ -49,13 +40,14 @@ def query_without_page(request) -> str:
     return query.urlencode()
 
 
-def rejected_upload_keep(request, *, kind: str, upload, error: RowErrors) -> str:
-    """Keep a rejected file and its errors for an hour, so its error report (the user's rows with
-    the wrong cells marked) can be downloaded; only by the user who uploaded it."""
+def rejected_upload_keep(request, *, schema: Schema, upload, error: AppError) -> str:
+    """Keep a rejected file, the schema it was read with and its errors (``error.errors``, the
+    CellErrors of a RowErrors) for an hour, so its error report (the user's rows with the wrong
+    cells marked) can be downloaded; only by the user who uploaded it."""
     token = secrets.token_urlsafe(16)
     upload.seek(0)
     cache.set(f"assessments:rejected-upload:{token}", {
-        "user": request.user.pk, "kind": kind, "name": upload.name, "content": upload.read(),
+        "user": request.user.pk, "schema": schema, "name": upload.name, "content": upload.read(),
         "errors": [e.as_dict() for e in error.errors]}, UPLOAD_KEEP_SECONDS)
     return token
 
@@ -65,14 +57,21 @@ def upload_errors(request, token: str):
     kept = cache.get(f"assessments:rejected-upload:{token}")
     if not kept or kept["user"] != request.user.pk:
         raise NotInScope(_("错误报告已过期（保留 1 小时），请重新上传文件查看错误。"))
-    table = read_table(kept["content"], UPLOAD_SCHEMAS[kept["kind"]], name=kept["name"])
+    table = read_table(kept["content"], kept["schema"], name=kept["name"])
     content = error_report_xlsx(table, [CellError.from_dict(e) for e in kept["errors"]])
     return download(content, f"{_('错误报告')}-{kept['name'].rsplit('.', 1)[0]}.xlsx")
 
 
-def row_errors_context(request, *, kind: str, upload, error: RowErrors) -> dict:
+def row_errors_context(request, *, schema: Schema, upload, error: AppError) -> dict:
+    """The page's account of a file refused for errors in its rows (a RowErrors)."""
     return {"row_errors": error.errors[:ERRORS_SHOWN], "error_count": error.error_count, "error_message": error.message,
-            "error_token": rejected_upload_keep(request, kind=kind, upload=upload, error=error)}
+            "error_token": rejected_upload_keep(request, schema=schema, upload=upload, error=error)}
+
+
+def _require(request, action: str) -> None:
+    """403 unless the session pages allow the actor ``action`` (sessions_page_access decides)."""
+    if action not in sessions_selectors.sessions_page_access(request.actor):
+        raise Forbidden()
 
 
 @login_required
@@ -84,12 +83,13 @@ def site_list(request):
         return xlsx_response(_("考点"), [_("培训评价组织"), _("考点代码"), _("考点名称"), _("省份"), _("城市"), _("地址"),
                                        _("所在院校"), _("状态")], rows)
     return render(request, "assessments/session_sites.html", {
-        "page": Paginator(sites, 50).get_page(request.GET.get("page")), "can_edit": request.actor.role == Role.ORG})
+        "page": Paginator(sites, 50).get_page(request.GET.get("page")),
+        "may": sessions_selectors.sessions_page_access(request.actor)})
 
 
 @login_required
 def site_create(request):
-    require_role(request.actor, Role.ORG)
+    _require(request, "schedule")
     form = SiteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,7 +104,7 @@ def site_create(request):
 
 @login_required
 def site_edit(request, pk: int):
-    site = sessions_selectors.site_get(request.actor, pk, for_write=True)
+    site = sessions_selectors.site_access(request.actor, pk).require("edit")
     initial = {"name": site.name, "province": site.province, "city": site.city, "address": site.address,
                "institution": site.institution, "active": site.active}
     form = SiteForm(request.POST or None, initial=initial, editing=True)
@@ -132,7 +132,7 @@ def session_list(request):
                                          _("考点"), _("省份"), _("考核日期"), _("容量"), _("已报名"), _("状态")], rows)
     return render(request, "assessments/session_list.html", {
         "filter": filterset, "page": Paginator(sessions, 30).get_page(request.GET.get("page")),
-        "query": query_without_page(request), "can_schedule": actor.role == Role.ORG,
+        "query": query_without_page(request), "may": sessions_selectors.sessions_page_access(actor),
         "open_ids": set(sessions.filter(sessions_selectors.open_sessions_q()).values_list("pk", flat=True)[:500])})
 
 
@@ -143,7 +143,7 @@ def _session_form(request, *, data=None, initial=None, editing=False):
 
 @login_required
 def session_create(request):
-    require_role(request.actor, Role.ORG)
+    _require(request, "schedule")
     form = _session_form(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -159,7 +159,7 @@ def session_create(request):
 
 @login_required
 def session_edit(request, pk: int):
-    session = sessions_selectors.session_get(request.actor, pk, for_write=True)
+    session = sessions_selectors.session_access(request.actor, pk).require("edit")
     initial = {"site": session.site, "date": session.date, "start_time": session.start_time,
                "capacity": session.capacity, "examiners": session.examiners}
     form = _session_form(request, data=request.POST or None, initial=initial, editing=True)
@@ -175,33 +175,9 @@ def session_edit(request, pk: int):
 
 
 @login_required
-def session_detail(request, pk: int):
-    actor = request.actor
-    session = sessions_selectors.session_get(actor, pk)
-    is_org = actor.role == Role.ORG and session.org_id == actor.scope.org_id
-    context = {"session": session, "is_org": is_org, "open": session_services.is_open_for_registration(session),
-               "summary": sessions_selectors.session_summary(session) if actor.role not in (Role.STUDENT,) else None}
-    if actor.role in (Role.INSTITUTION, Role.ALLIANCE, Role.ORG, Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY):
-        registrations = registrations_selectors.registrations_visible(actor).filter(session=session).order_by("pk")
-        context["registration_page"] = Paginator(registrations, 50).get_page(request.GET.get("page"))
-        context["registration_rows"] = [{"r": r, "id_number": registrations_selectors.id_display(actor, r),
-                                         "result": getattr(r, "result", None)} for r in context["registration_page"]]
-        context["show_scores"] = results_selectors.result_visible_to(actor, Registration(session=session))
-    context["can_register"] = actor.role == Role.INSTITUTION and context["open"]
-    if actor.role == Role.STUDENT:
-        mine = registrations_selectors.registrations_visible(actor).filter(session=session).first()
-        context["mine"] = mine
-        context["can_self_register"] = (context["open"] and (mine is None or mine.status == Registration.Status.CANCELLED)
-                                        and not is_institution_student(actor.scope.person_id))
-    if is_org:
-        context["cancel_form"] = SessionCancelForm()
-    return render(request, "assessments/session_detail.html", context)
-
-
-@login_required
 @require_POST
 def session_registration(request, pk: int):
-    session = sessions_selectors.session_get(request.actor, pk, for_write=True)
+    session = sessions_selectors.session_access(request.actor, pk).require("manage_registration")
     try:
         session_services.session_registration_set(actor=request.actor, session=session,
                                                   open=request.POST.get("open") == "1")
@@ -215,7 +191,7 @@ def session_registration(request, pk: int):
 @login_required
 @require_POST
 def session_cancel(request, pk: int):
-    session = sessions_selectors.session_get(request.actor, pk, for_write=True)
+    session = sessions_selectors.session_access(request.actor, pk).require("cancel")
     form = SessionCancelForm(request.POST)
     try:
         session_services.session_cancel(actor=request.actor, session=session,
@@ -225,26 +201,3 @@ def session_cancel(request, pk: int):
     else:
         messages.success(request, _("考核批次已取消，其报名一并取消。"))
     return redirect("assessments:session_detail", pk=pk)
-
-
-def _org_session(request, pk: int) -> AssessmentSession:
-    """A session the acting org owns; 404 outside its scope, 403 for other roles."""
-    session = sessions_selectors.session_get(request.actor, pk)
-    if request.actor.role != Role.ORG:
-        raise Forbidden()
-    return session
-
-
-@login_required
-def session_roster(request, pk: int):
-    """The roster (考生名单) as the org prints it for the session day, with the full ID numbers."""
-    session = _org_session(request, pk)
-    registrations = session.registrations.filter(status=Registration.Status.REGISTERED).select_related(
-        "person", "institution", "result", "session__site").order_by("institution__name", "pk")
-    ticket_number = registrations_selectors.ticket_number
-    rows = ((index, r.pk, ticket_number(r), r.person.name, r.person.get_id_type_display(), r.person.id_number,
-             r.institution.name if r.institution else _("社会学习者"), r.major_name, _("缺考") if r.absent else "",
-             getattr(getattr(r, "result", None), "score", None)) for index, r in enumerate(registrations, start=1))
-    headers = [_("序号"), _("报名号"), _("准考证号"), _("姓名"), _("证件类型"), _("证件号码"), _("院校"), _("专业"), _("缺考"),
-               _("成绩")]
-    return xlsx_response(_("考生名单"), headers, rows)

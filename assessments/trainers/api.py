@@ -18,7 +18,8 @@ class TrainerOutput(serializers.Serializer):
     institution = serializers.IntegerField(source="institution_id")
     institution_name = serializers.CharField(source="institution.name")
     name = serializers.CharField(source="person.name")
-    id_number = serializers.SerializerMethodField(help_text="本院校和培训该教师的组织看到完整号码，其他角色看到掩码")
+    id_number = serializers.SerializerMethodField(
+        help_text="本院校和培训该教师的组织看到完整号码，其他角色看到掩码（accounts.personal_data 决定）")
     subject = serializers.CharField()
     certificate = serializers.CharField(source="certificate.code")
     org = serializers.CharField(source="certificate.org.name")
@@ -28,8 +29,9 @@ class TrainerOutput(serializers.Serializer):
     qualified = serializers.BooleanField(allow_null=True)
     confirmed_at = serializers.DateTimeField(allow_null=True)
 
-    def get_id_number(self, obj) -> str:
-        return selectors.trainer_id_display(self.context["actor"], obj)
+    def get_id_number(self, obj) -> str | None:
+        access = selectors.trainer_access_of(self.context["actor"], obj)
+        return access.show("trainer_id_number", obj.person.id_number)
 
 
 class TrainerListCreateApi(APIView):
@@ -67,7 +69,7 @@ class TrainerConfirmApi(APIView):
 
     @extend_schema(request=TrainerConfirmInput, responses=TrainerOutput, summary="培训评价组织确认参训与合格培训师")
     def post(self, request, pk: int):
-        record = selectors.trainer_record_get(request.actor, pk)
+        record = selectors.trainer_access(request.actor, pk).require("confirm")
         data = self.TrainerConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
         record = trainers.trainer_record_confirm(actor=request.actor, record=record, **data.validated_data)

@@ -9,20 +9,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, diff, snapshot
-from accounts.identity import mask_id_number
-from accounts.models import IdType, Role
-from accounts.scoping import Actor, require_role
+from accounts.models import IdType
+from accounts.personal_data import Field, Relation, render
+from accounts.scoping import Actor
 from accounts.services import person_find_or_create
 from assessments.models import TrainerQualification
+from assessments.trainers.selectors import trainer_access, trainers_page_access
 from certificates.catalog.models import Certificate
-from core.errors import AppError, Forbidden, NotInScope
+from core.errors import AppError, Forbidden
 from organizations.institutions.models import Institution
 
 FIELDS = ["subject", "training_date", "reported_qualified", "certificate"]
 
 
+# The audit log is read by the ministry: it keeps the teacher's ID number as the ministry sees it.
+AUDIT_READERS = frozenset({Relation.MINISTRY})
+
+
 def _own_institution(actor: Actor) -> Institution:
-    require_role(actor, Role.INSTITUTION)
+    if not trainers_page_access(actor).record:
+        raise Forbidden()
     return Institution.objects.get(pk=actor.binding.scope_id)
 
 
@@ -68,17 +74,17 @@ def trainer_record_create(*, actor: Actor, name: str, id_type: str, id_number: s
         raise AppError(_("已登记过该教师参加“%(cert)s”的培训，请在原记录上修改。") % {"cert": certificate.name},
                        field="id_number") from None
     audit_log(actor=actor, action="trainer.recorded", obj=record, province=institution.province_id,
-              changes={"person": [None, mask_id_number(person.id_number)], "certificate": [None, certificate.pk],
-                       "training_date": [None, training_date], "reported_qualified": [None, record.reported_qualified]})
+              changes={"person": [None, render(Field.TRAINER_ID_NUMBER, AUDIT_READERS, person.id_number)],
+                       "certificate": [None, certificate.pk], "training_date": [None, training_date],
+                       "reported_qualified": [None, record.reported_qualified]})
     return record
 
 
 @transaction.atomic
 def trainer_record_update(*, actor: Actor, record: TrainerQualification, subject: str, certificate: Certificate,
                           training_date: datetime.date, reported_qualified: bool) -> TrainerQualification:
-    institution = _own_institution(actor)
-    if record.institution_id != institution.pk:
-        raise NotInScope()
+    record = trainer_access(actor, record.pk).require("edit")
+    institution = record.institution
     if record.is_confirmed:
         raise AppError(_("培训评价组织已确认该记录，不能再修改。如有错误，请联系该组织。"))
     subject = _check(subject=subject, certificate=certificate, training_date=training_date)
@@ -100,9 +106,8 @@ def trainer_record_update(*, actor: Actor, record: TrainerQualification, subject
 
 @transaction.atomic
 def trainer_record_delete(*, actor: Actor, record: TrainerQualification) -> None:
-    institution = _own_institution(actor)
-    if record.institution_id != institution.pk:
-        raise NotInScope()
+    record = trainer_access(actor, record.pk).require("delete")
+    institution = record.institution
     if record.is_confirmed:
         raise AppError(_("培训评价组织已确认该记录，不能删除。"))
     audit_log(actor=actor, action="trainer.deleted", obj=record, province=institution.province_id,
@@ -115,14 +120,10 @@ def trainer_record_confirm(*, actor: Actor, record: TrainerQualification, attend
                            qualified: bool) -> TrainerQualification:
     """The org that owns the certificate confirms whether the teacher attended its trainer
     training and whether they qualified as a trainer. It may revise its own confirmation."""
-    require_role(actor, Role.ORG)
+    trainer_access(actor, record.pk).require("confirm")
     record = TrainerQualification.objects.select_for_update().select_related("certificate").get(pk=record.pk)
-    if record.certificate.org_id != actor.scope.org_id:
-        raise NotInScope()
     if qualified and not attended:
         raise AppError(_("未参加培训的教师不能确认为合格培训师。"), field="qualified")
-    if actor.binding is None:
-        raise Forbidden()
     before = snapshot(record, ["attendance_confirmed", "qualified"])
     record.attendance_confirmed, record.qualified = bool(attended), bool(qualified)
     record.confirmed_at, record.confirmed_by = timezone.now(), actor.user

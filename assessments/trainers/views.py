@@ -7,8 +7,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error
-from accounts.models import Role
-from accounts.scoping import require_role
 from assessments.filings import selectors as filings_selectors
 from assessments.trainers import selectors as trainers_selectors
 from assessments.trainers import services as trainers
@@ -24,20 +22,25 @@ def trainer_list(request):
     filterset = TrainerFilter(request.GET, queryset=trainers_selectors.trainer_records_visible(actor))
     records = filterset.qs
     if request.GET.get("export") == "xlsx":
-        rows = ((r.institution.name, r.person.name, trainers_selectors.trainer_id_display(actor, r), r.subject,
-                 r.certificate.name, r.certificate.org.name, r.training_date,
-                 _("是") if r.reported_qualified else _("否"), _status_label(r)) for r in records.iterator(chunk_size=2000))
+        rows = ((a.obj.institution.name, a.obj.person.name, _id_number(a), a.obj.subject, a.obj.certificate.name,
+                 a.obj.certificate.org.name, a.obj.training_date, _("是") if a.obj.reported_qualified else _("否"),
+                 _status_label(a.obj))
+                for a in trainers_selectors.trainer_accesses(actor, records.iterator(chunk_size=2000)))
         return xlsx_response(_("培训师资格"), [_("院校"), _("教师"), _("证件号码"), _("任教学科/专业"), _("证书"),
                                             _("培训评价组织"), _("培训日期"), _("院校填报合格"), _("确认状态")], rows)
     page = Paginator(records, 30).get_page(request.GET.get("page"))
-    rows = [{"record": r, "id_number": trainers_selectors.trainer_id_display(actor, r), "status": _status_label(r)}
-            for r in page]
+    rows = [{"record": a.obj, "access": a, "id_number": _id_number(a), "status": _status_label(a.obj)}
+            for a in trainers_selectors.trainer_accesses(actor, page)]
     query = request.GET.copy()
     query.pop("page", None)
+    may = trainers_selectors.trainers_page_access(actor)
     return render(request, "assessments/trainers.html", {
-        "filter": filterset, "page": page, "rows": rows, "query": query.urlencode(),
-        "can_record": actor.role == Role.INSTITUTION, "can_confirm": actor.role == Role.ORG,
-        "confirm_form": TrainerConfirmForm() if actor.role == Role.ORG else None})
+        "filter": filterset, "page": page, "rows": rows, "query": query.urlencode(), "may": may})
+
+
+def _id_number(access) -> str:
+    """The teacher's ID number as the personal-data policy lets this actor see it."""
+    return access.show("trainer_id_number", access.obj.person.id_number)
 
 
 def _status_label(record) -> str:
@@ -50,7 +53,8 @@ def _status_label(record) -> str:
 
 @login_required
 def trainer_create(request):
-    require_role(request.actor, Role.INSTITUTION)
+    if not trainers_selectors.trainers_page_access(request.actor).record:
+        raise Forbidden()
     form = TrainerForm(request.POST or None, certificates=filings_selectors.certificates_fileable())
     if request.method == "POST" and form.is_valid():
         try:
@@ -65,7 +69,8 @@ def trainer_create(request):
 
 @login_required
 def trainer_edit(request, pk: int):
-    record = trainers_selectors.trainer_record_get(request.actor, pk, for_write=True)
+    access = trainers_selectors.trainer_access(request.actor, pk)
+    record = access.require("edit")
     initial = {"subject": record.subject, "certificate": record.certificate, "training_date": record.training_date,
                "reported_qualified": record.reported_qualified}
     form = TrainerForm(request.POST or None, initial=initial, certificates=filings_selectors.certificates_fileable(),
@@ -79,13 +84,13 @@ def trainer_edit(request, pk: int):
             messages.success(request, _("记录已修改。"))
             return redirect("assessments:trainers")
     return render(request, "assessments/trainer_form.html", {
-        "form": form, "record": record, "id_number": trainers_selectors.trainer_id_display(request.actor, record)})
+        "form": form, "record": record, "id_number": _id_number(access)})
 
 
 @login_required
 @require_POST
 def trainer_delete(request, pk: int):
-    record = trainers_selectors.trainer_record_get(request.actor, pk, for_write=True)
+    record = trainers_selectors.trainer_access(request.actor, pk).require("delete")
     try:
         trainers.trainer_record_delete(actor=request.actor, record=record)
     except AppError as error:
@@ -98,9 +103,7 @@ def trainer_delete(request, pk: int):
 @login_required
 @require_POST
 def trainer_confirm(request, pk: int):
-    record = trainers_selectors.trainer_record_get(request.actor, pk)
-    if request.actor.role != Role.ORG:
-        raise Forbidden()
+    record = trainers_selectors.trainer_access(request.actor, pk).require("confirm")
     form = TrainerConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择是否参加培训以及是否合格。"))

@@ -1,23 +1,56 @@
 """Reads of teacher trainings, certificate trainings and Hubei commitments, through the actor's
-scope: an org its own, a province those held for its province, the ministry all."""
+scope: an org its own, a province those held for its province, the ministry all; and the one place
+that decides what an actor may do with them (``trainings_page_access``, ``teacher_training_access``,
+``certificate_training_access``).
+
+The Hubei special action measures commitments against candidates assessed, so this feature sits
+above results (``assessments.results.selectors.assessed_by``)."""
 
 from django.db.models import Count, QuerySet, Sum
 
+from accounts.access import Access, Permissions
 from accounts.models import Role
 from accounts.scoping import Actor, get_in_scope, scoped
+from assessments.filings.selectors import certificates_of_org
 from assessments.models import CertificateTraining, HubeiCommitment, TeacherTraining
-from assessments.reports.selectors import assessed_by
+from assessments.results.selectors import assessed_by
 from assessments.trainings.models import HUBEI
 from certificates.catalog.models import Certificate
 from core.errors import Forbidden
 from organizations.orgs.models import Org
 
-TRAINING_READERS = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG)
+_READERS = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG)
+
+
+def trainings_page_access(actor: Actor) -> Permissions:
+    """What the actor may do on the training pages:
+
+    - "read": teacher and certificate trainings (the ministry, provinces and their agencies, orgs);
+    - "record": record, correct and delete its own trainings (an org);
+    - "commit": state its commitment to the Hubei special action (an org);
+    - "hubei": read the Hubei special action (the ministry, orgs, Hubei's department and agency);
+    - "compare_orgs": the lists span orgs, so they show the org (everyone but an org).
+    """
+    role = actor.role
+    may = set()
+    if role in _READERS:
+        may.add("read")
+    if role == Role.ORG:
+        may.update({"record", "commit", "hubei"})
+    else:
+        may.add("compare_orgs")
+    if role == Role.MINISTRY or (role in (Role.PROVINCE, Role.PROVINCE_AGENCY) and actor.province_code == HUBEI):
+        may.add("hubei")
+    return Permissions(may)
 
 
 def _require_reader(actor: Actor) -> None:
-    if actor.role not in TRAINING_READERS:
+    if not trainings_page_access(actor).read:
         raise Forbidden()
+
+
+def _own(actor: Actor, org_id: int) -> bool:
+    return actor.role == Role.ORG and org_id == actor.scope.org_id
 
 
 def teacher_trainings_visible(actor: Actor) -> QuerySet[TeacherTraining]:
@@ -25,8 +58,10 @@ def teacher_trainings_visible(actor: Actor) -> QuerySet[TeacherTraining]:
     return scoped(TeacherTraining.objects.select_related("org", "certificate", "province"), actor)
 
 
-def teacher_training_get(actor: Actor, pk: int, *, for_write: bool = False) -> TeacherTraining:
-    return get_in_scope(teacher_trainings_visible(actor), actor, for_write=for_write, pk=pk)
+def teacher_training_access(actor: Actor, pk: int) -> Access[TeacherTraining]:
+    """One teacher training in scope (404 outside it); the org that held it "edit"s and "delete"s it."""
+    training = get_in_scope(teacher_trainings_visible(actor), actor, pk=pk)
+    return Access(training, may=Permissions({"edit", "delete"} if _own(actor, training.org_id) else ()))
 
 
 def teacher_training_totals(trainings: QuerySet[TeacherTraining]) -> dict:
@@ -41,8 +76,10 @@ def certificate_trainings_visible(actor: Actor) -> QuerySet[CertificateTraining]
     return scoped(CertificateTraining.objects.select_related("org", "certificate", "province"), actor)
 
 
-def certificate_training_get(actor: Actor, pk: int, *, for_write: bool = False) -> CertificateTraining:
-    return get_in_scope(certificate_trainings_visible(actor), actor, for_write=for_write, pk=pk)
+def certificate_training_access(actor: Actor, pk: int) -> Access[CertificateTraining]:
+    """One certificate training in scope (404 outside it); the org that held it "delete"s it."""
+    record = get_in_scope(certificate_trainings_visible(actor), actor, pk=pk)
+    return Access(record, may=Permissions({"delete"} if _own(actor, record.org_id) else ()))
 
 
 def certificate_training_totals(records: QuerySet[CertificateTraining]) -> dict:
@@ -51,37 +88,31 @@ def certificate_training_totals(records: QuerySet[CertificateTraining]) -> dict:
     return {"students": students, "social_learners": learners, "total": students + learners}
 
 
-def own_certificates(actor: Actor) -> QuerySet[Certificate]:
-    """The org's published certificates: what it may record trainings and plans for."""
-    if actor.role != Role.ORG:
+def trainable_certificates(actor: Actor) -> QuerySet[Certificate]:
+    """The org's published certificates: what it may record trainings for."""
+    if not trainings_page_access(actor).record:
         return Certificate.objects.none()
-    return (Certificate.objects.filter(org_id=actor.scope.org_id, status=Certificate.Status.PUBLISHED)
-            .select_related("org").order_by("name"))
+    return certificates_of_org(actor.scope.org_id)
 
 
 # --- the Hubei special action --------------------------------------------------------------------
 
 def own_hubei_commitment(actor: Actor) -> HubeiCommitment | None:
-    if actor.role != Role.ORG:
+    if not trainings_page_access(actor).commit:
         raise Forbidden()
     return scoped(HubeiCommitment.objects.all(), actor).first()
-
-
-def sees_hubei_action(actor: Actor) -> bool:
-    if actor.role in (Role.MINISTRY, Role.ORG):
-        return True
-    return actor.role in (Role.PROVINCE, Role.PROVINCE_AGENCY) and actor.province_code == HUBEI
 
 
 def hubei_progress(actor: Actor) -> list[dict]:
     """Each org's commitment to the Hubei special action against what it did: teachers trained
     in trainings counted toward the action, candidates assessed in Hubei. The ministry and
     Hubei's provincial bodies see every org; an org sees itself; other provinces may not look."""
-    if not sees_hubei_action(actor):
+    if not trainings_page_access(actor).hubei:
         raise Forbidden()
+    # Hubei's bodies see every org's part in the action, not only what was held in their province.
     commitments = HubeiCommitment.objects.select_related("org")
     special = TeacherTraining.objects.filter(hubei_special=True)
-    if actor.role == Role.ORG:
+    if actor.scope.org_id is not None:
         commitments = scoped(commitments, actor)
         special = special.filter(org_id=actor.scope.org_id)
     trained = dict(special.order_by().values("org_id").annotate(n=Sum("teachers_trained")).values_list("org_id", "n"))

@@ -8,12 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, diff, snapshot
-from accounts.models import Province, Role
-from accounts.scoping import Actor, require_role
+from accounts.models import Province
+from accounts.scoping import Actor
 from assessments.models import CertificateTraining, HubeiCommitment, TeacherTraining, TrainingMode
 from assessments.trainings.models import HUBEI
+from assessments.trainings.selectors import certificate_training_access, teacher_training_access, trainings_page_access
 from certificates.catalog.models import Certificate, CertificateLevel, Level
-from core.errors import AppError, NotInScope
+from core.errors import AppError, Forbidden
 from organizations.orgs.models import Org
 
 FIRST_YEAR = 2019
@@ -22,8 +23,10 @@ TEACHER_FIELDS = ["certificate", "level", "start_date", "end_date", "province", 
 MAX_COUNT = 1_000_000
 
 
-def _own_org(actor: Actor) -> Org:
-    require_role(actor, Role.ORG)
+def _own_org(actor: Actor, action: str = "record") -> Org:
+    """The org the actor works for, if the training pages let it ``action`` (403 otherwise)."""
+    if action not in trainings_page_access(actor):
+        raise Forbidden()
     return Org.objects.get(pk=actor.scope.org_id)
 
 
@@ -108,9 +111,8 @@ def teacher_training_update(*, actor: Actor, training: TeacherTraining, certific
                             start_date: datetime.date, end_date: datetime.date, province: Province, mode: str,
                             teachers_trained: int, hubei_special: bool = False, note: str = "") -> TeacherTraining:
     org = _own_org(actor)
+    teacher_training_access(actor, training.pk).require("edit")
     training = TeacherTraining.objects.select_for_update().get(pk=training.pk)
-    if training.org_id != org.pk:
-        raise NotInScope()
     values = _check_teacher_training(org=org, certificate=certificate, level=level, start_date=start_date,
                                      end_date=end_date, province=province, mode=mode,
                                      teachers_trained=teachers_trained, hubei_special=hubei_special, note=note)
@@ -127,9 +129,7 @@ def teacher_training_update(*, actor: Actor, training: TeacherTraining, certific
 
 @transaction.atomic
 def teacher_training_delete(*, actor: Actor, training: TeacherTraining) -> None:
-    org = _own_org(actor)
-    if training.org_id != org.pk:
-        raise NotInScope()
+    training = teacher_training_access(actor, training.pk).require("delete")
     audit_log(actor=actor, action="training.teacher_deleted", obj=training, province=training.province_id,
               changes={name: [value, None] for name, value in snapshot(training, TEACHER_FIELDS).items()})
     training.delete()
@@ -183,9 +183,7 @@ def certificate_training_save(*, actor: Actor, certificate: Certificate, level: 
 
 @transaction.atomic
 def certificate_training_delete(*, actor: Actor, record: CertificateTraining) -> None:
-    org = _own_org(actor)
-    if record.org_id != org.pk:
-        raise NotInScope()
+    record = certificate_training_access(actor, record.pk).require("delete")
     audit_log(actor=actor, action="training.certificate_deleted", obj=record, province=record.province_id,
               changes={"students": [record.students, None], "social_learners": [record.social_learners, None]})
     record.delete()
@@ -196,7 +194,7 @@ def certificate_training_delete(*, actor: Actor, record: CertificateTraining) ->
 @transaction.atomic
 def hubei_commitment_save(*, actor: Actor, teachers_to_train: int, candidates_to_assess: int) -> HubeiCommitment:
     """The org states (or revises) what it commits to the Hubei special action."""
-    org = _own_org(actor)
+    org = _own_org(actor, "commit")
     teachers = _check_count(teachers_to_train, field="teachers_to_train", label=_("承诺培训教师人数"), allow_zero=True)
     candidates = _check_count(candidates_to_assess, field="candidates_to_assess", label=_("承诺考核人数"),
                               allow_zero=True)

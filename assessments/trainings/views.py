@@ -9,13 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error
-from accounts.models import Province, Role
-from accounts.scoping import require_role
+from accounts.models import Province
 from assessments.trainings import selectors
 from assessments.trainings import services as trainings
 from assessments.trainings.forms import CertificateTrainingForm, HubeiCommitmentForm, TeacherTrainingForm
 from certificates.catalog.models import Certificate
-from core.errors import AppError
+from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
 
 
@@ -42,6 +41,12 @@ def _filter_context(request, qs) -> dict:
             "provinces": Province.objects.all()}
 
 
+def _require(request, action: str) -> None:
+    """403 unless the training pages allow the actor ``action`` (trainings_page_access decides)."""
+    if action not in selectors.trainings_page_access(request.actor):
+        raise Forbidden()
+
+
 # --- teacher trainings ---------------------------------------------------------------------------
 
 @login_required
@@ -58,18 +63,18 @@ def training_list(request):
                                          _("培训形式"), _("培训教师人数"), _("计入湖北专项行动"), _("备注")], rows)
     return render(request, "assessments/trainings.html", {
         "page": Paginator(trainings_qs, 30).get_page(request.GET.get("page")),
-        "totals": selectors.teacher_training_totals(trainings_qs), "can_record": actor.role == Role.ORG,
-        "show_org": actor.role != Role.ORG, "tab": "teacher", **_filter_context(request, trainings_qs)})
+        "totals": selectors.teacher_training_totals(trainings_qs), "may": selectors.trainings_page_access(actor),
+        "tab": "teacher", **_filter_context(request, trainings_qs)})
 
 
 def _teacher_form(request, *, initial=None):
     return TeacherTrainingForm(request.POST or None, initial=initial,
-                               certificates=selectors.own_certificates(request.actor))
+                               certificates=selectors.trainable_certificates(request.actor))
 
 
 @login_required
 def training_create(request):
-    require_role(request.actor, Role.ORG)
+    _require(request, "record")
     form = _teacher_form(request)
     if request.method == "POST" and form.is_valid():
         try:
@@ -84,7 +89,7 @@ def training_create(request):
 
 @login_required
 def training_edit(request, pk: int):
-    training = selectors.teacher_training_get(request.actor, pk, for_write=True)
+    training = selectors.teacher_training_access(request.actor, pk).require("edit")
     initial = {name: getattr(training, name) for name in trainings.TEACHER_FIELDS}
     form = _teacher_form(request, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -101,7 +106,7 @@ def training_edit(request, pk: int):
 @login_required
 @require_POST
 def training_delete(request, pk: int):
-    training = selectors.teacher_training_get(request.actor, pk, for_write=True)
+    training = selectors.teacher_training_access(request.actor, pk).require("delete")
     trainings.teacher_training_delete(actor=request.actor, training=training)
     messages.success(request, _("师资培训记录已删除。"))
     return redirect("assessments:trainings")
@@ -120,14 +125,14 @@ def certificate_training_list(request):
                                          _("培训社会学习者人数"), _("合计")], rows)
     return render(request, "assessments/training_certificates.html", {
         "page": Paginator(records, 30).get_page(request.GET.get("page")),
-        "totals": selectors.certificate_training_totals(records), "can_record": actor.role == Role.ORG,
-        "show_org": actor.role != Role.ORG, "tab": "certificate", **_filter_context(request, records)})
+        "totals": selectors.certificate_training_totals(records), "may": selectors.trainings_page_access(actor),
+        "tab": "certificate", **_filter_context(request, records)})
 
 
 @login_required
 def certificate_training_create(request):
-    require_role(request.actor, Role.ORG)
-    form = CertificateTrainingForm(request.POST or None, certificates=selectors.own_certificates(request.actor))
+    _require(request, "record")
+    form = CertificateTrainingForm(request.POST or None, certificates=selectors.trainable_certificates(request.actor))
     if request.method == "POST" and form.is_valid():
         try:
             _record, outcome = trainings.certificate_training_save(actor=request.actor, **form.cleaned_data)
@@ -143,7 +148,7 @@ def certificate_training_create(request):
 @login_required
 @require_POST
 def certificate_training_delete(request, pk: int):
-    record = selectors.certificate_training_get(request.actor, pk, for_write=True)
+    record = selectors.certificate_training_access(request.actor, pk).require("delete")
     trainings.certificate_training_delete(actor=request.actor, record=record)
     messages.success(request, _("证书培训记录已删除。"))
     return redirect("assessments:certificate_trainings")
@@ -163,12 +168,12 @@ def hubei_action(request):
     totals = {key: sum(r[key] or 0 for r in rows) for key in
               ("teachers_to_train", "teachers_trained", "candidates_to_assess", "candidates_assessed")}
     return render(request, "assessments/training_hubei.html", {
-        "rows": rows, "totals": totals, "can_commit": actor.role == Role.ORG, "tab": "hubei"})
+        "rows": rows, "totals": totals, "may": selectors.trainings_page_access(actor), "tab": "hubei"})
 
 
 @login_required
 def hubei_commitment(request):
-    require_role(request.actor, Role.ORG)
+    _require(request, "commit")
     current = selectors.own_hubei_commitment(request.actor)
     initial = {"teachers_to_train": current.teachers_to_train,
                "candidates_to_assess": current.candidates_to_assess} if current else None

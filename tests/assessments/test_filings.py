@@ -11,6 +11,7 @@ from assessments.filings.imports import FilingData
 from assessments.models import Filing, FilingLevel
 from certificates.catalog.models import Certificate
 from core.errors import AppError, Forbidden, NotInScope
+from tests.assessments.factories import FilingFactory
 from tests.certificates.factories import CertificateFactory, CertificateLevelFactory
 from tests.organizations.factories import InstitutionFactory
 
@@ -231,3 +232,42 @@ def test_bulk_save_on_postgres_takes_the_copy_path_with_the_same_result(actor, h
     entry = AuditEntry.objects.get(action="filing.corrected")
     assert entry.changes["contact_name"] == ["旧", "张老师"] and entry.actor_id == hubei_user.pk
     assert entry.object_id == str(filing_before.pk)
+
+
+# --- one access decision (issue 13): the selector decides, the form and the API obey it -------------
+
+@pytest.mark.parametrize(("persona", "expected"), [
+    ("hubei_user", {"read", "file", "template", "imports"}),
+    ("hubei_agency_user", {"read", "template", "imports"}),
+    ("ministry_user", {"read", "imports", "national", "compare_provinces"}),
+    ("org_a_user", {"read", "compare_provinces"}),
+    ("hubei_alliance_user", {"read"}), ("hubei_institution_user", {"read"}), ("student_user", set()),
+])
+def test_what_each_role_may_do_on_the_filing_pages(request, actor, persona, expected):
+    assert selectors.filings_page_access(actor(request.getfixturevalue(persona))) == expected
+
+
+@pytest.mark.parametrize("persona", ["hubei_agency_user", "ministry_user", "org_a_user", "hubei_alliance_user",
+                                     "hubei_institution_user"])
+def test_a_role_that_reads_a_filing_gets_403_on_withdraw_from_the_form_and_the_api(request, as_user, persona,
+                                                                                   hubei_institution, certificate):
+    filing = FilingFactory(institution=hubei_institution, certificate=certificate)
+    client = as_user(request.getfixturevalue(persona))
+    page = client.get(f"/assessments/filings/{filing.pk}/")
+    assert page.status_code == 200 and f"/assessments/filings/{filing.pk}/correct/" not in page.content.decode()
+    assert client.post(f"/assessments/filings/{filing.pk}/withdraw/", {"reason": "x"}).status_code == 403
+    assert client.post(f"/api/v1/filings/{filing.pk}/withdraw", {}, content_type="application/json").status_code == 403
+    assert client.get(f"/assessments/filings/{filing.pk}/correct/").status_code == 403
+    filing.refresh_from_db()
+    assert filing.withdrawn_at is None
+
+
+def test_another_province_gets_404_from_the_form_and_the_api(as_user, shandong_user, hubei_user, hubei_institution,
+                                                             certificate):
+    filing = FilingFactory(institution=hubei_institution, certificate=certificate)
+    client = as_user(shandong_user)
+    assert client.get(f"/assessments/filings/{filing.pk}/").status_code == 404
+    assert client.post(f"/assessments/filings/{filing.pk}/withdraw/", {"reason": "x"}).status_code == 404
+    assert client.post(f"/api/v1/filings/{filing.pk}/withdraw", {}, content_type="application/json").status_code == 404
+    own = as_user(hubei_user).get(f"/assessments/filings/{filing.pk}/").content.decode()
+    assert f"/assessments/filings/{filing.pk}/correct/" in own

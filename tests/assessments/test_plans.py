@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import AuditEntry
 from assessments.models import AssessmentPlan, AssessmentPlanRow, PlanningWindow
+from assessments.plans import selectors as plans_selectors
 from assessments.plans import services as plans
 from core.errors import AppError, Forbidden
 from core.tabular.schema import TabularError
@@ -368,3 +369,23 @@ def test_planning_window_api(as_user, ministry_user, org_a_user, hubei_instituti
                                           content_type="application/json")
     assert response.json()["first_month"] == 10
     assert as_user(hubei_institution_user).get("/api/v1/planning-windows/2020").status_code == 403
+
+
+# --- one access decision (issue 13) ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("persona", "expected"), [
+    ("org_a_user", {"read", "submit", "all_warnings"}), ("ministry_user", {"read", "set_window", "all_warnings"}),
+    ("hubei_user", {"read"}), ("hubei_agency_user", {"read"}), ("hubei_institution_user", set()),
+])
+def test_what_each_role_may_do_on_the_plan_pages(request, actor, persona, expected):
+    assert plans_selectors.plans_page_access(actor(request.getfixturevalue(persona))) == expected
+
+
+@pytest.mark.parametrize("persona", ["hubei_user", "org_a_user"])
+def test_a_role_that_reads_plans_gets_403_on_the_window_from_the_form_and_the_api(request, as_user, persona):
+    client = as_user(request.getfixturevalue(persona))
+    assert client.post("/assessments/plans/window/", {"year": "2021", "first_month": "8",
+                                                      "last_month": "12"}).status_code == 403
+    assert client.put("/api/v1/planning-windows/2021", {"first_month": 8, "last_month": 12},
+                      content_type="application/json").status_code == 403
+    assert not PlanningWindow.objects.exists()

@@ -14,10 +14,12 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.bulk_people import person_accounts_create_many
+from accounts.identity import mask_id_number
 from accounts.models import AuditEntry, Person, PersonName, User
 from accounts.scoping import actor_for
 from accounts.services import account_activate
 from assessments.models import AssessmentSession, Registration
+from assessments.registrations import selectors as registrations_selectors
 from assessments.registrations import services
 from core.errors import AppError, Forbidden, NotInScope
 from core.tabular.schema import TabularError
@@ -524,3 +526,60 @@ def test_bulk_codes_hash_like_single_codes():
 
     code = _one_time_code()
     assert code_hasher()(code) == _hash_code(code) == _hash_code(code.lower())
+
+
+# --- one access decision and the personal-data policy (issue 13) -------------------------------------
+
+@pytest.mark.parametrize(("persona", "in_full"), [
+    ("hubei_institution_user", True), ("org_a_user", True), ("student_user", True),
+    ("hubei_alliance_user", False), ("hubei_user", False), ("hubei_agency_user", False), ("ministry_user", False),
+])
+def test_registration_id_numbers_follow_the_policy_on_the_pages_the_api_and_the_export(
+        request, as_user, two_registrations, persona, in_full):
+    mine, _theirs = two_registrations
+    number = mine.person.id_number
+    expected = number if in_full else mask_id_number(number)
+    client = as_user(request.getfixturevalue(persona))
+    pages = [f"/assessments/registrations/{mine.pk}/"]
+    if persona != "student_user":  # the candidate's own list and session page show no ID column
+        pages += ["/assessments/registrations/", f"/assessments/sessions/{mine.session_id}/"]
+        export = client.get("/assessments/registrations/?export=xlsx")
+        rows = list(openpyxl.load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+        assert [row[2] for row in rows[1:] if row[0] == mine.pk] == [expected]
+    for url in pages:
+        page = client.get(url).content.decode()
+        assert expected in page and (in_full or number not in page), url
+    listed = client.get("/api/v1/registrations").json()["results"]
+    assert [r["id_number"] for r in listed if r["id"] == mine.pk] == [expected]
+
+
+@pytest.mark.parametrize(("persona", "may"), [
+    ("hubei_institution_user", {"cancel", "confirm_name", "reissue_code", "see_account", "download_ticket"}),
+    ("student_user", {"download_ticket", "request_review"}),
+    ("org_a_user", {"enter_score", "amend_score"}),
+    ("hubei_alliance_user", set()), ("hubei_user", set()), ("ministry_user", set()),
+])
+def test_what_each_role_may_do_with_a_registration(request, actor, two_registrations, persona, may):
+    mine, _theirs = two_registrations
+    assert registrations_selectors.registration_access(actor(request.getfixturevalue(persona)), mine.pk).may == may
+
+
+@pytest.mark.parametrize("persona", ["hubei_alliance_user", "hubei_user", "ministry_user", "org_a_user",
+                                     "student_user"])
+def test_a_role_that_reads_a_registration_gets_403_on_its_forms(request, as_user, two_registrations, persona):
+    mine, _theirs = two_registrations
+    Registration.objects.filter(pk=mine.pk).update(name_mismatch=True)
+    client = as_user(request.getfixturevalue(persona))
+    assert client.post(f"/assessments/registrations/{mine.pk}/cancel/").status_code == 403
+    assert client.post(f"/assessments/registrations/{mine.pk}/confirm-name/", {"choice": "record"}).status_code == 403
+    assert client.post(f"/assessments/registrations/{mine.pk}/reissue-code/").status_code == 403
+    mine.refresh_from_db()
+    assert mine.status == "registered" and mine.name_mismatch
+
+
+def test_a_social_learner_cancels_their_own_registration_only(actor, social_learner_user, student_user, session):
+    own = services.registration_self_create(actor=actor(social_learner_user), session=session)
+    assert registrations_selectors.registration_access(actor(social_learner_user), own.pk).may == {
+        "cancel", "download_ticket", "request_review"}
+    with pytest.raises(NotInScope):
+        registrations_selectors.registration_access(actor(student_user), own.pk)

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from accounts.models import AuditEntry, Notification
 from assessments.models import AssessmentPlan, MonthlyReport, MonthlyReportRow
 from assessments.plans import services as plans
+from assessments.reports import selectors as report_selectors
 from assessments.reports import services as reports
 from assessments.reports.selectors import previous_month, progress_figures
 from core.errors import AppError, Forbidden
@@ -341,3 +342,25 @@ def test_two_simultaneous_requests_for_a_month_make_one_report_and_one_run(minis
         thread.join()
     assert sorted(outcomes) == ["queued", "report_running"]
     assert MonthlyReport.objects.count() == 1 and len(queued) == 1
+
+
+# --- one access decision; renderers fed by the views (issue 13, issue 14 item 4) ---------------------
+
+@pytest.mark.parametrize(("persona", "expected"), [
+    ("ministry_user", {"read", "generate", "national"}), ("hubei_user", {"read"}), ("hubei_agency_user", {"read"}),
+    ("org_a_user", {"read", "by_org"}), ("hubei_institution_user", set()), ("student_user", set()),
+])
+def test_what_each_role_may_do_on_the_report_pages(request, actor, persona, expected):
+    assert report_selectors.reports_page_access(actor(request.getfixturevalue(persona))) == expected
+
+
+def test_a_lost_national_file_is_rendered_again_from_the_stored_figures_without_writing(as_user, actor, ministry_user,
+                                                                                       hubei_user, october_report):
+    assert report_selectors.report_stored_file(actor(hubei_user), october_report, "pdf") is None
+    stored_name = october_report.xlsx.name
+    october_report.xlsx.storage.delete(stored_name)
+    assert report_selectors.report_stored_file(actor(ministry_user), october_report, "xlsx") is None
+    response = as_user(ministry_user).get("/assessments/reports/2020/10/report.xlsx")
+    assert response.status_code == 200 and "按培训评价组织" in openpyxl.load_workbook(io.BytesIO(response.content)).sheetnames
+    october_report.refresh_from_db()
+    assert october_report.xlsx.name == stored_name and not october_report.xlsx.storage.exists(stored_name)

@@ -156,6 +156,27 @@ def _score_all(actor, org_a_user, session, candidates, scores=(90, 55, 60, "缺�
         [[r.pk, "", "", s] for r, s in zip(candidates, scores, strict=True)]))
 
 
+# --- absences --------------------------------------------------------------------------------------
+
+def test_marking_absent_removes_an_unfinalized_score(actor, org_a_user, session):
+    scored = ResultFactory(registration=RegistrationFactory(session=session), score=70).registration
+    other = RegistrationFactory(session=session)
+    assert services.registrations_absence_mark(actor=actor(org_a_user), session=session,
+                                               registration_ids=[scored.pk, other.pk], absent=True) == 2
+    assert not Result.objects.exists()
+    entry = AuditEntry.objects.get(action="registration.absent_marked", object_id=str(scored.pk))
+    assert entry.changes["score"] == ["70.0", None]
+
+
+def test_absences_wait_for_the_session_day(actor, org_a_user, session):
+    AssessmentSession.objects.filter(pk=session.pk).update(date=datetime.date.today() + datetime.timedelta(days=3))
+    session.refresh_from_db()
+    registration = RegistrationFactory(session=session)
+    with pytest.raises(AppError, match="未到"):
+        services.registrations_absence_mark(actor=actor(org_a_user), session=session,
+                                            registration_ids=[registration.pk], absent=True)
+
+
 def test_finalizing_needs_every_candidate_scored_or_absent(actor, org_a_user, session, candidates):
     services.results_import(actor=actor(org_a_user), session=session, upload=score_file([[candidates[0].pk, "", "", 80]]))
     with pytest.raises(AppError, match="尚有 3 名考生"):
@@ -405,3 +426,75 @@ def test_scores_on_the_session_page_only_after_finalization(as_user, actor, org_
     services.result_save(actor=actor(org_a_user), registration=candidates[0], score="91")
     assert "91.0" in as_user(org_a_user).get(f"/assessments/sessions/{session.pk}/").content.decode()
     assert "91.0" not in as_user(hubei_institution_user).get(f"/assessments/sessions/{session.pk}/").content.decode()
+
+
+# --- one access decision and the personal-data policy (issue 13) -------------------------------------
+
+def _post_json(client, url, data=None):
+    return client.post(url, data or {}, content_type="application/json")
+
+
+@pytest.mark.parametrize("persona", ["hubei_user", "ministry_user", "hubei_institution_user"])
+def test_a_role_that_reads_the_session_gets_403_on_finalize_from_the_form_and_the_api(request, as_user, actor,
+                                                                                    org_a_user, persona, session,
+                                                                                    candidates):
+    _score_all(actor, org_a_user, session, candidates)
+    client = as_user(request.getfixturevalue(persona))
+    assert client.get(f"/assessments/sessions/{session.pk}/").status_code == 200
+    assert client.post(f"/assessments/sessions/{session.pk}/finalize/").status_code == 403
+    assert _post_json(client, f"/api/v1/sessions/{session.pk}/finalize").status_code == 403
+    session.refresh_from_db()
+    assert session.status != "finalized"
+
+
+def test_another_org_gets_404_on_finalize_from_the_form_and_the_api(as_user, actor, org_a_user, org_b_user, session,
+                                                                   candidates):
+    _score_all(actor, org_a_user, session, candidates)
+    client = as_user(org_b_user)
+    assert client.post(f"/assessments/sessions/{session.pk}/finalize/").status_code == 404
+    assert _post_json(client, f"/api/v1/sessions/{session.pk}/finalize").status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["hubei_user", "ministry_user", "hubei_institution_user"])
+def test_a_role_that_reads_a_result_gets_403_on_amend_from_the_form_and_the_api(request, as_user, persona,
+                                                                               finalized):
+    result = Result.objects.get(registration=finalized[0])
+    client = as_user(request.getfixturevalue(persona))
+    assert client.post(f"/assessments/results/{result.pk}/amend/", {"score": "99", "reason": "x"}).status_code == 403
+    assert _post_json(client, f"/api/v1/results/{result.pk}/amend", {"score": "99", "reason": "x"}).status_code == 403
+    assert not ResultAmendment.objects.exists()
+
+
+def test_the_ministry_reads_score_reviews_but_answers_none_on_the_form_or_the_api(as_user, actor, org_a_user,
+                                                                                  ministry_user, student_user,
+                                                                                  session):
+    registration = RegistrationFactory(session=session, person=student_user.person)
+    services.result_save(actor=actor(org_a_user), registration=registration, score="58")
+    finalize(actor, org_a_user, session)
+    review = services.score_review_request(actor=actor(student_user), registration=registration, reason="第 3 题")
+    client = as_user(ministry_user)
+    assert list(client.get("/assessments/reviews/").context["page"]) == [review]
+    assert client.post(f"/assessments/reviews/{review.pk}/", {"outcome": "maintained", "answer": "x"}).status_code == 403
+    assert _post_json(client, f"/api/v1/score-reviews/{review.pk}/answer",
+                      {"decision": "maintained", "answer": "x"}).status_code == 403
+    review.refresh_from_db()
+    assert review.status == "requested"
+
+
+def test_scores_are_released_to_the_ministry_only_with_finalization(as_user, actor, org_a_user, ministry_user,
+                                                                   hubei_user, session, candidates):
+    """The policy: a score in full to the org assessing the candidate, to everyone else (the ministry
+    included) once the session is finalized — on the session page and over the API alike."""
+    _score_all(actor, org_a_user, session, candidates)
+    services.result_save(actor=actor(org_a_user), registration=candidates[0], score="91")
+    for user in (ministry_user, hubei_user):
+        client = as_user(user)
+        assert "91.0" not in client.get(f"/assessments/sessions/{session.pk}/").content.decode()
+        assert client.get("/api/v1/results").json()["count"] == 0
+    scored = Result.objects.filter(registration__session=session).count()  # one candidate was absent
+    assert as_user(org_a_user).get("/api/v1/results").json()["count"] == scored == 3
+    finalize(actor, org_a_user, session)
+    for user in (ministry_user, hubei_user):
+        client = as_user(user)
+        assert "91.0" in client.get(f"/assessments/sessions/{session.pk}/").content.decode()
+        assert client.get("/api/v1/results").json()["count"] == scored

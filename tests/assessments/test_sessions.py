@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from assessments.models import AssessmentSession, Registration, Result
-from assessments.sessions import services
+from assessments.models import AssessmentSession, Registration
+from assessments.sessions import selectors, services
 from certificates.catalog.models import Certificate
 from core.errors import AppError, Forbidden, NotInScope
 from organizations.orgs.models import Org
@@ -135,24 +135,6 @@ def test_a_session_with_results_cannot_be_cancelled(actor, org_a_user, certifica
         services.session_cancel(actor=actor(org_a_user), session=session, reason="x")
 
 
-def test_marking_absent_removes_an_unfinalized_score(actor, org_a_user, certificate, site):
-    session = SessionFactory(certificate=certificate, site=site)
-    scored = ResultFactory(registration=RegistrationFactory(session=session), score=70).registration
-    other = RegistrationFactory(session=session)
-    assert services.registrations_absence_mark(actor=actor(org_a_user), session=session,
-                                               registration_ids=[scored.pk, other.pk], absent=True) == 2
-    assert not Result.objects.exists()
-    entry = AuditEntry.objects.get(action="registration.absent_marked", object_id=str(scored.pk))
-    assert entry.changes["score"] == ["70.0", None]
-
-
-def test_absences_wait_for_the_session_day(actor, org_a_user, session):
-    registration = RegistrationFactory(session=session)
-    with pytest.raises(AppError, match="未到"):
-        services.registrations_absence_mark(actor=actor(org_a_user), session=session,
-                                            registration_ids=[registration.pk], absent=True)
-
-
 # --- pages -----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("persona", "sees_hubei", "sees_shandong"), [
@@ -264,3 +246,35 @@ def test_the_org_is_reminded_of_held_sessions_to_finalize(as_user, org_a_user, c
     SessionFactory(certificate=certificate, site=site, date=timezone.localdate() - datetime.timedelta(days=3))
     page = as_user(org_a_user).get("/").content.decode()
     assert "已考核、成绩待确认的考核批次" in page
+
+
+# --- one access decision (issue 13): the session's own, asked by every feature above it --------------
+
+SEES = {"see_examiners", "see_summary", "see_registrations"}
+
+
+@pytest.mark.parametrize(("persona", "may"), [
+    ("org_a_user", {"edit", "manage_registration", "cancel", "enter_results", "finalize", "export_roster", *SEES}),
+    ("hubei_institution_user", {"register", *SEES}), ("hubei_alliance_user", SEES), ("hubei_user", SEES),
+    ("ministry_user", SEES), ("student_user", {"self_register"}),
+])
+def test_what_each_role_may_do_with_a_session(request, actor, persona, may, session):
+    assert selectors.session_access(actor(request.getfixturevalue(persona)), session.pk).may == may
+
+
+@pytest.mark.parametrize("persona", ["org_b_user", "shandong_user", "shandong_institution_user"])
+def test_a_session_outside_the_scope_is_not_found(request, actor, persona, session):
+    AssessmentSession.objects.filter(pk=session.pk).update(status="closed")  # not open: no longer for everyone
+    with pytest.raises(NotInScope):
+        selectors.session_access(actor(request.getfixturevalue(persona)), session.pk)
+
+
+def test_the_session_page_shows_each_role_only_what_it_may_do(as_user, org_a_user, hubei_user, student_user,
+                                                              session):
+    AssessmentSession.objects.filter(pk=session.pk).update(examiners="王考评")
+    own = as_user(org_a_user).get(f"/assessments/sessions/{session.pk}/").content.decode()
+    assert f"/assessments/sessions/{session.pk}/cancel/" in own and "王考评" in own
+    staff = as_user(hubei_user).get(f"/assessments/sessions/{session.pk}/").content.decode()
+    assert f"/assessments/sessions/{session.pk}/cancel/" not in staff and "王考评" in staff
+    candidate = as_user(student_user).get(f"/assessments/sessions/{session.pk}/").content.decode()
+    assert "王考评" not in candidate and f"/assessments/sessions/{session.pk}/self-register/" in candidate

@@ -2,7 +2,9 @@
 org confirms; ID numbers in full only to that institution and that org."""
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 
 from accounts.identity import mask_id_number
@@ -125,13 +127,16 @@ def test_who_sees_the_id_number_in_full(actor, hubei_institution, certificate, h
                                         shandong_institution_user):
     saved = TrainerQualificationFactory(institution=hubei_institution, certificate=certificate)
     full, masked = saved.person.id_number, mask_id_number(saved.person.id_number)
+    def shown(user):
+        return selectors.trainer_access(actor(user), saved.pk).show("trainer_id_number", saved.person.id_number)
+
     for user in (hubei_institution_user, org_a_user):
-        assert selectors.trainer_id_display(actor(user), selectors.trainer_record_get(actor(user), saved.pk)) == full
+        assert shown(user) == full
     for user in (hubei_user, ministry_user, hubei_alliance_user):
-        assert selectors.trainer_id_display(actor(user), selectors.trainer_record_get(actor(user), saved.pk)) == masked
+        assert shown(user) == masked
     for user in (org_b_user, shandong_institution_user):
         with pytest.raises(NotInScope):
-            selectors.trainer_record_get(actor(user), saved.pk)
+            selectors.trainer_access(actor(user), saved.pk)
 
 
 # --- pages -----------------------------------------------------------------------------------------
@@ -221,3 +226,66 @@ def test_another_institution_gets_404_on_the_record_pages(as_user, hubei_institu
     assert client.post(f"/assessments/trainers/{saved.pk}/delete/").status_code == 404
     assert client.post(f"/assessments/trainers/{saved.pk}/confirm/", {"attended": "yes"}).status_code == 404
     assert TrainerQualification.objects.filter(pk=saved.pk).exists()
+
+
+# --- one access decision and the personal-data policy (issue 13) -------------------------------------
+
+def _export_rows(client):
+    response = client.get("/assessments/trainers/?export=xlsx")
+    return list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+
+
+@pytest.mark.parametrize(("persona", "in_full"), [
+    ("hubei_institution_user", True), ("org_a_user", True),
+    ("hubei_alliance_user", False), ("hubei_user", False), ("hubei_agency_user", False), ("ministry_user", False),
+])
+def test_trainer_id_numbers_follow_the_policy_on_the_page_the_api_and_the_export(request, as_user, persona, in_full,
+                                                                                hubei_institution, certificate):
+    record = TrainerQualificationFactory(institution=hubei_institution, certificate=certificate)
+    number = record.person.id_number
+    expected = number if in_full else mask_id_number(number)
+    client = as_user(request.getfixturevalue(persona))
+    page = client.get("/assessments/trainers/").content.decode()
+    assert expected in page and (in_full or number not in page)
+    assert [r["id_number"] for r in client.get("/api/v1/trainer-qualifications").json()["results"]] == [expected]
+    assert _export_rows(client)[1][2] == expected
+
+
+@pytest.mark.parametrize("persona", ["hubei_institution_user", "hubei_alliance_user", "hubei_user", "ministry_user"])
+def test_a_role_that_reads_the_record_gets_403_on_confirm_from_the_form_and_the_api(request, as_user, persona,
+                                                                                    hubei_institution, certificate):
+    record = TrainerQualificationFactory(institution=hubei_institution, certificate=certificate)
+    client = as_user(request.getfixturevalue(persona))
+    assert client.post(f"/assessments/trainers/{record.pk}/confirm/",
+                       {"attended": "yes", "qualified": "yes"}).status_code == 403
+    assert client.post(f"/api/v1/trainer-qualifications/{record.pk}/confirm", {"attended": True, "qualified": True},
+                       content_type="application/json").status_code == 403
+    record.refresh_from_db()
+    assert not record.is_confirmed
+
+
+def test_another_org_gets_404_on_confirm_from_the_form_and_the_api(as_user, org_b_user, hubei_institution,
+                                                                   certificate):
+    record = TrainerQualificationFactory(institution=hubei_institution, certificate=certificate)
+    client = as_user(org_b_user)
+    assert client.post(f"/assessments/trainers/{record.pk}/confirm/",
+                       {"attended": "yes", "qualified": "yes"}).status_code == 404
+    assert client.post(f"/api/v1/trainer-qualifications/{record.pk}/confirm", {"attended": True, "qualified": True},
+                       content_type="application/json").status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["hubei_alliance_user", "hubei_user", "org_a_user"])
+def test_only_the_recording_institution_edits_or_deletes(request, as_user, persona, hubei_institution, certificate):
+    record = TrainerQualificationFactory(institution=hubei_institution, certificate=certificate)
+    client = as_user(request.getfixturevalue(persona))
+    assert client.get(f"/assessments/trainers/{record.pk}/edit/").status_code == 403
+    assert client.post(f"/assessments/trainers/{record.pk}/delete/").status_code == 403
+    assert TrainerQualification.objects.filter(pk=record.pk).exists()
+
+
+def test_the_recording_institution_edits_and_the_owning_org_confirms(actor, hubei_institution_user, org_a_user,
+                                                                   hubei_alliance_user, certificate):
+    saved = record(actor(hubei_institution_user), certificate)
+    assert selectors.trainer_access(actor(hubei_institution_user), saved.pk).may == {"edit", "delete"}
+    assert selectors.trainer_access(actor(org_a_user), saved.pk).may == {"confirm"}
+    assert selectors.trainer_access(actor(hubei_alliance_user), saved.pk).may == set()

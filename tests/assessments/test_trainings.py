@@ -9,6 +9,7 @@ import pytest
 
 from accounts.models import AuditEntry
 from assessments.models import CertificateTraining, HubeiCommitment, TeacherTraining
+from assessments.trainings import selectors as training_selectors
 from assessments.trainings import services as trainings
 from assessments.trainings.selectors import hubei_progress
 from core.errors import AppError, Forbidden, NotInScope
@@ -259,3 +260,20 @@ def test_hubei_pages(as_user, org_a_user, ministry_user, shandong_user, hubei_ag
     assert as_user(ministry_user).get("/assessments/trainings/hubei/?export=xlsx").status_code == 200
     assert as_user(shandong_user).get("/assessments/trainings/hubei/").status_code == 403
     assert as_user(ministry_user).get("/assessments/trainings/hubei/commitment/").status_code == 403
+
+
+# --- one access decision (issue 13) ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("persona", "expected"), [
+    ("org_a_user", {"read", "record", "commit", "hubei"}),
+    ("ministry_user", {"read", "compare_orgs", "hubei"}), ("hubei_user", {"read", "compare_orgs", "hubei"}),
+    ("hubei_agency_user", {"read", "compare_orgs", "hubei"}), ("shandong_user", {"read", "compare_orgs"}),
+    ("hubei_institution_user", {"compare_orgs"}),
+])
+def test_what_each_role_may_do_on_the_training_pages(request, actor, persona, expected):
+    assert training_selectors.trainings_page_access(actor(request.getfixturevalue(persona))) == expected
+
+
+def test_the_hubei_tab_is_offered_only_to_who_may_open_it(as_user, hubei_user, shandong_user):
+    assert "/assessments/trainings/hubei/" in as_user(hubei_user).get("/assessments/trainings/").content.decode()
+    assert "/assessments/trainings/hubei/" not in as_user(shandong_user).get("/assessments/trainings/").content.decode()
