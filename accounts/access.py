@@ -9,6 +9,7 @@ the HTML form and the API endpoint of one operation ask the same ``Access``.
 In templates: ``{% if access.may.write %}`` and ``{% shown access "id_number" value %}``.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -53,3 +54,22 @@ class Access(Generic[T]):
     def show(self, field_: Field | str, value):
         """``value`` of a personal field as this actor may see it (full, masked, or None)."""
         return personal_data.render(Field(field_), self.relations, value, released=self.released)
+
+
+# --- the registry the access matrix test reads ------------------------------------------------------
+
+_DECISIONS: dict[type, Callable] = {}
+
+
+def decides_access(model: type):
+    """Register ``fn(actor, obj) -> Access``, the one decision for objects of ``model`` (raising
+    NotInScope outside the actor's scope). Views reach it through their feature's selector; the
+    access matrix test asks the same function, so what it checks is what the views use."""
+    def register(fn):
+        _DECISIONS[model] = fn
+        return fn
+    return register
+
+
+def access_decision_for(model: type) -> Callable | None:
+    return _DECISIONS.get(model)
