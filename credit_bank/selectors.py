@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import Access, Permissions
+from accounts.access import Access, Permissions, decides_access
 from accounts.models import IdType, Province, Role
 from accounts.personal_data import Field, Relation, masked, relations_of, render
 from accounts.scoping import Actor, get_in_scope, scoped
@@ -586,3 +586,8 @@ def transcript_verify(*, token: str) -> TranscriptCheck:
     changed = transcript_snapshot(transcript.account) != transcript.snapshot
     return TranscriptCheck(found=True, number=transcript.number, issued_at=transcript.issued_at, content=content,
                            changed_since=changed, revoked_since=revoked)
+
+
+# The one decision per object, as the access matrix test asks it (accounts.access).
+decides_access(Conversion)(lambda actor, obj: conversion_get(actor=actor, pk=obj.pk))
+decides_access(ConversionRule)(lambda actor, obj: rule_get(actor=actor, pk=obj.pk))

@@ -245,7 +245,7 @@ class CounterProposalCreateApi(APIView):
     @extend_schema(request=FeeItemsInput, responses={201: FeeThreadDetailOutput},
                    summary="省级试点工作指导协调机构或院校联盟逐项提出反提议")
     def post(self, request, pk: int):
-        thread = selectors.thread_get(request.actor, pk)
+        thread = selectors.thread_for_action(request.actor, pk, "counter_propose")
         data = FeeItemsInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.fee_counter_propose(actor=request.actor, thread=thread, items=_items(data.validated_data),
@@ -264,7 +264,7 @@ class VerificationCreateApi(APIView):
     @extend_schema(request=FeeVerifyInput, responses={201: FeeStandardOutput},
                    summary="省级教育行政部门核定一个版本，自生效日期起成为本省该证书（等级）的标准")
     def post(self, request, pk: int):
-        thread = selectors.thread_get(request.actor, pk)
+        thread = selectors.thread_for_action(request.actor, pk, "verify")
         data = self.FeeVerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
         version = selectors.thread_version(thread, data.validated_data["version"])

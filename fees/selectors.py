@@ -12,7 +12,7 @@ from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import Access, Permissions
+from accounts.access import Access, Permissions, decides_access
 from accounts.models import Province, Role
 from accounts.personal_data import Relation, relations_of
 from accounts.scoping import Actor, get_in_scope, scoped
@@ -92,6 +92,16 @@ def thread_access_of(actor: Actor, thread: FeeThread) -> Access[FeeThread]:
 def thread_access(actor: Actor, pk: int) -> Access[FeeThread]:
     """One negotiation inside the actor's scope (404 outside it), with what the actor may do."""
     return thread_access_of(actor, thread_get(actor, pk))
+
+
+def thread_for_action(actor: Actor, pk: int, action: str) -> FeeThread:
+    """A negotiation the actor is about to act on, refused (403) before any input is read when
+    their role may not take ``action`` on it while it is open; a verified thread is refused by the
+    service, with its own message."""
+    access = thread_access(actor, pk)
+    if access.obj.status == FeeThread.Status.NEGOTIATING:
+        access.require(action)
+    return access.obj
 
 
 def proposal_access(actor: Actor, certificate: Certificate) -> Access[Certificate]:
@@ -415,3 +425,7 @@ def due_names(rows: list[Due]) -> dict:
     names.update({("institution_id", pk): name for pk, name in
                   Institution.objects.filter(pk__in={d.institution_id for d in rows}).values_list("pk", "name")})
     return names
+
+
+# The one decision per object, as the access matrix test asks it (accounts.access).
+decides_access(FeeThread)(lambda actor, obj: thread_access(actor, obj.pk))

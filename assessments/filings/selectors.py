@@ -5,7 +5,7 @@ and the one place that decides what an actor may do with them (``filings_page_ac
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext_lazy
 
-from accounts.access import Access, Permissions
+from accounts.access import Access, Permissions, decides_access
 from accounts.models import AuditEntry, Province, Role
 from accounts.scoping import Actor, get_in_scope, scoped
 from assessments.models import Filing, FilingImport, FilingLevel, level_rank
@@ -197,3 +197,7 @@ def filing_imports_visible(actor: Actor) -> QuerySet[FilingImport]:
 
 def filing_import_get(actor: Actor, pk: int) -> FilingImport:
     return get_in_scope(filing_imports_visible(actor), actor, pk=pk)
+
+
+# The one decision per object, as the access matrix test asks it (accounts.access).
+decides_access(Filing)(lambda actor, obj: filing_access(actor, obj.pk))

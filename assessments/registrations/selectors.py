@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.access import Access, Permissions
+from accounts.access import Access, Permissions, decides_access
 from accounts.models import Role
 from accounts.personal_data import Field, Shown, relations_of, shown
 from accounts.scoping import Actor, get_in_scope, scoped
@@ -123,3 +123,7 @@ def name_mismatch_count(actor: Actor) -> int:
     if not sessions_page_access(actor).register:
         return 0
     return registrations_visible(actor).filter(name_mismatch=True, status=Registration.Status.REGISTERED).count()
+
+
+# The one decision per object, as the access matrix test asks it (accounts.access).
+decides_access(Registration)(lambda actor, obj: registration_access(actor, obj.pk))

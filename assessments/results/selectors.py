@@ -6,7 +6,7 @@ org assessing the candidates sees them."""
 
 from django.db.models import Count, Q, QuerySet
 
-from accounts.access import Access, Permissions
+from accounts.access import Access, Permissions, decides_access
 from accounts.scoping import Actor, get_in_scope, scoped
 from assessments.models import Registration, Result, ScoreReview
 from assessments.registrations.selectors import registration_access_of, scores_before_release
@@ -81,3 +81,8 @@ def assessed_by(group: tuple[str, ...], **filters) -> dict[tuple, int]:
         key = tuple(row[g] for g in group)
         counts[key] = counts.get(key, 0) - row["n"]
     return counts
+
+
+# The one decision per object, as the access matrix test asks it (accounts.access).
+decides_access(Result)(lambda actor, obj: result_access(actor, obj.pk))
+decides_access(ScoreReview)(lambda actor, obj: review_access(actor, obj.pk))

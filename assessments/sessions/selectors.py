@@ -11,7 +11,7 @@ student the sessions they are in and those open for registration; the ministry e
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from accounts.access import Access, Permissions
+from accounts.access import Access, Permissions, decides_access
 from accounts.models import Role
 from accounts.scoping import Actor, get_in_scope, scoped
 from assessments.filings.selectors import certificates_of_org
@@ -164,3 +164,8 @@ def sessions_awaiting_finalization(actor: Actor) -> int:
     return sessions_visible(actor).filter(
         status__in=[AssessmentSession.Status.SCHEDULED, AssessmentSession.Status.CLOSED],
         date__lt=timezone.localdate()).count()
+
+
+# The one decision per object, as the access matrix test asks it (accounts.access).
+decides_access(Site)(lambda actor, obj: site_access(actor, obj.pk))
+decides_access(AssessmentSession)(lambda actor, obj: session_access(actor, obj.pk))

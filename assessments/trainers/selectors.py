@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
 
-from accounts.access import Access, Permissions
+from accounts.access import Access, Permissions, decides_access
 from accounts.models import Role
 from accounts.personal_data import relations_of
 from accounts.scoping import Actor, get_in_scope, scoped
@@ -63,3 +63,7 @@ def trainers_pending_count(actor: Actor) -> int:
     if not trainers_page_access(actor).confirm:
         return 0
     return trainer_records_visible(actor).filter(confirmed_at__isnull=True).count()
+
+
+# The one decision per object, as the access matrix test asks it (accounts.access).
+decides_access(TrainerQualification)(lambda actor, obj: trainer_access(actor, obj.pk))

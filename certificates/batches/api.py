@@ -9,6 +9,7 @@ from certificates.batches import selectors
 from certificates.batches import services as batch_services
 from certificates.batches.models import ApplicationCertificate, BatchApplication
 from certificates.catalog.api import AUTHENTICATION, LevelInput, PublicThrottle
+from core.errors import Forbidden
 from organizations.orgs.models import Org
 
 
@@ -115,7 +116,10 @@ class ApplicationListApi(generics.GenericAPIView):
 
     @extend_schema(summary="提交或录入申报", request=ApplicationInput, responses={201: ApplicationOutput})
     def post(self, request, number: int):
-        batch = selectors.batch_get(number)
+        access = selectors.batch_access(request.actor, number)
+        if not (access.may.apply or access.may.record_application):
+            raise Forbidden()  # refused before the body is read
+        batch = access.obj
         serializer = self.ApplicationInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         application = batch_services.application_submit(actor=request.actor, batch=batch, **serializer.validated_data)

@@ -9,7 +9,7 @@ itself); the pages, the API and the services all ask it.
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from accounts.access import Access, Permissions
+from accounts.access import Access, Permissions, decides_access
 from accounts.models import Role
 from accounts.scoping import Actor, get_in_scope, scoped
 from certificates.batches.models import ApplicationCertificate, BatchApplication
@@ -164,3 +164,7 @@ def items_awaiting_decision(actor: Actor) -> int:
 
 def open_batches() -> QuerySet[SelectionBatch]:
     return SelectionBatch.objects.filter(status=SelectionBatch.Status.OPEN)
+
+
+# The one decision per object, as the access matrix test asks it (accounts.access).
+decides_access(SelectionBatch)(lambda actor, obj: batch_access(actor, obj.number))

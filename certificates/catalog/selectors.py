@@ -13,7 +13,7 @@ status). The views, the API and the services ask these; none compares roles itse
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
-from accounts.access import Access, Permissions
+from accounts.access import Access, Permissions, decides_access
 from accounts.models import Role
 from accounts.scoping import Actor, anonymous_actor
 from certificates.catalog.models import Certificate, CertificateLevel, CertificateStandard, Level, SelectionBatch
@@ -133,3 +133,7 @@ def catalog_code_suggestion(batch: SelectionBatch) -> str:
     prefix = catalog_code_prefix(batch)
     taken = set(Certificate.objects.filter(code__startswith=prefix).values_list("code", flat=True))
     return next(f"{prefix}{n:03d}" for n in range(1, 10_000) if f"{prefix}{n:03d}" not in taken)
+
+
+# The one decision per object, as the access matrix test asks it (accounts.access).
+decides_access(Certificate)(lambda actor, obj: certificate_access(obj.code, actor=actor))

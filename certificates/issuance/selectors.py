@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import Count, Max, Min, Q
 
-from accounts.access import Access, Permissions
+from accounts.access import Access, Permissions, decides_access
 from accounts.models import Role
 from accounts.personal_data import Field, Relation, Shown, relations_of, shown
 from accounts.scoping import Actor, get_in_scope, scoped
@@ -190,3 +190,8 @@ def issuance_pending_count() -> int:
 def org_seals_current(org_ids) -> dict[int, OrgSeal]:
     """The current seal of each org (the organizations layer owns seal versions)."""
     return org_seals_current_many(org_ids)
+
+
+# The one decision per object, as the access matrix test asks it (accounts.access).
+decides_access(IssuedCertificate)(lambda actor, obj: issued_certificate_access(actor=actor, number=obj.number))
+decides_access(IssuanceRequest)(lambda actor, obj: issuance_request_access(actor=actor, pk=obj.pk))

@@ -11,7 +11,7 @@ the holder may order a copy is decided on the certificate (certificates.issuance
 
 from collections.abc import Iterable, Iterator
 
-from accounts.access import Access, Permissions
+from accounts.access import Access, Permissions, decides_access
 from accounts.models import Role
 from accounts.personal_data import Relation, relations_of
 from accounts.scoping import Actor, get_in_scope, scoped
@@ -61,3 +61,7 @@ def paper_offer_access(*, actor: Actor, org_id: int) -> Access[Org]:
 def paper_offer_of(org_id: int | None) -> PaperCopyOffer | None:
     """The org's current price of a paper copy, if it has set one."""
     return PaperCopyOffer.objects.filter(org_id=org_id).first() if org_id is not None else None
+
+
+# The one decision per object, as the access matrix test asks it (accounts.access).
+decides_access(PaperCopyOrder)(lambda actor, obj: paper_order_access(actor=actor, pk=obj.pk))

@@ -18,7 +18,7 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.access import Access, Permissions
+from accounts.access import Access, Permissions, decides_access
 from accounts.models import Role
 from accounts.personal_data import Field, Shown, relations_of
 from accounts.scoping import Actor, get_in_scope, scoped
@@ -285,3 +285,7 @@ def complaints_upheld_table(actor: Actor) -> list[dict]:
     for row in result:
         row["cells"] = [row["counts"][c] for c in Complaint.Category.values]
     return result
+
+
+# The one decision per object, as the access matrix test asks it (accounts.access).
+decides_access(Complaint)(lambda actor, obj: complaint_access(actor, obj.pk))
