@@ -1,7 +1,8 @@
 # 1+X Pilot Portal. Two commands set everything up:
 #   make demo   try it: embedded SQLite, tasks in-process, demo data, http://127.0.0.1:8000
 #   make test   the suite CI runs (ruff, import-linter, pytest); real PostgreSQL/Redis/Celery
-#               when DATABASE_URL and REDIS_URL are set
+#               when DATABASE_URL and REDIS_URL are set; then the tests marked embedded again on
+#               SQLite with in-process tasks (the make demo path)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -36,6 +37,9 @@ test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
+	@echo "# the make demo path: the tests marked embedded again, on SQLite with in-process tasks"
+	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND PILOT_TEST_EMBEDDED=1 \
+		$(BIN)/pytest -m embedded -p no:cacheprovider
 
 bench: $(VENV)/.dev
 	scripts/system-deps --bench

@@ -1,8 +1,12 @@
 """Inserting many rows at once, for bulk uploads: PostgreSQL ``COPY`` where available (an order of
-magnitude faster than INSERT: ~12 s against ~69 s for a million rows, design.md), ``bulk_create``
-elsewhere (the embedded SQLite mode)."""
+magnitude faster than INSERT: ~12 s against ~69 s for a million rows, design.md), a prepared
+``INSERT`` run over every row elsewhere (the embedded SQLite mode; the ORM's ``bulk_create`` spent
+about a minute building objects for the demo's dashboard rollups), taking and storing the same
+values either way."""
 
 import datetime
+import functools
+import itertools
 import json
 from collections.abc import Callable, Iterable, Sequence
 
@@ -14,41 +18,70 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
               *, batch_size: int = 2000, json_default: Callable | None = None) -> int:
     """Insert ``rows`` (tuples in the order of ``columns``, given as attribute names such as
     ``actor_id``) into ``model``'s table. Nothing is returned per row; use it where no primary key
-    is needed afterwards. Runs inside the caller's transaction. JSON columns are encoded with
-    ``json_default`` for values json cannot encode itself (on PostgreSQL)."""
+    is needed afterwards. Runs inside the caller's transaction.
+
+    Both paths take and store the same values, and only the columns given (the model's Python
+    defaults are not filled in, as COPY fills none): JSON columns are encoded once, with
+    ``json_default`` for values json cannot encode itself (None is SQL NULL, as the ORM stores it);
+    datetimes must be aware (COPY would read a naive one as UTC and the ORM as Beijing time, so
+    neither takes it); elsewhere each value is prepared as the ORM prepares it for the column."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
     chosen = [fields[name] for name in columns]
-    if connection.vendor == "postgresql":
-        return _copy_postgres(model, chosen, rows, json_default)
+    postgres = connection.vendor == "postgresql"
+    converters = _converters(chosen, json_default, postgres=postgres)
+    if converters:
+        rows = _converted(rows, converters)
+    if postgres:
+        return _copy_postgres(model, chosen, rows)
     count = 0
-    batch = []
-    for row in rows:
-        batch.append(model(**dict(zip(columns, row, strict=True))))
-        if len(batch) >= batch_size:
-            model.objects.bulk_create(batch)
+    rows = iter(rows)
+    with connection.cursor() as cursor:
+        while batch := list(itertools.islice(rows, batch_size)):
+            cursor.executemany(_insert_sql(model, chosen), batch)
             count += len(batch)
-            batch = []
-    if batch:
-        model.objects.bulk_create(batch)
-        count += len(batch)
     return count
 
 
-def _copy_postgres(model, fields, rows, json_default) -> int:
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    names = ", ".join(quote(f.column) for f in fields)
-    converters = {}
+# Columns whose Python values the SQLite driver stores as the ORM would, without preparing them.
+_AS_GIVEN = frozenset({
+    "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
+    "PositiveIntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField", "CharField", "TextField",
+    "SlugField", "EmailField", "URLField", "BooleanField", "FloatField"})
+
+
+def _converters(fields, json_default, *, postgres: bool) -> list[tuple[int, Callable]]:
+    """Per column, what turns a given value into the one stored: the same on both paths, as text
+    for COPY on PostgreSQL, as the ORM prepares it for SQLite."""
+    converters = []
     for i, f in enumerate(fields):
         if isinstance(f, models.JSONField):
             # One encoder for every row (json.dumps with options builds a new one per call).
-            converters[i] = json.JSONEncoder(ensure_ascii=False, default=json_default).encode
-        elif isinstance(f, models.DateTimeField):
-            converters[i] = _iso_text(datetime.datetime)
-        elif isinstance(f, models.DateField):
-            converters[i] = _iso_text(datetime.date)
-    if converters:
-        rows = _converted(rows, list(converters.items()))
+            encode = json.JSONEncoder(ensure_ascii=False, default=json_default).encode
+            converters.append((i, lambda value, encode=encode: None if value is None else encode(value)))
+        elif postgres:
+            if isinstance(f, models.DateTimeField):
+                converters.append((i, _once_each(_aware_iso, only=datetime.datetime)))
+            elif isinstance(f, models.DateField):
+                converters.append((i, _once_each(datetime.date.isoformat, only=datetime.date)))
+        elif (f.target_field if f.is_relation else f).get_internal_type() not in _AS_GIVEN:
+            prepare = functools.partial(f.get_db_prep_save, connection=connection)
+            if isinstance(f, models.DateTimeField):
+                converters.append((i, _once_each(lambda v, prepare=prepare: prepare(_aware(v)))))
+            else:
+                converters.append((i, _once_each(prepare)))
+    return converters
+
+
+def _insert_sql(model, fields) -> str:
+    quote = connection.ops.quote_name
+    return (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})")
+
+
+def _copy_postgres(model, fields, rows) -> int:
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(f.column) for f in fields)
     count = 0
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         write_row = copy.write_row
@@ -58,26 +91,38 @@ def _copy_postgres(model, fields, rows, json_default) -> int:
     return count
 
 
-def _iso_text(kind: type) -> Callable:
-    """Values of ``kind`` (dates, or datetimes for a timestamp with time zone) as ISO 8601 text,
-    each distinct value formatted once: a bulk upload stamps every row with the same moment, and
-    psycopg formats a date or datetime object anew for each row (about as long as the rest of the
-    row takes). PostgreSQL reads ISO 8601 whatever its DateStyle, with the offset of an aware
-    datetime. Equal datetimes are the same instant, so one text serves them all; anything else
-    (None, text) goes to psycopg as it is."""
+def _aware(value):
+    if type(value) is datetime.datetime and value.utcoffset() is None:
+        raise ValueError(f"copy_rows takes aware datetimes, not {value!r}")
+    return value
+
+
+def _aware_iso(value: datetime.datetime) -> str:
+    return _aware(value).isoformat()
+
+
+def _once_each(convert: Callable, *, only: type | None = None) -> Callable:
+    """``convert`` applied to each distinct value once: a bulk upload stamps every row with the
+    same moment, and formatting a date or datetime anew for each row costs about as long as the
+    rest of the row. PostgreSQL reads ISO 8601 whatever its DateStyle, with the offset of an aware
+    datetime. Equal datetimes are the same instant, so one text serves them all. None goes as it
+    is; so does, with ``only``, a value not of that type (text, for PostgreSQL to read)."""
     cache: dict = {}
 
-    def text(value):
-        if type(value) is not kind:
+    def once(value):
+        if value is None or only is not None and type(value) is not only:
             return value
-        found = cache.get(value)
+        try:
+            found = cache.get(value)
+        except TypeError:  # unhashable
+            return convert(value)
         if found is None:
-            found = value.isoformat()
+            found = convert(value)
             if len(cache) < 10_000:
                 cache[value] = found
         return found
 
-    return text
+    return once
 
 
 def _converted(rows, converters):
@@ -95,18 +140,24 @@ def _converted(rows, converters):
         yield row
 
 
-def insert_returning_ids(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence],
-                         *, batch_size: int = 2000) -> list[int]:
+def insert_returning_ids(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence]) -> list[int]:
     """Insert ``rows`` like ``copy_rows`` and return their new primary keys, in order. On PostgreSQL
     the keys are taken from the table's sequence first (one query), then the rows go in by COPY;
-    elsewhere ``bulk_create`` sets them. Runs inside the caller's transaction."""
+    elsewhere each row is inserted with ``RETURNING`` its key. Runs inside the caller's transaction."""
     rows = list(rows)
     if not rows:
         return []
     if connection.vendor != "postgresql":
-        objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
-        model.objects.bulk_create(objects, batch_size=batch_size)
-        return [obj.pk for obj in objects]
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        chosen = [fields[name] for name in columns]
+        converters = _converters(chosen, None, postgres=False)
+        sql = f"{_insert_sql(model, chosen)} RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
+        ids = []
+        with connection.cursor() as cursor:
+            for row in _converted(rows, converters) if converters else rows:
+                cursor.execute(sql, row)
+                ids.append(cursor.fetchone()[0])
+        return ids
     pk = model._meta.pk
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",

@@ -9,10 +9,15 @@ from tests.pilot.dashboard_data import dashboard_pilot  # noqa: F401  (the dashb
 
 
 def pytest_collection_modifyitems(config, items):
+    embedded = os.environ.get("PILOT_TEST_EMBEDDED") == "1"
+    if embedded and (settings.USES_POSTGRES or not settings.CELERY_TASK_ALWAYS_EAGER):
+        raise pytest.UsageError("PILOT_TEST_EMBEDDED=1 is the SQLite run with in-process tasks: "
+                                "unset DATABASE_URL, REDIS_URL and CELERY_BROKER_URL (see make test).")
     if settings.USES_POSTGRES:
         return
-    if os.environ.get("CI") == "true":
-        raise pytest.UsageError("CI must run on PostgreSQL: set DATABASE_URL (see .ci/run).")
+    if os.environ.get("CI") == "true" and not embedded:
+        raise pytest.UsageError("CI must run on PostgreSQL: set DATABASE_URL (see .ci/run). "
+                                "Only the embedded smoke run (PILOT_TEST_EMBEDDED=1, make test) uses SQLite.")
     skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); CI always runs it")
     for item in items:
         if "postgres" in item.keywords:

@@ -2,9 +2,9 @@
 
 Officials live in Excel, so every bulk upload goes through here:
 
-* ``read_table(upload, schema)`` opens an XLSX (a streaming reader, ``xlsx_stream``; openpyxl for a
-  workbook it does not recognise) or a CSV in UTF-8 or GBK (with or without a byte-order mark),
-  decided by the content, never the file name; anything else — an
+* ``read_table(upload, schema)`` opens an XLSX (read by python-calamine, after ``xlsx_extent`` has
+  checked that the sheet's cells do not span more than it will hold) or a CSV in UTF-8 or GBK (with
+  or without a byte-order mark), decided by the content, never the file name; anything else — an
   empty file, a PDF renamed to .xlsx, an old .xls, a UTF-16 or Big5 CSV, a file over the size or
   row limit, a sheet whose headers are not the expected Chinese headers — is refused with a
   precise Chinese message (``TabularError``).
@@ -17,7 +17,7 @@ Officials live in Excel, so every bulk upload goes through here:
   each with a comment saying what is wrong, and a last column summing up the row's errors; the
   reader ignores that column, so the corrected report can be uploaded again as it is.
 
-Modules: ``schema`` (columns, limits, errors), ``reading``, ``xlsx_stream``, ``validation`` (the row
+Modules: ``schema`` (columns, limits, errors), ``reading``, ``xlsx_extent``, ``validation`` (the row
 checker and parsers for common cells), ``writing`` (template and error report).
 """
 

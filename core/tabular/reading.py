@@ -7,6 +7,7 @@ import decimal
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,8 +15,10 @@ from typing import Any
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from core.tabular.schema import ERROR_COLUMN, MAX_UNPACKED_BYTES, Row, Schema, TabularError
+from core.tabular.schema import ERROR_COLUMN, MAX_SHEET_CELLS, MAX_UNPACKED_BYTES, Row, Schema, TabularError
+from core.tabular.xlsx_extent import first_rows, span_over
 
 # --- opening a file ------------------------------------------------------------------------
 
@@ -57,6 +60,8 @@ _SIGNATURES = (
     (b"{\\rtf", gettext_lazy("RTF 文档")),
 )
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# What zipfile raises for a damaged or encrypted archive or part, or an unknown compression.
+_ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError)
 _OTHER_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
                (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
 
@@ -73,7 +78,7 @@ def _sniff(raw: bytes, name: str) -> str:
             with zipfile.ZipFile(io.BytesIO(raw)) as archive:
                 names = set(archive.namelist())
                 unpacked = sum(i.file_size for i in archive.infolist())
-        except zipfile.BadZipFile:
+        except _ZIP_DAMAGE:
             raise _not_a_spreadsheet(name, _("损坏的压缩文件")) from None
         if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
             if unpacked > MAX_UNPACKED_BYTES:
@@ -127,6 +132,9 @@ def normalize_header(text: str) -> str:
     text = text.replace("（", "(").replace("）", ")").replace("＊", "*")
     return re.sub(r"[\s*]", "", text)
 
+
+# The headers are looked for in a file's first rows.
+HEADER_SEARCH_ROWS = 50
 
 # --- the table ---------------------------------------------------------------------------------
 
@@ -182,46 +190,61 @@ def _example_values(schema: Schema) -> dict[str, str]:
     return example if sum(1 for v in example.values() if v) >= 3 else {}
 
 
+def _damaged(name: str) -> TabularError:
+    return _error(_("Excel 文件“%(name)s”已损坏，无法读取。请在 Excel 中打开后重新保存再上传。") % {"name": name}, "bad_xlsx")
+
+
 def _xlsx_source(raw: bytes, schema: Schema, name: str):
-    from core.tabular.xlsx_stream import SheetError, open_sheet
-
-    fast = open_sheet(raw, schema.sheet_title)
-    if fast is None:
-        return _openpyxl_source(raw, schema, name)
-    rows, estimated = fast
-
-    def source():
-        try:
-            yield from rows()
-        except SheetError:
-            raise _error(_("Excel 文件“%(name)s”已损坏，无法读取。请在 Excel 中打开后重新保存再上传。") % {"name": name},
-                         "bad_xlsx") from None
-
-    return source, estimated
-
-
-def _openpyxl_source(raw: bytes, schema: Schema, name: str):
-    """The slower, more forgiving path for workbooks the streaming reader does not recognise."""
-    from openpyxl import load_workbook
-
+    """(source, estimated rows, peek) of the wanted sheet (else the first visible worksheet), read
+    by calamine: rows numbered as Excel numbers them, each a list of values from the sheet's first
+    used column. The headers are looked for in ``peek``, the sheet's first rows alone; the whole
+    sheet is read when ``source`` is first iterated (an upload is checked when it arrives, and read
+    whole once, by the worker)."""
     try:
-        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged workbook
-        raise _not_a_spreadsheet(name, _("无法打开的 Excel 文件")) from None
-    if schema.sheet_title in workbook.sheetnames:
-        sheet = workbook[schema.sheet_title]
-    else:
-        sheets = [ws for ws in workbook.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
-        if not sheets:
+        head, last_rows = first_rows(raw, HEADER_SEARCH_ROWS + 1)
+    except _ZIP_DAMAGE:
+        raise _damaged(name) from None
+    try:
+        peek_sheet, title = _calamine_sheet(head, schema, name)
+    except TabularError as error:
+        if head is raw or error.code != "bad_xlsx":
+            raise
+        head = raw  # cut where calamine cannot follow (a row end inside CDATA): read it whole
+        peek_sheet, title = _calamine_sheet(head, schema, name)
+    sheets = {head: peek_sheet}
+
+    def rows_of(data: bytes):
+        if data not in sheets:
+            sheets[data] = _calamine_sheet(data, schema, name)[0]
+        # calamine gives every row from the first (rows before the data empty), so the n-th is row n.
+        try:
+            yield from enumerate(sheets[data].iter_rows(), start=1)
+        except CalamineError:
+            raise _damaged(name) from None
+
+    return (lambda: rows_of(raw)), last_rows.get(title), (lambda: rows_of(head))
+
+
+def _calamine_sheet(data: bytes, schema: Schema, name: str):
+    """The sheet calamine reads, once the span of the workbook's cells is known to fit."""
+    try:
+        span = span_over(data, MAX_SHEET_CELLS)
+    except _ZIP_DAMAGE:
+        raise _damaged(name) from None
+    if span is not None:
+        raise _error(_("文件“%(name)s”的表格范围过大（数据延伸到第 %(rows)s 行、第 %(columns)s 列）。请删除数据区域以外的"
+                       "单元格，或把数据复制到新的工作簿后再上传。") % {
+            "name": name, "rows": f"{span[0]:,}", "columns": f"{span[1]:,}"}, "sheet_too_large")
+    try:
+        workbook = CalamineWorkbook.from_object(io.BytesIO(data))
+        sheets = workbook.sheets_metadata
+        chosen = next((s for s in sheets if s.name == schema.sheet_title), None) or next(
+            (s for s in sheets if s.visible == SheetVisibleEnum.Visible and s.typ == SheetTypeEnum.WorkSheet), None)
+        if chosen is None:
             raise _error(_("文件“%(name)s”中没有工作表。") % {"name": name}, "empty_file")
-        sheet = sheets[0]
-
-    def source():
-        for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-            yield number, list(cells)
-
-    estimated = sheet.max_row if isinstance(sheet.max_row, int) and sheet.max_row > 1 else None
-    return source, estimated
+        return workbook.get_sheet_by_name(chosen.name), chosen.name
+    except CalamineError:
+        raise _damaged(name) from None
 
 
 def _decode(raw: bytes, name: str) -> tuple[str, str]:
@@ -323,7 +346,7 @@ def _header_row(source, name: str) -> tuple[int, list]:
     for number, cells in source():
         if any(cell_text(c) for c in cells):
             return number, cells
-        if number > 50:
+        if number > HEADER_SEARCH_ROWS:
             break
     raise _error(_("文件“%(name)s”中没有内容（前 50 行都是空行）。") % {"name": name}, "empty_file")
 
@@ -355,7 +378,7 @@ def read_table(upload, schema: Schema, *, name: str | None = None) -> Table:
     kind = _sniff(raw, name)
     encoding = None
     if kind == "xlsx":
-        source, estimated = _xlsx_source(raw, schema, name)
+        source, estimated, peek = _xlsx_source(raw, schema, name)
     else:
         try:
             text, encoding = _decode(raw, name)
@@ -365,7 +388,8 @@ def read_table(upload, schema: Schema, *, name: str | None = None) -> Table:
                 raise _encoding_error(name, other) from None
             raise
         source, estimated = _csv_source(text, name)
-    header_row, header_cells = _header_row(source, name)
+        peek = source
+    header_row, header_cells = _header_row(peek, name)
     try:
         positions = _match_headers(schema, header_cells, name, header_row)
     except TabularError:
@@ -377,7 +401,7 @@ def read_table(upload, schema: Schema, *, name: str | None = None) -> Table:
     if estimated is not None:
         estimated = max(estimated - header_row, 0)
         if kind == "xlsx" and estimated > schema.max_rows * 2:
-            # The sheet's own dimension is a hint, not a fact (trailing formatted rows count):
+            # The sheet's last row number is a hint, not a fact (trailing formatted rows count):
             # refuse early only when it is far over the limit; rows() checks exactly.
             raise _too_many_rows(name, schema.max_rows)
     return Table(schema=schema, name=name, kind=kind, encoding=encoding, header_row=header_row,

@@ -8,6 +8,9 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
 # An XLSX is a zip: refuse one whose contents would unpack to more than this (a "zip bomb").
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+# An XLSX sheet is read whole, as a grid from its first to its last cell (about 32 bytes a cell):
+# refuse one whose cells span more than this (200,000 rows of 50 columns; ~320 MB).
+MAX_SHEET_CELLS = 10_000_000
 # The last column of an error report; the reader ignores it so a fixed report can be re-uploaded.
 ERROR_COLUMN = "错误说明"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

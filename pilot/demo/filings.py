@@ -4,7 +4,10 @@ public figures (domain.md): batch 1 had 1,988 institution pilots, most in 广东
 
 Certificates come from the catalog's demo step, which runs earlier; without a published
 certificate this step creates nothing and says so. Idempotent: institutions are looked up by
-school code and filings by institution, certificate and year.
+school code and filings by institution, certificate and year, and the filings are drawn once: a
+later run finds the generated institutions' filings and draws none (the steps after this one change
+the catalog, the supervision step delisting an org's certificate, and a new draw over the changed
+catalog would pick other institutions).
 """
 
 import datetime
@@ -43,6 +46,8 @@ _SUFFIXES = [("职业技术学院", Institution.InstitutionType.HIGHER_VOCATIONA
 _NAMES = [(prefix, suffix) for suffix in _SUFFIXES for prefix in _PREFIXES]
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 _LEVEL_SHARE = {"junior": 0.55, "intermediate": 0.35, "senior": 0.10}
+# The school codes _institutions generates: 41, the province, 9 and a sequence (real ones differ).
+GENERATED_CODE = r"^41[0-9]{2}9[0-9]{5}$"
 
 
 def _institutions(rng: random.Random) -> dict[str, list[int]]:
@@ -154,6 +159,15 @@ def seed_filings(out) -> None:
         return
     rng = random.Random(20200901)
     by_province = _institutions(rng)
+    if not Filing.objects.filter(institution__school_code__regex=GENERATED_CODE).exists():
+        _draw_filings(rng, certificates, by_province)
+    trainers = _trainers(certificates)
+    if out is not None:
+        out.write(f"院校备案演示数据：{Institution.objects.count()} 所院校，{Filing.objects.count()} 项备案，"
+                  f"新增培训师记录 {trainers} 条。")
+
+
+def _draw_filings(rng: random.Random, certificates: list[Certificate], by_province: dict[str, list[int]]) -> None:
     plan = _demo_institution_filings(certificates) + _plan(rng, certificates, by_province)
     offered: dict[int, list[str]] = {}
     for certificate_id, level in CertificateLevel.objects.values_list("certificate_id", "level"):
@@ -177,7 +191,3 @@ def seed_filings(out) -> None:
         FilingLevel(filing_id=pk, level=level, declared_students=n)
         for pk, inst, cert, year in missing for level, n in levels.get((inst, cert, year), {}).items()],
         batch_size=2000)
-    trainers = _trainers(certificates)
-    if out is not None:
-        out.write(f"院校备案演示数据：{Institution.objects.count()} 所院校，{Filing.objects.count()} 项备案，"
-                  f"新增培训师记录 {trainers} 条。")

@@ -1,18 +1,20 @@
 """Bulk inserts (accounts.bulk): rows go in with the values given, whatever the path (COPY on
 PostgreSQL, with dates and times sent as ISO text and JSON encoded once per COPY; bulk_create
-elsewhere), and insert_returning_ids gives the new keys in order."""
+elsewhere, with the same JSON), and insert_returning_ids gives the new keys in order. These tests
+run on both databases (the SQLite smoke run includes this module)."""
 
 import datetime
 import decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import transaction
 
 from accounts.audit import _json_default
 from accounts.models import AuditEntry
 from core.bulk import copy_rows, insert_returning_ids
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 UTC = datetime.UTC
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -40,3 +42,14 @@ def test_new_keys_come_back_in_the_order_of_the_rows():
                                [(now, "bulk.order", str(i), {}, "", "", "", "") for i in range(5)])
     assert [AuditEntry.objects.get(pk=pk).object_id for pk in ids] == ["0", "1", "2", "3", "4"]
     assert insert_returning_ids(AuditEntry, ["action"], []) == []
+
+
+def test_a_naive_datetime_is_refused_on_either_path():
+    # COPY would read it as UTC and the ORM as Beijing time: two different instants.
+    naive = datetime.datetime(2026, 3, 1, 12, 0)
+    columns = ["at", "action", "object_id", "changes", "note", "actor_role", "object_type", "object_repr"]
+    with pytest.raises(ValueError, match="aware"), transaction.atomic():
+        copy_rows(AuditEntry, columns, [(naive, "bulk.naive", "1", {}, "", "", "", "")])
+    with pytest.raises(ValueError, match="aware"), transaction.atomic():
+        insert_returning_ids(AuditEntry, columns, [(naive, "bulk.naive", "1", {}, "", "", "", "")])
+    assert not AuditEntry.objects.filter(action="bulk.naive").exists()
