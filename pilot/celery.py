@@ -7,7 +7,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pilot.settings")
 
-app = Celery("pilot")
+# Every task sends only once the transaction that asked for it commits (core.jobs.queue).
+app = Celery("pilot", task_cls="core.jobs.queue:OnCommitTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 
@@ -16,7 +17,7 @@ def _packages_with_tasks() -> list[str]:
     has a ``tasks`` module: features keep their tasks beside their services."""
     from django.apps import apps
 
-    found = []
+    found = ["core.jobs"]  # the sweep of stale background jobs; core is a library, not an app
     for config in apps.get_app_configs():
         root = Path(config.path)
         if not root.is_relative_to(Path(__file__).resolve().parent.parent):

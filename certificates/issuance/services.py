@@ -9,12 +9,14 @@ import datetime
 import decimal
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from certificates.catalog.models import Certificate, CertificateLevel
 from certificates.issuance.models import IssuanceRequest
 from core.errors import AppError
+from core.jobs.queue import enqueue
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,15 @@ def issuance_requests_create(*, passes: list[PassedResult]) -> int:
     _check_passes(passes)
     IssuanceRequest.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
     if rows:
-        from certificates.issuance.tasks import issuance_kick
-
-        transaction.on_commit(issuance_kick)  # issued without anyone pressing a button
+        issuance_kick()  # issued without anyone pressing a button, once the finalization commits
     return len(rows)
+
+
+def issuance_kick() -> None:
+    """Start ``ISSUANCE_PARALLEL`` issuing tasks, which share the pending requests chunk by chunk,
+    once the current transaction commits (whatever created pending requests)."""
+    for _i in range(settings.ISSUANCE_PARALLEL):
+        enqueue("certificates.issue_pending")
 
 
 def _check_passes(passes: list[PassedResult]) -> None:

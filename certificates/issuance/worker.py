@@ -39,6 +39,7 @@ from certificates.catalog.models import CertificateLevel, Level
 from certificates.issuance import numbering, pdf, signing
 from certificates.issuance.models import IssuanceBlock, IssuanceRequest, IssuedCertificate
 from certificates.issuance.selectors import org_seals_current
+from certificates.issuance.services import issuance_kick
 
 logger = logging.getLogger(__name__)
 
@@ -344,8 +345,6 @@ def issuance_request_retry(*, actor, request: IssuanceRequest) -> IssuanceReques
     if updated:
         audit_log(actor=actor, action="issuance.retried", obj=request, province=request.province_id,
                   changes={"status": [request.status, "pending"]})
-        from certificates.issuance.tasks import issuance_kick
-
-        transaction.on_commit(issuance_kick)
+        issuance_kick()
     request.refresh_from_db()
     return request
