@@ -13,10 +13,13 @@ other way round.
 """
 
 import functools
+from pathlib import Path
 
 from celery import current_app
 from celery.contrib.django.task import DjangoTask
 from celery.result import AsyncResult
+from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 
 
@@ -29,12 +32,28 @@ class OnCommitTask(DjangoTask):
         return super().apply_async(args, kwargs, **options)
 
 
+def task_packages() -> list[str]:
+    """Every package of the project with a ``tasks`` module: each app, each feature package of an
+    app (``certificates.issuance``, ``assessments.reports``...), and this one (the sweep)."""
+    root = Path(settings.BASE_DIR)
+    found = ["core.jobs"]
+    for config in apps.get_app_configs():
+        path = Path(config.path)
+        if not path.is_relative_to(root):
+            continue
+        if (path / "tasks.py").exists():
+            found.append(config.name)
+        found += [f"{config.name}.{sub.name}" for sub in sorted(path.iterdir())
+                  if (sub / "tasks.py").exists() and (sub / "__init__.py").exists()]
+    return found
+
+
 def registered_task(name: str) -> OnCommitTask:
     """The task registered as ``name``. A web process learns its tasks on the first call, by the
-    same autodiscovery a worker runs at start."""
+    autodiscovery a worker runs at start (``pilot.celery``), done at once."""
     app = current_app
     if name not in app.tasks:
-        app.loader.import_default_modules()
+        app.autodiscover_tasks(task_packages, related_name="tasks", force=True)
     try:
         task = app.tasks[name]
     except KeyError:

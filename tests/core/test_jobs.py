@@ -227,7 +227,7 @@ def test_in_process_tasks_run_after_the_commit(tasks_in_process, provinces):
 
 
 def test_services_enqueue_by_name_and_every_task_is_on_commit():
-    with pytest.raises(LookupError):
+    with pytest.raises(LookupError):  # looked for after autodiscovery, as a worker finds its tasks
         enqueue("pilot.no_such_task", 1)
     from pilot.celery import app
 
@@ -293,3 +293,51 @@ def test_no_code_imports_a_tasks_module_inside_a_function_to_dodge_a_cycle():
                        if any(isinstance(n, ast.ImportFrom) and n.module and n.module.endswith(".tasks")
                               for n in ast.walk(ast.parse(p.read_text(encoding="utf-8"))))]
     assert importing_tasks == []
+
+
+# --- the migrations keep every row, both ways -------------------------------------------------------
+
+BEFORE = [("assessments", "0007_merge_pipeline_and_reports"), ("pilot", "0003_dashboard_rollups")]
+AFTER = [("assessments", "0008_background_jobs"), ("pilot", "0004_background_jobs")]
+
+
+def _migrate(targets, *, backwards=False):
+    """Migrate the two apps to ``targets``; the models as they are there."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    state = MigrationExecutor(connection).migrate(targets)
+    # Going forwards the executor returns the state it reached; backwards, the one it left.
+    return (MigrationExecutor(connection).loader.project_state(targets) if backwards else state).apps
+
+
+@pytest.mark.postgres  # slow (the executor replays the project's migration states), not SQLite-specific
+@pytest.mark.django_db(transaction=True)
+def test_the_job_migrations_keep_the_rows_and_reverse(provinces):
+    now = timezone.now()
+    old = _migrate(BEFORE, backwards=True)
+    try:
+        imports = old.get_model("assessments", "FilingImport")
+        common = {"province_id": "42", "file": "f.xlsx", "stored_name": "x", "original_name": "备案.xlsx",
+                  "content_type": "text/csv", "size": 1}
+        saved = imports.objects.create(status="succeeded", phase="done", started_at=now, finished_at=now, **common)
+        halfway = imports.objects.create(status="running", phase="validating", total_rows=200, processed_rows=100,
+                                         started_at=now, heartbeat_at=now, **common)
+        report = old.get_model("assessments", "MonthlyReport").objects.create(
+            month=datetime.date(2020, 10, 1), status="done", percent=100, started_at=now)
+        refresh = old.get_model("pilot", "RollupRefresh").objects.create(status="done", started_at=now,
+                                                                         finished_at=now, rows=9)
+        new = _migrate(AFTER)
+        imports = new.get_model("assessments", "FilingImport")
+        assert imports.objects.get(pk=saved.pk).status == "done"
+        assert (imports.objects.get(pk=halfway.pk).percent, imports.objects.get(pk=halfway.pk).attempts) == (47, 1)
+        assert imports.objects.get(pk=saved.pk).requested_at == imports.objects.get(pk=saved.pk).uploaded_at
+        moved = new.get_model("pilot", "RollupRefresh").objects.get(pk=refresh.pk)
+        assert (moved.phase, moved.percent, moved.heartbeat_at, moved.rows) == ("done", 100, now, 9)
+        assert new.get_model("assessments", "MonthlyReport").objects.get(pk=report.pk).attempts == 1
+        back = _migrate(BEFORE, backwards=True)
+        assert back.get_model("assessments", "FilingImport").objects.get(pk=saved.pk).status == "succeeded"
+        assert back.get_model("assessments", "FilingImport").objects.count() == 2
+        assert back.get_model("pilot", "RollupRefresh").objects.get(pk=refresh.pk).rows == 9
+        assert back.get_model("assessments", "MonthlyReport").objects.get(pk=report.pk).percent == 100
+    finally:
+        _migrate(AFTER)
