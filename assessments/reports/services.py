@@ -4,10 +4,9 @@ Celery beat task for the previous month, or on demand by the ministry, with a pr
 Safe to run twice (design rule 4): one report per month (a unique constraint); a run is a
 background job (``core.jobs``) claimed by a conditional update of its status, so a beat run and a
 click never compute the same month at once, and a worker that died is taken over once its heartbeat
-is stale. A run computes the figures
-in the database (``selectors_reports.progress_figures``), renders the PDF and XLSX, then replaces
-the month's rows, figures and files in one transaction: readers see the old report or the new one,
-never half of each, and never two.
+is stale. A run computes the figures in the database (``selectors_reports.progress_figures``),
+renders the PDF and XLSX, then replaces the month's rows, figures and files in one transaction:
+readers see the old report or the new one, never half of each, and never two.
 """
 
 import datetime
