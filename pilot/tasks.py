@@ -22,7 +22,3 @@ def dashboard_refresh_scheduled() -> None:
     """Beat, every 15 minutes: keep the dashboard's figures at most a quarter of an hour old."""
     refresh = rollup_refresh_request(actor=None, trigger="schedule", enqueue=False)
     rollup_refresh_run(refresh_id=refresh.pk)
-
-
-# The indicators' tasks live in their package; importing them here lets autodiscovery find them.
-from pilot.indicators.tasks import indicator_run, indicator_run_scheduled  # noqa: E402, F401
