@@ -1,31 +1,16 @@
 """The Celery app. With no REDIS_URL, settings make tasks run in-process (the try-it default)."""
 
 import os
-from pathlib import Path
 
 from celery import Celery
 
+from core.jobs.queue import task_packages
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pilot.settings")
 
-app = Celery("pilot")
+# Every task sends only once the transaction that asked for it commits (core.jobs.queue).
+app = Celery("pilot", task_cls="core.jobs.queue:OnCommitTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-
-
-def _packages_with_tasks() -> list[str]:
-    """Every app and feature package (``certificates.issuance``, ``assessments.reports``…) that
-    has a ``tasks`` module: features keep their tasks beside their services."""
-    from django.apps import apps  # called once Django is set up; this module loads before it is
-
-    found = []
-    for config in apps.get_app_configs():
-        root = Path(config.path)
-        if not root.is_relative_to(Path(__file__).resolve().parent.parent):
-            continue
-        if (root / "tasks.py").exists():
-            found.append(config.name)
-        found += [f"{config.name}.{sub.name}" for sub in sorted(root.iterdir())
-                  if (sub / "tasks.py").exists() and (sub / "__init__.py").exists()]
-    return found
-
-
-app.autodiscover_tasks(_packages_with_tasks, related_name="tasks")
+# Every app and feature package that has a ``tasks`` module: features keep their tasks beside
+# their services (core.jobs.queue.task_packages).
+app.autodiscover_tasks(task_packages, related_name="tasks")

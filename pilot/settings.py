@@ -270,6 +270,9 @@ CERTIFICATE_PDF_MAX_BYTES = env_int("CERTIFICATE_PDF_MAX_BYTES", 5 * 1024 * 1024
 CELERY_BEAT_SCHEDULE = {
     # Resumes issuance a killed worker left half-done, and requests waiting for a seal once it exists.
     "certificates-sweep": {"task": "certificates.sweep", "schedule": 300.0},
+    # Background jobs (imports, reports, indicator runs, refreshes) whose worker went silent: started
+    # again while they have attempts left, else failed with a message the polling page shows.
+    "core-jobs-sweep": {"task": "core.jobs_sweep", "schedule": 300.0},
     # The dashboard's rollups: its figures are at most this old (the page says when they were computed).
     "dashboard-refresh": {"task": "pilot.dashboard_refresh_scheduled", "schedule": 900.0},
     # The org behaviour indicators of the previous month, on the 1st at 03:00 Beijing time (after the

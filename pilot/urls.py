@@ -35,6 +35,7 @@ pilot_patterns = ([
     path("dashboard/export/<str:view>/", dashboard.dashboard_export, name="dashboard_export"),
     path("dashboard/snapshot/", dashboard.dashboard_snapshot, name="dashboard_snapshot"),
     path("dashboard/refresh/", dashboard.dashboard_refresh, name="dashboard_refresh"),
+    path("dashboard/refresh/<int:pk>/status/", dashboard.dashboard_refresh_status, name="dashboard_refresh_status"),
     path("supervision/", supervision.supervision_list, name="supervision"),
     path("supervision/orgs/<int:pk>/", supervision.supervision_org, name="supervision_org"),
     path("supervision/orgs/<int:pk>/delist/", supervision.supervision_delist, name="supervision_delist"),

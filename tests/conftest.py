@@ -29,6 +29,16 @@ def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture
+def tasks_in_process(monkeypatch):
+    """Run sent tasks in this process, whatever the broker (as ``make demo`` does): view tests
+    check the page, the worker tests check the worker. Sending still waits for the commit
+    (core.jobs.queue), so a test sees the queued state inside the request's transaction."""
+    from pilot.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -6,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province, StoredFile
 from certificates.catalog.models import Certificate, Level
+from core.jobs.models import BackgroundJob, job_phase_field, job_status_field
 from organizations.institutions.models import Institution
 
 
@@ -88,15 +91,16 @@ class FilingLevel(models.Model):
         verbose_name_plural = _("备案等级")
 
 
-class FilingImport(StoredFile):
+class FilingImport(StoredFile, BackgroundJob):
     """One uploaded bulk-filing file and what became of it. The file is kept so that the error
-    report can be built from exactly what was sent."""
+    report can be built from exactly what was sent. Read, validated and saved as a background job
+    (``assessments.filings.import_jobs``)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
         RUNNING = "running", _("处理中")
         FAILED = "failed", _("未保存（有错误）")
-        SUCCEEDED = "succeeded", _("已保存")
+        SUCCEEDED = "done", _("已保存")
 
     class Phase(models.TextChoices):
         WAITING = "waiting", _("等待处理")
@@ -107,8 +111,8 @@ class FilingImport(StoredFile):
 
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("省份"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    phase = models.CharField(_("阶段"), max_length=16, choices=Phase.choices, default=Phase.WAITING)
+    status = job_status_field(Status)
+    phase = job_phase_field(Phase)
     total_rows = models.PositiveIntegerField(_("预计行数"), null=True, blank=True)
     processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
     row_count = models.PositiveIntegerField(_("数据行数"), default=0)
@@ -119,14 +123,15 @@ class FilingImport(StoredFile):
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
     error_row_count = models.PositiveIntegerField(_("有错误的行数"), default=0)
     errors = models.JSONField(_("错误"), default=list, blank=True)
-    message = models.TextField(_("说明"), blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     upload_folder = "filing-imports"
     scope_paths = {"province": "province"}
     scope_writers = ("province",)
+    task_name = "assessments.filing_import_run"
+    # A run whose worker died (no heartbeat for this long) may be taken over by a redelivered task.
+    stale_after = datetime.timedelta(minutes=5)
+    # Validation moves the bar up to 94% row by row (import_jobs); saving is the last 5%.
+    phase_percent = {"saving": 95}
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
@@ -136,16 +141,5 @@ class FilingImport(StoredFile):
     def __str__(self):
         return self.original_name
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.FAILED, self.Status.SUCCEEDED)
-
-    @property
-    def percent(self) -> int | None:
-        if self.is_finished:
-            return 100
-        if self.phase == self.Phase.SAVING:
-            return 95
-        if not self.total_rows:
-            return None
-        return min(94, int(self.processed_rows * 94 / self.total_rows))
+    def progress_extra(self) -> dict:
+        return {"processed": self.processed_rows, "total": self.total_rows}

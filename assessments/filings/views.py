@@ -224,10 +224,7 @@ def import_detail(request, pk: int):
 @login_required
 def import_status(request, pk: int):
     record = selectors.filing_import_get(request.actor, pk)
-    return JsonResponse({"status": record.status, "status_label": record.get_status_display(),
-                         "phase": record.phase, "phase_label": record.get_phase_display(),
-                         "processed": record.processed_rows, "total": record.total_rows, "percent": record.percent,
-                         "finished": record.is_finished})
+    return JsonResponse(record.status_json())
 
 
 @login_required

@@ -2,9 +2,12 @@
 certificate for one month and the year to date, with its PDF and XLSX.
 
 One report per month (a unique constraint): re-running a month replaces its figures and files in
-place, never adds a second report. The run is claimed by a conditional update of ``status``, so
-two workers (or a beat run and a click in the ministry's page) never compute it at once.
+place, never adds a second report. The run is a background job (``core.jobs``): claimed by a
+conditional update of ``status``, so two workers (or a beat run and a click in the ministry's page)
+never compute it at once.
 """
+
+import datetime
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
 from certificates.catalog.models import Certificate
+from core.jobs.models import BackgroundJob, job_phase_field, job_status_field
 from organizations.orgs.models import Org
 
 # The figures of every row, in the order the tables show them; each is kept for the month
@@ -36,7 +40,7 @@ def _report_file_path(instance, filename):
     return f"monthly-reports/{filename}"
 
 
-class MonthlyReport(models.Model):
+class MonthlyReport(BackgroundJob):
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
         RUNNING = "running", _("生成中")
@@ -58,17 +62,12 @@ class MonthlyReport(models.Model):
 
     # The first day of the reported month.
     month = models.DateField(_("月份"), unique=True)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    phase = models.CharField(_("阶段"), max_length=16, choices=Phase.choices, default=Phase.WAITING)
-    percent = models.PositiveSmallIntegerField(_("进度"), default=0)
+    status = job_status_field(Status)
+    phase = job_phase_field(Phase)
     trigger = models.CharField(_("触发方式"), max_length=16, default="manual",
                                choices=[("schedule", _("每月定时")), ("manual", _("手动生成"))])
-    requested_at = models.DateTimeField(_("请求时间"), null=True, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     # When the figures now stored were computed, and how often the month has been (re)computed.
     generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
     runs = models.PositiveIntegerField(_("生成次数"), default=0)
@@ -77,7 +76,12 @@ class MonthlyReport(models.Model):
     figures = models.JSONField(_("统计数据"), default=dict, blank=True)
     pdf = models.FileField(upload_to=_report_file_path, max_length=300, blank=True)
     xlsx = models.FileField(upload_to=_report_file_path, max_length=300, blank=True)
-    message = models.TextField(_("说明"), blank=True)
+
+    task_name = "assessments.monthly_report_run"
+    # A run whose worker stopped answering for this long may be taken over by another.
+    stale_after = datetime.timedelta(minutes=10)
+    phase_percent = {"plans": 4, "trainings": 8, "sessions": 12, "registrations": 20, "results": 40, "issuance": 60,
+                     "saving": 95, "pdf": 70, "xlsx": 85, "done": 100}
 
     class Meta:
         ordering = ["-month"]
@@ -87,9 +91,8 @@ class MonthlyReport(models.Model):
     def __str__(self):
         return f"{self.month:%Y年%m月}月度进展报告".replace("年0", "年")
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+    def progress_extra(self) -> dict:
+        return {"message": self.message}
 
     @property
     def has_figures(self) -> bool:

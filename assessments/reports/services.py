@@ -1,12 +1,12 @@
 """The monthly progress report (按月调度, domain rule 6): computed on the 1st of each month by a
 Celery beat task for the previous month, or on demand by the ministry, with a progress bar.
 
-Safe to run twice (design rule 4): one report per month (a unique constraint); a run is claimed by
-a conditional update of its status, so a beat run and a click never compute the same month at
-once, and a worker that died is taken over once its heartbeat is stale. A run computes the figures
-in the database (``selectors_reports.progress_figures``), renders the PDF and XLSX, then replaces
-the month's rows, figures and files in one transaction: readers see the old report or the new one,
-never half of each, and never two.
+Safe to run twice (design rule 4): one report per month (a unique constraint); a run is a
+background job (``core.jobs``) claimed by a conditional update of its status, so a beat run and a
+click never compute the same month at once, and a worker that died is taken over once its heartbeat
+is stale. A run computes the figures in the database (``selectors_reports.progress_figures``),
+renders the PDF and XLSX, then replaces the month's rows, figures and files in one transaction:
+readers see the old report or the new one, never half of each, and never two.
 """
 
 import datetime
@@ -16,7 +16,6 @@ import uuid
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,16 +35,12 @@ from assessments.reports.selectors import (
 )
 from certificates.catalog.models import Certificate
 from core.errors import AppError, Forbidden
+from core.jobs.services import job_claim, job_enqueue, job_fail, job_finish, job_progress, job_request
 from organizations.orgs.models import Org
 
 logger = logging.getLogger(__name__)
 
 FIRST_MONTH = datetime.date(2019, 1, 1)
-# A run whose worker stopped answering for this long may be taken over by another.
-STALE_AFTER = datetime.timedelta(minutes=10)
-PHASE_PERCENT = {"plans": 4, "trainings": 8, "sessions": 12, "registrations": 20, "results": 40, "issuance": 60,
-                 "saving": 95, "pdf": 70, "xlsx": 85, "done": 100}
-ACTIVE = (MonthlyReport.Status.QUEUED, MonthlyReport.Status.RUNNING)
 
 
 def report_month_check(month: datetime.date) -> datetime.date:
@@ -57,13 +52,6 @@ def report_month_check(month: datetime.date) -> datetime.date:
     return first
 
 
-def _claimable_request(now: datetime.datetime) -> Q:
-    """A report may be (re)queued unless a run is under way and alive (a new row was never requested)."""
-    return (~Q(status__in=ACTIVE) | Q(requested_at__isnull=True)
-            | Q(status=MonthlyReport.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
-            | Q(status=MonthlyReport.Status.QUEUED, requested_at__lt=now - STALE_AFTER))
-
-
 @transaction.atomic
 def monthly_report_request(*, actor: Actor | None, month: datetime.date, trigger: str = "manual",
                            enqueue: bool = True) -> MonthlyReport:
@@ -73,11 +61,8 @@ def monthly_report_request(*, actor: Actor | None, month: datetime.date, trigger
         raise Forbidden()
     month = report_month_check(month)
     report, _created = MonthlyReport.objects.get_or_create(month=month)
-    now = timezone.now()
-    claimed = MonthlyReport.objects.filter(pk=report.pk).filter(_claimable_request(now)).update(
-        status=MonthlyReport.Status.QUEUED, phase=MonthlyReport.Phase.WAITING, percent=0, trigger=trigger,
-        requested_at=now, requested_by=actor.user if actor else None, message="")
-    if not claimed:
+    # A report may be (re)queued unless a run is under way and alive (a new row was never requested).
+    if not job_request(MonthlyReport, report.pk, trigger=trigger, requested_by=actor.user if actor else None):
         if actor is None:
             return report  # the schedule found a run already under way: that run is the month's report
         raise AppError(_("%(y)d年%(m)d月的报告正在生成中，请稍候查看。") % {"y": month.year, "m": month.month},
@@ -86,24 +71,13 @@ def monthly_report_request(*, actor: Actor | None, month: datetime.date, trigger
               changes={"month": [None, month], "trigger": [None, trigger]})
     report.refresh_from_db()
     if enqueue:
-        from assessments.reports.tasks import monthly_report_run
-
-        transaction.on_commit(lambda: monthly_report_run.delay(report.pk))
+        job_enqueue(MonthlyReport, report.pk)
     return report
 
 
 def _progress(pk: int, phase: str) -> None:
     # Outside any transaction, so the polling page sees it at once.
-    MonthlyReport.objects.filter(pk=pk).update(phase=phase, percent=PHASE_PERCENT[phase], heartbeat_at=timezone.now())
-
-
-def _claim(report_id: int) -> bool:
-    now = timezone.now()
-    return bool(MonthlyReport.objects.filter(pk=report_id).filter(
-        Q(status=MonthlyReport.Status.QUEUED)
-        | Q(status=MonthlyReport.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)).update(
-        status=MonthlyReport.Status.RUNNING, phase=MonthlyReport.Phase.PLANS, percent=1, started_at=now,
-        heartbeat_at=now, finished_at=None))
+    job_progress(MonthlyReport, pk, phase=phase)
 
 
 def _row_dicts(figures: dict[tuple, dict]) -> list[dict]:
@@ -133,7 +107,7 @@ def monthly_report_generate(*, report_id: int) -> MonthlyReport | None:
     from assessments.reports.pdf import render_report_pdf
     from assessments.reports.xlsx import render_report_xlsx
 
-    if not _claim(report_id):
+    if not job_claim(MonthlyReport, report_id, phase=MonthlyReport.Phase.PLANS, percent=1):
         return None
     report = MonthlyReport.objects.get(pk=report_id)
     started = time.perf_counter()
@@ -163,10 +137,8 @@ def monthly_report_generate(*, report_id: int) -> MonthlyReport | None:
         for name in new_files:
             MonthlyReport._meta.get_field("pdf").storage.delete(name)
         logger.exception("monthly report %s failed", report_id)
-        MonthlyReport.objects.filter(pk=report_id).update(
-            status=MonthlyReport.Status.FAILED, phase=MonthlyReport.Phase.DONE, percent=100, finished_at=timezone.now(),
-            message=_("生成失败（%(kind)s），已保留上一次生成的报告。请稍后重试，或联系平台管理员。") % {
-                "kind": type(error).__name__})
+        job_fail(MonthlyReport, report_id, message=_(
+            "生成失败（%(kind)s），已保留上一次生成的报告。请稍后重试，或联系平台管理员。") % {"kind": type(error).__name__})
         raise
     return report
 
@@ -189,12 +161,10 @@ def _replace(pk: int, *, rows: list[dict], summary: dict, generated_at, pdf_name
     report.generated_at = generated_at
     report.runs = runs_before + 1
     report.pdf.name, report.xlsx.name = pdf_name, xlsx_name
-    report.status, report.phase, report.percent = MonthlyReport.Status.DONE, MonthlyReport.Phase.DONE, 100
-    report.finished_at = timezone.now()
-    report.heartbeat_at = report.finished_at
     report.seconds = round(seconds, 2)
-    report.message = _("已生成：%(n)d 条明细（培训评价组织 × 证书 × 省份）。") % {"n": len(rows)}
-    report.save()
+    report.save(update_fields=["figures", "generated_at", "runs", "pdf", "xlsx", "seconds"])
+    job_finish(MonthlyReport, report.pk, message=_("已生成：%(n)d 条明细（培训评价组织 × 证书 × 省份）。") % {"n": len(rows)})
+    report.refresh_from_db()
     audit_log(actor=None, action="report.generated", obj=report, changes={
         "runs": [runs_before, report.runs], "rows": [old_rows, len(rows)],
         "registered_ytd": [None, summary["total"]["ytd"]["registered"]]})

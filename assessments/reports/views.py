@@ -68,9 +68,7 @@ def report_detail(request, year: int, month: int):
 @login_required
 def report_status(request, year: int, month: int):
     report = selectors.report_get(request.actor, year, month)
-    return JsonResponse({"status": report.status, "status_label": report.get_status_display(), "phase": report.phase,
-                         "phase_label": report.get_phase_display(), "percent": report.percent,
-                         "finished": report.is_finished, "message": report.message})
+    return JsonResponse(report.status_json())
 
 
 def _document(request, year: int, month: int, kind: str, render_document, content_type: str) -> HttpResponse:

@@ -16,6 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from certificates.catalog.models import Certificate, CertificateLevel
 from certificates.issuance.models import IssuanceRequest, IssuedCertificate
 from certificates.issuance.selectors import issuance_pending_count, issuance_request_access
 from core.errors import AppError
+from core.jobs.queue import enqueue
 
 
 @dataclass(frozen=True)
@@ -65,10 +67,15 @@ def issuance_requests_create(*, passes: list[PassedResult]) -> int:
     _check_passes(passes)
     IssuanceRequest.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
     if rows:
-        from certificates.issuance.tasks import issuance_kick
-
-        transaction.on_commit(issuance_kick)  # issued without anyone pressing a button
+        issuance_kick()  # issued without anyone pressing a button, once the finalization commits
     return len(rows)
+
+
+def issuance_kick() -> None:
+    """Start ``ISSUANCE_PARALLEL`` issuing tasks, which share the pending requests chunk by chunk,
+    once the current transaction commits (whatever created pending requests)."""
+    for _i in range(settings.ISSUANCE_PARALLEL):
+        enqueue("certificates.issue_pending")
 
 
 def _check_passes(passes: list[PassedResult]) -> None:
@@ -99,9 +106,7 @@ def issuance_request_retry(*, actor: Actor, request: IssuanceRequest) -> Issuanc
     if updated:
         audit_log(actor=actor, action="issuance.retried", obj=request, province=request.province_id,
                   changes={"status": [request.status, "pending"]})
-        from certificates.issuance.tasks import issuance_kick
-
-        transaction.on_commit(issuance_kick)
+        issuance_kick()  # sent once this transaction commits
     request.refresh_from_db()
     return request
 
@@ -126,12 +131,10 @@ def certificate_pdfs_queue(*, certificates: Sequence[IssuedCertificate]) -> int:
     """Have the workers render, sign and store the PDFs of ``certificates`` (never rendered, or
     missing from storage) with the certificates.render task, queued once per certificate while an
     earlier one is still expected to run; returns in how many seconds they should be ready."""
-    from certificates.issuance.tasks import render
-
     seconds = pdf_ready_in(len(certificates))
     for issued in certificates:
         if cache.add(f"certificate-render-queued:{issued.pk}", 1, timeout=seconds):
-            render.delay(issued.pk)
+            enqueue("certificates.render", issued.pk)
     return seconds
 
 

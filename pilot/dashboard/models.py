@@ -2,12 +2,15 @@
 else writes them. Keys point at lower layers without database constraints, so the refresh (delete,
 then insert) never waits on or blocks the tables it summarizes."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
 from certificates.catalog.models import Certificate, Level
+from core.jobs.models import BackgroundJob, job_phase_field, job_status_field
 from organizations.institutions.models import Institution
 from organizations.orgs.models import Org
 
@@ -114,8 +117,9 @@ class WaitingFact(models.Model):
     scope_paths = {"province": "province", "org": "org"}
 
 
-class RollupRefresh(models.Model):
-    """One refresh of the rollups: when the dashboard's figures were computed, and how long it took."""
+class RollupRefresh(BackgroundJob):
+    """One refresh of the rollups, a background job: when the dashboard's figures were computed,
+    and how long it took."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -123,20 +127,35 @@ class RollupRefresh(models.Model):
         DONE = "done", _("已更新")
         FAILED = "failed", _("更新失败")
 
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    class Phase(models.TextChoices):
+        WAITING = "waiting", _("等待处理")
+        PILOT = "pilot", _("汇总试点各环节")
+        INSTITUTIONS = "institutions", _("汇总各院校")
+        WAITING_ISSUANCE = "waiting_issuance", _("汇总待发证")
+        FEES = "fees", _("汇总收费")
+        SAVING = "saving", _("保存统计数据")
+        DONE = "done", _("完成")
+
+    status = job_status_field(Status)
+    phase = job_phase_field(Phase)
     trigger = models.CharField(max_length=16, default="schedule")
-    requested_at = models.DateTimeField(auto_now_add=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     as_of = models.DateField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
     rows = models.PositiveIntegerField(default=0)
     # Fees per province (amounts due, paid, outstanding aged), computed with the rollups.
     fees = models.JSONField(default=dict, blank=True)
-    message = models.TextField(blank=True)
+
+    task_name = "pilot.dashboard_refresh"
+    stale_after = datetime.timedelta(minutes=30)
+    # The schedule asks for a new refresh every 15 minutes: one whose worker died is failed, not repeated.
+    max_attempts = 1
+    phase_percent = {"pilot": 5, "institutions": 45, "waiting_issuance": 65, "fees": 75, "saving": 85}
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
         get_latest_by = "requested_at"
+
+    def progress_extra(self) -> dict:
+        return {"message": self.message}

@@ -2,14 +2,16 @@
 
 Each source table is grouped once in the database (``Count('*')``/``Sum`` per key), the groups are
 added up here by key, and the rollup tables are replaced in one transaction: a reader sees the old
-figures or the new ones, never a mix. A refresh is claimed by a conditional update, so the schedule
-and a click never run two at once; a run whose worker died is taken over after ``STALE_AFTER``.
+figures or the new ones, never a mix. A refresh is a background job (``core.jobs``) claimed by a
+conditional update, so the schedule and a click never run two at once; a run whose worker died is
+taken over, or failed by the sweep, after ``RollupRefresh.stale_after``.
 """
 
 import datetime
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Min, Q, Sum, Value, When
@@ -32,6 +34,8 @@ from assessments.models import (
 from certificates.issuance.models import IssuanceRequest, IssuedCertificate
 from core.bulk import copy_rows
 from core.errors import AppError
+from core.jobs.selectors import jobs_alive
+from core.jobs.services import job_claim, job_enqueue, job_fail, job_finish, job_progress
 from fees.selectors import AGE_BUCKETS, dues, outstanding_summary
 from pilot.dashboard.measures import HUBEI, INSTITUTION_MEASURES, OPEN_SESSION, PILOT_MEASURES
 from pilot.dashboard.models import InstitutionFact, PilotFact, PilotYearFact, RollupRefresh, WaitingFact
@@ -39,7 +43,6 @@ from pilot.dashboard.selectors import national_reader
 
 logger = logging.getLogger(__name__)
 
-STALE_AFTER = datetime.timedelta(minutes=30)
 REQUEST_CAUSE = {IssuanceRequest.Status.PENDING: WaitingFact.Cause.WAITING,
                  IssuanceRequest.Status.BLOCKED: WaitingFact.Cause.BLOCKED,
                  IssuanceRequest.Status.FAILED: WaitingFact.Cause.FAILED}
@@ -155,15 +158,18 @@ def _replace(model, columns: list[str], rows: list[tuple]) -> None:
     copy_rows(model, columns, rows)
 
 
-def rollups_compute(*, today: datetime.date | None = None) -> dict:
-    """Recompute every rollup from the source tables; returns what was written."""
+def rollups_compute(*, today: datetime.date | None = None, progress: Callable[[str], None] = lambda phase: None) -> dict:
+    """Recompute every rollup from the source tables; returns what was written. ``progress`` is
+    told each phase (``RollupRefresh.Phase``) as it starts."""
     today = today or timezone.localdate()
+    progress(RollupRefresh.Phase.PILOT)
     facts: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(PILOT_MEASURES, 0))
     for queryset, grouping, measures in _pilot_sources():
         for g in _groups(queryset, measures=measures, **grouping):
             row = facts[(g["y"], g.get("m"), g["p"], g["o"], g["c"], g["l"])]
             for name in measures:
                 row[name] += g[name] or 0
+    progress(RollupRefresh.Phase.INSTITUTIONS)
     by_institution: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(INSTITUTION_MEASURES, 0))
     for queryset, grouping, measures in _institution_sources():
         for g in _groups(queryset, measures=measures, monthly=False, **grouping):
@@ -175,8 +181,11 @@ def rollups_compute(*, today: datetime.date | None = None) -> dict:
         total = by_year[(year, *key)]
         for name in PILOT_MEASURES:
             total[name] += row[name]
+    progress(RollupRefresh.Phase.WAITING_ISSUANCE)
     waiting = _waiting_rows(today)
+    progress(RollupRefresh.Phase.FEES)
     fees = _fees_by_province(national_reader())
+    progress(RollupRefresh.Phase.SAVING)
     with transaction.atomic():
         _replace(PilotFact, ["year", "month", "province_id", "org_id", "certificate_id", "level", *PILOT_MEASURES],
                  [(*key, *(row[m] for m in PILOT_MEASURES)) for key, row in facts.items()])
@@ -190,9 +199,6 @@ def rollups_compute(*, today: datetime.date | None = None) -> dict:
     return {"rows": len(facts) + len(by_year) + len(by_institution) + len(waiting), "fees": fees}
 
 
-def _claimable(now) -> Q:
-    return Q(status__in=[RollupRefresh.Status.DONE, RollupRefresh.Status.FAILED]) | Q(
-        status__in=[RollupRefresh.Status.QUEUED, RollupRefresh.Status.RUNNING], requested_at__lt=now - STALE_AFTER)
 
 
 def rollup_refresh_request(*, actor: Actor | None, trigger: str = "manual", enqueue: bool = True) -> RollupRefresh:
@@ -200,43 +206,38 @@ def rollup_refresh_request(*, actor: Actor | None, trigger: str = "manual", enqu
     second request while one is queued or running returns that one (the schedule) or is refused."""
     if actor is not None:
         require_role(actor, Role.MINISTRY)
-    now = timezone.now()
     with transaction.atomic():
         # One row is the queue: lock it so two requests never both start a run.
         current = RollupRefresh.objects.select_for_update().order_by("-requested_at", "-pk").first()
-        if current is not None and not RollupRefresh.objects.filter(pk=current.pk).filter(_claimable(now)).exists():
+        if current is not None and jobs_alive(RollupRefresh).filter(pk=current.pk).exists():
             if actor is None:
                 return current
             raise AppError(_("统计数据正在更新，请稍候。"), code="refresh_running")
-        refresh = RollupRefresh.objects.create(trigger=trigger, requested_by=actor.user if actor else None)
+        refresh = RollupRefresh.objects.create(trigger=trigger, requested_by=actor.user if actor else None,
+                                               requested_at=timezone.now())
         if actor is not None:
             audit_log(actor=actor, action="dashboard.refresh_requested", obj=refresh, changes={"trigger": [None, trigger]})
         if enqueue:
-            from pilot.tasks import dashboard_refresh
-
-            transaction.on_commit(lambda: dashboard_refresh.delay(refresh.pk))
+            job_enqueue(RollupRefresh, refresh.pk)
     return refresh
 
 
 def rollup_refresh_run(*, refresh_id: int, today: datetime.date | None = None) -> RollupRefresh:
     """Run a queued refresh: claim it, recompute, record when and how long."""
-    now = timezone.now()
-    claimed = RollupRefresh.objects.filter(pk=refresh_id, status=RollupRefresh.Status.QUEUED).update(
-        status=RollupRefresh.Status.RUNNING, started_at=now)
+    claimed = job_claim(RollupRefresh, refresh_id, phase=RollupRefresh.Phase.PILOT)
     refresh = RollupRefresh.objects.get(pk=refresh_id)
     if not claimed:
         return refresh
     started = time.perf_counter()
     try:
-        written = rollups_compute(today=today)
+        written = rollups_compute(today=today, progress=lambda phase: job_progress(RollupRefresh, refresh_id,
+                                                                                   phase=phase))
     except Exception as error:  # recorded for the ministry; the previous figures stay in place
         logger.exception("dashboard rollup refresh %s failed", refresh_id)
-        RollupRefresh.objects.filter(pk=refresh_id).update(status=RollupRefresh.Status.FAILED, message=str(error)[:500],
-                                                           finished_at=timezone.now())
+        job_fail(RollupRefresh, refresh_id, message=str(error)[:500])
     else:
-        RollupRefresh.objects.filter(pk=refresh_id).update(
-            status=RollupRefresh.Status.DONE, finished_at=timezone.now(), as_of=today or timezone.localdate(),
-            seconds=round(time.perf_counter() - started, 2), rows=written["rows"], fees=written["fees"])
+        job_finish(RollupRefresh, refresh_id, as_of=today or timezone.localdate(),
+                   seconds=round(time.perf_counter() - started, 2), rows=written["rows"], fees=written["fees"])
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model in (PilotFact, PilotYearFact, InstitutionFact, WaitingFact):

@@ -15,6 +15,7 @@ from assessments.models import HubeiCommitment
 from certificates.batches.models import SelectionBatch
 from certificates.catalog.models import Certificate, Level
 from core.errors import NotInScope
+from core.jobs.selectors import jobs_alive
 from fees.selectors import AGE_BUCKETS, waiting_by_province
 from organizations.complaints.models import Complaint
 from organizations.institutions.models import Institution
@@ -390,8 +391,17 @@ def refresh_latest() -> RollupRefresh | None:
     return RollupRefresh.objects.filter(status=RollupRefresh.Status.DONE).order_by("-finished_at", "-pk").first()
 
 
+def refresh_get(actor: Actor, pk: int) -> RollupRefresh:
+    """A refresh, for its progress: whoever has a dashboard sees how far its figures are."""
+    refresh = RollupRefresh.objects.filter(pk=pk).first() if dashboard_home_for(actor) else None
+    if refresh is None:
+        raise NotInScope()
+    return refresh
+
+
 def refresh_running() -> RollupRefresh | None:
-    return RollupRefresh.objects.filter(status__in=[RollupRefresh.Status.QUEUED, RollupRefresh.Status.RUNNING]).first()
+    """The refresh under way, if its worker is alive (a dead one is the sweep's, not the page's)."""
+    return jobs_alive(RollupRefresh).first()
 
 
 def filter_choices(actor: Actor, filters: Filters) -> dict:

@@ -5,11 +5,12 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.errors import AppError, NotInScope
@@ -273,3 +274,9 @@ def dashboard_refresh(request):
     else:
         messages.success(request, _("已开始更新统计数据，完成后刷新页面即可看到最新数据。"))
     return redirect("pilot:dashboard")
+
+
+@never_cache
+@login_required
+def dashboard_refresh_status(request, pk: int):
+    return JsonResponse(s.refresh_get(request.actor, pk).status_json())

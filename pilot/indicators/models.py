@@ -1,17 +1,18 @@
 """Org behaviour indicators (行为监督评价指标) and the yellow-card rule set.
 
 One ``IndicatorRun`` per month (a unique constraint): re-running a month replaces its rows in one
-transaction, never adds a second set. The run is claimed by a conditional update of ``status``, as
-the monthly progress report is, so the beat task and the ministry's button never compute one month
-at once. Each ``OrgIndicator`` keeps the figures of one org in one month together with the
-evidence behind them (the rows they were computed from, as JSON), so the org's page shows why,
-and a later month never rewrites an earlier one.
+transaction, never adds a second set. The run is a background job (``core.jobs``) claimed by a
+conditional update of ``status``, as the monthly progress report is, so the beat task and the
+ministry's button never compute one month at once. Each ``OrgIndicator`` keeps the figures of one
+org in one month together with the evidence behind them (the rows they were computed from, as
+JSON), so the org's page shows why, and a later month never rewrites an earlier one.
 
 The rule set is one row the ministry reads and tunes (audited); candidates are evaluated from the
 stored indicators and the rules in force, so tuning a rule changes the list at once. Nothing is
 carded automatically.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.jobs.models import BackgroundJob, job_phase_field, job_status_field
 from organizations.orgs.models import Org
 
 
@@ -64,8 +66,8 @@ class IndicatorRuleSet(models.Model):
         return str(_("黄牌候选规则"))
 
 
-class IndicatorRun(models.Model):
-    """The computation of one month's indicators, with its progress (as the monthly report's)."""
+class IndicatorRun(BackgroundJob):
+    """The computation of one month's indicators, a background job (as the monthly report is)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -91,16 +93,11 @@ class IndicatorRun(models.Model):
 
     # The first day of the month the indicators describe (as of its last day, or today if earlier).
     month = models.DateField(_("月份"), unique=True)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    phase = models.CharField(_("阶段"), max_length=16, choices=Phase.choices, default=Phase.WAITING)
-    percent = models.PositiveSmallIntegerField(_("进度"), default=0)
+    status = job_status_field(Status)
+    phase = job_phase_field(Phase)
     trigger = models.CharField(_("触发方式"), max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
-    requested_at = models.DateTimeField(_("请求时间"), null=True, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     # The date the stored figures describe, when they were computed, and how often.
     as_of = models.DateField(_("统计截止日期"), null=True, blank=True)
     generated_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
@@ -108,7 +105,11 @@ class IndicatorRun(models.Model):
     seconds = models.FloatField(_("用时（秒）"), null=True, blank=True)
     # The parameters the run used (deadline, anomaly thresholds), to show next to its figures.
     parameters = models.JSONField(_("计算参数"), default=dict, blank=True)
-    message = models.TextField(_("说明"), blank=True)
+
+    task_name = "pilot.indicator_run"
+    stale_after = datetime.timedelta(minutes=10)
+    phase_percent = {"training": 5, "plan": 15, "issuance": 35, "anomaly": 55, "fees": 80, "complaints": 85,
+                     "paper": 88, "saving": 95, "done": 100}
 
     class Meta:
         ordering = ["-month"]
@@ -118,9 +119,8 @@ class IndicatorRun(models.Model):
     def __str__(self):
         return f"{self.month:%Y-%m}"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+    def progress_extra(self) -> dict:
+        return {"message": self.message}
 
     @property
     def has_figures(self) -> bool:

@@ -1,11 +1,11 @@
 """Writes of the org behaviour indicators: the rule set the ministry tunes, and the monthly run.
 
-A run is safe to repeat (design rule 4): one run row per month (a unique constraint); a run is
-claimed by a conditional update of its status, so a beat run and a click never compute one month
-at once, and a worker that died is taken over once its heartbeat is stale. The figures are computed
-in the database (pilot.indicators.figures) outside any transaction, then the month's rows are
-replaced in one transaction: readers see the old month or the new one, never half of each, and
-never two. Nothing here cards an org: the ministry confirms each card itself.
+A run is safe to repeat (design rule 4): one run row per month (a unique constraint); a run is a
+background job (``core.jobs``) claimed by a conditional update of its status, so a beat run and a
+click never compute one month at once, and a worker that died is taken over once its heartbeat is
+stale. The figures are computed in the database (pilot.indicators.figures) outside any
+transaction, then the month's rows are replaced in one transaction: readers see the old month or
+the new one, never half of each, and never two. Nothing here cards an org: the ministry confirms each card itself.
 """
 
 import datetime
@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from accounts.scoping import Actor, require_role
 from accounts.services import notify_scope
 from assessments.reports.selectors import month_start, next_month, previous_month
 from core.errors import AppError
+from core.jobs.services import job_claim, job_enqueue, job_fail, job_finish, job_progress, job_request
 from organizations.orgs.models import Org
 from organizations.supervision.services import OPERATING_STATES
 from pilot.indicators import scoring, selectors
@@ -36,10 +36,6 @@ from pilot.indicators.selectors import deadline_of
 logger = logging.getLogger(__name__)
 
 FIRST_MONTH = datetime.date(2019, 1, 1)
-STALE_AFTER = datetime.timedelta(minutes=10)
-PHASE_PERCENT = {"training": 5, "plan": 15, "issuance": 35, "anomaly": 55, "fees": 80, "complaints": 85, "paper": 88,
-                 "saving": 95, "done": 100}
-ACTIVE = (IndicatorRun.Status.QUEUED, IndicatorRun.Status.RUNNING)
 RULE_FIELDS = ("training_rule_enabled", "training_deadline_month", "training_deadline_day", "plan_rule_enabled",
                "plan_fulfilment_threshold", "complaints_rule_enabled", "complaints_threshold", "anomaly_min_candidates",
                "anomaly_z_threshold")
@@ -96,12 +92,6 @@ def as_of_for(month: datetime.date) -> datetime.date:
     return min(next_month(month) - datetime.timedelta(days=1), timezone.localdate())
 
 
-def _claimable_request(now: datetime.datetime) -> Q:
-    return (~Q(status__in=ACTIVE) | Q(requested_at__isnull=True)
-            | Q(status=IndicatorRun.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
-            | Q(status=IndicatorRun.Status.QUEUED, requested_at__lt=now - STALE_AFTER))
-
-
 @transaction.atomic
 def indicator_run_request(*, actor: Actor | None, month: datetime.date, trigger: str = IndicatorRun.Trigger.MANUAL,
                           enqueue: bool = True) -> IndicatorRun:
@@ -111,11 +101,7 @@ def indicator_run_request(*, actor: Actor | None, month: datetime.date, trigger:
         require_role(actor, Role.MINISTRY)
     month = run_month_check(month)
     run, _created = IndicatorRun.objects.get_or_create(month=month)
-    now = timezone.now()
-    claimed = IndicatorRun.objects.filter(pk=run.pk).filter(_claimable_request(now)).update(
-        status=IndicatorRun.Status.QUEUED, phase=IndicatorRun.Phase.WAITING, percent=0, trigger=trigger,
-        requested_at=now, requested_by=actor.user if actor else None, message="")
-    if not claimed:
+    if not job_request(IndicatorRun, run.pk, trigger=trigger, requested_by=actor.user if actor else None):
         if actor is None:
             return run
         raise AppError(_("%(y)d年%(m)d月的指标正在计算中，请稍候查看。") % {"y": month.year, "m": month.month},
@@ -124,22 +110,12 @@ def indicator_run_request(*, actor: Actor | None, month: datetime.date, trigger:
                                                                            "trigger": [None, trigger]})
     run.refresh_from_db()
     if enqueue:
-        from pilot.indicators.tasks import indicator_run
-
-        transaction.on_commit(lambda: indicator_run.delay(run.pk))
+        job_enqueue(IndicatorRun, run.pk)
     return run
 
 
 def _progress(pk: int, phase: str) -> None:
-    IndicatorRun.objects.filter(pk=pk).update(phase=phase, percent=PHASE_PERCENT[phase], heartbeat_at=timezone.now())
-
-
-def _claim(run_id: int) -> bool:
-    now = timezone.now()
-    return bool(IndicatorRun.objects.filter(pk=run_id).filter(
-        Q(status=IndicatorRun.Status.QUEUED) | Q(status=IndicatorRun.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER))
-        .update(status=IndicatorRun.Status.RUNNING, phase=IndicatorRun.Phase.TRAINING, percent=1, started_at=now,
-                heartbeat_at=now, finished_at=None))
+    job_progress(IndicatorRun, pk, phase=phase)
 
 
 def _rows(figures: dict[int, dict], *, as_of: datetime.date, deadline: datetime.date) -> list[OrgIndicator]:
@@ -169,7 +145,7 @@ def _rows(figures: dict[int, dict], *, as_of: datetime.date, deadline: datetime.
 
 def indicator_run_generate(*, run_id: int) -> IndicatorRun | None:
     """Compute and store one month's indicators; None when another run holds the month."""
-    if not _claim(run_id):
+    if not job_claim(IndicatorRun, run_id, phase=IndicatorRun.Phase.TRAINING, percent=1):
         return None
     run = IndicatorRun.objects.get(pk=run_id)
     started = time.perf_counter()
@@ -188,10 +164,8 @@ def indicator_run_generate(*, run_id: int) -> IndicatorRun | None:
         run = _replace(run.pk, rows=rows, as_of=as_of, parameters=parameters, seconds=time.perf_counter() - started)
     except Exception as error:
         logger.exception("indicator run %s failed", run_id)
-        IndicatorRun.objects.filter(pk=run_id).update(
-            status=IndicatorRun.Status.FAILED, phase=IndicatorRun.Phase.DONE, percent=100, finished_at=timezone.now(),
-            message=_("计算失败（%(kind)s），已保留上一次的计算结果。请稍后重试，或联系平台管理员。") % {
-                "kind": type(error).__name__})
+        job_fail(IndicatorRun, run_id, message=_(
+            "计算失败（%(kind)s），已保留上一次的计算结果。请稍后重试，或联系平台管理员。") % {"kind": type(error).__name__})
         raise
     return run
 
@@ -209,11 +183,10 @@ def _replace(pk: int, *, rows: list[OrgIndicator], as_of: datetime.date, paramet
     runs_before = run.runs
     run.as_of, run.parameters, run.generated_at = as_of, parameters, timezone.now()
     run.runs = runs_before + 1
-    run.status, run.phase, run.percent = IndicatorRun.Status.DONE, IndicatorRun.Phase.DONE, 100
-    run.finished_at = run.heartbeat_at = timezone.now()
     run.seconds = round(seconds, 2)
-    run.message = _("已完成：%(n)d 个培训评价组织。") % {"n": len(rows)}
-    run.save()
+    run.save(update_fields=["as_of", "parameters", "generated_at", "runs", "seconds"])
+    job_finish(IndicatorRun, run.pk, message=_("已完成：%(n)d 个培训评价组织。") % {"n": len(rows)})
+    run.refresh_from_db()
     audit_log(actor=None, action="indicator.generated", obj=run,
               changes={"runs": [runs_before, run.runs], "rows": [old_rows, len(rows)], "as_of": [None, as_of]})
     return run

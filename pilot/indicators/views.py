@@ -114,9 +114,7 @@ def indicator_run(request):
 def indicator_status(request, year: int, month: int):
     sel.require_ministry(request.actor)
     run = sel.run_get(year, month)
-    return JsonResponse({"status": run.status, "status_label": run.get_status_display(), "phase": run.phase,
-                         "phase_label": run.get_phase_display(), "percent": run.percent,
-                         "finished": run.is_finished, "message": run.message})
+    return JsonResponse(run.status_json())
 
 
 # --- one org ----------------------------------------------------------------------------------------

@@ -22,9 +22,6 @@ def actor():
 
 
 @pytest.fixture
-def run_tasks_inline(monkeypatch):
+def run_tasks_inline(tasks_in_process):
     """Run queued import tasks in this process, whatever the broker: view tests check the page,
     the worker test checks the worker."""
-    from assessments.filings.tasks import filing_import_run
-
-    monkeypatch.setattr(filing_import_run, "delay", lambda *args: filing_import_run.apply(args=args))

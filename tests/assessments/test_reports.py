@@ -220,10 +220,8 @@ def october_report(progress):
 
 
 @pytest.fixture
-def reports_inline(monkeypatch):
-    from assessments.reports.tasks import monthly_report_run
-
-    monkeypatch.setattr(monthly_report_run, "delay", lambda *args: monthly_report_run.apply(args=args))
+def reports_inline(tasks_in_process):
+    """Queued reports run in this process once the request commits."""
 
 
 def test_the_ministry_generates_a_month_from_the_page(as_user, ministry_user, progress, reports_inline,
@@ -235,7 +233,7 @@ def test_the_ministry_generates_a_month_from_the_page(as_user, ministry_user, pr
         response = client.post("/assessments/reports/generate/", {"month": "2020-10"})
     assert response.status_code == 302 and response["Location"] == "/assessments/reports/2020/10/"
     page = client.get("/assessments/reports/2020/10/").content.decode()
-    assert "data-report-status" in page and "js/reports.js" in page and "<script>" not in page
+    assert "data-job-status" in page and "js/jobs.js" in page and "<script>" not in page
     status = client.get("/assessments/reports/2020/10/status/").json()
     assert status["status"] == "queued" and status["finished"] is False
     for callback in queued:

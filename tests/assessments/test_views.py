@@ -219,7 +219,7 @@ def test_an_upload_shows_progress_then_the_result(as_user, hubei_user, hubei_ins
     record = FilingImport.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/assessments/filings/imports/{record.pk}/"
     waiting = client.get(response["Location"]).content.decode()
-    assert "<progress" in waiting and "js/filings.js" in waiting and "data-import-status" in waiting
+    assert "<progress" in waiting and "js/jobs.js" in waiting and "data-job-status" in waiting
     status = json.loads(client.get(f"/assessments/filings/imports/{record.pk}/status/").content)
     assert status == {"status": "queued", "status_label": "排队中", "phase": "waiting", "phase_label": "等待处理",
                       "processed": 0, "total": 1, "percent": 0, "finished": False}

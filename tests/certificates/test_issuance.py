@@ -162,14 +162,17 @@ def test_the_sweep_renders_and_announces_what_a_killed_worker_left(certificate, 
     assert not IssuedCertificate.objects.filter(pdf="").exists()
 
 
-def test_issuance_requests_create_enqueues_on_commit(certificate, hubei, monkeypatch,
+def test_issuance_requests_create_enqueues_on_commit(certificate, hubei, tasks_in_process, settings,
                                                     django_capture_on_commit_callbacks):
-    from certificates.issuance import tasks
-
-    monkeypatch.setattr(tasks.issue_pending, "delay", lambda **kwargs: tasks.issue_pending(**kwargs))
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory()])
-    assert callbacks
+    settings.ISSUANCE_PARALLEL = 2
+    passes = [passed_result(certificate=certificate, person=PersonFactory(), province=hubei)]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with transaction.atomic():
+            issuance_requests_create(passes=passes)
+        assert not IssuedCertificate.objects.exists()  # nothing is sent before the commit
+    assert len(callbacks) == 2  # ISSUANCE_PARALLEL issuing tasks, sent once the finalization commits
+    for callback in callbacks:
+        callback()
     assert IssuedCertificate.objects.count() == 1
 
 

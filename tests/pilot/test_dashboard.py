@@ -224,17 +224,23 @@ def test_hubei_panel_holds_commitments_against_what_was_done(dashboard_pilot, mi
 
 def test_the_refresh_button_queues_a_refresh(dashboard_pilot, ministry_user, as_user, monkeypatch,
                                              django_capture_on_commit_callbacks):
-    from pilot import tasks
+    from celery.app.task import Task
 
     sent = []
-    monkeypatch.setattr(tasks.dashboard_refresh, "delay", lambda pk: sent.append(pk))
+    monkeypatch.setattr(Task, "apply_async", lambda task, args=None, kwargs=None, **options: sent.append(
+        (task.name, tuple(args))))
     client = as_user(ministry_user)
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as queued_callbacks:
         response = client.post("/dashboard/refresh/")
-    assert response.status_code == 302
+    assert response.status_code == 302 and sent == []  # nothing is sent before the transaction commits
+    for callback in queued_callbacks:
+        callback()
     queued = RollupRefresh.objects.get(trigger="manual")
-    assert queued.status == "queued" and sent == [queued.pk]  # sent once the request's transaction commits
-    assert "正在更新" in client.get("/dashboard/").content.decode()
+    assert queued.status == "queued" and sent == [("pilot.dashboard_refresh", (queued.pk,))]
+    page = client.get("/dashboard/").content.decode()
+    assert "正在更新" in page and "data-job-status" in page and "js/jobs.js" in page
+    status = client.get(f"/dashboard/refresh/{queued.pk}/status/").json()
+    assert status["status"] == "queued" and status["finished"] is False and status["status_label"] == "排队中"
 
 
 @pytest.mark.django_db(transaction=True)

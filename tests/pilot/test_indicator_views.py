@@ -59,17 +59,14 @@ def test_bad_filters_give_an_empty_page_with_a_message(as_user, ministry_user, b
     assert response.status_code == 200
 
 
-def test_the_ministry_computes_a_month_from_the_page(as_user, ministry_user, board, monkeypatch,
+def test_the_ministry_computes_a_month_from_the_page(as_user, ministry_user, board, tasks_in_process,
                                                      django_capture_on_commit_callbacks):
-    from pilot.indicators.tasks import indicator_run
-
-    monkeypatch.setattr(indicator_run, "delay", lambda *args: indicator_run.apply(args=args))
     client = as_user(ministry_user)
     with django_capture_on_commit_callbacks(execute=False) as queued:
         response = client.post("/supervision/indicators/run/", {"month": "2020-09"})
     assert response.status_code == 302 and response["Location"] == "/supervision/indicators/?month=2020-09"
     page = client.get("/supervision/indicators/?month=2020-09").content.decode()
-    assert "data-report-status" in page and "js/reports.js" in page and "<script>" not in page
+    assert "data-job-status" in page and "js/jobs.js" in page and "<script>" not in page
     assert client.get("/supervision/indicators/2020/9/status/").json()["status"] == "queued"
     for callback in queued:
         callback()
