@@ -7,6 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账户与权限")
 
     def ready(self):
-        from accounts import todos
+        from accounts import api_schema, todos  # noqa: F401  (api_schema registers its schema extensions)
 
         todos.register()

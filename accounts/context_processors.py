@@ -7,8 +7,11 @@ def portal(request):
     actor = getattr(request, "actor", None)
     user = getattr(request, "user", None)
     authenticated = bool(user and user.is_authenticated)
+    # django-otp's is_verified is set on the session's user; a user that an API token authenticated
+    # (DRF replaces request.user) has none. Such a request renders only an error page.
+    is_verified = getattr(user, "is_verified", None)
     # Until ministry and provincial staff pass the second factor they see no navigation.
-    if authenticated and not user.is_verified() and user.role_bindings.filter(
+    if authenticated and not (is_verified and is_verified()) and user.role_bindings.filter(
             role__in=settings.TWO_FACTOR_ROLES).exists():
         authenticated = False
     return {

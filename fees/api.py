@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_pagination import PaginatedListMixin
 from accounts.api_permissions import IsVerifiedUser
 from certificates.catalog.api import AUTHENTICATION, PublicReadVerifiedWrite, PublicThrottle
 from certificates.catalog.models import Level
@@ -22,12 +22,6 @@ from fees.filters import FeeThreadFilter
 from fees.models import FeeThread
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True}
-
-
-def _paginate(request, view, rows, serializer):
-    paginator = LimitOffsetPagination()
-    page = paginator.paginate_queryset(rows, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
 class FeeOrgBrief(serializers.Serializer):
@@ -46,7 +40,7 @@ class FeeCapOutput(serializers.Serializer):
     basis = serializers.CharField()
 
 
-class CapListCreateApi(APIView):
+class CapListCreateApi(PaginatedListMixin, APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [PublicReadVerifiedWrite]
     throttle_classes = [PublicThrottle]
@@ -59,7 +53,7 @@ class CapListCreateApi(APIView):
 
     @extend_schema(responses=FeeCapOutput(many=True), summary="考核成本上限（“2357”，按版本；公开）")
     def get(self, request):
-        return _paginate(request, self, selectors.caps_all(), FeeCapOutput)
+        return self.paginated(selectors.caps_all(), FeeCapOutput)
 
     @extend_schema(request=FeeCapInput, responses={201: FeeCapOutput}, summary="设置新的考核成本上限版本（教育部）")
     def post(self, request):
@@ -96,7 +90,7 @@ class FeeStandardOutput(serializers.Serializer):
     items = FeeItemOutput(many=True, source="version.items.all")
 
 
-class StandardListApi(APIView):
+class StandardListApi(PaginatedListMixin, APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [AllowAny]
     throttle_classes = [PublicThrottle]
@@ -118,7 +112,7 @@ class StandardListApi(APIView):
         rows = (selectors.standards_public(province=values["province"], certificate=values["certificate"].strip(),
                                            current_only=values["current"])
                 .prefetch_related("version__items__fixed_by"))
-        return _paginate(request, self, rows, FeeStandardOutput)
+        return self.paginated(rows, FeeStandardOutput)
 
 
 # --- negotiation threads ------------------------------------------------------------------------
@@ -184,7 +178,7 @@ def _items(values) -> dict:
     return {key: (item["amount"], item["basis"]) for key, item in values["items"].items()}
 
 
-class ThreadListApi(APIView):
+class ThreadListApi(PaginatedListMixin, APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [IsVerifiedUser]
 
@@ -199,7 +193,7 @@ class ThreadListApi(APIView):
         filterset = FeeThreadFilter(request.query_params, queryset=selectors.threads_visible(request.actor))
         if not filterset.is_valid():
             raise AppError(_("筛选条件无效。"), details=filterset.errors)
-        return _paginate(request, self, filterset.qs, FeeThreadOutput)
+        return self.paginated(filterset.qs, FeeThreadOutput)
 
 
 class ThreadDetailApi(APIView):
@@ -300,7 +294,7 @@ class FeeDueOutput(serializers.Serializer):
         return due.standard is None
 
 
-class DueListApi(APIView):
+class DueListApi(PaginatedListMixin, APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [IsVerifiedUser]
 
@@ -313,7 +307,7 @@ class DueListApi(APIView):
         if session and not session.isdigit():
             raise AppError(_("考核批次 id 应为整数。"), field="session")
         rows = selectors.dues(request.actor, session_id=int(session) if session else None)
-        return _paginate(request, self, rows, FeeDueOutput)
+        return self.paginated(rows, FeeDueOutput)
 
 
 BY = {"province": "province_code", "org": "org_id", "institution": "institution_id"}
@@ -366,7 +360,7 @@ class FeePaymentOutput(serializers.Serializer):
     recorded_at = serializers.DateTimeField()
 
 
-class PaymentListCreateApi(APIView):
+class PaymentListCreateApi(PaginatedListMixin, APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [IsVerifiedUser]
 
@@ -387,7 +381,7 @@ class PaymentListCreateApi(APIView):
         session = request.query_params.get("session", "")
         if session.isdigit():
             rows = rows.filter(session_id=int(session))
-        return _paginate(request, self, rows, FeePaymentOutput)
+        return self.paginated(rows, FeePaymentOutput)
 
     @extend_schema(request=FeePaymentInput, responses={201: FeePaymentOutput},
                    summary="登记支付：院校为本院校参考人员，培训评价组织为社会学习者；不得超过尚欠金额")

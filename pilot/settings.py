@@ -325,6 +325,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Several apps name a field "level"; they all mean the certificate level (初级/中级/高级).
     "ENUM_NAME_OVERRIDES": {"LevelEnum": "certificates.models.Level.choices"},
+    # Every operation documents the JSON error answers (400/401/403/404/413/429) in one place.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "accounts.api_schema.document_errors"],
 }
 
 LOGGING = {

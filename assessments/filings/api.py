@@ -4,10 +4,10 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_pagination import PaginatedListMixin
 from accounts.middleware import bulk_body
 from assessments.filings import selectors
 from assessments.filings import services as filings
@@ -19,12 +19,6 @@ from core.tabular.validation import validate_rows
 from organizations.institutions.selectors import institutions_fileable
 
 MAX_BULK_ROWS = FILING_SCHEMA.max_rows
-
-
-def _paginate(request, view, qs, serializer, **kwargs):
-    paginator = LimitOffsetPagination()
-    page = paginator.paginate_queryset(qs, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True, **kwargs).data)
 
 
 class FilingOutput(serializers.Serializer):
@@ -51,7 +45,7 @@ class FilingOutput(serializers.Serializer):
         return obj.withdrawn_at is not None
 
 
-class FilingListCreateApi(APIView):
+class FilingListCreateApi(PaginatedListMixin, APIView):
     class FilingCreateInput(serializers.Serializer):
         institution = serializers.IntegerField(help_text="院校 id（见 /api/v1/institutions）")
         certificate = serializers.CharField(help_text="证书代码")
@@ -63,7 +57,7 @@ class FilingListCreateApi(APIView):
     @extend_schema(responses=FilingOutput(many=True), summary="院校备案列表（按范围、可筛选排序）")
     def get(self, request):
         filterset = FilingFilter(request.query_params, queryset=selectors.filings_visible(request.actor))
-        return _paginate(request, self, filterset.qs, FilingOutput)
+        return self.paginated(filterset.qs, FilingOutput)
 
     @extend_schema(request=FilingCreateInput, responses={201: FilingOutput, 200: FilingOutput},
                    summary="为本省院校备案（同一院校、证书、年度再次备案即为更正）")
@@ -153,7 +147,7 @@ class FilingBulkApi(APIView):
                                      "unchanged": outcome.unchanged}).data)
 
 
-class FilingTotalsApi(APIView):
+class FilingTotalsApi(PaginatedListMixin, APIView):
     class FilingTotalsOutput(serializers.Serializer):
         year = serializers.IntegerField()
         certificate = serializers.CharField(source="certificate__code")
@@ -172,4 +166,4 @@ class FilingTotalsApi(APIView):
         rows = (qs.values("year", "certificate__code", "certificate__name", "province_id")
                 .annotate(filings=Count("*"), students=Sum("total_students"))
                 .order_by("year", "certificate__code", "province_id"))
-        return _paginate(request, self, rows, self.FilingTotalsOutput)
+        return self.paginated(rows, self.FilingTotalsOutput)

@@ -4,10 +4,10 @@ validation of the pages: an org submits its plan as rows; any wrong row and noth
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_pagination import PaginatedListMixin
 from accounts.middleware import bulk_body
 from assessments.plans import selectors
 from assessments.plans import services as plans
@@ -53,7 +53,7 @@ class PlanDetailOutput(PlanOutput):
 
 
 @bulk_body
-class PlanListCreateApi(APIView):
+class PlanListCreateApi(PaginatedListMixin, APIView):
     class PlanSubmitInput(serializers.Serializer):
         year = serializers.IntegerField()
         # Checked by the plan row validator (a Chinese message per row and column), as a file is.
@@ -72,9 +72,7 @@ class PlanListCreateApi(APIView):
             qs = qs.filter(year=int(year))
         if request.query_params.get("current") == "1":
             qs = qs.filter(superseded_at__isnull=True)
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(PlanOutput(page, many=True).data)
+        return self.paginated(qs, PlanOutput)
 
     @extend_schema(request=PlanSubmitInput, responses={201: PlanDetailOutput},
                    summary="培训评价组织提交考核计划（新版本替代当前版本；任一行有错误则全部不保存）")

@@ -4,6 +4,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_pagination import PaginatedListMixin
 from accounts.middleware import bulk_body
 from accounts.models import IdType
 from assessments.registrations import selectors as registrations_selectors
@@ -11,7 +12,7 @@ from assessments.registrations import services as registration_services
 from assessments.registrations.forms import RegistrationFilter
 from assessments.registrations.imports import REGISTRATION_SCHEMA, records_as_rows
 from assessments.sessions import selectors as sessions_selectors
-from assessments.sessions.api import BulkRows, _paginate, _rows
+from assessments.sessions.api import BulkRows, _rows
 from core.errors import AppError
 
 
@@ -46,7 +47,7 @@ class ActivationCodeOutput(serializers.Serializer):
     code = serializers.CharField(help_text="一次性激活码，只返回这一次")
 
 
-class RegistrationListCreateApi(APIView):
+class RegistrationListCreateApi(PaginatedListMixin, APIView):
     class RegistrationCreateInput(serializers.Serializer):
         session = serializers.IntegerField()
         id_type = serializers.ChoiceField(choices=IdType.values, required=False, default=IdType.RESIDENT_ID)
@@ -62,8 +63,7 @@ class RegistrationListCreateApi(APIView):
     def get(self, request):
         visible = registrations_selectors.registrations_visible(request.actor)
         filterset = RegistrationFilter(request.query_params, queryset=visible)
-        return _paginate(request, self, filterset.qs.order_by("pk"), RegistrationOutput,
-                         context={"actor": request.actor})
+        return self.paginated(filterset.qs.order_by("pk"), RegistrationOutput, context={"actor": request.actor})
 
     @extend_schema(request=RegistrationCreateInput, responses={201: RegistrationCreated},
                    summary="报名：院校为一名学生报名（学生无账户时返回一次性激活码）；社会学习者本人报名只需 session")

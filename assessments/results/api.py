@@ -3,6 +3,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_pagination import PaginatedListMixin
 from accounts.middleware import bulk_body
 from assessments.registrations import selectors as registrations_selectors
 from assessments.registrations.imports import records_as_rows
@@ -11,7 +12,7 @@ from assessments.results import services as result_services
 from assessments.results.forms import ReviewFilter
 from assessments.results.imports import RESULT_SCHEMA
 from assessments.sessions import selectors as sessions_selectors
-from assessments.sessions.api import BulkRows, _paginate, _rows
+from assessments.sessions.api import BulkRows, _rows
 
 
 class SessionFinalizeApi(APIView):
@@ -43,7 +44,7 @@ class ResultOutput(serializers.Serializer):
     session_date = serializers.DateField()
 
 
-class ResultListApi(APIView):
+class ResultListApi(PaginatedListMixin, APIView):
     @extend_schema(responses=ResultOutput(many=True),
                    summary="成绩列表（组织看本组织全部；其他角色只看已确认的、本范围内的成绩；可按 session 筛选）")
     def get(self, request):
@@ -51,7 +52,7 @@ class ResultListApi(APIView):
         session = request.query_params.get("session", "")
         if session.isdigit():
             qs = qs.filter(registration__session_id=int(session))
-        return _paginate(request, self, qs, ResultOutput)
+        return self.paginated(qs, ResultOutput)
 
 
 @bulk_body
@@ -105,7 +106,7 @@ class ReviewOutput(serializers.Serializer):
     answered_at = serializers.DateTimeField(allow_null=True)
 
 
-class ReviewListCreateApi(APIView):
+class ReviewListCreateApi(PaginatedListMixin, APIView):
     class ReviewCreateInput(serializers.Serializer):
         registration = serializers.IntegerField()
         reason = serializers.CharField(max_length=1000)
@@ -113,7 +114,7 @@ class ReviewListCreateApi(APIView):
     @extend_schema(responses=ReviewOutput(many=True), summary="成绩复核申请（按范围）")
     def get(self, request):
         filterset = ReviewFilter(request.query_params, queryset=results_selectors.reviews_visible(request.actor))
-        return _paginate(request, self, filterset.qs, ReviewOutput)
+        return self.paginated(filterset.qs, ReviewOutput)
 
     @extend_schema(request=ReviewCreateInput, responses={201: ReviewOutput}, summary="考生申请成绩复核")
     def post(self, request):

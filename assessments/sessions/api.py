@@ -5,10 +5,10 @@ rows: they go through the same row validators as uploaded files, all or nothing)
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_pagination import PaginatedListMixin
 from accounts.models import Province
 from assessments.sessions import selectors
 from assessments.sessions import services as session_services
@@ -17,12 +17,6 @@ from certificates.catalog.models import Certificate, Level
 from core.errors import AppError, NotInScope
 from core.tabular.schema import MAX_ROWS
 from organizations.institutions.models import Institution
-
-
-def _paginate(request, view, qs, serializer, **kwargs):
-    paginator = LimitOffsetPagination()
-    page = paginator.paginate_queryset(qs, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True, **kwargs).data)
 
 
 def _rows(records: list) -> list:
@@ -47,7 +41,7 @@ class SiteOutput(serializers.Serializer):
     active = serializers.BooleanField()
 
 
-class SiteListCreateApi(APIView):
+class SiteListCreateApi(PaginatedListMixin, APIView):
     class SiteCreateInput(serializers.Serializer):
         code = serializers.CharField(max_length=8)
         name = serializers.CharField(max_length=128)
@@ -58,7 +52,7 @@ class SiteListCreateApi(APIView):
 
     @extend_schema(responses=SiteOutput(many=True), summary="考点列表（按范围）")
     def get(self, request):
-        return _paginate(request, self, selectors.sites_visible(request.actor), SiteOutput)
+        return self.paginated(selectors.sites_visible(request.actor), SiteOutput)
 
     @extend_schema(request=SiteCreateInput, responses={201: SiteOutput}, summary="培训评价组织登记考点")
     def post(self, request):
@@ -91,7 +85,7 @@ class SessionOutput(serializers.Serializer):
     finalized_at = serializers.DateTimeField(allow_null=True)
 
 
-class SessionListCreateApi(APIView):
+class SessionListCreateApi(PaginatedListMixin, APIView):
     class SessionCreateInput(serializers.Serializer):
         certificate = serializers.CharField(help_text="证书代码")
         level = serializers.ChoiceField(choices=Level.values)
@@ -105,7 +99,7 @@ class SessionListCreateApi(APIView):
                    summary="考核批次列表（组织：本组织；省级：本省；院校和学生：正在报名的及本人/本校参加的）")
     def get(self, request):
         filterset = SessionFilter(request.query_params, queryset=selectors.sessions_visible(request.actor))
-        return _paginate(request, self, filterset.qs.order_by("-date", "-pk"), SessionOutput)
+        return self.paginated(filterset.qs.order_by("-date", "-pk"), SessionOutput)
 
     @extend_schema(request=SessionCreateInput, responses={201: SessionOutput}, summary="培训评价组织安排考核批次")
     def post(self, request):

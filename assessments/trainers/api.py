@@ -4,8 +4,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_pagination import PaginatedListMixin
 from accounts.models import IdType
-from assessments.filings.api import _paginate
 from assessments.trainers import selectors
 from assessments.trainers import services as trainers
 from assessments.trainers.filters import TrainerFilter
@@ -34,7 +34,7 @@ class TrainerOutput(serializers.Serializer):
         return access.show("trainer_id_number", obj.person.id_number)
 
 
-class TrainerListCreateApi(APIView):
+class TrainerListCreateApi(PaginatedListMixin, APIView):
     class TrainerCreateInput(serializers.Serializer):
         name = serializers.CharField(max_length=64)
         id_type = serializers.ChoiceField(choices=[IdType.RESIDENT_ID, IdType.HMT_RESIDENCE],
@@ -48,7 +48,7 @@ class TrainerListCreateApi(APIView):
     @extend_schema(responses=TrainerOutput(many=True), summary="培训师资格记录（按范围）")
     def get(self, request):
         filterset = TrainerFilter(request.query_params, queryset=selectors.trainer_records_visible(request.actor))
-        return _paginate(request, self, filterset.qs, TrainerOutput, context={"actor": request.actor})
+        return self.paginated(filterset.qs, TrainerOutput, context={"actor": request.actor})
 
     @extend_schema(request=TrainerCreateInput, responses={201: TrainerOutput}, summary="院校登记参加培训的教师")
     def post(self, request):

@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_pagination import PaginatedListMixin
 from certificates.issuance import revocation, selectors, services
 from certificates.issuance.documents import certificate_pdf_render
 from core.errors import Forbidden, NotInScope
@@ -28,7 +28,7 @@ class IssuedOutput(serializers.Serializer):
     certificate_code = serializers.CharField(source="obj.certificate.code")
     level = serializers.CharField(source="obj.level")
     org = serializers.CharField(source="obj.org.name")
-    institution = serializers.CharField(source="obj.institution.name", default=None)
+    institution = serializers.CharField(source="obj.institution.name", default=None, allow_null=True)
     issued_on = serializers.DateField(source="obj.issued_on")
     status = serializers.CharField(source="obj.status")
     revoked_reason = serializers.CharField(source="obj.revoked_reason")
@@ -53,7 +53,7 @@ def pdf_pending_response(seconds: int) -> Response:
     return response
 
 
-class CertificateListApi(APIView):
+class CertificateListApi(PaginatedListMixin, APIView):
     class IssuedFilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=["valid", "revoked"], required=False)
         q = serializers.CharField(required=False, allow_blank=True)
@@ -65,10 +65,8 @@ class CertificateListApi(APIView):
         filters.is_valid(raise_exception=True)
         qs = selectors.issued_list(actor=request.actor, query=filters.validated_data.get("q", ""),
                                    status=filters.validated_data.get("status", ""))
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        rows = list(selectors.issued_rows(request.actor, page))
-        return paginator.get_paginated_response(IssuedOutput(rows, many=True).data)
+        rows = list(selectors.issued_rows(request.actor, self.paginate_queryset(qs)))
+        return self.get_paginated_response(IssuedOutput(rows, many=True).data)
 
 
 class CertificateDetailApi(APIView):

@@ -10,13 +10,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_pagination import PaginatedListMixin
 from accounts.api_parsers import JSONObjectParser
+from accounts.api_schema import AnyOf
 from accounts.personal_data import Field
 from core.errors import NotInScope
 from organizations.complaints import selectors, services
@@ -139,7 +140,7 @@ _FILTER_PARAMETERS = [
 ]
 
 
-class ComplaintsApi(APIView):
+class ComplaintsApi(PaginatedListMixin, APIView):
     """GET: list (ministry, org). POST: file a complaint (anyone, signed in or not)."""
 
     parser_classes = [MultiPartParser, FormParser, JSONObjectParser]
@@ -164,17 +165,17 @@ class ComplaintsApi(APIView):
             return [AllowAny()]
         return super().get_permissions()
 
-    @extend_schema(parameters=_FILTER_PARAMETERS, responses=MinistryComplaintSerializer(many=True),
+    @extend_schema(parameters=_FILTER_PARAMETERS, responses=AnyOf(
+        component_name="Complaint", serializers=[MinistryComplaintSerializer, OrgComplaintSerializer], many=True),
                    summary="投诉举报列表（教育部：全部；培训评价组织：针对本组织的，不含投诉人信息）")
     def get(self, request):
         actor = request.actor
         filterset, qs = selectors.complaints_filtered(actor, request.query_params)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
+        page = self.paginate_queryset(qs)
         serializer = MinistryComplaintSerializer if selectors.complaints_access(actor).triage else OrgComplaintSerializer
-        return paginator.get_paginated_response(serializer(selectors.complaint_rows(actor, page), many=True).data)
+        return self.get_paginated_response(serializer(selectors.complaint_rows(actor, page), many=True).data)
 
     @extend_schema(request={"multipart/form-data": ComplaintFileInputSerializer,
                             "application/json": ComplaintFileInputSerializer},
@@ -191,7 +192,8 @@ class ComplaintsApi(APIView):
 
 
 class ComplaintDetailApi(APIView):
-    @extend_schema(responses=MinistryComplaintDetailSerializer,
+    @extend_schema(responses=AnyOf(component_name="ComplaintDetail",
+                                   serializers=[MinistryComplaintDetailSerializer, OrgComplaintDetailSerializer]),
                    summary="投诉举报详情（培训评价组织只见本组织的，不含投诉人信息和内部意见）")
     def get(self, request, pk: int):
         return Response(_detail(request.actor, pk))
@@ -216,7 +218,8 @@ class ComplaintTransitionApi(APIView):
 
 
 class ComplaintEvidenceApi(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    @extend_schema(responses={(200, media_type): OpenApiTypes.BINARY
+                              for media_type in ("image/png", "image/jpeg", "application/pdf")},
                    summary="下载投诉证据（培训评价组织获得去除元数据的副本）")
     def get(self, request, pk: int, evidence_pk: int):
         download = selectors.complaint_evidence_download(request.actor, evidence_pk)

@@ -3,10 +3,10 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_pagination import PaginatedListMixin
 from core.errors import AppError
 from organizations.institutions import selectors, services
 from organizations.institutions.models import Alliance, Institution
@@ -15,7 +15,7 @@ from organizations.institutions.models import Alliance, Institution
 class InstitutionOutput(serializers.ModelSerializer):
     province = serializers.CharField(source="province_id")
     province_name = serializers.CharField(source="province.name")
-    alliance_name = serializers.CharField(source="alliance.name", default=None)
+    alliance_name = serializers.CharField(source="alliance.name", default=None, allow_null=True)
 
     class Meta:
         model = Institution
@@ -40,15 +40,13 @@ def _alliance(actor, alliance_id) -> Alliance | None:
     return alliance
 
 
-class InstitutionListCreateApi(APIView):
+class InstitutionListCreateApi(PaginatedListMixin, APIView):
     @extend_schema(responses=InstitutionOutput(many=True), summary="院校名录（按范围）")
     def get(self, request):
         qs = selectors.institutions_visible(request.actor, query=request.query_params.get("q", "").strip(),
                                             institution_type=request.query_params.get("institution_type", ""),
                                             province=request.query_params.get("province", ""))
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(InstitutionOutput(page, many=True).data)
+        return self.paginated(qs, InstitutionOutput)
 
     @extend_schema(request=InstitutionInput, responses={201: InstitutionOutput}, summary="登记本省院校")
     def post(self, request):

@@ -10,6 +10,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_schema import AnyOf
 from accounts.personal_data import Field
 from core.errors import AppError
 from organizations.orgs import selectors
@@ -68,6 +69,10 @@ class OrgFullSerializer(OrgPublicSerializer):
         return data
 
 
+# The whole record for the ministry and the org itself, the public facts for everyone else.
+ORG_OUTPUT = AnyOf(component_name="Org", serializers=[OrgFullSerializer, OrgPublicSerializer])
+
+
 def _output(access) -> dict:
     """One org as the actor of ``access`` may see it: the registry record or the public facts."""
     if selectors.shows_record(access):
@@ -101,7 +106,8 @@ class OrgCollectionApi(GenericAPIView):
             return self.queryset
         return selectors.orgs_public(self.request.actor)
 
-    @extend_schema(summary="培训评价组织列表", responses=OrgFullSerializer(many=True),
+    @extend_schema(summary="培训评价组织列表", responses=AnyOf(component_name="Org", serializers=[
+        OrgFullSerializer, OrgPublicSerializer], many=True),
                    description="任何已登录用户可查看各组织的公开信息；联系人等信息只返回给教育部和该组织本身。")
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -121,7 +127,15 @@ class OrgDetailApi(APIView):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, partial=True, **kwargs)
 
-    @extend_schema(summary="培训评价组织详情", responses=OrgFullSerializer,
+        def validate(self, attrs):
+            # Reached only once the body is an object (a list or a scalar is refused before).
+            unknown = sorted(set(self.initial_data) - set(self.fields))
+            if unknown:
+                raise AppError(_("这些字段不能在此修改：%(fields)s。") % {"fields": "、".join(unknown)},
+                               code="not_editable")
+            return attrs
+
+    @extend_schema(summary="培训评价组织详情", responses=ORG_OUTPUT,
                    description="联系人等信息只返回给教育部和该组织本身。")
     def get(self, request, pk: int):
         return Response(_output(selectors.org_public_access(request.actor, pk)))
@@ -130,9 +144,6 @@ class OrgDetailApi(APIView):
                    description="状态不能在此修改：黄牌、摘牌等由监管措施变更。")
     def patch(self, request, pk: int):
         org = selectors.org_access(request.actor, pk).obj  # the update service asks "edit"
-        unknown = sorted(set(request.data) - set(self.InputSerializer().fields))
-        if unknown:
-            raise AppError(_("这些字段不能在此修改：%(fields)s。") % {"fields": "、".join(unknown)}, code="not_editable")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         org = org_services.org_update(actor=request.actor, org=org, **data.validated_data)

@@ -128,6 +128,17 @@ def test_the_ministry_edits_an_org_but_not_its_status(api, ministry_user, org_a)
     assert org_a.status == Org.Status.ACTIVE and org_a.credit_code != other.credit_code
 
 
+def test_a_patch_whose_body_is_not_an_object_is_refused_not_a_server_error(api, ministry_user, org_a):
+    """Found by the API fuzz test: the view read the body's keys before the serializer had checked
+    that the body is an object; [null] and [1] raised TypeError (a 500)."""
+    client = api(ministry_user)
+    for body in ([None], [1]):
+        response = client.patch(f"/api/v1/orgs/{org_a.pk}", body, format="json")
+        assert response.status_code == 400, body
+    org_a.refresh_from_db()
+    assert org_a.name == "甲培训评价组织"
+
+
 def test_patch_scope_an_org_gets_403_on_itself_and_404_elsewhere(api, request, org_a, org_a_user, org_b_user):
     assert api(org_a_user).patch(f"/api/v1/orgs/{org_a.pk}", {"contact_name": "x"}, format="json").status_code == 403
     assert api(org_b_user).patch(f"/api/v1/orgs/{org_a.pk}", {"contact_name": "x"}, format="json").status_code == 404
