@@ -6,7 +6,6 @@ import io
 import zipfile
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -27,6 +26,7 @@ from certificates.issuance.forms import ImportForm, ReissueForm, RevokeForm
 from certificates.issuance.models import IssuanceRequest, IssuedCertificate
 from certificates.issuance.worker import certificate_pdf_bytes, certificate_pdf_render, issuance_request_retry
 from certificates.paper_copies import selectors as paper_copies_selectors
+from core.base_url import public_base_url
 from core.errors import AppError, Forbidden, NotInScope
 from core.exports import file_response, xlsx_response
 
@@ -49,7 +49,7 @@ def shown_id(actor, id_number: str) -> str:
 
 
 def verify_link(issued) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/verify/t/{issued.token}"
+    return f"{public_base_url()}/verify/t/{issued.token}"
 
 
 def _pdf_response(content: bytes, filename: str, *, inline: bool = False) -> HttpResponse:

@@ -39,6 +39,7 @@ from certificates.catalog.models import CertificateLevel, Level
 from certificates.issuance import numbering, pdf, signing
 from certificates.issuance.models import IssuanceBlock, IssuanceRequest, IssuedCertificate
 from certificates.issuance.selectors import org_seals_current
+from core.base_url import public_base_url
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +174,7 @@ def certificate_data(issued: IssuedCertificate, *, variant: str = "zh", version=
         number=issued.number, version=source.version, holder_name=source.holder_name, id_type=source.id_type,
         id_type_label=str(id_type_label), id_number=source.id_number, certificate_name=issued.certificate.name,
         level=issued.level, level_label=str(Level(issued.level).label), org_name=issued.org.name,
-        issued_on=source.issued_on, verify_url=f"{settings.PUBLIC_BASE_URL}/verify/t/{source.token}",
+        issued_on=source.issued_on, verify_url=f"{public_base_url()}/verify/t/{source.token}",
         seal_path=seal.file.path if seal else None, seal_key=f"seal-{seal.pk}" if seal else "no-seal",
         variant=variant)
 

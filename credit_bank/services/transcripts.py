@@ -10,7 +10,6 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
@@ -21,6 +20,7 @@ from accounts.audit import audit_log
 from accounts.identity import mask_id_number, mask_name
 from accounts.models import IdType
 from accounts.scoping import Actor, require_role
+from core.base_url import public_base_url
 from core.errors import AppError, NotInScope
 from credit_bank.models import Conversion, CourseType, LearningAccount, Outcome, Transcript
 from organizations.institutions.models import Enrolment
@@ -68,7 +68,7 @@ def transcript_snapshot(account: LearningAccount) -> dict:
 
 
 def verify_url(transcript: Transcript) -> str:
-    return f"{settings.PUBLIC_BASE_URL}{reverse('credit:transcript_verify', args=[transcript.token])}"
+    return f"{public_base_url()}{reverse('credit:transcript_verify', args=[transcript.token])}"
 
 
 def _own_account(actor: Actor) -> LearningAccount:
