@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["base_url"]:
-            from pilot.base_url import served_base_url_record
+            from core.base_url import served_base_url_record
 
             served_base_url_record(options["base_url"])
         personas, built = seed_demo(self.stdout, rebuild=options["rebuild"])
