@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 HUBEI = "42"
 STALE_AFTER = datetime.timedelta(minutes=30)
 OPEN_SESSION = (AssessmentSession.Status.SCHEDULED, AssessmentSession.Status.CLOSED)
-PILOT_MEASURES = ("declared", "planned", "teachers", "teachers_hubei", "trained_students", "trained_social",
+PILOT_MEASURES = ("declared", "planned", "plan_met", "teachers", "teachers_hubei", "trained_students", "trained_social",
                   "sessions", "registered", "assessed", "passed", "issued", "revoked", "not_finalized", "waiting",
                   "blocked", "failed")
 INSTITUTION_MEASURES = ("declared", "registered", "assessed", "passed", "issued", "not_issued")
@@ -175,6 +175,8 @@ def rollups_compute(*, today: datetime.date | None = None) -> dict:
             row = facts[(g["y"], g.get("m"), g["p"], g["o"], g["c"], g["l"])]
             for name in measures:
                 row[name] += g[name] or 0
+    for row in facts.values():  # planned candidates assessed, cell by cell (a month over plan makes up no other)
+        row["plan_met"] = min(row["planned"], row["assessed"])
     by_institution: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(INSTITUTION_MEASURES, 0))
     for queryset, grouping, measures in _institution_sources():
         for g in _groups(queryset, measures=measures, monthly=False, **grouping):

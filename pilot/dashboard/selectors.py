@@ -48,7 +48,7 @@ NOT_ISSUED_CAUSES = ("not_finalized", "waiting", "blocked", "failed")
 MAP_MEASURES = ("registered", "assessed", "passed", "issued", "not_issued", "pass_rate", "issue_rate", "declared",
                 "teachers")
 RATE_LABELS = {"pass_rate": gettext_lazy("合格率"), "issue_rate": gettext_lazy("发证率（已发证 / 合格）"),
-               "plan_rate": gettext_lazy("计划完成率（实考 / 计划）")}
+               "plan_rate": gettext_lazy("计划完成率（按计划实考 / 计划）")}
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ def _with_rates(row: dict) -> dict:
         row["not_issued"] = sum(row.get(c, 0) for c in NOT_ISSUED_CAUSES)
     row["pass_rate"] = _rate(row.get("passed"), row.get("assessed"))
     row["issue_rate"] = _rate(row.get("issued"), row.get("passed"))
-    row["plan_rate"] = _rate(row.get("assessed"), row.get("planned"))
+    row["plan_rate"] = _rate(row.get("plan_met"), row.get("planned"))
     return row
 
 
