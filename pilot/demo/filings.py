@@ -113,7 +113,9 @@ def _demo_institution_filings(certificates: list[Certificate]) -> list[tuple]:
     plan = []
     demo_orgs = Org.objects.filter(name__in=["北京新奥时代科技有限责任公司", "北京中福长者文化科技有限公司"])
     own = [c for c in certificates if c.org_id in set(demo_orgs.values_list("pk", flat=True))] or certificates[:2]
-    for school_code, share in (("4142010834", 1.6), ("4137012862", 1.1)):
+    # The personas' institutions, and the Guangdong and Jiangsu institutions whose students sit the
+    # demo sessions there (pilot.demo.pipeline): every demo registration comes from a filed institution.
+    for school_code, share in (("4142010834", 1.6), ("4137012862", 1.1), ("4144900001", 1.0), ("4132900001", 1.0)):
         institution = Institution.objects.filter(school_code=school_code).first()
         if institution is not None:
             plan += [(institution.pk, certificate, 2020, share) for certificate in own[:2]]

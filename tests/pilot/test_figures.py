@@ -151,6 +151,17 @@ def test_the_demo_figures_reconcile_and_a_second_run_changes_none(db):
     # Every demo certificate was issued from a pass of 2020, after its assessment.
     late = IssuedCertificate.objects.filter(request__isnull=False).values_list("issued_on", "request__passed_on")
     assert late and all(passed < issued and issued.year == 2020 for issued, passed in late)
+    # In the pilot year, every registration of an institution is within its filing for that certificate
+    # and year, and every session's org planned that month, province and level.
+    from assessments.models import AssessmentPlanRow, AssessmentSession, Filing, Registration
+
+    for registration in Registration.objects.filter(institution__isnull=False, session_date__year=2020):
+        assert Filing.objects.filter(institution_id=registration.institution_id, year=registration.session_date.year,
+                                     certificate_id=registration.certificate_id).exists(), registration.pk
+    for session in AssessmentSession.objects.filter(date__year=2020):
+        assert AssessmentPlanRow.objects.filter(plan__org_id=session.org_id, plan__superseded_at__isnull=True,
+                                                month=session.date.month, province_id=session.province_id,
+                                                level=session.level).exists(), session.pk
     # The second run finds the demo and leaves it as it is.
     before = dashboard_figures(actor)
     again = io.StringIO()
