@@ -27,7 +27,7 @@ demo: $(VENV)/.runtime
 	scripts/system-deps
 	PILOT_ENV=demo $(BIN)/python manage.py compile_translations
 	PILOT_ENV=demo $(BIN)/python manage.py migrate --noinput -v0
-	PILOT_ENV=demo $(BIN)/python manage.py seed_demo
+	PILOT_ENV=demo $(BIN)/python manage.py seed_demo --base-url http://$(HOST):$(PORT) $(SEED_ARGS)
 	@echo "门户地址 / portal: http://$(HOST):$(PORT)/"
 	PILOT_ENV=demo $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ from accounts.models import (
 )
 from accounts.scoping import Actor
 from core import ratelimit
+from core.base_url import public_base_url
 from core.errors import AppError, Forbidden, Throttled
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and typed
@@ -157,6 +159,7 @@ def _mail_code(user: User, code: str, purpose: str) -> None:
              "请在平台的“激活账户/重置密码”页面输入。\n") % {
         "name": user.full_name or user.username, "username": user.username, "code": code,
         "days": settings.ACTIVATION_CODE_DAYS}
+    body += _("页面地址：%(url)s\n") % {"url": public_base_url() + reverse("accounts:activate")}
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
 
 

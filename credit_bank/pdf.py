@@ -14,10 +14,10 @@ number; the transcript passes its own number there.)
 
 import io
 
-from django.conf import settings
 from django.template.loader import render_to_string
 
 from certificates.issuance import signing
+from core.base_url import public_base_url
 
 FONT_FAMILY = '"WenQuanYi Zen Hei", "Noto Sans CJK SC", sans-serif'
 
@@ -42,7 +42,7 @@ def render_unsigned(transcript, *, verify_url: str) -> bytes:
 
     html = render_to_string("credit_bank/pdf/transcript.html", {
         "t": transcript, "c": transcript.snapshot, "verify_url": verify_url, "qr_svg": qr_svg(verify_url),
-        "font_family": FONT_FAMILY, "site": settings.PUBLIC_BASE_URL})
+        "font_family": FONT_FAMILY, "site": public_base_url()})
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(HTML(string=html, base_url="/").write_pdf())))
     writer.add_metadata({
         "/Title": f"学分银行成绩单 {transcript.number}", "/Author": "1+X证书制度试点管理平台 学分银行",

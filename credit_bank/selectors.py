@@ -16,7 +16,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +26,7 @@ from accounts.models import IdType, Province, Role
 from accounts.personal_data import Field, Relation, masked, relations_of, render
 from accounts.scoping import Actor, get_in_scope, scoped
 from certificates.catalog.models import Certificate, CertificateLevel, Level
+from core.base_url import public_base_url
 from core.errors import AppError, NotInScope
 from core.uploads import stored_file_read
 from credit_bank.models import (
@@ -547,7 +547,7 @@ def transcript_snapshot(account: LearningAccount) -> dict:
 
 
 def verify_url(transcript: Transcript) -> str:
-    return f"{settings.PUBLIC_BASE_URL}{reverse('credit:transcript_verify', args=[transcript.token])}"
+    return f"{public_base_url()}{reverse('credit:transcript_verify', args=[transcript.token])}"
 
 
 @dataclass(frozen=True)

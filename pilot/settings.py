@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.base_url.ServedBaseUrlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -259,8 +260,12 @@ COMPLAINT_EVIDENCE_MAX_BYTES = env_int("COMPLAINT_EVIDENCE_MAX_BYTES", 10 * 1024
 ISSUING_KEY_PATH = env_str("ISSUING_KEY_PATH", "")
 ISSUING_CERT_PATH = env_str("ISSUING_CERT_PATH", "")
 ISSUING_KEY_PASSPHRASE = env_str("ISSUING_KEY_PASSPHRASE", "")
-# The public address printed in QR codes and VC-JWTs (the verification page lives under it).
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address printed in QR codes, PDF footers, share links, VC-JWTs and activation e-mails.
+# Required in production; elsewhere, when unset, links follow the address the portal is served on
+# (core.base_url: recorded from requests, or by seed_demo --base-url, for work outside requests).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "").rstrip("/")
+if IS_PRODUCTION and not PUBLIC_BASE_URL:
+    raise ImproperlyConfigured("PUBLIC_BASE_URL is required when PILOT_ENV=production")
 # Issuance: requests taken per short transaction, and parallel issuance tasks per kick.
 ISSUANCE_CHUNK = env_int("ISSUANCE_CHUNK", 50)
 ISSUANCE_PARALLEL = env_int("ISSUANCE_PARALLEL", 2)

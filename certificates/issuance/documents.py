@@ -5,17 +5,17 @@ and seal. The issuance worker stores the Chinese PDF; the bilingual variant is r
 and never stored.
 """
 
-from django.conf import settings
 
 from accounts.models import IdType
 from certificates.catalog.models import Level
 from certificates.issuance import pdf, signing
 from certificates.issuance.models import IssuedCertificate
+from core.base_url import public_base_url
 
 
 def verify_url(token: str) -> str:
     """The public verification link a certificate's QR code carries (one version of one certificate)."""
-    return f"{settings.PUBLIC_BASE_URL}/verify/t/{token}"
+    return f"{public_base_url()}/verify/t/{token}"
 
 
 def certificate_data(issued: IssuedCertificate, *, variant: str = "zh", version=None) -> pdf.CertificateData:

@@ -20,6 +20,7 @@ from django.conf import settings
 from certificates.catalog.models import Level
 from certificates.issuance import signing
 from certificates.issuance.models import IssuedCertificate
+from core.base_url import public_base_url
 
 CONTEXTS = {
     "https://www.w3.org/ns/credentials/v2": "credentials-v2.jsonld",
@@ -42,7 +43,7 @@ def _context(name: str) -> dict:
 
 
 def issuer_id() -> str:
-    return f"{settings.PUBLIC_BASE_URL}/api/v1/issuer"
+    return f"{public_base_url()}/api/v1/issuer"
 
 
 def key_id() -> str:
@@ -64,7 +65,7 @@ def issuer_jwk() -> dict:
 
 def issuer_profile() -> dict:
     return {"@context": list(CONTEXTS), "id": issuer_id(), "type": ["Profile"], "name": ISSUER_NAME,
-            "url": settings.PUBLIC_BASE_URL}
+            "url": public_base_url()}
 
 
 def _issued_at(issued: IssuedCertificate) -> datetime.datetime:
@@ -76,7 +77,7 @@ def _issued_at(issued: IssuedCertificate) -> datetime.datetime:
 
 def credential(issued: IssuedCertificate) -> dict:
     """The OpenBadgeCredential of ``issued`` (unsigned)."""
-    base = settings.PUBLIC_BASE_URL
+    base = public_base_url()
     level = str(Level(issued.level).label)
     valid_from = _issued_at(issued).isoformat()
     salt = secrets.token_hex(8)

@@ -23,9 +23,10 @@ import io
 import threading
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from core.base_url import public_base_url
 
 FAST_FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 FAST_FONT_FAMILY = "WenQuanYi Zen Hei"
@@ -154,7 +155,7 @@ def _template_context(data: CertificateData, *, with_values: bool, font_family: 
             "with_values": with_values, "font_family": font_family,
             "seal_url": f"file://{data.seal_path}" if data.seal_path else "",
             "qr_svg": _qr_svg(data.verify_url) if with_values else "",
-            "site": settings.PUBLIC_BASE_URL}
+            "site": public_base_url()}
 
 
 def _weasyprint(html: str) -> bytes:

@@ -28,7 +28,7 @@ from assessments.models import (
 )
 from certificates.catalog.models import Level
 from certificates.issuance.models import IssuanceRequest, IssuedCertificate
-from pilot.dashboard.measures import OPEN_SESSION
+from pilot.dashboard.measures import ISSUED_FROM_PASSES, OPEN_SESSION
 from pilot.dashboard.models import InstitutionFact, PilotYearFact
 from pilot.dashboard.selectors import MEASURE_LABELS, PAGE_SIZE, Filters, narrow
 
@@ -126,9 +126,10 @@ SOURCES: dict[str, RowSource] = {
             "registration", "certificate", "province", "institution"),
         "session_date", _PERSON_PATHS, (*_RESULTS[:6], (_("已等待（天）"), lambda r: _days_since(r.session_date))),
         by_date=False),
+    # As the figure counts them (measures.ISSUED_FROM_PASSES): issued from a pass, in the month of that pass.
     "issued": RowSource(
-        lambda: IssuedCertificate.objects.filter(status=IssuedCertificate.Status.VALID).select_related(
-            "certificate", "province", "institution"), "issued_on", _PERSON_PATHS, _CERTIFICATES, large=True),
+        lambda: ISSUED_FROM_PASSES.filter(status=IssuedCertificate.Status.VALID).select_related(
+            "certificate", "province", "institution"), "request__passed_on", _PERSON_PATHS, _CERTIFICATES, large=True),
     "revoked": RowSource(
         lambda: IssuedCertificate.objects.filter(status=IssuedCertificate.Status.REVOKED).select_related(
             "certificate", "province", "institution"), "issued_on", _PERSON_PATHS,
@@ -230,6 +231,12 @@ def _rows_queryset(actor: Actor, measure: str, filters: Filters, place: Place) -
     return qs
 
 
+def _path_value(row, path: str):
+    for part in path.split("__"):
+        row = getattr(row, part)
+    return row
+
+
 def _cursor_parse(value: str, dated: bool) -> tuple | None:
     try:
         if dated:
@@ -262,7 +269,7 @@ def rows_page(actor: Actor, measure: str, filters: Filters, place: Place, *, aft
     next_after = None
     if more and rows:
         last = rows[-1]
-        next_after = f"{getattr(last, order).isoformat()}_{last.pk}" if order else str(last.pk)
+        next_after = f"{_path_value(last, order).isoformat()}_{last.pk}" if order else str(last.pk)
     return {"headers": [str(label) for label, _f in source.columns],
             "rows": [[_cell(render(r)) for _l, render in source.columns] for r in rows],
             "next_after": next_after, "total": rows_total(actor, measure, filters, place)}

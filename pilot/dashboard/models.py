@@ -29,6 +29,9 @@ class PilotMeasures(models.Model):
     level = models.CharField(max_length=16, choices=Level.choices)
     declared = models.PositiveIntegerField(default=0)
     planned = models.PositiveIntegerField(default=0)
+    # Planned candidates assessed: min(assessed, planned) per month x province x org x certificate
+    # level, summed; the plan completion rate is plan_met / planned (never above 100 %).
+    plan_met = models.PositiveIntegerField(default=0)
     teachers = models.PositiveIntegerField(default=0)
     teachers_hubei = models.PositiveIntegerField(default=0)
     trained_students = models.PositiveIntegerField(default=0)

@@ -16,18 +16,19 @@ MAX_TABLE_ROWS = 40
 
 def trend_bars(months: list[dict]) -> dict:
     """Bars per month for the four stages, scaled to the chart box."""
-    months = months[-12:]
-    top = max([m[k] for m in months for k in CHART_SERIES] or [0]) or 1
+    months = months[-12:]  # the time axis of selectors.month_axis: empty months and breaks have no bars
+    top = max([m[k] for m in months for k in CHART_SERIES if k in m] or [0]) or 1
     slot = CHART_WIDTH / max(1, len(months))
     bar = slot / (len(CHART_SERIES) + 1)
     groups = []
     for i, month in enumerate(months):
         bars = []
-        for j, key in enumerate(CHART_SERIES):
+        for j, key in enumerate(CHART_SERIES if not (month.get("gap") or month.get("empty")) else ()):
             height = round(month[key] / top * (CHART_HEIGHT - 20), 1)
             bars.append({"x": round(i * slot + j * bar + bar / 2, 1), "y": round(CHART_HEIGHT - 20 - height, 1),
                          "width": round(bar * 0.9, 1), "height": height, "colour": CHART_COLOURS[key]})
-        groups.append({"label": f"{month['year'] % 100:02d}/{month['month']}", "x": round(i * slot + slot / 2, 1),
+        label = "…" if month.get("gap") else f"{month['year'] % 100:02d}/{month['month']}"
+        groups.append({"label": label, "x": round(i * slot + slot / 2, 1),
                        "bars": bars})
     return {"groups": groups, "width": CHART_WIDTH, "height": CHART_HEIGHT, "top": top, "series": CHART_SERIES}
 

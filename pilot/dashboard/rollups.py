@@ -37,7 +37,7 @@ from core.errors import AppError
 from core.jobs.selectors import jobs_alive
 from core.jobs.services import job_claim, job_enqueue, job_fail, job_finish, job_progress
 from fees.selectors import AGE_BUCKETS, dues, outstanding_summary
-from pilot.dashboard.measures import HUBEI, INSTITUTION_MEASURES, OPEN_SESSION, PILOT_MEASURES
+from pilot.dashboard.measures import HUBEI, INSTITUTION_MEASURES, ISSUED_FROM_PASSES, OPEN_SESSION, PILOT_MEASURES
 from pilot.dashboard.models import InstitutionFact, PilotFact, PilotYearFact, RollupRefresh, WaitingFact
 from pilot.dashboard.selectors import national_reader
 
@@ -91,7 +91,10 @@ def _pilot_sources():
         (results, {"date": "session_date", "keys": PILOT_KEYS}, {"assessed": Count("*"), "passed": _passed_count()}),
         (results.filter(passed=True, registration__session__status__in=OPEN_SESSION),
          {"date": "session_date", "keys": PILOT_KEYS}, {"not_finalized": Count("*")}),
-        (IssuedCertificate.objects.all(), {"date": "issued_on", "keys": PILOT_KEYS},
+        # Certificates count in the month of the pass they were issued for (its assessment date), so
+        # that issued never exceeds passed in any month, province, org or level; certificates imported
+        # from before the portal have no pass behind them and are counted apart (imported_counts).
+        (ISSUED_FROM_PASSES, {"date": "request__passed_on", "keys": PILOT_KEYS},
          {"issued": Sum(Case(When(status=IssuedCertificate.Status.VALID, then=Value(1)), default=Value(0),
                              output_field=IntegerField())),
           "revoked": Sum(Case(When(status=IssuedCertificate.Status.REVOKED, then=Value(1)), default=Value(0),
@@ -118,8 +121,8 @@ def _institution_sources():
          {"assessed": Count("*"), "passed": _passed_count()}),
         (Result.objects.filter(with_institution, passed=True, registration__session__status__in=OPEN_SESSION),
          {"date": "session_date", "keys": INSTITUTION_KEYS}, {"not_issued": Count("*")}),
-        (IssuedCertificate.objects.filter(with_institution, status=IssuedCertificate.Status.VALID),
-         {"date": "issued_on", "keys": INSTITUTION_KEYS}, {"issued": Count("*")}),
+        (ISSUED_FROM_PASSES.filter(with_institution, status=IssuedCertificate.Status.VALID),
+         {"date": "request__passed_on", "keys": INSTITUTION_KEYS}, {"issued": Count("*")}),
         (IssuanceRequest.objects.filter(with_institution, status__in=list(REQUEST_CAUSE)),
          {"date": "passed_on", "keys": INSTITUTION_KEYS}, {"not_issued": Count("*")}),
     ]
@@ -170,6 +173,8 @@ def rollups_compute(*, today: datetime.date | None = None, progress: Callable[[s
             for name in measures:
                 row[name] += g[name] or 0
     progress(RollupRefresh.Phase.INSTITUTIONS)
+    for row in facts.values():  # planned candidates assessed, cell by cell (a month over plan makes up no other)
+        row["plan_met"] = min(row["planned"], row["assessed"])
     by_institution: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(INSTITUTION_MEASURES, 0))
     for queryset, grouping, measures in _institution_sources():
         for g in _groups(queryset, measures=measures, monthly=False, **grouping):

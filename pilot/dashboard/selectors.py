@@ -14,6 +14,7 @@ from accounts.scoping import Actor, get_in_scope, scoped
 from assessments.models import HubeiCommitment
 from certificates.batches.models import SelectionBatch
 from certificates.catalog.models import Certificate, Level
+from certificates.issuance.models import IssuedCertificate
 from core.errors import NotInScope
 from core.jobs.selectors import jobs_alive
 from fees.selectors import AGE_BUCKETS, waiting_by_province
@@ -51,7 +52,7 @@ NOT_ISSUED_CAUSES = ("not_finalized", "waiting", "blocked", "failed")
 MAP_MEASURES = ("registered", "assessed", "passed", "issued", "not_issued", "pass_rate", "issue_rate", "declared",
                 "teachers")
 RATE_LABELS = {"pass_rate": gettext_lazy("合格率"), "issue_rate": gettext_lazy("发证率（已发证 / 合格）"),
-               "plan_rate": gettext_lazy("计划完成率（实考 / 计划）")}
+               "plan_rate": gettext_lazy("计划完成率（按计划实考 / 计划）")}
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,7 @@ def _with_rates(row: dict) -> dict:
         row["not_issued"] = sum(row.get(c, 0) for c in NOT_ISSUED_CAUSES)
     row["pass_rate"] = _rate(row.get("passed"), row.get("assessed"))
     row["issue_rate"] = _rate(row.get("issued"), row.get("passed"))
-    row["plan_rate"] = _rate(row.get("assessed"), row.get("planned"))
+    row["plan_rate"] = _rate(row.get("plan_met"), row.get("planned"))
     return row
 
 
@@ -242,6 +243,46 @@ def totals(qs: QuerySet[PilotYearFact]) -> dict:
 def by_month(qs: QuerySet[PilotFact]) -> list[dict]:
     rows = qs.filter(month__isnull=False).values("year", "month").annotate(**_sums()).order_by("year", "month")
     return [_with_rates(r) for r in rows]
+
+
+# A run of more empty months than this is drawn as one break on the time axis, not month by month.
+GAP_MONTHS = 6
+
+
+def month_axis(months: list[dict]) -> list[dict]:
+    """The months of ``by_month`` on a real time axis, from the first month with data to the last:
+    a month without data is there, empty (``empty``: a gap in the chart, a dash in the table), and a
+    run of more than ``GAP_MONTHS`` empty months is one ``gap`` entry naming its first and last month
+    (so 2020 is never drawn next to 2026). Each entry has a ``label`` (YYYY-MM, or the gap's span)."""
+    def label(index: int) -> str:
+        return f"{index // 12}-{index % 12 + 1:02d}"
+
+    axis: list[dict] = []
+    previous = None  # months since year 0 of the last month with data
+    for row in months:
+        current = row["year"] * 12 + row["month"] - 1
+        if previous is not None and current - previous - 1 > GAP_MONTHS:
+            axis.append({"gap": True, "months": current - previous - 1, "first": label(previous + 1),
+                         "last": label(current - 1), "label": f"{label(previous + 1)} … {label(current - 1)}"})
+        elif previous is not None:
+            axis += [{"empty": True, "year": k // 12, "month": k % 12 + 1, "label": label(k)}
+                     for k in range(previous + 1, current)]
+        axis.append({**row, "label": label(current)})
+        previous = current
+    return axis
+
+
+def imported_total(actor: Actor, filters: Filters) -> int:
+    """Valid certificates imported from before the portal (no pass in the portal behind them):
+    counted apart from the issued ones, by issue year, within the actor's scope and filters."""
+    if filters.impossible:
+        return 0
+    qs = scoped(IssuedCertificate.objects.filter(origin=IssuedCertificate.Origin.IMPORTED,
+                                                 status=IssuedCertificate.Status.VALID), actor)
+    conditions = {"issued_on__year": filters.year, "certificate_id": filters.certificate,
+                  "province_id": filters.province, "org_id": filters.org, "level": filters.level,
+                  "certificate__batch__number": filters.batch}
+    return qs.filter(**{k: v for k, v in conditions.items() if v is not None}).count()
 
 
 def by_province(qs: QuerySet[PilotYearFact]) -> list[dict]:
@@ -320,11 +361,14 @@ def institution_totals(actor: Actor, filters: Filters, institution: Institution)
 # --- panels ---------------------------------------------------------------------------------------
 
 def catalog_by_batch(filters: Filters) -> list[dict]:
-    """Orgs and published certificates per selection batch (the speech: 92 certificates of 73 orgs)."""
-    certificates = dict(Certificate.objects.filter(status__in=[Certificate.Status.PUBLISHED, Certificate.Status.SUSPENDED])
-                        .values("batch__number").annotate(n=Count("*")).order_by().values_list("batch__number", "n"))
-    orgs = dict(Org.objects.filter(batch_number__isnull=False).exclude(status__in=[Org.Status.DELISTED, Org.Status.WITHDRAWN])
-                .values("batch_number").annotate(n=Count("*")).order_by().values_list("batch_number", "n"))
+    """Orgs and published certificates per selection batch (the speech: 92 certificates of 73 orgs).
+    A batch's orgs are the orgs whose certificates that batch published (as the speech counts them:
+    batch 4, 355 certificates of 270 orgs), not the orgs first selected in it: an org of an earlier
+    batch that won a batch-4 certificate counts in both."""
+    groups = (Certificate.objects.filter(status__in=[Certificate.Status.PUBLISHED, Certificate.Status.SUSPENDED])
+              .values("batch__number").annotate(n=Count("*"), orgs=Count("org_id", distinct=True)).order_by())
+    certificates = {g["batch__number"]: g["n"] for g in groups}
+    orgs = {g["batch__number"]: g["orgs"] for g in groups}
     rows = []
     for batch in SelectionBatch.objects.order_by("number"):
         if filters.batch is not None and batch.number != filters.batch:

@@ -34,12 +34,13 @@ def _context(request, filters: s.Filters, *, title: str, scope: str) -> dict:
     actor = request.actor
     qs, yearly = s.facts(actor, filters), s.year_facts(actor, filters)
     totals = s.totals(yearly)
+    totals["imported"] = s.imported_total(actor, filters)
     measure = request.GET.get("tile", "registered")
     if measure not in s.MAP_MEASURES:
         measure = "registered"
     provinces = s.by_province(yearly) if scope == "national" else []
     show_all = request.GET.get("rows") == "all"
-    months = s.by_month(qs)
+    months = s.month_axis(s.by_month(qs))
     refresh = s.refresh_latest()
     context = {
         "title": title, "scope": scope, "filters": filters, "totals": totals, "labels": s.MEASURE_LABELS,
@@ -93,8 +94,11 @@ def _place_query(filters: s.Filters) -> str:
 
 
 def _chart_months(months: list[dict]) -> dict:
-    return {"labels": [f"{m['year']}-{m['month']:02d}" for m in months],
-            **{k: [m[k] for m in months] for k in CHART_MEASURES}}
+    """The trend on a real time axis: a month without data is a gap (null), a long empty stretch one
+    labelled break (``gaps`` lists their positions)."""
+    return {"labels": [m["label"] for m in months],
+            "gaps": [i for i, m in enumerate(months) if m.get("gap")],
+            **{k: [None if m.get("gap") or m.get("empty") else m[k] for m in months] for k in CHART_MEASURES}}
 
 
 @login_required

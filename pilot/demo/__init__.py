@@ -1,7 +1,9 @@
 """Demo data for ``make demo``: a believable pilot built from the figures in domain.md.
 
-Idempotent: every record is looked up by its natural key first, so running it twice adds nothing.
-Each app's issue adds its own step to ``STEPS``.
+Idempotent: the whole demo is built in one transaction, so the ministry persona ``moe_officer``
+exists only once every step has run; a second run finds it and leaves the data as it is (saying so
+in one line). ``seed_demo --rebuild`` empties the database (``flush``, then the schedules that data
+migrations hold) and builds the demo again from scratch. Each area adds its own step to ``STEPS``.
 """
 
 import datetime
@@ -12,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services as account_services
 from accounts.identity import gb11643_check_char
-from accounts.models import IdType, Province, Role, User
+from accounts.models import IdType, Province, Role, RoleBinding, User
 from accounts.provinces import provinces_ensure
 from organizations.institutions.models import Alliance, Enrolment, Institution
 from organizations.orgs.models import Org
@@ -42,6 +44,17 @@ INSTITUTIONS = [
 ]
 
 
+ALLIANCE_NAME = "湖北省1+X证书制度试点院校联盟"
+# username -> the label seed_demo prints beside it
+PERSONA_LABELS = {
+    "moe_officer": "教育部职成司", "hubei_edu": "湖北省教育厅", "shandong_edu": "山东省教育厅",
+    "hubei_agency": "湖北省试点工作指导协调机构", "hubei_alliance": ALLIANCE_NAME, "whvc_admin": INSTITUTIONS[0][0],
+    "sdjt_admin": INSTITUTIONS[1][0], "org_web": ORGS[0][0], "org_care": ORGS[1][0],
+    "student_li": "武汉职业技术学院 软件技术专业学生", "learner_zhao": "社会学习者",
+}
+PERSONA_USERNAMES = list(PERSONA_LABELS)
+
+
 def _persona(username, full_name, role, *, province=None, scope_id=None, person=None, totp=False) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
@@ -67,7 +80,7 @@ def seed_personas(out) -> list[tuple[str, str, str]]:
             "credit_code": demo_credit_code(body), "org_type": org_type, "batch_number": batch,
             "contact_name": contact})
         orgs.append(org)
-    alliance, _ = Alliance.objects.get_or_create(name="湖北省1+X证书制度试点院校联盟", defaults={"province": province["42"]})
+    alliance, _ = Alliance.objects.get_or_create(name=ALLIANCE_NAME, defaults={"province": province["42"]})
     institutions = []
     for name, code, kind, prov, city, in_alliance in INSTITUTIONS:
         inst, _ = Institution.objects.get_or_create(school_code=code, defaults={
@@ -85,25 +98,22 @@ def seed_personas(out) -> list[tuple[str, str, str]]:
         name="赵丽华")
 
     personas = [
-        ("moe_officer", "王建国", Role.MINISTRY, {"totp": True}, "教育部职成司"),
-        ("hubei_edu", "张红", Role.PROVINCE, {"province": province["42"], "totp": True}, "湖北省教育厅"),
-        ("shandong_edu", "孙强", Role.PROVINCE, {"province": province["37"], "totp": True}, "山东省教育厅"),
-        ("hubei_agency", "刘洋", Role.PROVINCE_AGENCY, {"province": province["42"], "totp": True},
-         "湖北省试点工作指导协调机构"),
-        ("hubei_alliance", "黄梅", Role.ALLIANCE, {"province": province["42"], "scope_id": alliance.pk}, alliance.name),
-        ("whvc_admin", "吴涛", Role.INSTITUTION, {"province": province["42"], "scope_id": institutions[0].pk},
-         institutions[0].name),
-        ("sdjt_admin", "马丽", Role.INSTITUTION, {"province": province["37"], "scope_id": institutions[1].pk},
-         institutions[1].name),
-        ("org_web", "陈立", Role.ORG, {"scope_id": orgs[0].pk}, orgs[0].name),
-        ("org_care", "周敏", Role.ORG, {"scope_id": orgs[1].pk}, orgs[1].name),
-        ("student_li", "李小明", Role.STUDENT, {"person": student_person}, "武汉职业技术学院 软件技术专业学生"),
-        ("learner_zhao", "赵丽华", Role.STUDENT, {"person": learner_person}, "社会学习者"),
+        ("moe_officer", "王建国", Role.MINISTRY, {"totp": True}),
+        ("hubei_edu", "张红", Role.PROVINCE, {"province": province["42"], "totp": True}),
+        ("shandong_edu", "孙强", Role.PROVINCE, {"province": province["37"], "totp": True}),
+        ("hubei_agency", "刘洋", Role.PROVINCE_AGENCY, {"province": province["42"], "totp": True}),
+        ("hubei_alliance", "黄梅", Role.ALLIANCE, {"province": province["42"], "scope_id": alliance.pk}),
+        ("whvc_admin", "吴涛", Role.INSTITUTION, {"province": province["42"], "scope_id": institutions[0].pk}),
+        ("sdjt_admin", "马丽", Role.INSTITUTION, {"province": province["37"], "scope_id": institutions[1].pk}),
+        ("org_web", "陈立", Role.ORG, {"scope_id": orgs[0].pk}),
+        ("org_care", "周敏", Role.ORG, {"scope_id": orgs[1].pk}),
+        ("student_li", "李小明", Role.STUDENT, {"person": student_person}),
+        ("learner_zhao", "赵丽华", Role.STUDENT, {"person": learner_person}),
     ]
     rows = []
-    for username, full_name, role, options, label in personas:
+    for username, full_name, role, options in personas:
         _persona(username, full_name, role, **options)
-        rows.append((username, Role(role).label, label))
+        rows.append((username, Role(role).label, PERSONA_LABELS[username]))
     return rows
 
 
@@ -128,10 +138,47 @@ STEPS = [
 ]
 
 
-@transaction.atomic
-def seed_demo(out) -> list[tuple[str, str, str]]:
+MARKER_USERNAME = "moe_officer"
+# Data migrations whose rows ``flush`` removes and nothing in the demo steps recreates (provinces
+# and the "2357" caps are ensured by the steps themselves).
+DATA_MIGRATIONS = [("assessments.migrations.0006_monthly_report_schedule", "create_schedule"),
+                   ("credit_bank.migrations.0002_sweep_schedule", "add_schedule")]
+
+
+def demo_present() -> bool:
+    return User.objects.filter(username=MARKER_USERNAME).exists()
+
+
+def personas_list() -> list[tuple[str, str, str]]:
+    """The demo accounts as ``seed_demo`` prints them, read from the database."""
+    rows = []
+    for binding in (RoleBinding.objects.filter(user__username__in=PERSONA_USERNAMES)
+                    .select_related("user", "province").order_by("pk")):
+        rows.append((binding.user.username, Role(binding.role).label, PERSONA_LABELS.get(binding.user.username, "")))
+    return rows
+
+
+def demo_wipe() -> None:
+    """Empty every table (``flush``) and put back what data migrations hold."""
+    import importlib
+
+    from django.apps import apps
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+def seed_demo(out, *, rebuild: bool = False) -> tuple[list[tuple[str, str, str]], bool]:
+    """Build the demo; returns the personas and whether anything was built (False: it was there)."""
     out = out if out is not None else io.StringIO()  # quiet (benchmarks, tests): the steps still report
-    personas = seed_personas(out)
-    for step in STEPS:
-        step(out)
-    return personas
+    if rebuild:
+        demo_wipe()
+    elif demo_present():
+        return personas_list(), False
+    with transaction.atomic():
+        personas = seed_personas(out)
+        for step in STEPS:
+            step(out)
+    return personas, True

@@ -1,6 +1,7 @@
 """Demo filings (备案): institutions in every province and their declared scale, in the shape of the
 public figures (domain.md): batch 1 had 1,988 institution pilots, most in 广东 191, 山东 156,
-江苏 144, fewest in 西藏 1, 北京 52; declarations for batches 1–3 total about 3,000,000 students.
+江苏 144, fewest in 西藏 1, 北京 52; declarations for batches 1–3 total about 3,000,000 students, of which
+the demo keeps a hundredth (30,000), like its assessments and certificates (pilot.demo.pipeline).
 
 Certificates come from the catalog's demo step, which runs earlier; without a published
 certificate this step creates nothing and says so. Idempotent: institutions are looked up by
@@ -31,7 +32,7 @@ PILOTS_2019 = {
 # Batch-1 pilots per certificate (domain.md), matched to the catalog by name.
 BATCH1_PILOTS = {"建筑信息模型": 320, "Web前端开发": 422, "老年照护": 231, "物流管理": 355, "汽车运用与维修": 465,
                  "智能新能源汽车": 195}
-DECLARED_TOTAL = 3_000_000
+DECLARED_TOTAL = 30_000  # a hundredth of the speech's 3,000,000
 YEARS = (2019, 2020)
 
 _PREFIXES = ["", "城市", "工程", "科技", "经贸", "现代", "轻工", "水利", "电力", "农业", "林业", "旅游", "艺术", "卫生",
@@ -106,8 +107,9 @@ def _plan(rng: random.Random, certificates: list[Certificate], by_province: dict
     for certificate in batch1:
         target = next((n for key, n in BATCH1_PILOTS.items() if key in certificate.name), 1988 // max(len(batch1), 1))
         pick(certificate, 2019, target)
-    for certificate in certificates:
-        pick(certificate, 2020, 40 + rng.randint(0, 60) if certificate.batch.number > 1 else 90)
+    for certificate in certificates:  # 2020 declarations: the batch 1–3 certificates (batch 4 was published in December)
+        if certificate.batch.number <= 3:
+            pick(certificate, 2020, 10 + rng.randint(0, 15) if certificate.batch.number > 1 else 25)
     return plan
 
 
@@ -116,7 +118,9 @@ def _demo_institution_filings(certificates: list[Certificate]) -> list[tuple]:
     plan = []
     demo_orgs = Org.objects.filter(name__in=["北京新奥时代科技有限责任公司", "北京中福长者文化科技有限公司"])
     own = [c for c in certificates if c.org_id in set(demo_orgs.values_list("pk", flat=True))] or certificates[:2]
-    for school_code, share in (("4142010834", 1.6), ("4137012862", 1.1)):
+    # The personas' institutions, and the Guangdong and Jiangsu institutions whose students sit the
+    # demo sessions there (pilot.demo.pipeline): every demo registration comes from a filed institution.
+    for school_code, share in (("4142010834", 1.6), ("4137012862", 1.1), ("4144900001", 1.0), ("4132900001", 1.0)):
         institution = Institution.objects.filter(school_code=school_code).first()
         if institution is not None:
             plan += [(institution.pk, certificate, 2020, share) for certificate in own[:2]]
@@ -176,7 +180,7 @@ def _draw_filings(rng: random.Random, certificates: list[Certificate], by_provin
     institutions = dict(Institution.objects.values_list("pk", "province_id"))
     filings, levels = [], {}
     for institution_id, certificate, year, weight in plan:
-        split = _split(max(10, round(weight * scale)), offered[certificate.pk])
+        split = _split(max(3, round(weight * scale)), offered[certificate.pk])
         surname = _SURNAMES[(institution_id * 7 + certificate.pk) % len(_SURNAMES)]
         filings.append(Filing(institution_id=institution_id, certificate=certificate, year=year,
                               province_id=institutions[institution_id], contact_name=f"{surname}老师",

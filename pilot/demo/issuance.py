@@ -1,21 +1,16 @@
-"""Demo data for issuance (issue 6): e-seals for the demo orgs, their certificates, a session's passes
-issued into signed e-certificates (李小明 and 赵丽华 among them), a paper-copy price, and one pass
-waiting with its reason. Idempotent: passes are keyed by result id, the rest by natural keys."""
+"""Demo data for issuance (issue 6): e-seals for the demo orgs, their certificate levels and a
+paper-copy price. The certificates themselves come from the pipeline step: every one is issued
+from a passed result of a finalized session (``pilot.demo.pipeline``), never made up here.
+Idempotent: looked up by natural keys."""
 
 import datetime
 import decimal
 import io
 
-from accounts.identity import gb11643_check_char
-from accounts.models import IdType, Person, Province
-from accounts.services import person_find_or_create
 from certificates.batches.models import SelectionBatch
 from certificates.catalog.models import AssessmentType, Certificate, CertificateLevel, Level
-from certificates.issuance.models import IssuanceRequest
-from certificates.issuance.services import PassedResult, issuance_requests_create
-from certificates.issuance.worker import issuance_run
+from certificates.issuance.models import IssuanceRequest, IssuedCertificate
 from certificates.paper_copies.models import PaperCopyOffer
-from organizations.institutions.models import Institution
 from organizations.orgs.models import Org
 from organizations.seals.models import OrgSeal
 
@@ -25,7 +20,6 @@ CERTIFICATES = [
     ("北京新奥时代科技有限责任公司", "1X-WEB-01", "Web前端开发", "信息技术"),
     ("北京中福长者文化科技有限公司", "1X-CARE-01", "老年照护", "医药卫生"),
 ]
-STUDENTS = ["陈思远", "刘雨桐", "王浩然", "周欣怡", "吴俊杰", "郑佳琪", "孙博文", "马晓燕"]
 
 
 def demo_seal_png(name: str) -> bytes:
@@ -58,12 +52,9 @@ def demo_seal_png(name: str) -> bytes:
     return buffer.getvalue()
 
 
-def _id(region: str, birth: datetime.date, seq: str) -> str:
-    body = f"{region}{birth:%Y%m%d}{seq}"
-    return body + gb11643_check_char(body)
-
-
-def seed_issuance(out) -> None:
+def demo_seals_ensure() -> list[Certificate]:
+    """The demo orgs' e-seals, certificates with their levels and paper-copy prices (before any of
+    their sessions is finalized, so that their passes are issued, not blocked for want of a seal)."""
     from core.uploads import stored_file_save
 
     batch, _ = SelectionBatch.objects.get_or_create(number=1, defaults={
@@ -84,28 +75,12 @@ def seed_issuance(out) -> None:
                                                    defaults={"assessment_type": kind})
         PaperCopyOffer.objects.get_or_create(org=org, defaults={"price": decimal.Decimal("30.00")})
         certificates.append(certificate)
+    return certificates
 
-    whvc = Institution.objects.get(school_code="4142010834")
-    hubei, shandong = Province.objects.get(code="42"), Province.objects.get(code="37")
-    li = Person.objects.get(name="李小明", id_number__startswith="420106")
-    zhao = Person.objects.get(name="赵丽华", id_number__startswith="370102")
-    passes = [(1_000_001, certificates[0], li, Level.JUNIOR, hubei, whvc, li.name),
-              (1_000_002, certificates[1], zhao, Level.INTERMEDIATE, shandong, None, zhao.name)]
-    for i, name in enumerate(STUDENTS):
-        person, _, _ = person_find_or_create(actor=None, id_type=IdType.RESIDENT_ID, name=name,
-                                             id_number=_id("420111", datetime.date(2003, 1 + i, 10 + i), f"{300 + i}"))
-        passes.append((1_000_100 + i, certificates[i % 2], person, Level.JUNIOR, hubei, whvc, name))
-    # A name the certificate fonts cannot draw: it waits, and the org and institution see why.
-    rare, _, _ = person_find_or_create(actor=None, id_type=IdType.RESIDENT_ID, name="王𪚥",
-                                       id_number=_id("420111", datetime.date(2002, 12, 3), "399"))
-    passes.append((1_000_199, certificates[0], rare, Level.JUNIOR, hubei, whvc, rare.name))
-    issuance_requests_create(passes=[PassedResult(
-        result_id=result_id, session_id=2026_09_01, certificate_id=certificate.pk, level=level,
-        org_id=certificate.org_id, person_id=person.pk, holder_name=name, id_type=person.id_type,
-        id_number=person.id_number, province_code=province.code, institution_id=institution.pk if institution else None,
-        site_code="00101", score=decimal.Decimal("86.5"), passed_on=datetime.date(2026, 9, 20))
-        for result_id, certificate, person, level, province, institution, name in passes])
-    issued, _more = issuance_run(max_seconds=120)
-    if out is not None and issued:
+
+def seed_issuance(out) -> None:
+    demo_seals_ensure()
+    if out is not None:
+        issued = IssuedCertificate.objects.count()
         waiting = IssuanceRequest.objects.filter(status="blocked").count()
-        out.write(f"签发电子证书 {issued} 份；暂缓 {waiting} 份（原因见“合格未发证”）。\n")
+        out.write(f"电子证书：已签发 {issued} 份（均来自已确认成绩的合格考生）；暂缓 {waiting} 份（原因见“合格未发证”）。\n")

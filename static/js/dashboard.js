@@ -38,9 +38,23 @@
   var trend = data("trend-data");
   var trendBox = document.querySelector("[data-chart='trend']");
   if (trend && trendBox) {
-    draw(trendBox, trend.labels, keys.map(function (k) {
-      return { name: names[k], type: k === "issued" ? "line" : "bar", data: trend[k] };
-    }), false);
+    // A real time axis: months without data are null (a gap, never joined across), and a long empty
+    // stretch is one shaded category labelled with its first and last month.
+    var series = keys.map(function (k) {
+      return { name: names[k], type: k === "issued" ? "line" : "bar", data: trend[k], connectNulls: false };
+    });
+    if (trend.gaps && trend.gaps.length) {
+      series[0].markArea = {
+        silent: true,
+        itemStyle: { color: "rgba(72, 101, 129, 0.08)" },
+        label: { show: true, position: "inside", color: "#486581" },
+        data: trend.gaps.map(function (i) {
+          return [{ name: english ? "no data" : "无数据", xAxis: trend.labels[i] }, { xAxis: trend.labels[i] }];
+        })
+      };
+    }
+    draw(trendBox, trend.labels, series, false);
+    trendBox.setAttribute("data-labels", JSON.stringify(trend.labels));
   }
   var provinces = data("province-data");
   var provinceBox = document.querySelector("[data-chart='provinces']");

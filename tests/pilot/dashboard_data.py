@@ -13,9 +13,13 @@ from tests.certificates.factories import certificate_with_levels
 
 
 def issued(registration, *, number: str, on: datetime.date, status="valid") -> IssuedCertificate:
-    """A certificate for a registration's pass, written directly (issuance has its own tests)."""
+    """A certificate for a registration's pass, written directly (issuance has its own tests), tied to
+    the pass's issuance request as the issuing worker ties it."""
+    from certificates.issuance.models import IssuanceRequest
+
     person = registration.person
     return IssuedCertificate.objects.create(
+        request=IssuanceRequest.objects.get(result_id=registration.result.pk),
         number=number, person=person, certificate=registration.certificate, level=registration.level,
         org=registration.org, province=registration.province, institution=registration.institution,
         holder_name=person.name, id_type=person.id_type, id_number=person.id_number, issued_on=on, status=status,

@@ -25,3 +25,20 @@ def test_seed_demo_builds_every_persona_and_is_idempotent():
     from pilot.models import PilotYearFact, RollupRefresh
 
     assert RollupRefresh.objects.filter(status="done").exists() and PilotYearFact.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_rebuild_builds_the_demo_again_from_scratch():
+    from django_celery_beat.models import PeriodicTask
+
+    from certificates.issuance.models import IssuedCertificate
+
+    call_command("seed_demo", stdout=io.StringIO())
+    User.objects.create(username="left_over")  # anything outside the demo goes too
+    counts = (IssuedCertificate.objects.count(), Person.objects.count(), PeriodicTask.objects.count())
+    out = io.StringIO()
+    call_command("seed_demo", "--rebuild", stdout=out)
+    assert "演示数据已就绪" in out.getvalue()
+    assert not User.objects.filter(username="left_over").exists()
+    assert counts == (IssuedCertificate.objects.count(), Person.objects.count(), PeriodicTask.objects.count())
+    assert PeriodicTask.objects.filter(task="assessments.monthly_report_scheduled").exists()

@@ -41,9 +41,9 @@ def test_the_demo_has_trainings_commitments_a_plan_and_a_report_and_runs_twice_u
     assert TeacherTraining.objects.filter(hubei_special=True, province_id="42").count() == 6
     assert HubeiCommitment.objects.count() == 2
     plan = AssessmentPlan.objects.get(org=web, year=2020)
-    assert (plan.version, plan.first_month, plan.last_month, plan.total_candidates) == (1, 9, 12, 2800)
+    assert (plan.version, plan.first_month, plan.last_month, plan.total_candidates) == (1, 9, 12, 540)
     report = MonthlyReport.objects.get(month=REPORT_MONTH)
-    assert report.status == "done" and report.figures["total"]["month"]["planned_candidates"] == 900
+    assert report.status == "done" and report.figures["total"]["month"]["planned_candidates"] == 155  # October: 110 + 45
     with report.pdf.open("rb") as handle:
         assert "北京新奥时代科技有限责任公司" in "".join(p.extract_text() for p in PdfReader(handle).pages)
     seed_reports(io.StringIO())

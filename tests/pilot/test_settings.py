@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_manage(*args, **env):
     clean = {k: v for k, v in os.environ.items()
              if k not in ("PILOT_ENV", "SECRET_KEY", "PILOT_DEBUG", "DATABASE_URL", "ALLOWED_HOSTS",
-                          "DJANGO_ALLOW_ASYNC_UNSAFE")}
+                          "PUBLIC_BASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     clean.update(env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True,
                           text=True, timeout=120)
@@ -32,6 +32,11 @@ def test_production_needs_a_database_url():
     assert result.returncode != 0 and "DATABASE_URL is required" in result.stderr
 
 
+def test_production_needs_its_public_address():
+    result = run_manage("check", SECRET_KEY="x" * 60, DATABASE_URL="postgres://u@127.0.0.1:1/x")
+    assert result.returncode != 0 and "PUBLIC_BASE_URL is required" in result.stderr
+
+
 def test_a_bad_boolean_is_refused_not_guessed():
     result = run_manage("check", PILOT_ENV="development", PILOT_DEBUG="maybe")
     assert result.returncode != 0 and "PILOT_DEBUG must be a boolean" in result.stderr
@@ -40,7 +45,7 @@ def test_a_bad_boolean_is_refused_not_guessed():
 def test_check_deploy_is_clean_under_production_settings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING",
                         SECRET_KEY="k3y-" + "a1B2c3D4e5F6g7H8i9J0" * 3, ALLOWED_HOSTS="pilot.example.cn",
-                        DATABASE_URL="postgres://u@127.0.0.1:1/x")
+                        DATABASE_URL="postgres://u@127.0.0.1:1/x", PUBLIC_BASE_URL="https://pilot.example.cn")
     assert result.returncode == 0, result.stderr + result.stdout
 
 
