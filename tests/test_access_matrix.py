@@ -92,6 +92,7 @@ OBJECT_SEGMENTS = [
     (r"indicators/orgs", "pk", "organizations.Org", "pk"),
     (r"dashboard/orgs", "pk", "organizations.Org", "pk"),
     (r"dashboard/institutions", "pk", "organizations.Institution", "pk"),
+    (r"dashboard/refresh", "pk", "pilot.RollupRefresh", "pk"),
     (r"planning-windows", "year", None, "year"),
     (r"supervision/indicators", "year", None, "year"),
     (r"uploads", "token", None, "token"),

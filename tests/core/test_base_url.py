@@ -1,6 +1,5 @@
 """Links follow the address the portal is served on outside production (core.base_url)."""
 
-from types import SimpleNamespace
 
 import pytest
 
@@ -25,9 +24,9 @@ def test_a_request_on_another_port_is_followed_by_work_outside_requests(unset, c
     assert public_base_url() == "http://127.0.0.1:8301"
     assert (unset.VAR_DIR / "served_base_url").read_text().strip() == "http://127.0.0.1:8301"
     # The certificate's verification link (QR code, share link) is built on it.
-    from certificates.issuance.views import verify_link
+    from certificates.issuance.documents import verify_url
 
-    assert verify_link(SimpleNamespace(token="abc")) == "http://127.0.0.1:8301/verify/t/abc"
+    assert verify_url("abc") == "http://127.0.0.1:8301/verify/t/abc"
 
 
 def test_a_request_builds_its_links_on_its_own_address(unset, rf):
