@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db.models import Model
 
 from accounts.models import AuditEntry, Province
+from core.bulk import copy_rows
 
 _JSON_SCALARS = (str, int, float, bool)
 
@@ -87,7 +88,6 @@ def audit_log_many(*, actor, entries: Iterable[dict], note: str = "") -> int:
     optionally province (code), changes, note."""
     from django.utils import timezone
 
-    from core.bulk import copy_rows
 
     user = getattr(actor, "user", actor)
     role = getattr(actor, "role", "") or ""

@@ -17,6 +17,7 @@ XPCC = ("66", "新疆生产建设兵团", "兵团")
 def provinces_ensure(province_model=None) -> None:
     """Create or refresh the province table (used by the data migration, and after test flushes)."""
     if province_model is None:
+        # Not at the top: the data migration imports this module and passes its historical model.
         from accounts.models import Province as province_model
     rows = [(code, name, short, True) for code, name, short in PROVINCES] + [(*XPCC, False)]
     for order, (code, name, short, gbt) in enumerate(rows, start=1):

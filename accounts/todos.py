@@ -5,12 +5,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
+from accounts.selectors import users_manageable
+from accounts.services import CREATABLE_ROLES
 from core.navigation import Todo, register_nav, register_todo_provider
 
 
 def _account_todos(actor) -> list[Todo]:
-    from accounts.selectors import users_manageable
-    from accounts.services import CREATABLE_ROLES
 
     todos = []
     unread = actor.user.notifications.filter(read_at__isnull=True).count()

@@ -22,7 +22,7 @@ import django
 django.setup()
 from bench.memory import peak_mb
 from assessments.models import MonthlyReport
-from assessments.services.reports import monthly_report_generate, monthly_report_request
+from assessments.reports.services import monthly_report_generate, monthly_report_request
 month = datetime.date.fromisoformat(sys.argv[1])
 started = time.perf_counter()
 report = monthly_report_request(actor=None, month=month, enqueue=False)

@@ -25,8 +25,8 @@ from bench.memory import peak_mb
 raw = open(sys.argv[2], "rb").read()
 started, cpu = time.perf_counter(), time.process_time()
 if sys.argv[1] == "reader":
-    from assessments.imports import FILING_SCHEMA
-    from accounts.tabular import read_table
+    from assessments.filings.imports import FILING_SCHEMA
+    from core.tabular import read_table
     rows = sum(1 for _row in read_table(raw, FILING_SCHEMA, name="bench.xlsx").rows())
 else:
     import io

@@ -19,8 +19,7 @@ from core.errors import NotInScope
 from core.navigation import Todo
 from organizations.institutions.models import Alliance, Institution
 from organizations.orgs.models import Org
-from organizations.supervision.models import OrgAction, OrgActionEvidence
-from organizations.supervision.services import TRANSITIONS
+from organizations.supervision.models import TRANSITIONS, OrgAction, OrgActionEvidence
 from pilot.models import Notice, NoticeAttachment
 
 # --- what the actor may do (the only role comparisons of these pages) --------------------------------

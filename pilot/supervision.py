@@ -20,7 +20,7 @@ from core.exports import xlsx_response
 from core.uploads import stored_file_open
 from organizations.orgs.models import Org
 from organizations.supervision import services as supervision
-from organizations.supervision.models import OrgAction
+from organizations.supervision.models import TRANSITIONS, OrgAction
 from pilot import selectors
 from pilot.forms import MultipleFileField
 from pilot.indicators.selectors import candidate_reason
@@ -38,7 +38,7 @@ class SupervisionActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Delisting settles the org's certificates too: it has its own page (supervision_delist).
         self.fields["kind"].choices = [(kind, OrgAction.Kind(kind).label)
-                                       for kind, (sources, _target) in supervision.TRANSITIONS.items()
+                                       for kind, (sources, _target) in TRANSITIONS.items()
                                        if org.status in sources and kind != OrgAction.Kind.DELIST]
         self.fields["evidence"].widget.attrs["accept"] = ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg"
 

@@ -22,7 +22,10 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log
 from accounts.models import Province, Role
 from accounts.scoping import Actor
+from accounts.services import notify_scope
 from assessments.models import MonthlyReport, MonthlyReportRow
+from assessments.reports import pdf as report_pdf
+from assessments.reports import xlsx as report_xlsx
 from assessments.reports.models import METRICS, PERIODS
 from assessments.reports.selectors import (
     content_for,
@@ -104,9 +107,6 @@ def _stored_name(month: datetime.date, extension: str) -> str:
 
 def monthly_report_generate(*, report_id: int) -> MonthlyReport | None:
     """Compute, render and store one month's report; None when another run holds it."""
-    from assessments.reports.pdf import render_report_pdf
-    from assessments.reports.xlsx import render_report_xlsx
-
     if not job_claim(MonthlyReport, report_id, phase=MonthlyReport.Phase.PLANS, percent=1):
         return None
     report = MonthlyReport.objects.get(pk=report_id)
@@ -122,9 +122,9 @@ def monthly_report_generate(*, report_id: int) -> MonthlyReport | None:
                         "periods": {k: [a.isoformat(), b.isoformat()] for k, (a, b) in periods_of(report.month).items()}})
         content = content_for(report, summary=summary, detail=rows, national=True, scope_title=_("全国"))
         _progress(report.pk, "pdf")
-        pdf = render_report_pdf(content)
+        pdf = report_pdf.render_report_pdf(content)
         _progress(report.pk, "xlsx")
-        xlsx = render_report_xlsx(content)
+        xlsx = report_xlsx.render_report_xlsx(content)
         _progress(report.pk, "saving")
         storage = MonthlyReport._meta.get_field("pdf").storage
         pdf_name = storage.save(f"monthly-reports/{_stored_name(report.month, 'pdf')}", ContentFile(pdf))
@@ -175,7 +175,6 @@ def _replace(pk: int, *, rows: list[dict], summary: dict, generated_at, pdf_name
 
 def monthly_report_scheduled_run(*, today: datetime.date | None = None) -> MonthlyReport | None:
     """The beat task's work on the 1st of each month: the previous month's report."""
-    from accounts.services import notify_scope
 
     today = today or timezone.localdate()
     month = previous_month(today)

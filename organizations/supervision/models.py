@@ -35,3 +35,13 @@ class OrgAction(models.Model):
 class OrgActionEvidence(StoredFile):
     action = models.ForeignKey(OrgAction, on_delete=models.CASCADE, related_name="evidence")
     upload_folder = "evidence"
+
+
+# What each supervision action applies to: action -> (org states it applies to, state it leads to).
+# A rule of the data, read by the pages that offer an action and enforced by the service.
+TRANSITIONS = {
+    OrgAction.Kind.YELLOW_CARD: ({Org.Status.ACTIVE}, Org.Status.YELLOW_CARD),
+    OrgAction.Kind.LIFT_YELLOW_CARD: ({Org.Status.YELLOW_CARD}, Org.Status.ACTIVE),
+    OrgAction.Kind.DELIST: ({Org.Status.ACTIVE, Org.Status.YELLOW_CARD}, Org.Status.DELISTED),
+    OrgAction.Kind.WITHDRAW: ({Org.Status.ACTIVE, Org.Status.YELLOW_CARD}, Org.Status.WITHDRAWN),
+}

@@ -19,18 +19,11 @@ from core.errors import AppError
 from core.uploads import check_document, check_image, stored_file_save
 from organizations.orgs.models import Org
 from organizations.orgs.selectors import org_access_of
-from organizations.supervision.models import OrgAction, OrgActionEvidence
+from organizations.supervision.models import TRANSITIONS, OrgAction, OrgActionEvidence
 
 Kind = OrgAction.Kind
 Status = Org.Status
 
-# action -> (states it applies to, state it leads to)
-TRANSITIONS = {
-    Kind.YELLOW_CARD: ({Status.ACTIVE}, Status.YELLOW_CARD),
-    Kind.LIFT_YELLOW_CARD: ({Status.YELLOW_CARD}, Status.ACTIVE),
-    Kind.DELIST: ({Status.ACTIVE, Status.YELLOW_CARD}, Status.DELISTED),
-    Kind.WITHDRAW: ({Status.ACTIVE, Status.YELLOW_CARD}, Status.WITHDRAWN),
-}
 MAX_EVIDENCE_FILES = 5
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 # Orgs in these states may start new work (plans, sessions, issuance of new results).

@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from accounts.models import Role, User
+from accounts.scoping import actor_for
 from certificates.batches.models import ApplicationCertificate, BatchApplication, SelectionBatch
 from certificates.batches.services import batch_publish
 from certificates.catalog.models import AssessmentType, Certificate, CertificateStatusChange, Level
@@ -233,8 +235,6 @@ def seed_catalog_batches_1_to_3(batches: dict[int, SelectionBatch]) -> int:
 
 
 def _standard_for(certificate: Certificate, upload) -> None:
-    from accounts.models import Role, User
-    from accounts.scoping import actor_for
 
     officer = User.objects.filter(role_bindings__role=Role.MINISTRY, username="moe_officer").first()
     if officer is not None:

@@ -21,6 +21,7 @@ from assessments.models import Filing, FilingLevel, TrainerQualification
 from certificates.catalog.models import Certificate, CertificateLevel
 from organizations.institutions.models import Institution
 from organizations.orgs.models import Org
+from pilot.demo import demo_id_number
 
 # Batch-1 institution pilots per province: the five named in the sources, the rest spread so that
 # the whole comes to about 1,988 (the shape, not precision the sources lack).
@@ -132,7 +133,6 @@ def _trainers(certificates: list[Certificate]) -> int:
     org_certificates = [c for c in certificates if c.org.name == "北京新奥时代科技有限责任公司"] or certificates[:1]
     if institution is None or not org_certificates:
         return 0
-    from pilot.demo import demo_id_number
 
     teachers = [("陈思远", "420106", datetime.date(1985, 3, 12), "101", "软件技术", True, (True, True)),
                 ("林晓燕", "420111", datetime.date(1990, 7, 8), "202", "计算机应用技术", True, (True, False)),

@@ -14,6 +14,9 @@ from assessments.models import TeacherTraining
 from certificates.catalog.models import Certificate
 from organizations.orgs.models import Org
 from pilot.demo.reports import DEMO_ORGS
+from pilot.indicators.models import IndicatorRun
+from pilot.indicators.selectors import candidates_of
+from pilot.indicators.services import indicator_run_generate, indicator_run_request
 
 MONTHS = (datetime.date(2020, 9, 1), datetime.date(2020, 10, 1), datetime.date(2020, 11, 1))
 NATIONAL = ("37", "44", "32", "33", "51", "41", "13", "35")
@@ -52,9 +55,6 @@ def _trainings() -> int:
 
 
 def seed_indicators(out) -> None:
-    from pilot.indicators.models import IndicatorRun
-    from pilot.indicators.selectors import candidates_of
-    from pilot.indicators.services import indicator_run_generate, indicator_run_request
 
     trainings = _trainings()
     latest = None

@@ -11,6 +11,7 @@ from certificates.batches.models import SelectionBatch
 from certificates.catalog.models import AssessmentType, Certificate, CertificateLevel, Level
 from certificates.issuance.models import IssuanceRequest, IssuedCertificate
 from certificates.paper_copies.models import PaperCopyOffer
+from core.uploads import stored_file_save
 from organizations.orgs.models import Org
 from organizations.seals.models import OrgSeal
 
@@ -55,7 +56,6 @@ def demo_seal_png(name: str) -> bytes:
 def demo_seals_ensure() -> list[Certificate]:
     """The demo orgs' e-seals, certificates with their levels and paper-copy prices (before any of
     their sessions is finalized, so that their passes are issued, not blocked for want of a seal)."""
-    from core.uploads import stored_file_save
 
     batch, _ = SelectionBatch.objects.get_or_create(number=1, defaults={
         "name": "第一批", "opened_on": datetime.date(2019, 4, 1), "status": SelectionBatch.Status.PUBLISHED,

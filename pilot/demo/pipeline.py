@@ -21,7 +21,7 @@ from unittest import mock
 from django.utils import timezone
 
 from accounts import services as account_services
-from accounts.models import IdType, Role, RoleBinding, User
+from accounts.models import IdType, Province, Role, RoleBinding, User
 from accounts.scoping import Actor
 from assessments.models import AssessmentSession, Registration, Site
 from assessments.registrations.imports import RegistrationRow
@@ -30,8 +30,10 @@ from assessments.results.imports import ResultRow
 from assessments.results.services import results_bulk_save, session_finalize
 from assessments.sessions.services import session_create, site_create
 from certificates.catalog.models import Certificate, CertificateLevel
+from certificates.issuance.worker import issuance_run
 from organizations.institutions.models import Institution
 from pilot.demo import demo_id_number
+from pilot.demo.issuance import demo_seals_ensure
 
 WEB_ORG, CARE_ORG = "北京新奥时代科技有限责任公司", "北京中福长者文化科技有限公司"
 HELD_ON = datetime.date(2020, 11, 21)  # student_li's session
@@ -118,7 +120,6 @@ def _scores(index: int, count: int, absent: int, pass_mark: int) -> list[int | N
 
 
 def seed_pipeline(out) -> None:
-    from pilot.demo.issuance import demo_seals_ensure
 
     if Institution.objects.filter(school_code=SCHOOLS["whvc"][0]).exists() and Certificate.objects.filter(
             name="Web前端开发", org__name=WEB_ORG, status=Certificate.Status.PUBLISHED).exists():
@@ -148,7 +149,6 @@ def seed_pipeline(out) -> None:
         if final:
             session_finalize(actor=orgs[org_key], session=session)
             finalized += 1
-            from certificates.issuance.worker import issuance_run
 
             with demo_clock(day + ISSUED_AFTER):
                 issuance_run(max_seconds=120)
@@ -159,7 +159,6 @@ def seed_pipeline(out) -> None:
 
 def _site(org: Actor, certificate: Certificate, code: str, name: str, province: str, city: str, address: str,
           institution: Institution) -> Site:
-    from accounts.models import Province
 
     site = Site.objects.filter(org=certificate.org, code=code).first()
     return site or site_create(actor=org, code=code, name=name, province=Province.objects.get(pk=province), city=city,

@@ -13,6 +13,8 @@ import datetime
 from accounts.models import Role, User
 from accounts.scoping import actor_for
 from assessments.models import AssessmentPlan, CertificateTraining, HubeiCommitment, MonthlyReport, TeacherTraining
+from assessments.plans.services import plan_submit_records
+from assessments.reports.services import monthly_report_generate, monthly_report_request
 from certificates.catalog.models import Certificate
 from organizations.orgs.models import Org
 
@@ -81,7 +83,6 @@ def _trainings(certificates: dict[str, list[Certificate]]) -> int:
 def _plan(certificates: dict[str, list[Certificate]]) -> AssessmentPlan | None:
     """Each demo org's plan for the year, submitted in late August (before the window opened, as
     the ministry asked); returns the Web前端开发 org's."""
-    from assessments.plans.services import plan_submit_records
 
     plans = {}
     for org_name, username in zip(DEMO_ORGS, ("org_web", "org_care"), strict=True):
@@ -106,7 +107,6 @@ def _plan(certificates: dict[str, list[Certificate]]) -> AssessmentPlan | None:
 
 
 def _report() -> MonthlyReport | None:
-    from assessments.reports.services import monthly_report_generate, monthly_report_request
 
     report = MonthlyReport.objects.filter(month=REPORT_MONTH, status=MonthlyReport.Status.DONE).first()
     if report is not None:

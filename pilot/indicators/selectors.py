@@ -22,8 +22,7 @@ from core.errors import Forbidden, NotInScope
 from core.navigation import Todo
 from organizations.complaints.models import Complaint
 from organizations.orgs.models import Org
-from organizations.supervision.models import OrgAction
-from organizations.supervision.services import TRANSITIONS
+from organizations.supervision.models import TRANSITIONS, OrgAction
 from pilot.indicators.models import IndicatorRuleSet, IndicatorRun, OrgIndicator
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")

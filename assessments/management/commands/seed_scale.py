@@ -32,6 +32,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from accounts.models import IdType, Person, PersonName, Province
+from accounts.provinces import provinces_ensure
 from assessments.models import (
     AssessmentPlan,
     AssessmentPlanRow,
@@ -174,7 +175,6 @@ class Command(BaseCommand):
         self.skip_key_checks = self.may_skip_key_checks(registrations)
         provinces = [code for code in PROVINCE_WEIGHTS if Province.objects.filter(code=code).exists()]
         if not provinces:
-            from accounts.provinces import provinces_ensure
 
             provinces_ensure()
             provinces = list(PROVINCE_WEIGHTS)

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from core.base_url import served_base_url_record
 from pilot.demo import DEMO_PASSWORD, seed_demo
 
 
@@ -15,7 +16,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["base_url"]:
-            from core.base_url import served_base_url_record
 
             served_base_url_record(options["base_url"])
         personas, built = seed_demo(self.stdout, rebuild=options["rebuild"])
