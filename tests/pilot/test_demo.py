@@ -43,4 +43,4 @@ def test_seed_demo_rebuild_builds_the_demo_again_from_scratch():
     assert counts == (IssuedCertificate.objects.count(), Person.objects.count())
     # The schedules the data migrations create are back (a transactional test starts without them).
     assert PeriodicTask.objects.filter(task="assessments.monthly_report_scheduled").exists()
-    assert PeriodicTask.objects.filter(task="pilot.indicator_run_scheduled").exists()
+    assert PeriodicTask.objects.filter(task="credit_bank.sweep_outcomes").exists()
