@@ -175,8 +175,3 @@ def require_write(obj: Model, actor: Actor) -> None:
     if actor.role not in writers:
         raise Forbidden()
 
-
-def require_role(actor: Actor, *roles: str) -> None:
-    """Refuse (403) an actor whose active role is not one of ``roles``."""
-    if actor.role not in roles:
-        raise Forbidden()

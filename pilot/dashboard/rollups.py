@@ -20,8 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.models import Role
-from accounts.scoping import Actor, require_role
+from accounts.scoping import Actor
 from assessments.models import (
     AssessmentPlanRow,
     AssessmentSession,
@@ -39,7 +38,7 @@ from core.jobs.services import job_claim, job_enqueue, job_fail, job_finish, job
 from fees.selectors import AGE_BUCKETS, dues, outstanding_summary
 from pilot.dashboard.measures import HUBEI, INSTITUTION_MEASURES, ISSUED_FROM_PASSES, OPEN_SESSION, PILOT_MEASURES
 from pilot.dashboard.models import InstitutionFact, PilotFact, PilotYearFact, RollupRefresh, WaitingFact
-from pilot.dashboard.selectors import national_reader
+from pilot.dashboard.selectors import dashboard_access, national_reader
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +209,7 @@ def rollup_refresh_request(*, actor: Actor | None, trigger: str = "manual", enqu
     """Queue a refresh (the ministry's button; ``actor`` None for the schedule). One at a time: a
     second request while one is queued or running returns that one (the schedule) or is refused."""
     if actor is not None:
-        require_role(actor, Role.MINISTRY)
+        dashboard_access(actor).require("refresh")
     with transaction.atomic():
         # One row is the queue: lock it so two requests never both start a run.
         current = RollupRefresh.objects.select_for_update().order_by("-requested_at", "-pk").first()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, diff, snapshot
 from accounts.models import Role
-from accounts.scoping import Actor, require_role
+from accounts.scoping import Actor
 from accounts.services import notify_scope
 from assessments.reports.selectors import month_start, next_month, previous_month
 from core.errors import AppError
@@ -31,7 +31,7 @@ from organizations.supervision.services import OPERATING_STATES
 from pilot.indicators import scoring, selectors
 from pilot.indicators.figures import indicator_figures
 from pilot.indicators.models import IndicatorRuleSet, IndicatorRun, OrgIndicator
-from pilot.indicators.selectors import deadline_of
+from pilot.indicators.selectors import board_access, deadline_of
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def indicator_run_request(*, actor: Actor | None, month: datetime.date, trigger:
     """Queue the computation of ``month`` (the ministry's button; ``actor`` None for the schedule).
     The month's run row is created once and reused: a re-run replaces its figures."""
     if actor is not None:
-        require_role(actor, Role.MINISTRY)
+        board_access(actor).require("run")
     month = run_month_check(month)
     run, _created = IndicatorRun.objects.get_or_create(month=month)
     if not job_request(IndicatorRun, run.pk, trigger=trigger, requested_by=actor.user if actor else None):
