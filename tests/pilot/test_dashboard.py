@@ -309,3 +309,17 @@ def test_lists_and_their_exports_mask_names_and_never_show_id_numbers(request, a
         assert person.id_number not in html and person.name not in html, measure
         assert person.id_number not in cells and person.name not in cells, measure
         assert f"{person.name[0]}*" in html and any(str(c).startswith(f"{person.name[0]}*") for c in cells), measure
+
+
+def test_a_refresh_s_progress_is_only_for_those_who_have_a_dashboard(as_user, client, ministry_user, hubei_user,
+                                                                      hubei_institution_user, student_user):
+    from pilot.models import RollupRefresh
+
+    refresh = RollupRefresh.objects.create(status="queued", trigger="manual")
+    url = f"/dashboard/refresh/{refresh.pk}/status/"
+    assert as_user(ministry_user).get(url).json()["status"] == "queued"
+    assert as_user(hubei_user).get(url).status_code == 200  # a province has its own dashboard
+    for user in (hubei_institution_user, student_user):
+        assert as_user(user).get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # sign in first
