@@ -32,6 +32,7 @@ urlpatterns = [
     path("sites/", sessions_views.site_list, name="sites"),
     path("sites/new/", sessions_views.site_create, name="site_create"),
     path("sites/<int:pk>/edit/", sessions_views.site_edit, name="site_edit"),
+    path("open/", sessions_views.open_sessions, name="open_sessions"),
     path("sessions/", sessions_views.session_list, name="sessions"),
     path("sessions/new/", sessions_views.session_create, name="session_create"),
     path("sessions/<int:pk>/", registrations_views.session_detail, name="session_detail"),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", orgs.org_list, name="org_list"),
     path("new/", orgs.org_create, name="org_create"),
     path("mine/", orgs.org_mine, name="org_mine"),
+    path("status/", orgs.org_status_list, name="org_status_list"),
     path("<int:pk>/", orgs.org_detail, name="org_detail"),
     path("<int:pk>/edit/", orgs.org_edit, name="org_edit"),
     path("<int:pk>/accounts/new/", orgs.org_account_create, name="org_account_create"),

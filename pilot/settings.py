@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: it decides last whether a public page may be cached (core/public_cache.py).
+    "core.public_cache.PublicCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.portal",
+                "pilot.context_processors.site",
             ],
         },
     }
@@ -346,6 +349,24 @@ LOGGING = {
 
 ADMIN_URL = env_str("ADMIN_URL", "admin/")
 SITE_NAME = _("1+X证书制度试点管理平台")
+
+# --- The public site's footer, as Chinese government portals carry it (《政府网站发展指引》). Each line
+# shows only when set; the sponsor and technical support default to the ministry's units (an empty
+# variable hides them). The filing numbers link to the registries that issued them.
+SITE_SPONSOR = env_str("SITE_SPONSOR")
+if SITE_SPONSOR is None:
+    SITE_SPONSOR = _("教育部职业教育与成人教育司")
+SITE_TECH_SUPPORT = env_str("SITE_TECH_SUPPORT")
+if SITE_TECH_SUPPORT is None:
+    SITE_TECH_SUPPORT = _("教育部职业技术教育中心研究所")
+SITE_CONTACT_ADDRESS = env_str("SITE_CONTACT_ADDRESS", "")
+SITE_CONTACT_PHONE = env_str("SITE_CONTACT_PHONE", "")
+SITE_CONTACT_EMAIL = env_str("SITE_CONTACT_EMAIL", "")
+SITE_IDENTIFIER = env_str("SITE_IDENTIFIER", "")          # 网站标识码
+SITE_ICP_NUMBER = env_str("SITE_ICP_NUMBER", "")          # ICP备案号, e.g. 京ICP备10028400号
+SITE_PSB_NUMBER = env_str("SITE_PSB_NUMBER", "")          # 公安机关备案号, e.g. 京公网安备11010202000001号
+# How long shared caches may keep a public page for anonymous visitors (core/public_cache.py).
+PUBLIC_PAGE_MAX_AGE = env_int("PUBLIC_PAGE_MAX_AGE", 300)
 
 if PILOT_ENV == "test":
     # Hashing strength is not what the tests test; a fast hasher keeps the suite quick.

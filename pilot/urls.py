@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from pilot import supervision, views
 from pilot.dashboard import views as dashboard
 from pilot.indicators.urls import patterns as indicator_patterns
+from pilot.public import views as public_views
 
 
 def _superuser_only(request):
@@ -18,6 +19,9 @@ admin.site.site_header = "1+X证书制度试点管理平台 · 系统管理"
 
 pilot_patterns = ([
     path("", views.home, name="home"),
+    path("workbench/", views.workbench, name="workbench"),
+    path("portal/", public_views.public_home, name="public_home"),
+    path("sitemap/", public_views.sitemap, name="sitemap"),
     path("provinces/", views.provinces, name="provinces"),
     path("provinces/<str:code>/", views.province_detail, name="province_detail"),
     path("notices/", views.notices, name="notices"),
@@ -55,6 +59,8 @@ urlpatterns = [
     path("verify/", include("certificates.verification.urls")),
     path("credit/", include("credit_bank.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/language/", public_views.language_switch, name="language_switch"),
+    path("i18n/large-text/", public_views.large_text, name="large_text"),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("pilot.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

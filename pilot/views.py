@@ -12,17 +12,27 @@ from accounts.middleware import error_response
 from core.api_errors import request_refusal
 from core.errors import AppError
 from core.navigation import todos_for
+from core.public_cache import public_page
 from core.uploads import stored_file_open
 from pilot import health, selectors, services
 from pilot.forms import NoticeForm
+from pilot.public.views import public_home
 
 
 def _actor_or_none(request):
     return request.actor if request.user.is_authenticated else None
 
 
-@login_required
+@public_page
 def home(request):
+    """The portal's front door: the public home for visitors, the workbench for those signed in."""
+    if not request.user.is_authenticated:
+        return public_home(request)
+    return workbench(request)
+
+
+@login_required
+def workbench(request):
     """The workbench (工作台): what this role has to do, its messages, and where to go."""
     actor = request.actor
     context = {

@@ -1,14 +1,18 @@
 """Forms and list filters of sites, sessions, registrations and results: they parse input; the rules
 live in the services."""
 
+import datetime
+
 import django_filters
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
 from assessments.filings.forms import CertificateChoiceField
 from assessments.models import AssessmentSession, Site
 from certificates.catalog.models import Certificate, Level
+from certificates.catalog.selectors import LISTED_STATUSES
 from organizations.institutions.models import Institution
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -82,3 +86,37 @@ class SessionFilter(django_filters.FilterSet):
     class Meta:
         model = AssessmentSession
         fields = ["certificate", "level", "province", "status", "date_from", "date_to"]
+
+
+def _months_ahead(count: int = 12) -> list[tuple[str, str]]:
+    """This month and the next ones, as the month filter offers them ("2026-12", "2026年12月")."""
+    today = timezone.localdate()
+    months = []
+    for offset in range(count):
+        year, month = divmod(today.month - 1 + offset, 12)
+        first = datetime.date(today.year + year, month + 1, 1)
+        months.append((first.strftime("%Y-%m"), _("%(year)d年%(month)d月") % {"year": first.year, "month": first.month}))
+    return months
+
+
+class OpenSessionFilter(django_filters.FilterSet):
+    """The public list of sessions open for registration: province, certificate, level, month, places."""
+
+    province = django_filters.ModelChoiceFilter(label=_("省份"), queryset=Province.objects.all(),
+                                                empty_label=_("全部省份"))
+    certificate = django_filters.ModelChoiceFilter(
+        label=_("证书"), empty_label=_("全部证书"),
+        queryset=Certificate.objects.filter(status__in=LISTED_STATUSES).order_by("name"))
+    level = django_filters.ChoiceFilter(label=_("等级"), choices=Level.choices, empty_label=_("全部等级"))
+    month = django_filters.ChoiceFilter(label=_("考核月份"), choices=_months_ahead, empty_label=_("全部月份"),
+                                        method="filter_month")
+    seats = django_filters.NumberFilter(label=_("剩余名额不少于"), field_name="seats_left", lookup_expr="gte",
+                                        min_value=1, max_value=100000)
+
+    class Meta:
+        model = AssessmentSession
+        fields = ["province", "certificate", "level", "month", "seats"]
+
+    def filter_month(self, queryset, name, value):
+        year, month = (int(part) for part in value.split("-"))
+        return queryset.filter(date__year=year, date__month=month)

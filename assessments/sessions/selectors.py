@@ -8,7 +8,7 @@ institution (an alliance: its members) the sessions its students are in or may r
 student the sessions they are in and those open for registration; the ministry everything.
 """
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.access import Access, Permissions, decides_access
@@ -96,6 +96,17 @@ def open_sessions_q() -> Q:
 
 def is_open_for_registration(session: AssessmentSession) -> bool:
     return session.status == AssessmentSession.Status.SCHEDULED and session.date >= timezone.localdate()
+
+
+def sessions_open_public() -> QuerySet[AssessmentSession]:
+    """The sessions open for registration as anyone may read them (the public list social learners
+    choose from): the same openness the registration services check (``open_sessions_q``), each with
+    its ``seats_left``. Public facts only: no examiners, no candidates."""
+    registered = Count("registrations", filter=Q(registrations__status=Registration.Status.REGISTERED))
+    return (AssessmentSession.objects.filter(open_sessions_q())
+            .select_related("certificate", "org", "site", "province")
+            .annotate(registered=registered).annotate(seats_left=F("capacity") - F("registered"))
+            .order_by("date", "start_time", "pk"))
 
 
 def sessions_visible(actor: Actor) -> QuerySet[AssessmentSession]:

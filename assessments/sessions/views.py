@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 from accounts.forms import add_app_error
 from assessments.sessions import selectors as sessions_selectors
 from assessments.sessions import services as session_services
-from assessments.sessions.forms import SessionCancelForm, SessionFilter, SessionForm, SiteForm
+from assessments.sessions.forms import OpenSessionFilter, SessionCancelForm, SessionFilter, SessionForm, SiteForm
 from core.errors import AppError, Forbidden, NotInScope
 from core.exports import file_response, xlsx_response
+from core.public_cache import public_page
 from core.tabular.reading import read_table
 from core.tabular.schema import XLSX_TYPE, CellError, Schema
 from core.tabular.writing import error_report_xlsx
@@ -117,6 +118,24 @@ def site_edit(request, pk: int):
             messages.success(request, _("考点已修改。"))
             return redirect("assessments:sites")
     return render(request, "assessments/session_site_form.html", {"form": form, "site": site})
+
+
+@public_page
+def open_sessions(request):
+    """The public list of sessions open for registration (社会学习者报名): anyone reads it, without
+    signing in; registering goes through the session page, which asks to sign in."""
+    filterset = OpenSessionFilter(request.GET or None, queryset=sessions_selectors.sessions_open_public())
+    sessions = filterset.qs
+    if request.GET.get("export") == "xlsx":
+        rows = ((s.date, s.start_time.strftime("%H:%M") if s.start_time else "", s.certificate.code, s.certificate.name,
+                 s.get_level_display(), s.get_assessment_type_display(), s.org.name, s.province.name,
+                 f"{s.site.city}{s.site.address}", s.site.name, s.capacity, max(s.seats_left, 0)) for s in sessions)
+        return xlsx_response(_("可报名的考核批次"), [
+            _("考核日期"), _("开始时间"), _("证书代码"), _("证书"), _("等级"), _("考核方式"), _("培训评价组织"),
+            _("省份"), _("地址"), _("考点"), _("容量"), _("剩余名额")], rows)
+    return render(request, "assessments/open_sessions.html", {
+        "filter": filterset, "page": Paginator(sessions, 20).get_page(request.GET.get("page")),
+        "query": query_without_page(request)})
 
 
 @login_required

@@ -5,7 +5,7 @@ seal images are shown through the personal-data policy (``org_contact``, ``seal`
 
 from collections.abc import Iterable
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from accounts.access import Access, Permissions, decides_access
 from accounts.models import Role, User
@@ -97,6 +97,29 @@ def orgs_public(actor: Actor, **filters) -> QuerySet[Org]:
         raise NotInScope()
     qs = Org.objects.annotate(current_seal_version=Max("seals__version"))
     return _filtered(qs, **filters).order_by("code", "name")
+
+
+def orgs_status_public(*, status: str = "") -> QuerySet[Org]:
+    """Every org of the pilot with its current status and the date it took it, for anyone (the
+    public home and its org list). The status is the one the ministry's supervision actions set
+    (organizations.supervision): read here, never decided again. Public facts only: name, type,
+    batch, status and date — no credit code, contacts or address."""
+    qs = Org.objects.only("name", "org_type", "batch_number", "status", "status_changed_at")
+    if status in Org.Status.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("batch_number", "name")
+
+
+def org_status_counts_public() -> dict[str, int]:
+    """How many orgs are in each status (every status present, zero included)."""
+    counts = dict(Org.objects.values_list("status").annotate(n=Count("*")).order_by())
+    return {value: counts.get(value, 0) for value in Org.Status.values}
+
+
+def orgs_recently_sanctioned(limit: int = 10) -> QuerySet[Org]:
+    """The orgs under a yellow card or delisted, latest decision first (the public home's list)."""
+    return (orgs_status_public().filter(status__in=(Org.Status.YELLOW_CARD, Org.Status.DELISTED))
+            .order_by("-status_changed_at", "name")[:limit])
 
 
 def org_get(actor: Actor, pk: int) -> Org:

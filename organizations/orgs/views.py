@@ -11,9 +11,11 @@ from accounts.forms import add_app_error
 from accounts.personal_data import Field
 from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
+from core.public_cache import public_page
 from organizations.hooks import org_profile_sections
 from organizations.orgs import selectors as orgs_selectors
 from organizations.orgs import services
+from organizations.orgs.models import Org
 from organizations.orgs.forms import OrgAccountForm, OrgFilterForm, OrgForm
 from organizations.seals import selectors as seals_selectors
 from organizations.supervision import selectors as supervision_selectors
@@ -80,6 +82,18 @@ def org_edit(request, pk: int):
 @login_required
 def org_mine(request):
     return redirect("organizations:org_detail", pk=orgs_selectors.org_own(request.actor).pk)
+
+
+@public_page
+def org_status_list(request):
+    """The public list of the pilot's orgs with their current status and its date (anyone)."""
+    status = request.GET.get("status", "")
+    orgs = orgs_selectors.orgs_status_public(status=status)
+    counts = orgs_selectors.org_status_counts_public()
+    return render(request, "organizations/org_status_list.html", {
+        "page": Paginator(orgs, 50).get_page(request.GET.get("page")), "status": status,
+        "tabs": [(value, label, counts[value]) for value, label in Org.Status.choices],
+        "query": f"status={status}" if status else ""})
 
 
 @login_required
