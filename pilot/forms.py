@@ -28,3 +28,15 @@ class NoticeForm(forms.Form):
     body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 12}))
     attachments = MultipleFileField(label=_("附件"), required=False,
                                     help_text=_("PDF、OFD、Word 或 Excel，每个不超过 20 MB，最多 10 个。"))
+
+
+class NoticeEditForm(NoticeForm):
+    """The same fields, and the attachments to remove."""
+
+    remove_attachments = forms.ModelMultipleChoiceField(label=_("删除附件"), required=False, queryset=None,
+                                                        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, notice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["remove_attachments"].queryset = notice.attachments.all()
+        self.fields["remove_attachments"].label_from_instance = lambda a: a.original_name

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.access import Access, Permissions
+from accounts.access import Access, Permissions, decides_access
 from accounts.models import Province, Role, RoleBinding
 from accounts.scoping import Actor, get_in_scope, scoped
 from accounts.selectors import account_admin_access
@@ -36,7 +36,7 @@ def pilot_access(actor: Actor | None) -> Access[None]:
     - ``publish_notice``, ``withdraw_notice``: the public notices (the ministry);
     - ``supervise``: the supervision board — the national list, actions on an org, delisting,
       suspending certificates (the ministry; an org reads its own record);
-    - ``see_withdrawn_notices``: withdrawn notices stay listed for the ministry.
+    - ``see_withdrawn_notices``: drafts and withdrawn notices stay listed for the ministry.
     """
     may = set()
     if actor is not None and actor.role == Role.MINISTRY:
@@ -80,19 +80,24 @@ def province_summary(actor: Actor, province: Province) -> dict:
 # --- notices ------------------------------------------------------------------------------------------
 
 def notices_visible(actor: Actor | None) -> QuerySet[Notice]:
-    """Published notices for everyone; the ministry also sees withdrawn ones."""
-    qs = Notice.objects.prefetch_related("attachments").filter(published_at__isnull=False)
+    """Published notices for everyone; the ministry also sees its drafts and withdrawn ones."""
+    qs = Notice.objects.prefetch_related("attachments")
     if pilot_access(actor).may.see_withdrawn_notices:
         return qs
-    return qs.filter(withdrawn_at__isnull=True)
+    return qs.filter(published_at__isnull=False, withdrawn_at__isnull=True)
 
 
 def notice_get(actor: Actor | None, pk: int) -> Access[Notice]:
-    """A notice the actor may read (404 otherwise), with ``withdraw`` for the ministry."""
+    """A notice the actor may read (404 otherwise) and what the actor may do with it: the ministry
+    may "edit" it, "publish" it while it is a draft and "withdraw" it once published; no one else
+    may do anything."""
     notice = notices_visible(actor).filter(pk=pk).first()
     if notice is None:
         raise NotInScope()
-    may = {"withdraw"} if pilot_access(actor).may.withdraw_notice else set()
+    may = set()
+    if pilot_access(actor).may.withdraw_notice:
+        may.add("edit")
+        may.add("publish" if notice.published_at is None else "withdraw")
     return Access(obj=notice, may=Permissions(may))
 
 
@@ -182,3 +187,7 @@ def supervision_todos(actor: Actor) -> list[Todo]:
         return []
     return [Todo(title=_("贵组织处于“%(status)s”状态，请查看监管记录并整改") % {"status": org.get_status_display()},
                  url=reverse("pilot:supervision_org", args=[org.pk]), urgent=True)]
+
+
+# The one decision per notice, as the access matrix test asks it (accounts.access).
+decides_access(Notice)(lambda actor, obj: notice_get(actor, obj.pk))

@@ -15,7 +15,7 @@ from core.navigation import todos_for
 from core.public_cache import public_page
 from core.uploads import stored_file_open
 from pilot import health, selectors, services
-from pilot.forms import NoticeForm
+from pilot.forms import NoticeEditForm, NoticeForm
 from pilot.public.views import public_home
 
 
@@ -38,7 +38,7 @@ def workbench(request):
     context = {
         "todos": todos_for(actor) if actor.binding else [],
         "recent_notifications": request.user.notifications.all()[:5],
-        "recent_notices": selectors.notices_visible(actor)[:5],
+        "recent_notices": selectors.notices_visible(None)[:5],  # as the public reads them
         **selectors.workbench(actor),
     }
     return render(request, "pilot/home.html", context)
@@ -56,6 +56,7 @@ def province_detail(request, code: str):
         "province": province, "summary": selectors.province_summary(request.actor, province)})
 
 
+@public_page
 def notices(request):
     actor = _actor_or_none(request)
     qs = selectors.notices_visible(actor)
@@ -68,11 +69,13 @@ def notices(request):
         "access": selectors.pilot_access(actor)})
 
 
+@public_page
 def notice_detail(request, pk: int):
     access = selectors.notice_get(_actor_or_none(request), pk)
     return render(request, "pilot/notice_detail.html", {"notice": access.obj, "access": access})
 
 
+@public_page
 def notice_attachment(request, pk: int):
     attachment = selectors.notice_attachment_get(_actor_or_none(request), pk)
     return FileResponse(stored_file_open(attachment.file), as_attachment=True, filename=attachment.original_name,
@@ -85,16 +88,46 @@ def notice_create(request):
     form = NoticeForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        publish = request.POST.get("action") != "draft"
         try:
-            notice = services.notice_publish(actor=request.actor, title=data["title"], body=data["body"],
-                                             category=data["category"], document_number=data["document_number"],
-                                             attachments=data["attachments"])
+            notice = services.notice_create(actor=request.actor, title=data["title"], body=data["body"],
+                                            category=data["category"], document_number=data["document_number"],
+                                            attachments=data["attachments"], publish=publish)
         except AppError as error:
             add_app_error(form, error)
         else:
-            messages.success(request, _("公告已发布。"))
+            messages.success(request, _("公告已发布。") if publish else _("草稿已保存，发布后公众才能看到。"))
             return redirect("pilot:notice_detail", pk=notice.pk)
-    return render(request, "pilot/notice_form.html", {"form": form})
+    return render(request, "pilot/notice_form.html", {"form": form, "notice": None})
+
+
+@login_required
+def notice_edit(request, pk: int):
+    notice = selectors.notice_get(request.actor, pk).require("edit")
+    initial = {"title": notice.title, "category": notice.category, "document_number": notice.document_number,
+               "body": notice.body}
+    form = NoticeEditForm(request.POST or None, request.FILES or None, initial=initial, notice=notice)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.notice_update(actor=request.actor, notice=notice, title=data["title"], body=data["body"],
+                                   category=data["category"], document_number=data["document_number"],
+                                   attachments=data["attachments"], remove_attachments=data["remove_attachments"])
+        except AppError as error:
+            add_app_error(form, error)
+        else:
+            messages.success(request, _("公告已修改。"))
+            return redirect("pilot:notice_detail", pk=notice.pk)
+    return render(request, "pilot/notice_form.html", {"form": form, "notice": notice})
+
+
+@login_required
+@require_POST
+def notice_publish(request, pk: int):
+    notice = selectors.notice_get(request.actor, pk).obj
+    services.notice_publish(actor=request.actor, notice=notice)
+    messages.success(request, _("公告已发布。"))
+    return redirect("pilot:notice_detail", pk=pk)
 
 
 @login_required

@@ -44,7 +44,7 @@ def test_the_workbench_panel_and_its_links_follow_the_flags(request, as_user, pe
 
 
 def test_withdrawing_a_notice_is_the_ministrys_by_the_form_and_the_service_alike(as_user, ministry_user, hubei_user):
-    notice = services.notice_publish(actor=actor_for(ministry_user), title="通知", body="正文", category="notice")
+    notice = services.notice_create(actor=actor_for(ministry_user), title="通知", body="正文", category="notice")
     page = as_user(hubei_user).get(f"/notices/{notice.pk}/").content.decode()
     assert f"/notices/{notice.pk}/withdraw/" not in page
     assert as_user(hubei_user).post(f"/notices/{notice.pk}/withdraw/").status_code == 403
