@@ -15,8 +15,8 @@ from core.public_cache import public_page
 from organizations.hooks import org_profile_sections
 from organizations.orgs import selectors as orgs_selectors
 from organizations.orgs import services
-from organizations.orgs.models import Org
 from organizations.orgs.forms import OrgAccountForm, OrgFilterForm, OrgForm
+from organizations.orgs.models import Org
 from organizations.seals import selectors as seals_selectors
 from organizations.supervision import selectors as supervision_selectors
 
