@@ -5,14 +5,17 @@ import datetime
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.scoping import actor_for
+from core.uploads import check_document
 from fees import services as fee_services
 from fees.caps import caps_ensure
 from organizations.supervision import services as supervision_services
 from pilot import services as notice_services
-from pilot.models import Notice
+from pilot.demo.notices import NOTICES, seed_notices
+from pilot.models import Notice, NoticeAttachment
 from tests.certificates.factories import certificate_with_levels
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +132,19 @@ def test_display_settings_work_without_javascript(client, target, expected):
     large = client.get("/i18n/large-text/", {"on": "1", "next": "/"})
     assert large.cookies["pilot_large_text"].value == "1"
     assert 'class="large-text"' in client.get("/").content.decode()
+
+
+def test_demo_notices_are_published_with_valid_attachments_and_seeding_twice_changes_nothing(client):
+    seed_notices(None)
+    first = list(Notice.objects.order_by("pk").values_list("pk", "title", "published_at"))
+    files = list(NoticeAttachment.objects.order_by("pk").values_list("pk", "stored_name"))
+    seed_notices(None)
+    assert list(Notice.objects.order_by("pk").values_list("pk", "title", "published_at")) == first
+    assert list(NoticeAttachment.objects.order_by("pk").values_list("pk", "stored_name")) == files
+    assert len(first) == len(NOTICES) and len(files) == 2
+    for attachment in NoticeAttachment.objects.all():
+        content = attachment.file.read()
+        checked = check_document(SimpleUploadedFile(attachment.original_name, content), max_bytes=1 << 20)
+        assert checked.content_type == attachment.content_type
+    page = client.get("/").content.decode()
+    assert "职业技能等级证书编码规则（试行）" in page and "关于公布第四批职业教育培训评价组织和职业技能等级证书名单的通知" in page
