@@ -15,6 +15,7 @@ from certificates.catalog.filters import CertificateFilter
 from certificates.catalog.forms import CertificateForm, StandardUploadForm
 from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
+from core.public_cache import public_page
 from core.uploads import stored_file_open
 
 PAGE_SIZE = 25
@@ -56,6 +57,7 @@ def sort_headers(request) -> dict:
     return headers
 
 
+@public_page
 def catalog(request):
     """证书目录: search, filters, sorting, pages, export. Open to everyone."""
     actor = request.actor
@@ -70,6 +72,7 @@ def catalog(request):
         "may": selectors.catalog_access(actor)})
 
 
+@public_page
 def certificate_detail(request, code: str):
     access = selectors.certificate_access(code, actor=request.actor)
     return _detail(request, access, StandardUploadForm() if access.may.upload_standard else None)

@@ -148,3 +148,10 @@ def test_demo_notices_are_published_with_valid_attachments_and_seeding_twice_cha
         assert checked.content_type == attachment.content_type
     page = client.get("/").content.decode()
     assert "职业技能等级证书编码规则（试行）" in page and "关于公布第四批职业教育培训评价组织和职业技能等级证书名单的通知" in page
+
+
+def test_the_catalog_is_a_cacheable_public_page_too(client, org_a):
+    certificate_with_levels(org=org_a, name="Web前端开发", code="X10001")
+    for url in ("/catalog/", "/catalog/certificates/X10001/"):
+        response = client.get(url)
+        assert response.status_code == 200 and "public" in response["Cache-Control"], url
