@@ -25,7 +25,7 @@ def render_form(request, template_name: str, context: dict, *, refusal: AppError
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=_("用户名"), max_length=150,
+    username = forms.CharField(label=_("用户名或手机号"), max_length=150,
                                widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
     password = forms.CharField(label=_("密码"), strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from collections.abc import Callable
 from operator import mul
 
 from django.utils.translation import gettext as _
@@ -85,3 +86,26 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+# --- names: checks that higher layers add (the certificate fonts' coverage, say) ---------------------
+
+_name_checks: list[Callable[[str], None]] = []
+
+
+def register_name_check(check: Callable[[str], None]) -> None:
+    """``check(name)`` raises AppError when a name cannot be used; added from an AppConfig.ready()."""
+    if check not in _name_checks:
+        _name_checks.append(check)
+
+
+def normalize_name(raw: str) -> str:
+    """A person's name as given, trimmed, or AppError saying why it cannot be taken."""
+    name = " ".join((raw or "").split())
+    if not name:
+        raise AppError(_("请填写姓名。"), code="name_empty", field="name")
+    if len(name) > 64:
+        raise AppError(_("姓名最多 64 个字符。"), code="name_length", field="name")
+    for check in _name_checks:
+        check(name)
+    return name

@@ -45,6 +45,9 @@ class Person(models.Model):
     id_type = models.CharField(_("证件类型"), max_length=24, choices=IdType.choices, default=IdType.RESIDENT_ID)
     id_number = models.CharField(_("证件号码"), max_length=32)
     name = models.CharField(_("姓名"), max_length=64)
+    # The mobile phone on file for this person (proved by an SMS code at sign-up): whoever proves
+    # it again may claim the person's record for an account (accounts/signup).
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_paths = {"person": "pk"}
@@ -265,3 +268,6 @@ class StoredFile(models.Model):
 
     class Meta:
         abstract = True
+
+
+from accounts.signup.models import PhoneCode, SignUp  # noqa: E402, F401  (the sign-up feature's models, for Django)

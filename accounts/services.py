@@ -163,6 +163,19 @@ def _mail_code(user: User, code: str, purpose: str) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
 
 
+def _activation_code_valid(*, user: User, code: str) -> ActivationCode | None:
+    candidate = ActivationCode.objects.select_for_update().filter(
+        user=user, used_at__isnull=True, expires_at__gt=timezone.now()).first()
+    if candidate is None or not constant_time_compare(candidate.code_hash, _hash_code(code or "")):
+        return None
+    return candidate
+
+
+def activation_code_matches(*, user: User, code: str) -> bool:
+    """Whether ``code`` is ``user``'s current, unexpired activation code (it is not used up here)."""
+    return _activation_code_valid(user=user, code=code) is not None
+
+
 @transaction.atomic
 def account_activate(*, username: str, code: str, password: str) -> User:
     """Set the password with a one-time code: activates a new account or resets a password."""
@@ -170,9 +183,8 @@ def account_activate(*, username: str, code: str, password: str) -> User:
     user = User.objects.select_for_update().filter(username__iexact=(username or "").strip()).first()
     if user is None:
         raise wrong
-    candidate = ActivationCode.objects.select_for_update().filter(
-        user=user, used_at__isnull=True, expires_at__gt=timezone.now()).first()
-    if candidate is None or not constant_time_compare(candidate.code_hash, _hash_code(code or "")):
+    candidate = _activation_code_valid(user=user, code=code)
+    if candidate is None:
         raise wrong
     try:
         password_validation.validate_password(password, user)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from accounts import views
+from accounts.signup import views as signup_views
 
 app_name = "accounts"
 
@@ -9,6 +10,9 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("2fa/", views.otp_verify, name="otp_verify"),
     path("activate/", views.activate_view, name="activate"),
+    path("signup/", signup_views.signup, name="signup"),
+    path("signup/verify/", signup_views.signup_verify, name="signup_verify"),
+    path("privacy/", signup_views.privacy_notice, name="privacy"),
     path("password/reset/", views.password_reset_request, name="password_reset"),
     path("password/change/", views.password_change, name="password_change"),
     path("role/", views.role_switch, name="role_switch"),

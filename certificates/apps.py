@@ -9,11 +9,16 @@ class CertificatesConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: the navigation modules read models, which Django loads
         # only after every app's configuration (app loading, not an import cycle).
+        from accounts.identity import register_name_check
         from certificates.batches import navigation as batches_navigation
         from certificates.catalog import navigation as catalog_navigation
         from certificates.issuance import navigation as issuance_navigation
+        from certificates.issuance.pdf import name_drawable
         from certificates.paper_copies import navigation as paper_copies_navigation
 
+        # A name the certificate fonts cannot draw is refused where it is typed (sign-up), not
+        # only when a certificate is rendered.
+        register_name_check(name_drawable)
         catalog_navigation.register()
         batches_navigation.register()
         issuance_navigation.register()

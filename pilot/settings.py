@@ -302,6 +302,29 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@pilot.invalid")
 EMAIL_CONFIGURED = bool(EMAIL_HOST)
 
+# --- Text messages (core/sms.py): console in development and demo, an outbox in tests, a
+# provider's HTTPS gateway in production (SMS_HTTP_URL and SMS_HTTP_TOKEN; or SMS_BACKEND names a
+# backend class). Without a gateway production runs with self sign-up closed (SIGNUP_OPEN).
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "1+X证书")
+_SMS_DEFAULT = {"test": "outbox", "production": "http" if SMS_HTTP_URL else ""}.get(PILOT_ENV, "console")
+SMS_BACKEND = env_str("SMS_BACKEND", _SMS_DEFAULT)
+if IS_PRODUCTION and SMS_BACKEND in ("console", "outbox"):
+    raise ImproperlyConfigured("SMS_BACKEND=console/outbox would send no code to anyone: not with PILOT_ENV=production")
+if SMS_BACKEND == "http" and not SMS_HTTP_URL:
+    raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_HTTP_URL (and SMS_HTTP_TOKEN)")
+SIGNUP_OPEN = bool(SMS_BACKEND)
+# Social learners' sign-up (accounts/signup): the code's life, how often one phone may be sent a
+# code, and how many sign-ups one address may start in an hour.
+SMS_CODE_MINUTES = env_int("SMS_CODE_MINUTES", 10)
+SMS_CODE_INTERVAL_SECONDS = env_int("SMS_CODE_INTERVAL_SECONDS", 60)
+SMS_CODES_PER_PHONE_PER_DAY = env_int("SMS_CODES_PER_PHONE_PER_DAY", 10)
+SIGNUPS_PER_ADDRESS_PER_HOUR = env_int("SIGNUPS_PER_ADDRESS_PER_HOUR", 20)
+# The privacy notice's version: a consent records the version the person agreed to (PIPL art. 14, 17).
+PRIVACY_NOTICE_VERSION = "2026-12-01"
+
 # --- API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

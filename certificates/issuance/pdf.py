@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from core.base_url import public_base_url
+from core.errors import AppError
 
 FAST_FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 FAST_FONT_FAMILY = "WenQuanYi Zen Hei"
@@ -140,6 +141,17 @@ def glyph_plan(text: str) -> str:
     if uncovered:
         raise GlyphMissing(uncovered)
     return "full"
+
+
+def name_drawable(name: str) -> None:
+    """AppError naming the characters of ``name`` that no certificate font can draw."""
+    try:
+        glyph_plan(name)
+    except GlyphMissing as missing:
+        listed = "、".join(f"“{c}”（U+{ord(c):04X}）" for c in missing.chars)
+        raise AppError(_("姓名中的字符 %(chars)s 超出证书字体范围，证书无法显示。请核对姓名用字；"
+                         "如确为本人姓名用字，请联系平台增补字体。") % {"chars": listed},
+                       code="name_glyph", field="name") from None
 
 
 # --- the background, once per seal version and variant -----------------------------------------

@@ -55,3 +55,9 @@ def test_security_headers_are_sent(client, db):
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_production_refuses_an_sms_backend_that_sends_no_code():
+    result = run_manage("check", SECRET_KEY="x" * 60, DATABASE_URL="postgres://u@127.0.0.1:1/x",
+                        PUBLIC_BASE_URL="https://pilot.example.cn", SMS_BACKEND="console")
+    assert result.returncode != 0 and "SMS_BACKEND=console/outbox" in result.stderr
