@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_a_social_learner_signs_up_and_signs_in(page, provinces):
     sms.outbox.clear()
-    page.goto("/account/login/")
-    page.get_by_role("link", name="社会学习者注册").click()
+    page.goto("/")  # the public home
+    page.get_by_role("link", name="注册", exact=True).click()
     expect(page.get_by_role("heading", name="社会学习者注册")).to_be_visible()
     page.get_by_label("姓名").fill("钱晓燕")
     page.get_by_label("证件号码").fill(valid_id_number().lower())
