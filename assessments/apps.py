@@ -7,6 +7,7 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("考核")
 
     def ready(self):
+        from assessments import audit_actions  # noqa: F401  (registers its audit actions' names)
         # Imported here, not at the top, only for Django's app loading: these modules import the
         # models, which are not ready when Django imports this AppConfig.
         from accounts.models import Role

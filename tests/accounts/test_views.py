@@ -194,16 +194,16 @@ def test_audit_log_filters_and_exports(as_user, ministry_user, hubei):
     audit_log(actor=None, action="fee.verified", object_type="fee", object_id="1", object_repr="湖北 Web前端", province=hubei)
     audit_log(actor=None, action="org.yellow_card", object_type="org", object_id="2", object_repr="某组织")
     client = as_user(ministry_user)
-    page = text(client.get("/account/audit/?action=fee."))
+    page = text(client.get("/account/audit/?action=fee.verified"))
     assert "湖北 Web前端" in page and "某组织" not in page
-    export = client.get("/account/audit/?action=org.&export=xlsx")
+    export = client.get("/account/audit/?q=黄牌&export=xlsx")
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     import io
 
     from openpyxl import load_workbook
 
     rows = list(load_workbook(io.BytesIO(export.content)).active.values)
-    assert rows[0][0] == "时间" and len(rows) == 2 and rows[1][3] == "org.yellow_card"
+    assert rows[0][0] == "时间" and len(rows) == 2 and rows[1][3] == "黄牌警告"
 
 
 def test_bad_audit_filter_is_an_empty_result_not_an_error(as_user, ministry_user):
