@@ -18,6 +18,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import selectors, services
+from accounts.audit_display import audit_rows, audit_rows_chunked
 from accounts.forms import (
     ActivateForm,
     AuditFilterForm,
@@ -29,7 +30,6 @@ from accounts.forms import (
     add_app_error,
     render_form,
 )
-from accounts.audit_display import audit_rows, audit_rows_chunked
 from accounts.middleware import ACTIVE_BINDING_SESSION_KEY
 from accounts.models import ActivationCode, Notification
 from core.errors import AppError

@@ -7,10 +7,10 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("考核")
 
     def ready(self):
-        from assessments import audit_actions  # noqa: F401  (registers its audit actions' names)
         # Imported here, not at the top, only for Django's app loading: these modules import the
         # models, which are not ready when Django imports this AppConfig.
         from accounts.models import Role
+        from assessments import audit_actions  # noqa: F401  (registers its audit actions' names)
         from assessments.registrations import navigation as registrations_navigation
         from assessments.results import navigation as results_navigation
         from assessments.sessions import navigation as sessions_navigation

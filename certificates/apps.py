@@ -8,6 +8,7 @@ class CertificatesConfig(AppConfig):
 
     def ready(self):
         from certificates import audit_actions  # noqa: F401  (registers its audit actions' names)
+
         # Imported here, not at the top: the navigation modules read models, which Django loads
         # only after every app's configuration (app loading, not an import cycle).
         from certificates.batches import navigation as batches_navigation

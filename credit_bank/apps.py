@@ -7,9 +7,12 @@ class CreditBankConfig(AppConfig):
     verbose_name = _("学分银行")
 
     def ready(self):
-        from credit_bank import audit_actions  # noqa: F401  (registers its audit actions' names)
         # Imported here, not at the top: they import models, which Django loads after the app configs.
-        from credit_bank import navigation, receivers
+        from credit_bank import (
+            audit_actions,  # noqa: F401  (registers its audit actions' names)
+            navigation,
+            receivers,
+        )
 
         receivers.connect()
         navigation.register()

@@ -7,9 +7,9 @@ class FeesConfig(AppConfig):
     verbose_name = _("费用")
 
     def ready(self):
-        from fees import audit_actions  # noqa: F401  (registers its audit actions' names)
         # Imported here, not at the top: the selectors import models, which are loaded only now.
         from core.navigation import register_nav
+        from fees import audit_actions  # noqa: F401  (registers its audit actions' names)
         from fees.selectors import NEGOTIATION_ROLES, PAYMENT_ROLES
 
         register_nav(_("费用核定"), "fees:index", NEGOTIATION_ROLES, order=40)

@@ -7,8 +7,10 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("培训评价组织与院校")
 
     def ready(self):
-        from organizations import audit_actions  # noqa: F401  (registers its audit actions' names)
         # Imported here, not at the top: the hooks import models, which are loaded only now.
-        from organizations import hooks
+        from organizations import (
+            audit_actions,  # noqa: F401  (registers its audit actions' names)
+            hooks,
+        )
 
         hooks.register()

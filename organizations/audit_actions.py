@@ -33,4 +33,5 @@ register_audit_fields({
     "org": _("培训评价组织"),
     "institution": _("院校"),
     "credit_code": _("统一社会信用代码"),
+    "closed_at": _("办结时间"),
 })

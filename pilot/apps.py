@@ -7,10 +7,10 @@ class PilotConfig(AppConfig):
     verbose_name = _("试点总览")
 
     def ready(self):
-        from pilot import audit_actions  # noqa: F401  (registers its audit actions' names)
         # Imported here, not at the top: they import models, which Django loads after the app configs.
         from accounts.models import Role
         from core.navigation import register_nav, register_todo_provider
+        from pilot import audit_actions  # noqa: F401  (registers its audit actions' names)
         from pilot.indicators.selectors import indicator_todos
         from pilot.selectors import supervision_todos
 
