@@ -11,6 +11,7 @@ class CreditBankConfig(AppConfig):
         from credit_bank import (
             audit_actions,  # noqa: F401  (registers its audit actions' names)
             navigation,
+            notification_kinds,  # noqa: F401  (registers its notifications' wordings)
             receivers,
         )
 

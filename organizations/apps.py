@@ -11,6 +11,7 @@ class OrganizationsConfig(AppConfig):
         from organizations import (
             audit_actions,  # noqa: F401  (registers its audit actions' names)
             hooks,
+            notification_kinds,  # noqa: F401  (registers its notifications' wordings)
         )
 
         hooks.register()
