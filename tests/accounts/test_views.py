@@ -225,9 +225,9 @@ def test_role_switch_changes_the_workbench(as_user, hubei_user, shandong):
 def test_notifications_can_be_read(as_user, student_user):
     from accounts.services import notify
 
-    notify(users=[student_user], title="成绩已发布")
+    notify(users=[student_user], kind="report.generated", params={"y": 2020, "m": 10})
     client = as_user(student_user)
-    assert "成绩已发布" in text(client.get("/account/notifications/"))
+    assert "2020年10月进展报告已生成" in text(client.get("/account/notifications/"))
     client.post("/account/notifications/read/", {})
     assert not student_user.notifications.filter(read_at__isnull=True).exists()
 

@@ -98,7 +98,7 @@ def test_an_org_without_a_seal_waits_is_told_and_resumes_after_uploading(org_b, 
     blocked = list(IssuanceRequest.objects.all())
     assert {r.status for r in blocked} == {"blocked"} and all("电子公章" in r.status_note for r in blocked)
     notice = Notification.objects.get(user=org_b_user)
-    assert "2 名" in notice.title and "电子公章" in notice.body
+    assert "2 名" in notice.title_text and "电子公章" in notice.body_text
     seal_for(org_b)
     assert issuance_sweep()["resumed"] == 2
     issuance_run()
