@@ -75,4 +75,4 @@ class RoleBindingAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ("user", "title", "created_at", "read_at")
+    list_display = ("user", "title_text", "created_at", "read_at")  # worded in the reader's language

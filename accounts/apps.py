@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账户与权限")
 
     def ready(self):
-        from accounts import api_schema, todos  # noqa: F401  (api_schema registers its schema extensions)
+        # api_schema registers its schema extensions, audit_actions the audit actions' names.
+        from accounts import api_schema, audit_actions, todos  # noqa: F401
 
         todos.register()

@@ -5,8 +5,10 @@ import decimal
 import uuid
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import Model
 
+from accounts.audit_labels import is_registered
 from accounts.models import AuditEntry, Province
 from core.bulk import copy_rows
 
@@ -51,11 +53,20 @@ def diff(before: dict, after: dict) -> dict:
             if _plain(before.get(k)) != _plain(after.get(k))}
 
 
+def _check_registered(action: str) -> str:
+    """Outside production an action without a registered name (accounts.audit_labels) fails: the
+    audit log would show its raw code. In production it is recorded all the same."""
+    if not is_registered(action) and getattr(settings, "PILOT_ENV", "production") != "production":
+        raise ValueError(f"audit action {action!r} is not registered (accounts.audit_labels)")
+    return action
+
+
 def audit_log(*, actor, action: str, obj: Model | None = None, changes: dict | None = None,
               note: str = "", province: Province | str | None = None, ip_address: str | None = None,
               object_type: str = "", object_id: str = "", object_repr: str = "") -> AuditEntry:
     """Record one regulated action. ``actor`` is an accounts.scoping.Actor, a User, or None for
     the system (tasks, management commands)."""
+    _check_registered(action)
     user = getattr(actor, "user", actor)
     role = getattr(actor, "role", "") or ""
     if user is not None and not getattr(user, "pk", None):
@@ -95,7 +106,7 @@ def audit_log_many(*, actor, entries: Iterable[dict], note: str = "") -> int:
     now = timezone.now()
     # The changes go straight to copy_rows' JSON encoder (odd values through _json_default): the
     # same JSON as _plain gives, without walking 100,000 dicts in Python first.
-    rows = ((now, user_id, role, e["action"], e.get("object_type", ""), str(e.get("object_id", "")),
+    rows = ((now, user_id, role, _check_registered(e["action"]), e.get("object_type", ""), str(e.get("object_id", "")),
              (e.get("object_repr") or "")[:200], e.get("province"), e.get("changes") or {},
              e.get("note", note)) for e in entries)
     return copy_rows(AuditEntry, ["at", "actor_id", "actor_role", "action", "object_type", "object_id",

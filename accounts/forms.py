@@ -3,6 +3,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit_display import action_choices
 from accounts.models import Province, Role
 from core.errors import AppError, Throttled
 
@@ -95,9 +96,17 @@ class StaffAccountForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(label=_("操作代码"), required=False)
+    action = forms.ChoiceField(label=_("操作"), required=False)
+    q = forms.CharField(label=_("搜索"), required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("操作名称、对象或说明")}))
     actor_name = forms.CharField(label=_("操作人"), required=False)
     date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     province = forms.ModelChoiceField(label=_("省份"), queryset=Province.objects.all(), required=False,
                                       empty_label=_("全部"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built per request: the actions' names in the reader's language, in their order.
+        self.fields["action"].choices = [("", _("全部")), *action_choices()]
+

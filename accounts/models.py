@@ -6,6 +6,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.notification_kinds import render
+
 
 class Province(models.Model):
     """A provincial-level division with its GB/T 2260 code; 新疆生产建设兵团 is kept apart."""
@@ -232,11 +234,15 @@ class AuditEntry(models.Model):
 
 
 class Notification(models.Model):
-    """A message in one user's notification centre (消息中心)."""
+    """A message in one user's notification centre (消息中心). It keeps what it means, a kind and its
+    parameters, and reads in its reader's language (accounts.notification_kinds); ``title`` and
+    ``body`` hold the text of notifications stored before kinds existed, shown as they are."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     category = models.CharField(_("类别"), max_length=32, default="system")
-    title = models.CharField(_("标题"), max_length=200)
+    kind = models.CharField(_("消息类型"), max_length=64, blank=True)
+    params = models.JSONField(_("消息参数"), default=dict, blank=True)
+    title = models.CharField(_("标题"), max_length=200, blank=True)
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -247,6 +253,18 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"])]
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
+
+    def _rendered(self) -> tuple[str, str]:
+        return render(self.kind, self.params) if self.kind else (self.title, self.body)
+
+    @property
+    def title_text(self) -> str:
+        """The title in the active language."""
+        return self._rendered()[0]
+
+    @property
+    def body_text(self) -> str:
+        return self._rendered()[1]
 
 
 def _upload_path(instance, filename):

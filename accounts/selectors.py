@@ -6,6 +6,7 @@ as accounts.personal_data says)."""
 from django.db.models import Q, QuerySet
 
 from accounts.access import Access, Permissions
+from accounts.audit_display import actions_matching
 from accounts.models import CREATABLE_ROLES, AuditEntry, Role, User
 from accounts.personal_data import Relation, relations_of
 from accounts.scoping import Actor, get_in_scope
@@ -55,12 +56,17 @@ def user_manageable_get(actor: Actor, pk: int) -> Access[User]:
     return Access(obj=user, relations=account_relations(actor, user), may=Permissions({"manage"}))
 
 
-def audit_entries(actor: Actor, *, action: str = "", object_type: str = "", actor_name: str = "",
+def audit_entries(actor: Actor, *, action: str = "", search: str = "", object_type: str = "", actor_name: str = "",
                   date_from=None, date_to=None, province: str = "") -> QuerySet[AuditEntry]:
+    """``action``: one action code; ``search``: text in the action's name (in the reader's language),
+    the object or the note."""
     account_admin_access(actor).require("audit")
     qs = AuditEntry.objects.select_related("actor", "province")
     if action:
-        qs = qs.filter(action__startswith=action)
+        qs = qs.filter(action=action)
+    if search:
+        qs = qs.filter(Q(action__in=actions_matching(search)) | Q(object_repr__icontains=search)
+                       | Q(note__icontains=search))
     if object_type:
         qs = qs.filter(object_type=object_type)
     if actor_name:

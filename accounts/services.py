@@ -3,6 +3,7 @@
 import datetime
 import math
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
@@ -31,6 +32,7 @@ from accounts.models import (
     RoleBinding,
     User,
 )
+from accounts.notification_kinds import stored_params
 from accounts.scoping import Actor
 from core import ratelimit
 from core.base_url import public_base_url
@@ -375,14 +377,25 @@ def person_account_create(*, actor: Actor | None, person: Person, username: str,
 
 # --- notifications ----------------------------------------------------------------------------
 
-def notify(*, users, title: str, body: str = "", link: str = "", category: str = "system") -> int:
-    rows = [Notification(user=u, title=title[:200], body=body, link=link, category=category) for u in users]
+def notify(*, users, kind: str, params: dict | None = None, link: str = "", category: str = "system") -> int:
+    """The one way a notification is made: its kind and parameters (accounts.notification_kinds), worded
+    when each reader reads it, in their language."""
+    stored = stored_params(kind, params)
+    rows = [Notification(user=u, kind=kind, params=stored, link=link, category=category) for u in users]
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def notify_each(messages: Iterable[tuple[User, str, dict]], *, link: str = "", category: str = "system") -> int:
+    """Many notifications in one insert, each ``(user, kind, params)`` (one per certificate holder, say)."""
+    rows = [Notification(user=user, kind=kind, params=stored_params(kind, params), link=link, category=category)
+            for user, kind, params in messages]
     Notification.objects.bulk_create(rows)
     return len(rows)
 
 
 def notify_scope(*, role: str, province: Province | str | None = None, scope_id: int | None = None,
-                 title: str, body: str = "", link: str = "", category: str = "system") -> int:
+                 kind: str, params: dict | None = None, link: str = "", category: str = "system") -> int:
     """Notify every active user who holds ``role`` in the given scope (all staff of one org, say)."""
     bindings = RoleBinding.objects.filter(role=role, user__is_active=True)
     if province is not None:
@@ -390,7 +403,7 @@ def notify_scope(*, role: str, province: Province | str | None = None, scope_id:
     if scope_id is not None:
         bindings = bindings.filter(scope_id=scope_id)
     users = User.objects.filter(pk__in=bindings.values("user_id"))
-    return notify(users=users, title=title, body=body, link=link, category=category)
+    return notify(users=users, kind=kind, params=params, link=link, category=category)
 
 
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:

@@ -18,6 +18,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import selectors, services
+from accounts.audit_display import audit_rows, audit_rows_chunked
 from accounts.forms import (
     ActivateForm,
     AuditFilterForm,
@@ -252,17 +253,18 @@ def audit_log_view(request):
     filters = {}
     if form.is_valid():
         data = form.cleaned_data
-        filters = {"action": data["action"].strip(), "actor_name": data["actor_name"].strip(),
+        filters = {"action": data["action"], "search": data["q"].strip(), "actor_name": data["actor_name"].strip(),
                    "date_from": data["date_from"], "date_to": data["date_to"],
                    "province": data["province"].pk if data["province"] else ""}
     entries = selectors.audit_entries(request.actor, **filters)
     if request.GET.get("export") == "xlsx":
-        rows = ((e.at, e.actor.username if e.actor else _("系统"), e.actor_role, e.action, e.object_type,
-                 e.object_repr, e.province.name if e.province else "", str(e.changes) if e.changes else "", e.note)
-                for e in entries[:100000])
-        return xlsx_response(_("审计日志"), [_("时间"), _("操作人"), _("角色"), _("操作代码"), _("对象类型"), _("对象"),
+        rows = ((r.entry.at, r.actor, r.role, r.action, r.object_type, r.object,
+                 r.entry.province.name if r.entry.province else "", r.changes_text(), r.entry.note)
+                for r in audit_rows_chunked(entries[:100000]))
+        return xlsx_response(_("审计日志"), [_("时间"), _("操作人"), _("角色"), _("操作"), _("对象类型"), _("对象"),
                                           _("省份"), _("变更内容"), _("说明")], rows)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "accounts/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, "accounts/audit_log.html", {"form": form, "page": page, "rows": audit_rows(page),
+                                                       "query": query.urlencode()})

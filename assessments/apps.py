@@ -10,6 +10,7 @@ class AssessmentsConfig(AppConfig):
         # Imported here, not at the top, only for Django's app loading: these modules import the
         # models, which are not ready when Django imports this AppConfig.
         from accounts.models import Role
+        from assessments import audit_actions, notification_kinds  # noqa: F401  (register names and wordings)
         from assessments.registrations import navigation as registrations_navigation
         from assessments.results import navigation as results_navigation
         from assessments.sessions import navigation as sessions_navigation

@@ -140,7 +140,7 @@ def _cleanup():
             for seal in OrgSeal.objects.filter(org=org):
                 seal.file.storage.delete(seal.file.name)
                 seal.delete()
-            Notification.objects.filter(category="issuance", body__contains="基准").delete()
+            Notification.objects.filter(category="issuance", params__reasons__icontains="基准").delete()
             org.delete()
         accounts = LearningAccount.objects.filter(person__id_number__startswith="BENCH")
         account_ids = [str(pk) for pk in accounts.values_list("pk", flat=True)]

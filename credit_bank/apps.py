@@ -8,7 +8,12 @@ class CreditBankConfig(AppConfig):
 
     def ready(self):
         # Imported here, not at the top: they import models, which Django loads after the app configs.
-        from credit_bank import navigation, receivers
+        from credit_bank import (
+            audit_actions,  # noqa: F401  (registers its audit actions' names)
+            navigation,
+            notification_kinds,  # noqa: F401  (registers its notifications' wordings)
+            receivers,
+        )
 
         receivers.connect()
         navigation.register()

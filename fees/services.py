@@ -15,7 +15,7 @@ from accounts.models import Province, Role
 from accounts.scoping import Actor
 from accounts.services import notify_scope
 from assessments.models import AssessmentSession
-from certificates.catalog.models import AssessmentType, Certificate
+from certificates.catalog.models import AssessmentType, Certificate, Level
 from core.errors import AppError, Forbidden
 from fees.models import ITEM_APPLIES_TO, CostCap, CostItem, FeePayment, FeeStandard, FeeThread, FeeVersion, FeeVersionItem
 from fees.selectors import (
@@ -146,8 +146,9 @@ def fee_proposal_submit(*, actor: Actor, certificate: Certificate, level: str, p
         version = _version_create(actor=actor, thread=thread, items=items, note=note)
         audit_log(actor=actor, action="fee.proposed", obj=version, object_repr=subject, province=province,
                   changes={"total": [None, version.total], "version": [None, version.number]})
-    notify_scope(role=Role.PROVINCE_AGENCY, province=province, category="fees",
-                 title=_("收到费用标准提议：%(s)s") % {"s": subject}, link=reverse("fees:thread", args=[thread.pk]))
+    notify_scope(role=Role.PROVINCE_AGENCY, province=province, category="fees", kind="fee.proposed",
+                 params={"c": certificate.name, "l": Level(level).label, "p": province.name},
+                 link=reverse("fees:thread", args=[thread.pk]))
     return version
 
 
@@ -164,9 +165,8 @@ def fee_counter_propose(*, actor: Actor, thread: FeeThread, items: dict, note: s
         version = _version_create(actor=actor, thread=thread, items=items, note=note)
         audit_log(actor=actor, action="fee.countered", obj=version, object_repr=str(thread.certificate),
                   province=thread.province_id, changes={"total": [None, version.total], "version": [None, version.number]})
-    notify_scope(role=Role.ORG, scope_id=thread.org_id, category="fees",
-                 title=_("费用标准收到反提议：%(c)s") % {"c": thread.certificate.name},
-                 link=reverse("fees:thread", args=[thread.pk]))
+    notify_scope(role=Role.ORG, scope_id=thread.org_id, category="fees", kind="fee.countered",
+                 params={"c": thread.certificate.name}, link=reverse("fees:thread", args=[thread.pk]))
     return version
 
 
@@ -204,8 +204,8 @@ def fee_version_verify(*, actor: Actor, version: FeeVersion, effective_from: dat
     audit_log(actor=actor, action="fee.verified", obj=standard, object_repr=str(thread.certificate),
               province=thread.province_id, changes={"amount": [None, standard.amount],
                                                     "effective_from": [None, effective_from]})
-    notify_scope(role=Role.ORG, scope_id=thread.org_id, category="fees",
-                 title=_("费用标准已核定：%(c)s %(a)s 元/人次") % {"c": thread.certificate.name, "a": standard.amount},
+    notify_scope(role=Role.ORG, scope_id=thread.org_id, category="fees", kind="fee.verified",
+                 params={"c": thread.certificate.name, "a": standard.amount},
                  link=reverse("fees:thread", args=[thread.pk]))
     return standard
 

@@ -8,6 +8,10 @@ class OrganizationsConfig(AppConfig):
 
     def ready(self):
         # Imported here, not at the top: the hooks import models, which are loaded only now.
-        from organizations import hooks
+        from organizations import (
+            audit_actions,  # noqa: F401  (registers its audit actions' names)
+            hooks,
+            notification_kinds,  # noqa: F401  (registers its notifications' wordings)
+        )
 
         hooks.register()

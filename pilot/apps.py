@@ -10,6 +10,7 @@ class PilotConfig(AppConfig):
         # Imported here, not at the top: they import models, which Django loads after the app configs.
         from accounts.models import Role
         from core.navigation import register_nav, register_todo_provider
+        from pilot import audit_actions, notification_kinds  # noqa: F401  (register names and wordings)
         from pilot.indicators.selectors import indicator_todos
         from pilot.selectors import supervision_todos
 

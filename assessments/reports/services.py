@@ -183,6 +183,6 @@ def monthly_report_scheduled_run(*, today: datetime.date | None = None) -> Month
     if generated is not None:
         from django.urls import reverse
 
-        notify_scope(role=Role.MINISTRY, title=_("%(y)d年%(m)d月进展报告已生成") % {"y": month.year, "m": month.month},
+        notify_scope(role=Role.MINISTRY, kind="report.generated", params={"y": month.year, "m": month.month},
                      link=reverse("assessments:report_detail", args=[month.year, month.month]), category="report")
     return generated

@@ -36,7 +36,7 @@ from assessments.registrations.services import RowErrors
 from assessments.results.imports import RESULT_SCHEMA, Candidate, ResultRow, ResultRowValidator, parse_score
 from assessments.sessions.selectors import session_access
 from assessments.sessions.services import lock_session
-from certificates.catalog.models import CertificateLevel
+from certificates.catalog.models import CertificateLevel, Level
 from certificates.issuance.services import PassedResult, issuance_requests_create
 from core.bulk import insert_returning_ids  # also registers the any_in lookup
 from core.errors import AppError, NotInScope
@@ -339,16 +339,22 @@ def session_finalize(*, actor: Actor, session: AssessmentSession) -> FinalizeOut
 
 
 def _notify_finalized(session: AssessmentSession) -> None:
-    title = _("成绩已发布：%(c)s（%(l)s）%(d)s") % {"c": session.certificate.name, "l": session.get_level_display(),
-                                              "d": f"{session.date:%Y-%m-%d}"}
+    params = _session_params(session)
     link = reverse("assessments:session_detail", args=[session.pk])
     for institution_id in session.registrations.exclude(institution=None).values_list(
             "institution_id", flat=True).distinct():
-        notify_scope(role=Role.INSTITUTION, scope_id=institution_id, title=title, link=link, category="assessment")
+        notify_scope(role=Role.INSTITUTION, scope_id=institution_id, kind="results.published", params=params,
+                     link=link, category="assessment")
     candidates_ = User.objects.filter(is_active=True, person__registrations__session=session,
                                       person__registrations__status=Registration.Status.REGISTERED)
-    notify(users=candidates_, title=title, body=_("请在“我的考核”中查看成绩；对成绩有异议的，可以申请复核。"),
+    notify(users=candidates_, kind="results.published_to_candidate", params=params,
            link=reverse("assessments:registrations"), category="assessment")
+
+
+def _session_params(session: AssessmentSession) -> dict:
+    """A session as notifications name it: certificate, level (translated when read), date, site."""
+    return {"c": session.certificate.name, "l": Level(session.level).label, "d": f"{session.date:%Y-%m-%d}",
+            "site": session.site.name}
 
 
 # --- after finalizing: amendments and score reviews ------------------------------------------------
@@ -393,7 +399,7 @@ def result_amend(*, actor: Actor, result: Result, score, reason: str,
                        **({"review": [None, review.pk]} if review else {})})
     user = getattr(result.registration.person, "user", None)
     if user is not None and user.is_active and review is None:
-        notify(users=[user], title=_("您的成绩已更正：%(s)s 分") % {"s": value}, body=reason,
+        notify(users=[user], kind="result.amended", params={"s": value, "reason": reason},
                link=reverse("assessments:registration_detail", args=[result.registration_id]), category="assessment")
     return amendment
 
@@ -417,8 +423,9 @@ def score_review_request(*, actor: Actor, registration: Registration, reason: st
     review = ScoreReview.objects.create(registration=registration, reason=reason)
     audit_log(actor=actor, action="score_review.requested", obj=review, province=registration.province_id,
               object_repr=f"{registration.person.name} · {registration.session}", changes={"reason": [None, reason]})
-    notify_scope(role=Role.ORG, scope_id=registration.org_id, title=_("新的成绩复核申请"),
-                 body=f"{registration.session}", link=reverse("assessments:reviews"), category="assessment")
+    notify_scope(role=Role.ORG, scope_id=registration.org_id, kind="score_review.requested",
+                 params=_session_params(registration.session), link=reverse("assessments:reviews"),
+                 category="assessment")
     return review
 
 
@@ -448,6 +455,7 @@ def score_review_answer(*, actor: Actor, review: ScoreReview, amend: bool, answe
               changes={"status": [ScoreReview.Status.REQUESTED, review.status]}, note=answer[:500])
     user = getattr(registration.person, "user", None)
     if user is not None and user.is_active:
-        notify(users=[user], title=_("成绩复核结果：%(s)s") % {"s": review.get_status_display()}, body=answer,
+        notify(users=[user], kind="score_review.answered",
+               params={"s": ScoreReview.Status(review.status).label, "answer": answer},
                link=reverse("assessments:registration_detail", args=[registration.pk]), category="assessment")
     return review

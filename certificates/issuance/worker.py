@@ -32,8 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.models import Notification
-from accounts.services import notify_scope
+from accounts.services import notify_each, notify_scope
 from certificates import hooks
 from certificates.catalog.models import CertificateLevel, Level
 from certificates.issuance import numbering, pdf
@@ -155,9 +154,8 @@ def _tell_orgs_blocked(rows: list[IssuanceRequest]) -> None:
         by_org[request.org_id].append(request)
     for org_id, blocked in by_org.items():
         reasons = "；".join(sorted({r.status_note for r in blocked}))
-        notify_scope(role="org", scope_id=org_id, category="issuance",
-                     title=_("%(n)d 名合格考生的证书暂缓签发") % {"n": len(blocked)},
-                     body=reasons, link=reverse("issued:batches"))
+        notify_scope(role="org", scope_id=org_id, category="issuance", kind="issuance.blocked",
+                     params={"n": len(blocked), "reasons": reasons}, link=reverse("issued:batches"))
 
 
 # --- 2. render, sign, store -------------------------------------------------------------------
@@ -250,13 +248,9 @@ def issuance_announce_many(*, certificate_ids: list[int]) -> int:
         hooks.send(hooks.certificate_issued, certificate=issued)
         user = getattr(issued.person, "user", None)
         if user is not None:
-            notices.append(Notification(
-                user=user, category="certificate", link=reverse("issued:mine"),
-                title=_("您的职业技能等级证书已签发：%(name)s（%(level)s）") % {
-                    "name": issued.certificate.name, "level": Level(issued.level).label},
-                body=_("证书编号 %(number)s。可在“我的证书”中下载电子证书、分享查验链接或申请纸质证书。") % {
-                    "number": issued.number}))
-    Notification.objects.bulk_create(notices)
+            notices.append((user, "certificate.issued", {
+                "name": issued.certificate.name, "level": Level(issued.level).label, "number": issued.number}))
+    notify_each(notices, category="certificate", link=reverse("issued:mine"))
     return IssuedCertificate.objects.filter(pk__in=[c.pk for c in chunk], announced_at__isnull=True).update(
         announced_at=timezone.now())
 

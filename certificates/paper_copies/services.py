@@ -82,7 +82,7 @@ def paper_order_create(*, actor: Actor, issued: IssuedCertificate, recipient: st
                                               price=price)
         audit_log(actor=actor, action="paper_copy.ordered", obj=order, changes={"price": [None, price]})
     notify_scope(role="org", scope_id=issued.org_id, category="paper_copy", link=reverse("issued:paper_queue"),
-                 title=_("新的纸质证书申请：%(number)s") % {"number": issued.number})
+                 kind="paper_copy.ordered", params={"number": issued.number})
     return order
 
 
@@ -113,8 +113,7 @@ def paper_order_advance(*, actor: Actor, order: PaperCopyOrder, carrier: str = "
     user = getattr(current.person, "user", None)
     if user is not None:
         notify(users=[user], category="paper_copy", link=reverse("issued:mine"),
-               title=_("纸质证书 %(number)s：%(status)s") % {"number": current.issued.number,
-                                                         "status": current.get_status_display()},
-               body=(_("快递：%(carrier)s %(no)s") % {"carrier": current.carrier, "no": current.tracking_number})
-               if current.tracking_number else "")
+               kind="paper_copy.mailed" if current.tracking_number else "paper_copy.advanced",
+               params={"number": current.issued.number, "status": PaperCopyOrder.Status(current.status).label,
+                       "carrier": current.carrier, "no": current.tracking_number})
     return current

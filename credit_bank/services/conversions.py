@@ -101,19 +101,20 @@ def conversion_request(*, actor: Actor, outcome: Outcome, rule: ConversionRule, 
 
 def _tell_institution(conversion: Conversion) -> None:
     institution = conversion.institution
-    title = _("新的学分转换申请：%(name)s") % {"name": conversion.outcome.account.person.name}
-    body = _("%(certificate)s → %(course)s") % {"certificate": conversion.outcome, "course": conversion.rule_version}
+    params = {"name": conversion.outcome.account.person.name, "certificate": str(conversion.outcome),
+              "course": str(conversion.rule_version)}
     link = reverse("credit:request_detail", args=[conversion.pk])
-    notify_scope(role="institution", scope_id=institution.pk, category="credit", title=title, body=body, link=link)
+    notify_scope(role="institution", scope_id=institution.pk, category="credit", kind="credit.conversion_requested",
+                 params=params, link=link)
     if institution.alliance_id:
-        notify_scope(role="alliance", scope_id=institution.alliance_id, category="credit", title=title, body=body,
-                     link=link)
+        notify_scope(role="alliance", scope_id=institution.alliance_id, category="credit",
+                     kind="credit.conversion_requested", params=params, link=link)
 
 
-def _tell_student(conversion: Conversion, title: str, body: str = "") -> None:
+def _tell_student(conversion: Conversion, kind: str, params: dict) -> None:
     user = getattr(conversion.person, "user", None)
     if user is not None:
-        notify(users=[user], category="credit", title=title, body=body, link=reverse("credit:account"))
+        notify(users=[user], category="credit", kind=kind, params=params, link=reverse("credit:account"))
 
 
 def _locked_open(conversion: Conversion, *statuses: str) -> Conversion:
@@ -147,10 +148,8 @@ def conversion_approve(*, actor: Actor, conversion: Conversion, credits=None) ->
         audit_log(actor=actor, action="credit.conversion_approved", obj=current,
                   province=current.institution.province_id,
                   changes={"status": ["requested", "approved"], "converted_credits": [None, credits]})
-        transaction.on_commit(lambda: _tell_student(
-            current, _("学分转换已认定：%(course)s %(credits)s 学分") % {
-                "course": current.rule_version.course_name, "credits": credits},
-            _("%(institution)s已认定您的学分转换申请。") % {"institution": current.institution.name}))
+        transaction.on_commit(lambda: _tell_student(current, "credit.conversion_approved", {
+            "course": current.rule_version.course_name, "credits": credits, "institution": current.institution.name}))
     return current
 
 
@@ -168,8 +167,8 @@ def conversion_decline(*, actor: Actor, conversion: Conversion, reason: str) -> 
         current.save(update_fields=["status", "decision_reason", "decided_at", "decided_by"])
         audit_log(actor=actor, action="credit.conversion_declined", obj=current,
                   province=current.institution.province_id, changes={"status": ["requested", "declined"]}, note=reason)
-        transaction.on_commit(lambda: _tell_student(
-            current, _("学分转换申请未通过：%(course)s") % {"course": current.rule_version.course_name}, reason))
+        transaction.on_commit(lambda: _tell_student(current, "credit.conversion_declined", {
+            "course": current.rule_version.course_name, "reason": reason}))
     return current
 
 

@@ -202,9 +202,9 @@ def outcome_revoke(*, issued: IssuedCertificate, reason: str) -> Outcome:
     with transaction.atomic():
         changed = Outcome.objects.filter(pk=outcome.pk, status=Outcome.Status.RECOGNIZED).update(
             status=Outcome.Status.REVOKED, revoked_at=issued.revoked_at or now, revoked_reason=reason)
-        flag = _("证书 %(number)s 已于 %(date)s 撤销：%(reason)s") % {
-            "number": issued.number, "date": f"{timezone.localtime(issued.revoked_at or now):%Y-%m-%d}",
-            "reason": reason}
+        revoked = {"number": issued.number, "date": f"{timezone.localtime(issued.revoked_at or now):%Y-%m-%d}",
+                   "reason": reason}
+        flag = _("证书 %(number)s 已于 %(date)s 撤销：%(reason)s") % revoked
         flagged = list(Conversion.objects.select_for_update().filter(
             outcome=outcome, status__in=Conversion.OPEN_STATUSES, flagged_at__isnull=True))
         Conversion.objects.filter(pk__in=[c.pk for c in flagged]).update(flagged_at=now, flag_reason=flag[:300])
@@ -212,19 +212,20 @@ def outcome_revoke(*, issued: IssuedCertificate, reason: str) -> Outcome:
             audit_log(actor=None, action="credit.outcome_revoked", obj=outcome, province=outcome.province_id,
                       changes={"status": ["recognized", "revoked"] if changed else ["revoked", "revoked"],
                                "flagged_conversions": [c.pk for c in flagged]}, note=reason)
-            transaction.on_commit(lambda: _tell_revoked(outcome, flagged, flag))
+            transaction.on_commit(lambda: _tell_revoked(outcome, flagged, revoked))
     outcome.refresh_from_db()
     return outcome
 
 
-def _tell_revoked(outcome: Outcome, flagged: list[Conversion], flag: str) -> None:
+def _tell_revoked(outcome: Outcome, flagged: list[Conversion], revoked: dict) -> None:
     for institution_id in sorted({c.institution_id for c in flagged}):
         notify_scope(role="institution", scope_id=institution_id, category="credit",
-                     title=_("学分转换所依据的证书已撤销，请复核"), body=flag, link=reverse("credit:requests") + "?flagged=1")
+                     kind="credit.outcome_revoked_to_institution", params=revoked,
+                     link=reverse("credit:requests") + "?flagged=1")
     user = getattr(outcome.account.person, "user", None)
     if user is not None:
         notify(users=[user], category="credit", link=reverse("credit:account"),
-               title=_("您学分银行中的学习成果因证书撤销而失效"), body=flag)
+               kind="credit.outcome_revoked_to_student", params=revoked)
 
 
 def outcome_reissued(*, issued: IssuedCertificate) -> Outcome:

@@ -349,13 +349,10 @@ def complaint_transition(*, actor: Actor, complaint: Complaint, status: str, not
 
 def _notify_org_upheld(complaint: Complaint, note: str | None) -> None:
     """Tell every staff member of the org what was upheld: category and substance, never the complainant."""
-    category = complaint.get_category_display()
-    body = _("经教育部核查，一件针对贵组织的“%(category)s”投诉属实（受理编号 %(ref)s）。\n\n投诉内容：\n%(text)s") % {
-        "category": category, "ref": complaint.reference, "text": complaint.text[:1000]}
-    if note:
-        body += "\n\n" + _("处理意见：\n%(note)s") % {"note": note}
+    params = {"category": Complaint.Category(complaint.category).label, "ref": complaint.reference,
+              "text": complaint.text[:1000], "note": note or ""}
     notify_scope(role=Role.ORG, scope_id=complaint.org_id, category="complaint",
-                 title=_("投诉经核查属实：%(category)s") % {"category": category}, body=body,
+                 kind="complaint.upheld_with_note" if note else "complaint.upheld", params=params,
                  link=reverse("organizations:complaint_detail", args=[complaint.pk]))
 
 

@@ -75,9 +75,9 @@ def org_action_record(*, actor: Actor, org: Org, kind: str, reason: str, evidenc
     audit_log(actor=actor, action=f"org.{kind}", obj=current, note=reason,
               changes={"status": [current.status, to_state], "evidence": [None, len(checked)]})
     org.status, org.status_changed_at = to_state, now
-    notify_scope(role=Role.ORG, scope_id=org.pk, category="supervision",
-                 title=_("教育部对贵组织采取了监管措施：%(action)s") % {"action": Kind(kind).label},
-                 body=reason, link=reverse("pilot:supervision_org", args=[org.pk]))
+    notify_scope(role=Role.ORG, scope_id=org.pk, category="supervision", kind="org.supervision_action",
+                 params={"action": Kind(kind).label, "reason": reason},
+                 link=reverse("pilot:supervision_org", args=[org.pk]))
     return action
 
 

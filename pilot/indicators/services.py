@@ -201,8 +201,7 @@ def indicator_run_scheduled(*, today: datetime.date | None = None) -> IndicatorR
     generated = indicator_run_generate(run_id=run.pk)
     if generated is not None:
         pending = [c for c in selectors.candidates_of(generated) if c["actionable"]]
-        notify_scope(role=Role.MINISTRY, category="supervision",
-                     title=_("%(y)d年%(m)d月行为评价指标已计算，黄牌候选 %(n)d 个") % {
-                         "y": month.year, "m": month.month, "n": len(pending)},
+        notify_scope(role=Role.MINISTRY, category="supervision", kind="indicator.generated",
+                     params={"y": month.year, "m": month.month, "n": len(pending)},
                      link=reverse("pilot:candidates") + f"?month={month:%Y-%m}")
     return generated

@@ -20,7 +20,8 @@ def test_audit_records_actor_role_object_and_changes(hubei_user, hubei_instituti
 
 
 def test_system_actions_have_no_actor():
-    entry = audit_log(actor=None, action="system.task", object_type="x", object_id="1", object_repr="批量任务")
+    entry = audit_log(actor=None, action="indicator.generated", object_type="pilot.indicatorrun", object_id="1",
+                      object_repr="2026-10")
     assert entry.actor is None and entry.actor_role == ""
 
 
@@ -40,7 +41,7 @@ def test_values_are_stored_as_json_text():
 
 
 def test_audit_entries_are_read_only_in_admin(admin_client):
-    entry = audit_log(actor=None, action="x.y", object_type="x", object_id="1")
+    entry = audit_log(actor=None, action="notice.withdrawn", object_type="pilot.notice", object_id="1")
     response = admin_client.get(f"/admin/accounts/auditentry/{entry.pk}/change/")
     assert response.status_code == 200
     assert b'name="action"' not in response.content  # shown, not editable

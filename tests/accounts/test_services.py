@@ -208,9 +208,10 @@ def test_notify_scope_reaches_all_staff_of_one_org(org_a_user, org_b_user, org_a
     from tests.personas import make_persona
 
     colleague = make_persona("org", scope_id=org_a.pk, username="org_a2")
-    sent = services.notify_scope(role="org", scope_id=org_a.pk, title="黄牌警告")
+    sent = services.notify_scope(role="org", scope_id=org_a.pk, kind="org.supervision_action",
+                                 params={"action": "黄牌警告", "reason": "考核违规"})
     assert sent == 2
-    assert colleague.notifications.get().title == "黄牌警告"
+    assert colleague.notifications.get().title_text == "教育部对贵组织采取了监管措施：黄牌警告"
     assert not org_b_user.notifications.exists()
 
 

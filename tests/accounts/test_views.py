@@ -195,16 +195,16 @@ def test_audit_log_filters_and_exports(as_user, ministry_user, hubei):
     audit_log(actor=None, action="fee.verified", object_type="fee", object_id="1", object_repr="湖北 Web前端", province=hubei)
     audit_log(actor=None, action="org.yellow_card", object_type="org", object_id="2", object_repr="某组织")
     client = as_user(ministry_user)
-    page = text(client.get("/account/audit/?action=fee."))
+    page = text(client.get("/account/audit/?action=fee.verified"))
     assert "湖北 Web前端" in page and "某组织" not in page
-    export = client.get("/account/audit/?action=org.&export=xlsx")
+    export = client.get("/account/audit/?q=黄牌&export=xlsx")
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     import io
 
     from openpyxl import load_workbook
 
     rows = list(load_workbook(io.BytesIO(export.content)).active.values)
-    assert rows[0][0] == "时间" and len(rows) == 2 and rows[1][3] == "org.yellow_card"
+    assert rows[0][0] == "时间" and len(rows) == 2 and rows[1][3] == "黄牌警告"
 
 
 def test_bad_audit_filter_is_an_empty_result_not_an_error(as_user, ministry_user):
@@ -226,9 +226,9 @@ def test_role_switch_changes_the_workbench(as_user, hubei_user, shandong):
 def test_notifications_can_be_read(as_user, student_user):
     from accounts.services import notify
 
-    notify(users=[student_user], title="成绩已发布")
+    notify(users=[student_user], kind="report.generated", params={"y": 2020, "m": 10})
     client = as_user(student_user)
-    assert "成绩已发布" in text(client.get("/account/notifications/"))
+    assert "2020年10月进展报告已生成" in text(client.get("/account/notifications/"))
     client.post("/account/notifications/read/", {})
     assert not student_user.notifications.filter(read_at__isnull=True).exists()
 

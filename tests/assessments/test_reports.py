@@ -209,7 +209,7 @@ def test_the_monthly_task_run_by_a_real_worker_produces_a_pdf_with_extractable_c
     with report.pdf.open("rb") as handle:
         text = pdf_text(handle.read())
     assert "2020年10月1+X证书制度试点月度进展报告" in text and "甲培训评价组织" in text and "计划考核人数" in text
-    assert Notification.objects.filter(user=ministry_user, title="2020年10月进展报告已生成").exists()
+    assert [n.title_text for n in Notification.objects.filter(user=ministry_user)] == ["2020年10月进展报告已生成"]
 
 
 # --- pages ---------------------------------------------------------------------------------------

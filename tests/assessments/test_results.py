@@ -204,7 +204,7 @@ def test_finalizing_hands_every_pass_to_issuance(actor, org_a_user, session, can
             hubei_institution.pk, "4201", result.score, session.date, "pending")
     entry = AuditEntry.objects.get(action="session.finalized")
     assert entry.changes["issuance_requests"] == [None, 2]
-    assert Notification.objects.filter(title__startswith="成绩已发布").exists() is False  # no active accounts here
+    assert Notification.objects.filter(kind__startswith="results.published").exists() is False  # no active accounts here
 
 
 def test_the_holder_name_is_the_persons_name_on_file(actor, org_a_user, session, hubei_institution):
@@ -251,8 +251,8 @@ def test_finalizing_notifies_the_candidates_and_their_institution(actor, org_a_u
     registration = RegistrationFactory(session=session, institution=hubei_institution, person=student_user.person)
     services.result_save(actor=actor(org_a_user), registration=registration, score="80")
     finalize(actor, org_a_user, session)
-    assert Notification.objects.filter(user=student_user, title__startswith="成绩已发布").exists()
-    assert Notification.objects.filter(user=hubei_institution_user, title__startswith="成绩已发布").exists()
+    assert any(n.title_text.startswith("成绩已发布") for n in Notification.objects.filter(user=student_user))
+    assert any(n.title_text.startswith("成绩已发布") for n in Notification.objects.filter(user=hubei_institution_user))
 
 
 # --- amendments and score reviews -----------------------------------------------------------------
@@ -308,7 +308,7 @@ def test_a_score_review_answered_by_an_amendment(actor, org_a_user, student_user
                                             answer="经复核，第 12 题应得 4 分。")
     assert answered.status == ScoreReview.Status.AMENDED and answered.amendment.score_after == D("62")
     assert IssuanceRequest.objects.filter(result_id=registration.result.pk).exists()
-    assert Notification.objects.filter(user=student_user, title__startswith="成绩复核结果").exists()
+    assert any(n.title_text.startswith("成绩复核结果") for n in Notification.objects.filter(user=student_user))
     with pytest.raises(AppError, match="已答复"):
         services.score_review_answer(actor=actor(org_a_user), review=review, amend=False, answer="维持")
 

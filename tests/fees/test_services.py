@@ -91,7 +91,7 @@ def test_negotiation_and_verification(org_a_user, hubei_alliance_user, hubei_age
     standard = services.fee_version_verify(actor=actor_for(hubei_user), version=again, effective_from=D(2020, 9, 1))
     assert standard.amount == Decimal("245.00") and standard.cap_amount == Decimal("300.00")
     assert FeeThread.objects.get().status == "verified"
-    assert org_a_user.notifications.filter(title__contains="已核定").exists()
+    assert any("已核定" in n.title_text for n in org_a_user.notifications.all())
     with pytest.raises(AppError, match="协商已结束"):
         services.fee_counter_propose(actor=actor_for(hubei_agency_user), thread=first.thread, items=items(marking="1"))
 

@@ -323,7 +323,7 @@ def test_upholding_notifies_the_org_of_the_substance_never_the_complainant(minis
     assert not Notification.objects.filter(category="complaint").exists()
     services.complaint_transition(actor=ministry, complaint=complaint, status=Status.UPHELD, note="经核实收费超标，责令退费。")
     notification = Notification.objects.get(user=org_a_user)
-    text = notification.title + notification.body
+    text = notification.title_text + notification.body_text + str(notification.params)
     assert "高收费" in text and "860元" in text and "责令退费" in text and complaint.reference in text
     for secret in ("王某某", "wang@example.com", student_user.username, student_user.full_name):
         assert secret not in text
@@ -335,7 +335,8 @@ def test_an_internal_upholding_note_stays_out_of_the_notification(ministry, org_
     complaint = ComplaintFactory(org=org_a)
     services.complaint_transition(actor=ministry, complaint=complaint, status=Status.UPHELD,
                                   note="投诉人张投诉电话反映了更多细节", internal=True)
-    assert "张投诉" not in Notification.objects.get(user=org_a_user).body
+    notification = Notification.objects.get(user=org_a_user)
+    assert "张投诉" not in notification.body_text and "张投诉" not in str(notification.params)
 
 
 def test_notes_without_a_status_change(ministry, org_a):

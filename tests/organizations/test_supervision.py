@@ -23,7 +23,7 @@ def test_yellow_card_changes_status_records_timeline_audits_and_notifies(ministr
     assert OrgActionEvidence.objects.get(action=action).original_name == "核查报告.pdf"
     assert AuditEntry.objects.get(action="org.yellow_card").changes["status"] == ["active", "yellow_card"]
     notification = org_a_user.notifications.get()
-    assert "黄牌警告" in notification.title and "湖北" in notification.body
+    assert "黄牌警告" in notification.title_text and "湖北" in notification.body_text
 
 
 @pytest.mark.parametrize(("start", "kind"), [

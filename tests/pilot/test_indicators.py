@@ -415,5 +415,5 @@ def test_the_monthly_task_run_by_a_real_worker(celery_worker_process, three_orgs
     assert run.trigger == "schedule" and run.as_of == D(2020, 10, 31)
     assert row_of(national_only).training_first_national == D(2020, 8, 3)
     note = Notification.objects.get(user=ministry_user, category="supervision")
-    assert note.title.startswith("2020年10月行为评价指标已计算，黄牌候选") and "month=2020-10" in note.link
+    assert note.title_text.startswith("2020年10月行为评价指标已计算，黄牌候选") and "month=2020-10" in note.link
     assert Org.objects.get(pk=national_only.pk).status == Org.Status.ACTIVE  # nothing carded automatically
