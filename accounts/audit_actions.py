@@ -10,7 +10,7 @@ from accounts.audit_labels import (
     register_audit_references,
     register_audit_values,
 )
-from accounts.models import Role
+from accounts.models import Role, SignUp
 
 register_audit_actions("accounts.user", {
     "account.created": _("创建账户"),
@@ -56,3 +56,14 @@ def _account(pair) -> str:
 
 
 register_audit_formatter("accounts.user", "users", _account)
+
+# Social learners' sign-up (accounts/signup): started (what proving the phone will do), then done.
+register_audit_actions("accounts.user", {
+    "account.signup_started": _("自助注册：提交注册信息"),
+    "account.signed_up": _("自助注册：验证手机号，新建账户"),
+    "account.claimed": _("自助注册：验证手机号，认领原有人员记录"),
+})
+register_audit_object("accounts.signup", _("自助注册"))
+register_audit_fields({"outcome": _("结果"), "refusal": _("不建账户的原因"), "notice_version": _("隐私政策版本")})
+register_audit_values("outcome", dict(SignUp.Outcome.choices))
+register_audit_values("refusal", dict(SignUp.Refusal.choices))

@@ -7,6 +7,8 @@ from accounts.audit_labels import register_audit_actions, register_audit_fields,
 register_audit_actions("pilot.notice", {
     "notice.published": _("发布通知公告"),
     "notice.withdrawn": _("撤回通知公告"),
+    "notice.drafted": _("保存通知公告草稿"),
+    "notice.edited": _("修改通知公告"),
 })
 register_audit_actions("pilot.indicatorruleset", {"indicator.rules_set": _("设置黄牌候选规则")})
 register_audit_actions("pilot.indicatorrun", {

@@ -116,9 +116,7 @@ def _send_code(sign_up: SignUp) -> None:
 def _tell_owner(owner: User, *, text: bool = True) -> None:
     """The account holder learns that someone tried to sign up with their ID number or phone (by a
     text too, unless the sign-up's own notice already goes to their phone)."""
-    notify(users=[owner], category="account", title=_("有人尝试用您的证件号码或手机号注册新账户"),
-           body=_("有人在平台注册页面填写了您的证件号码或手机号。您的账户不受影响；如非本人操作，"
-                  "请留意个人信息安全，必要时修改密码。"))
+    notify(users=[owner], category="account", kind="account.signup_attempt")
     if text and owner.phone and _PHONE_RE.match(owner.phone):
         try:
             sms.sms_send(phone=owner.phone, text=_(

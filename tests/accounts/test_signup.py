@@ -191,7 +191,7 @@ def test_an_id_number_that_already_has_an_account_gets_the_same_answer_and_its_o
     assert fresh == taken
 
     assert User.objects.count() == before_users + 1  # only the fresh one
-    assert Notification.objects.filter(user=owner, title__contains="尝试用您的证件号码").exists()
+    assert Notification.objects.filter(user=owner, kind="account.signup_attempt").exists()
     assert any(m.phone == "13700000001" and "您的账户不受影响" in m.text for m in sms.outbox)
     # The one who tried can prove their phone, and the page says the same; no account comes of it.
     token = SignUp.objects.get(phone="13900000003")

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_provinces'),
+        ('accounts', '0003_notification_kind_and_params'),
     ]
 
     operations = [
