@@ -127,10 +127,11 @@ def test_every_refused_fee_action_is_audited(ministry_user, hubei_user, hubei_ag
 
 
 def test_a_refused_verification_through_the_api_is_audited(as_user, org_a_user, hubei_user, ministry_user,
-                                                                     web_certificate, hubei):
+                                                           web_certificate, hubei):
     version = services.fee_proposal_submit(actor=actor_for(org_a_user), certificate=web_certificate, level="junior",
                                            province=hubei, items=items(question_bank="100"))
-    services.cost_cap_set(actor=actor_for(ministry_user), assessment_type="computer", amount="50", effective_from=D(2030, 1, 1), basis="调整")
+    services.cost_cap_set(actor=actor_for(ministry_user), assessment_type="computer", amount="50",
+                          effective_from=D(2030, 1, 1), basis="调整")
     response = as_user(hubei_user).post(f"/api/v1/fees/threads/{version.thread_id}/verification",
                                         {"version": version.pk, "effective_from": "2030-01-01"},
                                         content_type="application/json")

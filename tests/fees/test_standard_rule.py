@@ -208,7 +208,8 @@ def test_the_verification_page_says_which_standard_is_superseded(as_user, org_a_
         "form": "verify", "version": version.pk, "effective_from": "2027-01-01"}, follow=True)
     page = response.content.decode()
     assert "已核定：300.00 元/人次" in page
-    assert f"自 2027-01-01 起替代：湖北省 Web前端开发 各等级统一 230.00 元/人次（自 2020-09-01 起，核定标准第 {old.pk} 号）" in page
+    assert ("自 2027-01-01 起替代：湖北省 Web前端开发 各等级统一 230.00 元/人次"
+            f"（自 2020-09-01 起，核定标准第 {old.pk} 号）") in page
     api = client.get(f"/api/v1/fees/threads/{version.thread_id}").json()
     assert api["standards"][0]["supersedes"] == [old.pk]
     assert api["standards"][0]["levels"] == [{"level": "junior", "effective_from": "2027-01-01",
