@@ -73,6 +73,14 @@ class FeeItemOutput(serializers.Serializer):
     fixed_by_rule = serializers.CharField(source="fixed_by.rule", allow_null=True, default=None)
 
 
+class FeeStandardLevelOutput(serializers.Serializer):
+    level = serializers.CharField()
+    effective_from = serializers.DateField()
+    effective_until = serializers.DateField(allow_null=True)
+    superseded_by = serializers.IntegerField(source="superseded_by_id", allow_null=True,
+                                             help_text="自失效日期次日起替代它的核定标准 id")
+
+
 class FeeStandardOutput(serializers.Serializer):
     id = serializers.IntegerField()
     province = serializers.CharField(source="province_id")
@@ -88,6 +96,12 @@ class FeeStandardOutput(serializers.Serializer):
     effective_until = serializers.DateField(allow_null=True)
     thread = serializers.IntegerField(source="thread_id")
     items = FeeItemOutput(many=True, source="version.items.all")
+    levels = FeeStandardLevelOutput(many=True, source="levels.all",
+                                    help_text="适用的等级及各自的适用期间（各等级统一的标准每个等级一行）")
+    supersedes = serializers.SerializerMethodField(help_text="本标准核定时替代的核定标准 id")
+
+    def get_supersedes(self, standard) -> list[int]:
+        return sorted({row.standard_id for row in standard.superseded_levels.all()})
 
 
 class StandardListApi(PaginatedListMixin, APIView):
@@ -111,7 +125,7 @@ class StandardListApi(PaginatedListMixin, APIView):
         values = query.validated_data
         rows = (selectors.standards_public(province=values["province"], certificate=values["certificate"].strip(),
                                            current_only=values["current"])
-                .prefetch_related("version__items__fixed_by"))
+                .prefetch_related("version__items__fixed_by", "levels", "superseded_levels"))
         return self.paginated(rows, FeeStandardOutput)
 
 
@@ -159,7 +173,7 @@ def _thread_detail(actor, pk: int) -> dict:
     thread = selectors.thread_get(actor, pk)
     thread.version_list = selectors.thread_versions(thread)
     thread.standard_list = list(thread.standards.select_related("certificate", "province", "org")
-                                .prefetch_related("version__items__fixed_by"))
+                                .prefetch_related("version__items__fixed_by", "levels", "superseded_levels"))
     return FeeThreadDetailOutput(thread).data
 
 
@@ -287,6 +301,7 @@ class FeeDueOutput(serializers.Serializer):
     amount_due = serializers.DecimalField(allow_null=True, **MONEY)
     paid = serializers.DecimalField(**MONEY)
     outstanding = serializers.DecimalField(allow_null=True, **MONEY)
+    due_on = serializers.DateField(help_text="应付日期（考核日期），账龄自该日起计算")
     age_days = serializers.IntegerField()
     age_bucket = serializers.CharField()
 

@@ -8,9 +8,6 @@ class FeesConfig(AppConfig):
 
     def ready(self):
         # Imported here, not at the top: the selectors import models, which are loaded only now.
-        from core.navigation import register_nav
-        from fees import audit_actions, notification_kinds  # noqa: F401  (register names and wordings)
-        from fees.selectors import NEGOTIATION_ROLES, PAYMENT_ROLES
+        from fees import audit_actions, navigation, notification_kinds  # noqa: F401  (register names and wordings)
 
-        register_nav(_("费用核定"), "fees:index", NEGOTIATION_ROLES, order=40)
-        register_nav(_("费用支付"), "fees:payments", PAYMENT_ROLES, order=41)
+        navigation.register()

@@ -6,11 +6,12 @@ from accounts.audit_labels import (
     register_audit_actions,
     register_audit_fields,
     register_audit_object,
+    register_audit_references,
     register_audit_values,
 )
 
 register_audit_actions("fees.costcap", {"fee.cap_set": _("设置考核成本上限")})
-register_audit_actions("fees.feethread", {"fee.refused": _("费用标准提议被拒绝")})
+register_audit_actions("fees.feethread", {"fee.refused": _("费用操作被拒绝")})
 register_audit_actions("fees.feeversion", {
     "fee.proposed": _("提出费用标准"),
     "fee.countered": _("提出费用标准反提议"),
@@ -42,3 +43,21 @@ register_audit_values("code", {
     "forbidden": _("无权操作"),
     "not_found": _("记录不存在"),
 })
+
+# One standard per level (issue #16): what a verification superseded, and which action a refusal refused.
+register_audit_fields({
+    "attempted": _("被拒绝的操作"),
+    "levels": _("适用等级"),
+    "levels_until": _("原标准适用至"),
+    "supersedes": _("取代的标准"),
+    "superseded_by": _("被下列标准取代"),
+}, model="fees.feestandard")
+register_audit_fields({"attempted": _("被拒绝的操作")})
+register_audit_values("attempted", {
+    "fee.cap_set": _("设置考核成本上限"),
+    "fee.proposed": _("提出费用标准"),
+    "fee.countered": _("提出费用标准反提议"),
+    "fee.verified": _("核定费用标准"),
+    "fee.payment_recorded": _("登记费用支付"),
+})
+register_audit_references({"supersedes": "fees.feestandard", "superseded_by": "fees.feestandard"})

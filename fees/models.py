@@ -201,6 +201,37 @@ class FeeStandard(models.Model):
         ]
 
 
+class FeeStandardLevel(models.Model):
+    """Which certificate level a verified standard applies to, and when: a standard verified for one
+    level has one row, one verified for all levels (各等级统一) a row per level of the certificate.
+    "同一证书在同一省域内标准统一": at any date one row at most per certificate, level and province —
+    the service checks it, and on PostgreSQL an exclusion constraint over the validity range holds it
+    (migration 0005). A later standard ends a row the day before its own start and is recorded as
+    the one that superseded it."""
+
+    standard = models.ForeignKey(FeeStandard, on_delete=models.CASCADE, related_name="levels")
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(_("等级"), max_length=16, choices=Level.choices)
+    effective_from = models.DateField(_("生效日期"))
+    effective_until = models.DateField(_("失效日期"), null=True, blank=True)
+    superseded_by = models.ForeignKey(FeeStandard, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="superseded_levels")
+
+    scope_paths = {"province": "province", "org": "standard__org"}
+
+    class Meta:
+        ordering = ["province", "certificate", "level", "effective_from"]
+        constraints = [
+            models.CheckConstraint(name="feestandardlevel_dates_ordered",
+                                   condition=Q(effective_until__isnull=True) | Q(effective_until__gte=F("effective_from"))),
+        ]
+        indexes = [models.Index(fields=["certificate", "province", "level"], name="feestandardlevel_lookup")]
+
+    def applies_on(self, day) -> bool:
+        return self.effective_from <= day and (self.effective_until is None or self.effective_until >= day)
+
+
 class FeePayment(models.Model):
     """A payment (拨付) of assessment fees for one finalized session: by an institution for its
     candidates, or — recorded by the org — by a social learner who pays the org directly.

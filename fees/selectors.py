@@ -19,7 +19,7 @@ from accounts.scoping import Actor, get_in_scope, scoped
 from assessments.models import AssessmentSession, Result
 from certificates.catalog.models import AssessmentType, Certificate, CertificateLevel, Level
 from core.errors import AppError, Forbidden, NotInScope
-from fees.models import CostCap, FeePayment, FeeStandard, FeeThread, FeeVersion, FixedItemPrice
+from fees.models import CostCap, FeePayment, FeeStandard, FeeStandardLevel, FeeThread, FeeVersion, FixedItemPrice
 from organizations.institutions.models import Institution
 from organizations.orgs.models import Org
 
@@ -46,6 +46,8 @@ def fees_access(actor: Actor) -> Permissions:
         may.add("read_negotiation")
     if role == Role.ORG:
         may.add("propose")
+    if role == Role.PROVINCE:
+        may.add("verify")  # the provincial department verifies its province's negotiations
     if role == Role.MINISTRY:
         may |= {"set_cap", "filter_by_province", "waiting_by_province", "summary_by_org"}
     if role in PAYMENT_ROLES:
@@ -169,6 +171,14 @@ def threads_waiting(actor: Actor) -> QuerySet[FeeThread]:
     return threads_visible(actor).filter(status=FeeThread.Status.NEGOTIATING).order_by("opened_at")
 
 
+def threads_awaiting_verification(actor: Actor) -> list[FeeThread]:
+    """The open negotiations this actor may verify, oldest first: none for a role that verifies
+    nothing, otherwise each thread's own decision (``thread_access_of``) says."""
+    if "verify" not in fees_access(actor):
+        return []
+    return [thread for thread in threads_waiting(actor) if thread_access_of(actor, thread).may.verify]
+
+
 def waiting_by_province(actor: Actor) -> list[dict]:
     """Per province: how many proposals wait for verification and the longest wait in days — the
     ministry's view of provinces slow to verify."""
@@ -180,16 +190,101 @@ def waiting_by_province(actor: Actor) -> list[dict]:
              "longest_days": (today - timezone.localdate(r["oldest"])).days} for r in rows]
 
 
-def standards_public(*, province: str = "", certificate: str = "", current_only: bool = True) -> QuerySet[FeeStandard]:
-    """Verified standards are published: institutions, orgs and the public read them."""
+def standards_public(*, province: str = "", certificate: str = "", current_only: bool = True,
+                     today: datetime.date | None = None) -> QuerySet[FeeStandard]:
+    """Verified standards are published: institutions, orgs and the public read them. ``current_only``:
+    those that apply today to some level or will apply from a later date (``today`` is the local date)."""
     qs = FeeStandard.objects.select_related("certificate", "province", "org")
     if current_only:
-        qs = qs.filter(effective_until__isnull=True)
+        today = today or timezone.localdate()
+        qs = qs.filter(pk__in=FeeStandardLevel.objects.filter(
+            Q(effective_until__isnull=True) | Q(effective_until__gte=today)).values("standard_id"))
     if province:
         qs = qs.filter(province_id=province)
     if certificate:
-        qs = qs.filter(certificate__name__icontains=certificate) | qs.filter(certificate__code=certificate)
+        qs = qs.filter(Q(certificate__name__icontains=certificate) | Q(certificate__code=certificate))
     return qs
+
+
+@dataclass
+class ScheduleRow:
+    """One line of the public list: a standard, the levels it applies to over one period, and
+    whether that period is today's (``in_force``), a later one (``upcoming``) or past (``ended``)."""
+
+    standard: FeeStandard
+    levels: list[str]
+    effective_from: datetime.date
+    effective_until: datetime.date | None
+    state: str
+
+    @property
+    def level_labels(self) -> str:
+        return "、".join(str(Level(level).label) for level in self.levels)
+
+
+_LEVEL_ORDER = {level: i for i, level in enumerate(Level.values)}
+
+
+def standards_schedule(*, province: str = "", certificate: str = "", history: bool = False,
+                       today: datetime.date | None = None) -> list[ScheduleRow]:
+    """What applies today to each certificate level in each province and what will apply from which
+    later date (with ``history``, what applied before too), one row per standard and period."""
+    today = today or timezone.localdate()
+    rows = FeeStandardLevel.objects.select_related("standard__certificate", "standard__province", "standard__org")
+    if not history:
+        rows = rows.filter(Q(effective_until__isnull=True) | Q(effective_until__gte=today))
+    if province:
+        rows = rows.filter(province_id=province)
+    if certificate:
+        rows = rows.filter(Q(certificate__name__icontains=certificate) | Q(certificate__code=certificate))
+    grouped: dict[tuple, ScheduleRow] = {}
+    for row in rows:
+        key = (row.standard_id, row.effective_from, row.effective_until)
+        if key not in grouped:
+            state = ("upcoming" if row.effective_from > today else "ended"
+                     if row.effective_until is not None and row.effective_until < today else "in_force")
+            grouped[key] = ScheduleRow(standard=row.standard, levels=[], effective_from=row.effective_from,
+                                       effective_until=row.effective_until, state=state)
+        grouped[key].levels.append(row.level)
+    for line in grouped.values():
+        line.levels.sort(key=_LEVEL_ORDER.get)
+    return sorted(grouped.values(), key=lambda r: (r.standard.province_id, r.standard.certificate.name,
+                                                   r.standard.certificate_id, _LEVEL_ORDER[r.levels[0]],
+                                                   r.effective_from))
+
+
+def standard_levels_covered(*, certificate: Certificate, level: str) -> list[str]:
+    """The levels a standard verified for ``level`` applies to: that one, or for a standard verified
+    for all levels (empty level) every level of the certificate."""
+    if level:
+        return [level]
+    levels = set(CertificateLevel.objects.filter(certificate=certificate).values_list("level", flat=True))
+    return sorted(levels, key=_LEVEL_ORDER.get)
+
+
+def standard_levels_in_force_from(*, certificate_id: int, province_code: str, levels: list[str],
+                                  on: datetime.date, lock: bool = False) -> list[FeeStandardLevel]:
+    """The rows of these levels that apply on ``on`` or later (locked for update with ``lock``)."""
+    rows = FeeStandardLevel.objects.filter(certificate_id=certificate_id, province_id=province_code, level__in=levels)
+    rows = rows.filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on)).select_related(
+        "standard__certificate", "standard__province")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    return list(rows.order_by("effective_from", "pk"))
+
+
+def standard_describe(standard: FeeStandard) -> str:
+    """How a message names a standard: "湖北省 Web前端开发 初级 300.00 元/人次（自 2027-01-01 起，核定标准第 12 号）"."""
+    return _("%(p)s %(c)s %(l)s %(a)s 元/人次（自 %(d)s 起，核定标准第 %(n)s 号）") % {
+        "p": standard.province.name, "c": standard.certificate.name,
+        "l": standard.get_level_display() or _("各等级统一"), "a": standard.amount, "d": standard.effective_from,
+        "n": standard.pk}
+
+
+def standards_superseded_by(standard: FeeStandard) -> list[FeeStandard]:
+    """The standards ``standard`` ended (for some or all of their levels) when it was verified."""
+    return list(FeeStandard.objects.filter(levels__superseded_by=standard).select_related("certificate", "province")
+                .distinct().order_by("pk"))
 
 
 def caps_all() -> QuerySet[CostCap]:
@@ -234,28 +329,25 @@ def fixed_prices(province: Province, on: datetime.date) -> dict[str, FixedItemPr
 
 
 def standard_in_force(*, certificate_id: int, level: str, province_code: str, on: datetime.date) -> FeeStandard | None:
-    """The verified standard on a date: the level's own, else the certificate-wide one; None if none."""
-    rows = (FeeStandard.objects.filter(certificate_id=certificate_id, province_id=province_code, level__in=[level, ""],
-                                       effective_from__lte=on)
-            .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on)))
-    return _preferred(rows)
-
-
-def _preferred(rows) -> FeeStandard | None:
-    return min(rows, key=lambda s: s.level == "", default=None)
+    """THE verified standard of a certificate level in a province on a date (whether verified for
+    that level or for all levels: at most one applies), or None."""
+    row = (FeeStandardLevel.objects.filter(certificate_id=certificate_id, province_id=province_code, level=level,
+                                           effective_from__lte=on)
+           .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on)).select_related("standard").first())
+    return row.standard if row else None
 
 
 def standards_in_force(*, certificate_ids, province_codes):
     """``standard_in_force`` for many lookups with one query: every standard of these certificates
     and provinces is read once; returns ``lookup(certificate_id, level, province_code, on)``."""
-    by_key: dict[tuple, list[FeeStandard]] = {}
-    for standard in FeeStandard.objects.filter(certificate_id__in=set(certificate_ids), province_id__in=set(province_codes)):
-        by_key.setdefault((standard.certificate_id, standard.province_id), []).append(standard)
+    by_key: dict[tuple, list[FeeStandardLevel]] = {}
+    for row in FeeStandardLevel.objects.filter(certificate_id__in=set(certificate_ids),
+                                               province_id__in=set(province_codes)).select_related("standard"):
+        by_key.setdefault((row.certificate_id, row.province_id, row.level), []).append(row)
 
     def lookup(certificate_id: int, level: str, province_code: str, on: datetime.date) -> FeeStandard | None:
-        return _preferred(s for s in by_key.get((certificate_id, province_code), ())
-                          if s.level in (level, "") and s.effective_from <= on
-                          and (s.effective_until is None or s.effective_until >= on))
+        row = next((r for r in by_key.get((certificate_id, province_code, level), ()) if r.applies_on(on)), None)
+        return row.standard if row else None
 
     return lookup
 
@@ -324,8 +416,14 @@ class Due:
         return None if self.amount_due is None else self.amount_due - self.paid
 
     @property
+    def due_on(self) -> datetime.date:
+        """The day the amount became due: the assessment date, when the candidates were assessed
+        under the standard in force that day (finalizing the results later does not move it)."""
+        return self.session_date
+
+    @property
     def age_days(self) -> int:
-        return (timezone.localdate() - (self.finalized_on or self.session_date)).days
+        return max(0, (timezone.localdate() - self.due_on).days)
 
     @property
     def age_bucket(self) -> str:

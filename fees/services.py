@@ -5,7 +5,6 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +16,17 @@ from accounts.services import notify_scope
 from assessments.models import AssessmentSession
 from certificates.catalog.models import AssessmentType, Certificate, Level
 from core.errors import AppError, Forbidden
-from fees.models import ITEM_APPLIES_TO, CostCap, CostItem, FeePayment, FeeStandard, FeeThread, FeeVersion, FeeVersionItem
+from fees.models import (
+    ITEM_APPLIES_TO,
+    CostCap,
+    CostItem,
+    FeePayment,
+    FeeStandard,
+    FeeStandardLevel,
+    FeeThread,
+    FeeVersion,
+    FeeVersionItem,
+)
 from fees.selectors import (
     assessment_type_for,
     cap_in_force,
@@ -26,6 +35,9 @@ from fees.selectors import (
     fixed_prices,
     payment_permissions,
     proposal_access,
+    standard_describe,
+    standard_levels_covered,
+    standard_levels_in_force_from,
     thread_access_of,
 )
 
@@ -48,10 +60,19 @@ def money_parse(value, *, field: str = "amount", label: str = "") -> Decimal:
     return amount.quantize(CENT)
 
 
-@transaction.atomic
 def cost_cap_set(*, actor: Actor, assessment_type: str, amount, effective_from: datetime.date,
                  basis: str) -> CostCap:
     """A new cap version from a date (the ministry's); earlier versions stay as they were."""
+    attempt = {"assessment_type": assessment_type, "amount": str(amount), "effective_from": effective_from,
+               "basis": basis}
+    with _audited_refusal(actor, "fee.cap_set", str(assessment_type), attempt, object_type="fees.costcap"), \
+            transaction.atomic():
+        return _cost_cap_create(actor=actor, assessment_type=assessment_type, amount=amount,
+                                effective_from=effective_from, basis=basis)
+
+
+def _cost_cap_create(*, actor: Actor, assessment_type: str, amount, effective_from: datetime.date,
+                     basis: str) -> CostCap:
     if "set_cap" not in fees_access(actor):
         raise Forbidden()
     if assessment_type not in AssessmentType.values:
@@ -107,9 +128,12 @@ def _version_create(*, actor: Actor, thread: FeeThread, items: dict, note: str) 
     return version
 
 
-def _audited_refusal(actor: Actor, action: str, subject: str, attempt: dict, org_id: int | None = None):
-    """Run the attempt; a refusal saves nothing but is recorded (who, what, why: the error's code,
-    e.g. ``over_cap``, and the org whose fee it was, which the org behaviour indicators count)."""
+def _audited_refusal(actor: Actor, attempted: str, subject: str, attempt: dict, *, org_id: int | None = None,
+                     province: str | None = None, object_type: str = "fees.feethread", object_id=""):
+    """Run the attempt of a fee action; a refusal saves nothing but is recorded the same way for
+    every fee action, as ``fee.refused``: who, what (``attempted``: the action that was refused, and
+    the input), why (the error's code, e.g. ``over_cap``) and the org whose fee it was, which the org
+    behaviour indicators count. Wrap the action's transaction, so the record outlives its rollback."""
 
     class _Guard:
         def __enter__(self):
@@ -117,9 +141,10 @@ def _audited_refusal(actor: Actor, action: str, subject: str, attempt: dict, org
 
         def __exit__(self, exc_type, exc, tb):
             if isinstance(exc, AppError):
-                audit_log(actor=actor, action=action, object_type="fees.feethread", object_repr=subject[:200],
-                          note=str(exc.message), changes={"attempt": [None, attempt], "code": [None, exc.code],
-                                                          "org": [None, org_id]})
+                audit_log(actor=actor, action="fee.refused", object_type=object_type, object_id=str(object_id or ""),
+                          object_repr=subject[:200], province=province, note=str(exc.message),
+                          changes={"attempted": [None, attempted], "attempt": [None, attempt],
+                                   "code": [None, exc.code], "org": [None, org_id]})
             return False
 
     return _Guard()
@@ -132,7 +157,8 @@ def fee_proposal_submit(*, actor: Actor, certificate: Certificate, level: str, p
     subject = f"{certificate.name} {level} {province.name}"
     attempt = {k: [str(a), b] for k, (a, b) in items.items()}
     # A refusal is recorded against the proposing org (none for an actor without an org scope).
-    with _audited_refusal(actor, "fee.refused", subject, attempt, org_id=actor.scope.org_id), transaction.atomic():
+    with _audited_refusal(actor, "fee.proposed", subject, attempt, org_id=actor.scope.org_id,
+                          province=province.pk), transaction.atomic():
         proposal_access(actor, certificate).require("propose", _("只能为本组织的证书提出费用标准。"))
         if certificate.status != Certificate.Status.PUBLISHED:
             raise AppError(_("证书“%(c)s”当前不在已公布状态。") % {"c": certificate.name})
@@ -155,8 +181,8 @@ def fee_proposal_submit(*, actor: Actor, certificate: Certificate, level: str, p
 def fee_counter_propose(*, actor: Actor, thread: FeeThread, items: dict, note: str = "") -> FeeVersion:
     """The provincial pilot agency or an institution alliance answers, item by item."""
     attempt = {k: [str(a), b] for k, (a, b) in items.items()}
-    with _audited_refusal(actor, "fee.refused", str(thread.certificate), attempt, org_id=thread.org_id), \
-            transaction.atomic():
+    with _audited_refusal(actor, "fee.countered", str(thread.certificate), attempt, org_id=thread.org_id,
+                          province=thread.province_id, object_id=thread.pk), transaction.atomic():
         thread = FeeThread.objects.select_for_update().get(pk=thread.pk)
         if thread.status != FeeThread.Status.NEGOTIATING:
             raise AppError(_("该费用标准已核定，协商已结束。"))
@@ -170,11 +196,23 @@ def fee_counter_propose(*, actor: Actor, thread: FeeThread, items: dict, note: s
     return version
 
 
-@transaction.atomic
 def fee_version_verify(*, actor: Actor, version: FeeVersion, effective_from: datetime.date) -> FeeStandard:
-    """The provincial department verifies one version: it becomes THE standard of that certificate
-    (level) in the province from ``effective_from``; an earlier standard ends the day before."""
-    thread = FeeThread.objects.select_for_update().get(pk=version.thread_id)
+    """The provincial department verifies one version: from ``effective_from`` it becomes THE standard
+    of each level it covers (the thread's level, or every level of the certificate for a standard
+    verified for all levels) in the province. "同一证书在同一省域内标准统一": a standard already
+    applying to one of those levels that started earlier ends the day before and is recorded as
+    superseded by the new one; one starting on that date or later is a conflict, refused with its
+    name. A refusal is audited like every refused fee action."""
+    thread = version.thread
+    subject = f"{thread.certificate.name} {thread.get_level_display() or _('各等级统一')} {thread.province.name}"
+    attempt = {"version": version.pk, "total": str(version.total), "effective_from": effective_from}
+    with _audited_refusal(actor, "fee.verified", subject, attempt, org_id=thread.org_id, province=thread.province_id,
+                          object_id=thread.pk), transaction.atomic():
+        return _standard_create(actor=actor, version=version, effective_from=effective_from)
+
+
+def _standard_create(*, actor: Actor, version: FeeVersion, effective_from: datetime.date) -> FeeStandard:
+    thread = FeeThread.objects.select_for_update().select_related("certificate", "province").get(pk=version.thread_id)
     if thread.status != FeeThread.Status.NEGOTIATING:
         raise AppError(_("该协商已核定，不能再次核定。"))
     thread_access_of(actor, thread).require("verify", _("只有本省的省级教育行政部门可以核定费用标准。"))
@@ -182,40 +220,78 @@ def fee_version_verify(*, actor: Actor, version: FeeVersion, effective_from: dat
     if version.total > cap.amount:
         raise AppError(_("该版本合计 %(t)s 元/人次，超过 %(d)s 起适用的上限 %(c)s 元/人次。") % {
             "t": version.total, "d": effective_from, "c": cap.amount}, code="over_cap")
-    current = list(FeeStandard.objects.select_for_update().filter(
-        certificate=thread.certificate, level=thread.level, province=thread.province)
-        .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=effective_from)))
-    for standard in current:
-        if standard.effective_from >= effective_from:
-            raise AppError(_("已有 %(d)s 起生效的核定标准，新标准的生效日期须晚于该日期。") % {
-                "d": standard.effective_from}, field="effective_from", code="overlap")
-    for standard in current:
-        standard.effective_until = effective_from - datetime.timedelta(days=1)
-        standard.save(update_fields=["effective_until"])
-        audit_log(actor=actor, action="fee.superseded", obj=standard, province=thread.province_id,
-                  changes={"effective_until": [None, standard.effective_until]})
+    # Verifications of one certificate wait for each other here (an all-levels and a level's own
+    # negotiation are different threads), so each sees the standards the other verified. NO KEY:
+    # rows that merely refer to the certificate (registrations, results) are not held up.
+    list(Certificate.objects.select_for_update(no_key=True).filter(pk=thread.certificate_id).values_list("pk"))
+    levels = standard_levels_covered(certificate=thread.certificate, level=thread.level)
+    if not levels:
+        raise AppError(_("证书“%(c)s”尚未设置等级。") % {"c": thread.certificate.name})
+    current = standard_levels_in_force_from(certificate_id=thread.certificate_id, province_code=thread.province_id,
+                                            levels=levels, on=effective_from, lock=True)
+    # Only a clean succession is accepted: a standard that started earlier and still runs. One that
+    # starts on or after the new date (or already ends after it, i.e. has a successor) conflicts.
+    conflicts = [row for row in current if row.effective_from >= effective_from or row.effective_until is not None]
+    if conflicts:
+        row = max(conflicts, key=lambda r: r.effective_from)
+        raise AppError(_("与已核定的标准冲突：%(s)s，适用于%(l)s。同一证书同一等级在本省同一时间只能适用一个标准，"
+                         "新标准的生效日期须晚于 %(d)s。") % {
+            "s": standard_describe(row.standard), "l": Level(row.level).label, "d": row.effective_from},
+            field="effective_from", code="overlap")
     standard = FeeStandard.objects.create(
         thread=thread, version=version, certificate=thread.certificate, level=thread.level, province=thread.province,
         org=thread.org, assessment_type=thread.assessment_type, amount=version.total, cap=cap, cap_amount=cap.amount,
         effective_from=effective_from, verified_by=actor.user)
+    day_before = effective_from - datetime.timedelta(days=1)
+    superseded: dict[int, list[str]] = {}
+    for row in current:
+        row.effective_until, row.superseded_by = day_before, standard
+        row.save(update_fields=["effective_until", "superseded_by"])
+        superseded.setdefault(row.standard_id, []).append(row.level)
+    FeeStandardLevel.objects.bulk_create(
+        FeeStandardLevel(standard=standard, certificate_id=thread.certificate_id, province_id=thread.province_id,
+                         level=level, effective_from=effective_from) for level in levels)
+    for old in FeeStandard.objects.filter(pk__in=superseded).order_by("pk"):
+        # A standard ends once it applies to no level any more (an all-levels one superseded for one
+        # level only still applies to the others).
+        before = old.effective_until
+        if not old.levels.filter(effective_until__isnull=True).exists():
+            old.effective_until = max(old.levels.values_list("effective_until", flat=True))
+            old.save(update_fields=["effective_until"])
+        audit_log(actor=actor, action="fee.superseded", obj=old, object_repr=standard_describe(old),
+                  province=thread.province_id,
+                  changes={"superseded_by": [None, standard.pk], "levels": [None, superseded[old.pk]],
+                           "levels_until": [None, day_before], "effective_until": [before, old.effective_until]})
     thread.status = FeeThread.Status.VERIFIED
     thread.closed_at = timezone.now()
     thread.save(update_fields=["status", "closed_at"])
     audit_log(actor=actor, action="fee.verified", obj=standard, object_repr=str(thread.certificate),
               province=thread.province_id, changes={"amount": [None, standard.amount],
-                                                    "effective_from": [None, effective_from]})
+                                                    "effective_from": [None, effective_from],
+                                                    "levels": [None, levels], "supersedes": [None, sorted(superseded)]})
     notify_scope(role=Role.ORG, scope_id=thread.org_id, category="fees", kind="fee.verified",
                  params={"c": thread.certificate.name, "a": standard.amount},
                  link=reverse("fees:thread", args=[thread.pk]))
     return standard
 
 
-@transaction.atomic
 def fee_payment_record(*, actor: Actor, session_id: int, amount, paid_on: datetime.date, reference: str,
                        institution_id: int | None = None, person_id: int | None = None) -> FeePayment:
     """Record a payment against what is due for one finalized session: an institution pays for its
     candidates (recorded by the institution), a social learner pays the org (recorded by the org).
     Never more than is outstanding; nothing where no verified standard is in force."""
+    attempt = {"session": session_id, "institution": institution_id, "person": person_id, "amount": str(amount),
+               "paid_on": paid_on, "reference": reference}
+    session = AssessmentSession.objects.filter(pk=session_id).only("org_id", "province_id").first()
+    with _audited_refusal(actor, "fee.payment_recorded", _("考核批次 %(s)s") % {"s": session_id}, attempt,
+                          org_id=session.org_id if session else None, province=session.province_id if session else None,
+                          object_type="assessments.assessmentsession", object_id=session_id), transaction.atomic():
+        return _payment_create(actor=actor, session_id=session_id, amount=amount, paid_on=paid_on, reference=reference,
+                               institution_id=institution_id, person_id=person_id)
+
+
+def _payment_create(*, actor: Actor, session_id: int, amount, paid_on: datetime.date, reference: str,
+                    institution_id: int | None, person_id: int | None) -> FeePayment:
     session = AssessmentSession.objects.select_for_update().filter(pk=session_id).first()
     if institution_id is None and person_id is None:
         raise AppError(_("请指明付款的院校或社会学习者。"))

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.forms import add_app_error
 from core.errors import AppError, Forbidden
@@ -107,31 +108,45 @@ def thread_detail(request, pk: int):
                 else:
                     messages.success(request, _("已核定：%(a)s 元/人次，自 %(d)s 起执行。") % {
                         "a": standard.amount, "d": standard.effective_from})
+                    for old in selectors.standards_superseded_by(standard):
+                        messages.info(request, _("自 %(d)s 起替代：%(s)s") % {
+                            "d": standard.effective_from, "s": selectors.standard_describe(old)})
                     return redirect("fees:thread", pk=thread.pk)
     elif request.method == "POST":
         raise Forbidden()
     return render(request, "fees/thread.html", {
         "access": access, "thread": thread, "versions": versions, "items": CostItem.choices,
-        "answer_form": answer_form, "verify_form": verify_form, "standards": thread.standards.all()})
+        "answer_form": answer_form, "verify_form": verify_form,
+        "standards": [(s, [selectors.standard_describe(old) for old in selectors.standards_superseded_by(s)])
+                      for s in thread.standards.all()]})
+
+
+_STATES = {"in_force": _lazy("现行"), "upcoming": _lazy("待生效"), "ended": _lazy("已失效")}
 
 
 def standards(request):
-    """Verified standards are public (institutions, orgs, anyone)."""
+    """Verified standards are public (institutions, orgs, anyone): what applies today to each
+    certificate level and what will apply from which later date; with history, what applied before."""
     province = request.GET.get("province", "")
     certificate = request.GET.get("certificate", "").strip()
-    rows = selectors.standards_public(province=province, certificate=certificate,
-                                      current_only=request.GET.get("history") != "1")
+    history = request.GET.get("history") == "1"
+    today = timezone.localdate()
+    rows = selectors.standards_schedule(province=province, certificate=certificate, history=history, today=today)
+    for row in rows:
+        row.state_label = _STATES[row.state]
     if request.GET.get("export") == "xlsx":
-        data = ((s.province.name, s.certificate.code, s.certificate.name, s.get_level_display() or _("各等级统一"),
-                 s.org.name, s.get_assessment_type_display(), s.amount, s.cap_amount, s.effective_from,
-                 s.effective_until) for s in rows)
-        return xlsx_response(_("核定费用标准"), [_("省份"), _("证书代码"), _("证书"), _("等级"), _("培训评价组织"),
-                                              _("考核方式"), _("核定标准（元/人次）"), _("上限（元/人次）"),
-                                              _("生效日期"), _("失效日期")], data)
+        data = ((r.standard.province.name, r.standard.certificate.code, r.standard.certificate.name,
+                 r.standard.get_level_display() or _("各等级统一"), r.level_labels, r.standard.org.name,
+                 r.standard.get_assessment_type_display(), r.standard.amount, r.standard.cap_amount, r.effective_from,
+                 r.effective_until, r.state_label) for r in rows)
+        return xlsx_response(_("核定费用标准"), [_("省份"), _("证书代码"), _("证书"), _("核定范围"), _("适用等级"),
+                                              _("培训评价组织"), _("考核方式"), _("核定标准（元/人次）"),
+                                              _("上限（元/人次）"), _("生效日期"), _("失效日期"), _("状态")], data)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "fees/standards.html", {
         "page": page, "provinces": selectors.provinces(), "province": province, "certificate": certificate,
-        "caps": selectors.caps_all(), "query": f"province={province}&certificate={certificate}"})
+        "history": history, "today": today, "caps": selectors.caps_all(),
+        "query": f"province={province}&certificate={certificate}&history={'1' if history else ''}"})
 
 
 @login_required
@@ -178,10 +193,10 @@ def payments(request):
         data = ((d.session_date, d.certificate_name, d.level, names.get(("province_code", d.province_code), ""),
                  names.get(("org_id", d.org_id), ""), names.get(("institution_id", d.institution_id), _("社会学习者")),
                  d.candidates, d.standard.amount if d.standard else _("无核定标准"), d.amount_due, d.paid, d.outstanding,
-                 d.age_days) for d in rows)
+                 d.due_on, d.age_days) for d in rows)
         return xlsx_response(_("应付与已付考核费用"), [_("考核日期"), _("证书"), _("等级"), _("省份"), _("培训评价组织"),
                                                  _("付款方"), _("参考人数"), _("核定标准（元/人次）"), _("应付（元）"),
-                                                 _("已付（元）"), _("尚欠（元）"), _("账龄（天）")], data)
+                                                 _("已付（元）"), _("尚欠（元）"), _("应付日期"), _("账龄（天）")], data)
     return render(request, "fees/payments.html", {
         "rows": selectors.due_rows(actor, rows[:500]), "row_count": len(rows), "summary": summary,
         "org_summary": org_summary, "by": by, "names": names, "fees_access": page_access,

@@ -178,7 +178,8 @@ def test_a_second_verification_on_the_same_date_is_refused(as_user, verified, or
     second = response.json()
     body = {"version": second["versions"][0]["id"], "effective_from": "2020-09-01"}
     response = _post(as_user(hubei_user), f"/api/v1/fees/threads/{second['id']}/verification", body)
-    assert response.status_code == 400 and "已有 2020-09-01 起生效的核定标准" in response.json()["detail"]
+    assert response.status_code == 400 and "须晚于 2020-09-01" in response.json()["detail"]
+    assert f"核定标准第 {verified.pk} 号" in response.json()["detail"]
     assert FeeStandard.objects.count() == 1 and FeeStandard.objects.get().effective_until is None
     response = _post(as_user(hubei_user), f"/api/v1/fees/threads/{second['id']}/verification",
                      {**body, "effective_from": "2021-01-01"})

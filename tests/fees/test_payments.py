@@ -114,7 +114,7 @@ def test_province_and_ministry_summaries_match_sessions_and_payments(verified, w
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(n=st.integers(min_value=1, max_value=6), cents=st.integers(min_value=1, max_value=30000))
 def test_amounts_due_are_exact_for_any_standard(ministry_user, hubei, hubei_institution, n, cents):
-    from fees.models import CostCap, FeeStandard, FeeThread, FeeVersion
+    from fees.models import CostCap, FeeStandard, FeeStandardLevel, FeeThread, FeeVersion
     from tests.certificates.factories import certificate_with_levels
 
     certificate = certificate_with_levels()
@@ -124,9 +124,11 @@ def test_amounts_due_are_exact_for_any_standard(ministry_user, hubei, hubei_inst
                                       assessment_type="computer", status="verified")
     version = FeeVersion.objects.create(thread=thread, number=1, author_role="org", total=amount, cap=cap,
                                         cap_amount=cap.amount)
-    FeeStandard.objects.create(thread=thread, version=version, certificate=certificate, level="junior", province=hubei,
-                               org=certificate.org, assessment_type="computer", amount=amount, cap=cap,
-                               cap_amount=cap.amount, effective_from=D(2020, 1, 1))
+    standard = FeeStandard.objects.create(thread=thread, version=version, certificate=certificate, level="junior",
+                                          province=hubei, org=certificate.org, assessment_type="computer", amount=amount,
+                                          cap=cap, cap_amount=cap.amount, effective_from=D(2020, 1, 1))
+    FeeStandardLevel.objects.create(standard=standard, certificate=certificate, province=hubei, level="junior",
+                                    effective_from=D(2020, 1, 1))
     finalized_session(certificate=certificate, province=hubei, institution=hubei_institution, candidates=n)
     due = next(d for d in selectors.dues(actor_for(ministry_user)) if d.certificate_id == certificate.pk)
     assert due.amount_due == amount * n and due.amount_due.as_tuple().exponent == -2

@@ -25,7 +25,7 @@ def thread(org_a_user, web_certificate, hubei):
 @pytest.mark.parametrize(("persona", "flags"), [
     ("ministry_user", {"read_negotiation", "set_cap", "filter_by_province", "waiting_by_province", "summary_by_org",
                        "read_payments"}),
-    ("hubei_user", {"read_negotiation", "read_payments"}),
+    ("hubei_user", {"read_negotiation", "read_payments", "verify"}),
     ("hubei_agency_user", {"read_negotiation", "read_payments"}),
     ("hubei_alliance_user", {"read_negotiation", "read_payments", "record_payment"}),
     ("org_a_user", {"read_negotiation", "propose", "read_payments", "record_payment"}),

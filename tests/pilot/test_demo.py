@@ -25,6 +25,19 @@ def test_seed_demo_builds_every_persona_and_is_idempotent():
     from pilot.models import PilotYearFact, RollupRefresh
 
     assert RollupRefresh.objects.filter(status="done").exists() and PilotYearFact.objects.exists()
+    # Fees (issue 16): one standard per certificate level and province at any date, and the Hubei
+    # department has the proposal waiting for its verification on its workbench.
+    from accounts.scoping import actor_for
+    from core.navigation import todos_for
+    from fees.models import FeeStandard, FeeStandardLevel
+
+    rows = list(FeeStandardLevel.objects.all())
+    assert rows and FeeStandard.objects.exclude(levels__isnull=False).count() == 0
+    for row in rows:
+        assert not [other for other in rows if other.pk != row.pk and (other.certificate_id, other.province_id,
+                    other.level) == (row.certificate_id, row.province_id, row.level)
+                    and other.applies_on(row.effective_from)]
+    assert any("待核定的费用标准" in t.title for t in todos_for(actor_for(User.objects.get(username="hubei_edu"))))
 
 
 @pytest.mark.django_db(transaction=True)
