@@ -28,8 +28,9 @@ def org_latest_action(org: Org) -> OrgAction | None:
     return org.actions.filter(status_after=org.status).order_by("-at", "-pk").first()
 
 
-def chinese_date(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+def official_date(day: datetime.date) -> str:
+    """A date as Chinese officials write it (2026年12月7日; 2026-12-07 in English)."""
+    return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
 
 
 # What each kind of work is called in a refusal ("摘牌后…").
@@ -78,7 +79,7 @@ class OrgStanding:
 
     def reason(self) -> str:
         """The org's end, named: "“某组织”已于2026年12月7日被教育部摘牌"."""
-        values = {"org": self.org.name, "date": chinese_date(self.ended_on) if self.ended_on else ""}
+        values = {"org": self.org.name, "date": official_date(self.ended_on) if self.ended_on else ""}
         if self.delisted:
             return (_("“%(org)s”已于%(date)s被教育部摘牌") if self.ended_on else _("“%(org)s”已被教育部摘牌")) % values
         return (_("“%(org)s”已于%(date)s主动退出试点") if self.ended_on else _("“%(org)s”已主动退出试点")) % values
