@@ -4,7 +4,7 @@ left the pilot (delisted by the ministry, or withdrawn): ``org_standing``.
 The rule (issue 16, *Delisting*): certificates issued before the delisting stay valid, and candidates
 assessed before the delisting date still get their certificates (students' rights come first);
 anything assessed, amended, imported or uploaded on or after that date is refused, naming the
-delisting. Every entry point asks this one object: session scheduling, score entry and finalization,
+delisting. Every entry point asks this one object: session scheduling, registration, score entry and finalization,
 amendments, the import of earlier certificates, seal uploads, and the issuance worker.
 """
 
@@ -36,6 +36,7 @@ def official_date(day: datetime.date) -> str:
 # What each kind of work is called in a refusal ("摘牌后…").
 _REFUSED = {
     "schedule": lambda: _("不能开展新的考核，也不能安排新的考核批次"),
+    "register": lambda: _("摘牌当日及以后举行的考核不再接受报名"),
     "assess": lambda: _("摘牌当日及以后举行的考核不能录入成绩、确认成绩或发证"),
     "amend": lambda: _("不能再更正成绩"),
     "import": lambda: _("不能导入发证日期在摘牌当日及以后的证书"),

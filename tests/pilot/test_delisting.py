@@ -152,6 +152,17 @@ def test_a_suspended_certificate_is_named_too_instead_of_an_invalid_choice(as_us
     assert "不能安排新的考核" in response.content.decode()
 
 
+def test_registering_for_a_session_held_after_the_delisting_is_refused(as_user, hubei_institution_user, delisted,
+                                                                       web, site):
+    """Scheduled before the delisting, held after it: it could never be scored, so nobody registers."""
+    session = SessionFactory(certificate=web, site=site, date=TODAY() + datetime.timedelta(days=7))
+    rows = [{"id_number": valid_id_number(), "name": "学生甲", "major_name": "软件技术"}]
+    api = post_json(as_user(hubei_institution_user), f"/api/v1/sessions/{session.pk}/registrations/bulk",
+                    {"rows": rows})
+    assert api.status_code == 400 and "不再接受报名" in api.json()["detail"] and "被教育部摘牌" in api.json()["detail"]
+    assert not session.registrations.exists()
+
+
 # --- scores, finalization, amendments -----------------------------------------------------------------
 
 def test_scores_of_a_session_held_on_or_after_the_delisting_are_refused(as_user, org_a_user, delisted, after):
