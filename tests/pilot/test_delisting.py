@@ -249,7 +249,8 @@ def xlsx(rows) -> SimpleUploadedFile:
     return SimpleUploadedFile("证书导出.xlsx", buffer.getvalue())
 
 
-def test_importing_a_certificate_dated_on_or_after_the_delisting_is_refused(as_user, org_a_user, delisted, web):
+def test_importing_a_certificate_dated_on_or_after_the_delisting_is_refused(as_user, org_a_user, delisted, web,
+                                                                          hubei):
     def row(number, day):
         return [number, "老学员", "居民身份证", valid_id_number(), web.code, "初级", "42", day, ""]
 
