@@ -86,16 +86,24 @@ def supervision_org(request, pk: int):
         "latest": org.actions.first(), "certificates": certificates_of_org(org)})
 
 
+# Candidates listed per certificate, most related first (a search narrows them).
+CANDIDATES_SHOWN = 50
+
+
 class DelistForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("摘牌原因与依据"), widget=forms.Textarea(attrs={"rows": 4}))
     evidence = MultipleFileField(label=gettext_lazy("证据材料"), required=False)
 
-    def __init__(self, *args, certificates, **kwargs):
+    def __init__(self, *args, certificates, query: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         for certificate in certificates:
+            offered = list(replacement_candidates(certificate, query=query)[:CANDIDATES_SHOWN])
+            chosen = self.data.get(f"cert_{certificate.pk}", "")
+            if chosen.isdigit() and all(str(c.pk) != chosen for c in offered):
+                # Chosen before the search changed: still offered, the service checks it anyway.
+                offered += list(replacement_candidates(certificate).filter(pk=int(chosen)))
             choices = [("withdraw", _("退出（不替换）"))] + [
-                (str(c.pk), f"{c.name}（{c.code}，{c.org.name}，第{c.batch.number}批）")
-                for c in replacement_candidates(certificate)[:200]]
+                (str(c.pk), f"{c.name}（{c.code}，{c.field}，{c.org.name}，第{c.batch.number}批）") for c in offered]
             self.fields[f"cert_{certificate.pk}"] = forms.ChoiceField(
                 label=_("“%(name)s”（%(code)s）的处理") % {"name": certificate.name, "code": certificate.code},
                 choices=choices)
@@ -111,7 +119,8 @@ def supervision_delist(request, pk: int):
     by a related certificate of a later batch, or withdrawn."""
     org = selectors.org_for_delisting(request.actor, pk)
     certificates = selectors.certificates_to_settle(org)
-    form = DelistForm(request.POST or None, request.FILES or None, certificates=certificates,
+    query = request.GET.get("q", "").strip()[:50]
+    form = DelistForm(request.POST or None, request.FILES or None, certificates=certificates, query=query,
                       initial={"reason": candidate_reason(request.actor, org, request.GET.get("month"))})
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,7 +131,8 @@ def supervision_delist(request, pk: int):
         else:
             messages.success(request, _("“%(org)s”已摘牌，其证书已按所选方式处理。") % {"org": org.name})
             return redirect("pilot:supervision_org", pk=org.pk)
-    return render(request, "pilot/supervision_delist.html", {"org": org, "form": form, "certificates": certificates})
+    return render(request, "pilot/supervision_delist.html", {"org": org, "form": form, "certificates": certificates,
+                                                             "q": query, "month": request.GET.get("month", "")})
 
 
 @login_required

@@ -39,6 +39,7 @@ from core.errors import AppError, Forbidden
 from core.tabular.reading import read_table
 from core.tabular.validation import ValidationResult, no_data_error, validate_rows
 from organizations.institutions.models import Institution
+from organizations.supervision.selectors import org_standing
 
 Status = Registration.Status
 Channel = Registration.Channel
@@ -91,6 +92,8 @@ def _check_open(session: AssessmentSession) -> None:
             raise AppError(_("考核日期已过，该考核批次已停止报名。"), code="registration_closed")
         raise AppError(_("该考核批次%(status)s，不能报名。") % {"status": session.get_status_display()},
                        code="registration_closed")
+    # A session scheduled before its org's delisting but held on or after it could never be scored.
+    org_standing(session.org).check("register", on=session.date)
 
 
 def _check_capacity(session: AssessmentSession, adding: int) -> None:

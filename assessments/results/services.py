@@ -42,6 +42,7 @@ from core.bulk import insert_returning_ids  # also registers the any_in lookup
 from core.errors import AppError, NotInScope
 from core.tabular.reading import read_table
 from core.tabular.validation import ValidationResult, no_data_error, validate_rows
+from organizations.supervision.selectors import org_standing
 
 # Above this many corrected scores the PostgreSQL path (COPY into a temporary table, one UPDATE) pays off.
 COPY_THRESHOLD = 200
@@ -77,6 +78,9 @@ def check_results_open(session: AssessmentSession) -> None:
         raise AppError(_("该考核批次已取消。"))
     if session.date > timezone.localdate():
         raise AppError(_("考核日期（%(d)s）未到，不能录入成绩或缺考。") % {"d": f"{session.date:%Y-%m-%d}"})
+    # A session held before the org's delisting is still scored and finalized (its candidates keep
+    # their right to a certificate); one held on the delisting day or later is not.
+    org_standing(session.org).check("assess", on=session.date)
 
 
 def candidates(session: AssessmentSession) -> list[Candidate]:
@@ -368,6 +372,7 @@ def result_amend(*, actor: Actor, result: Result, score, reason: str,
     session = lock_session(session)
     if session.status != AssessmentSession.Status.FINALIZED:
         raise AppError(_("成绩确认前请直接修改成绩，无需更正。"))
+    org_standing(session.org).check("amend")
     reason = (reason or "").strip()
     if not reason:
         raise AppError(_("更正成绩必须说明原因。"), field="reason")

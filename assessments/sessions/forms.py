@@ -56,6 +56,11 @@ class SessionForm(forms.Form):
     def __init__(self, *args, certificates, sites, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["certificate"].queryset = certificates
+        # Certificates no longer published stay listed with their status: choosing one is answered
+        # with the reason, not with an unexplained "invalid choice".
+        self.fields["certificate"].label_from_instance = lambda c: (
+            f"{c.name}（{c.code}，{c.org.name}）" if c.status == Certificate.Status.PUBLISHED
+            else f"{c.name}（{c.code}，{c.get_status_display()}）")
         self.fields["site"].queryset = sites
         self.fields["site"].label_from_instance = lambda s: f"{s.name}（{s.code}，{s.province.name}）"
         if editing:

@@ -8,16 +8,17 @@ institution (an alliance: its members) the sessions its students are in or may r
 student the sessions they are in and those open for registration; the ministry everything.
 """
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.access import Access, Permissions, decides_access
 from accounts.models import Role
 from accounts.scoping import Actor, get_in_scope, scoped
-from assessments.filings.selectors import certificates_of_org
 from assessments.models import AssessmentSession, Registration, Site
 from certificates.catalog.models import Certificate
 from core.errors import Forbidden, NotInScope
+from organizations.orgs.models import Org
+from organizations.supervision.selectors import org_standing
 
 FINALIZED = AssessmentSession.Status.FINALIZED
 _STAFF = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY)
@@ -83,9 +84,22 @@ def sites_usable(actor: Actor) -> QuerySet[Site]:
 
 
 def certificates_schedulable(actor: Actor) -> QuerySet[Certificate]:
+    """The org's published certificates (what the session form offers first) and those it held
+    before (suspended, withdrawn, replaced), so that choosing one is answered with its reason
+    (the certificate's status, the org's delisting), not with an unexplained "invalid choice"."""
     if not sessions_page_access(actor).schedule:
         return Certificate.objects.none()
-    return certificates_of_org(actor.scope.org_id)
+    published_first = Case(When(status=Certificate.Status.PUBLISHED, then=Value(0)), default=Value(1))
+    return (Certificate.objects.filter(org_id=actor.scope.org_id).exclude(status=Certificate.Status.APPLIED)
+            .select_related("org").order_by(published_first, "name"))
+
+
+def scheduling_refusal(actor: Actor) -> str | None:
+    """Why the actor's org may not schedule sessions now (its delisting or withdrawal, named), or None."""
+    if not sessions_page_access(actor).schedule:
+        return None
+    standing = org_standing(Org(pk=actor.scope.org_id))
+    return None if standing.allows_now() else standing.refusal("schedule")
 
 
 # --- sessions ------------------------------------------------------------------------------------

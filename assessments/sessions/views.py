@@ -173,7 +173,9 @@ def session_create(request):
             messages.success(request, _("考核批次已安排，院校和社会学习者现在可以报名。"))
             return redirect("assessments:session_detail", pk=session.pk)
     has_sites = sessions_selectors.sites_usable(request.actor).exists()
-    return render(request, "assessments/session_form.html", {"form": form, "session": None, "has_sites": has_sites})
+    return render(request, "assessments/session_form.html", {
+        "form": form, "session": None, "has_sites": has_sites,
+        "refusal": sessions_selectors.scheduling_refusal(request.actor)})
 
 
 @login_required

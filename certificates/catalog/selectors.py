@@ -11,12 +11,20 @@ certificate) and ``certificate_access`` (one certificate: edit it, upload its st
 status). The views, the API and the services ask these; none compares roles itself.
 """
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from accounts.access import Access, Permissions, decides_access
 from accounts.models import Role
 from accounts.scoping import Actor, anonymous_actor
-from certificates.catalog.models import Certificate, CertificateLevel, CertificateStandard, Level, SelectionBatch
+from certificates.catalog.models import (
+    Certificate,
+    CertificateLevel,
+    CertificateMajor,
+    CertificateStandard,
+    Level,
+    SelectionBatch,
+)
 from core.errors import NotInScope
 from organizations.orgs.models import Org
 
@@ -96,14 +104,26 @@ def certificates_of_org(org: Org) -> QuerySet[Certificate]:
             .prefetch_related(Prefetch("levels", queryset=levels_ordered())).order_by("batch__number", "code"))
 
 
-def replacement_candidates(certificate: Certificate) -> QuerySet[Certificate]:
-    """Published certificates of later batches, the ones ``certificate`` may be replaced by; those
-    of the same field first."""
-    return (Certificate.objects.filter(status=Certificate.Status.PUBLISHED, batch__number__gt=certificate.batch.number)
-            .select_related("org", "batch")
-            .annotate(same_field=Case(When(field=certificate.field, then=Value(0)), default=Value(1),
-                                      output_field=IntegerField()))
-            .order_by("same_field", "batch__number", "code"))
+def replacement_candidates(certificate: Certificate, *, query: str = "") -> QuerySet[Certificate]:
+    """Published certificates of later batches, the ones ``certificate`` may be replaced by, most
+    related first: the same field, then the most majors in common, then by batch and code. ``query``
+    (words, all of which must match) narrows them by name, code, org, field or major."""
+    majors = list(certificate.majors.values_list("major_name", flat=True))
+    shared = (CertificateMajor.objects.filter(certificate=OuterRef("pk"), major_name__in=majors)
+              .order_by().values("certificate").annotate(n=Count("*")).values("n"))
+    candidates = (Certificate.objects.filter(status=Certificate.Status.PUBLISHED,
+                                             batch__number__gt=certificate.batch.number)
+                  .select_related("org", "batch")
+                  .annotate(same_field=Case(When(field=certificate.field, then=Value(0)), default=Value(1),
+                                            output_field=IntegerField()),
+                            shared_majors=Coalesce(Subquery(shared, output_field=IntegerField()), Value(0)))
+                  .order_by("same_field", "-shared_majors", "batch__number", "code"))
+    for term in query.split()[:5]:
+        candidates = candidates.filter(
+            Q(name__icontains=term) | Q(code__icontains=term) | Q(org__name__icontains=term)
+            | Q(field__icontains=term)
+            | Exists(CertificateMajor.objects.filter(certificate=OuterRef("pk"), major_name__icontains=term)))
+    return candidates
 
 
 def standard_for_download(pk: int, *, actor: Actor | None = None) -> CertificateStandard:

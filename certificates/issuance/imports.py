@@ -24,6 +24,7 @@ from certificates.issuance.selectors import issuance_access
 from certificates.issuance.worker import new_token
 from core.errors import AppError, Forbidden
 from organizations.institutions.models import Institution
+from organizations.supervision.selectors import org_standings
 
 COLUMNS = ["证书编号", "姓名", "证件类型", "证件号码", "证书代码", "等级", "省份代码", "发证日期", "院校代码"]
 REQUIRED = COLUMNS[:8]
@@ -90,6 +91,7 @@ def certificates_import(*, actor: Actor, upload, filename: str = "") -> int:
     raw = _read(upload)
     codes = {str(r.get("证书代码") or "").strip() for _line, r in raw}
     certificates = {c.code: c for c in Certificate.objects.filter(code__in=codes).select_related("org")}
+    standings = org_standings({c.org_id for c in certificates.values()})
     provinces = set(Province.objects.values_list("code", flat=True))
     schools = {str(r.get("院校代码") or "").strip() for _line, r in raw} - {""}
     institutions = dict(Institution.objects.filter(school_code__in=schools).values_list("school_code", "pk"))
@@ -130,6 +132,9 @@ def certificates_import(*, actor: Actor, upload, filename: str = "") -> int:
             issued_on = _date(r.get("发证日期"))
             if issued_on > datetime.date.today():
                 problems.append(_("发证日期晚于今天"))
+            elif certificate is not None and not standings[certificate.org_id].allows(issued_on):
+                # A certificate "issued" on or after the delisting day would be new work of a delisted org.
+                problems.append(standings[certificate.org_id].refusal("import").rstrip("。"))
         except ValueError:
             issued_on = None
             problems.append(_("发证日期应为 2020-09-01 或 2020年9月1日"))

@@ -60,10 +60,19 @@ class IssuanceRequest(models.Model):
 
 
 class IssuanceBlock(models.TextChoices):
-    """Why a request waits (status ``blocked``); the sweep resumes ``no_seal`` once a seal exists."""
+    """Why a request waits (status ``blocked``); the sweep resumes ``no_seal`` once a seal exists.
+    ``delisted`` and ``org_withdrawn`` hold a pass assessed on or after the day its org left the pilot
+    (organizations.supervision ``org_standing``): nothing resumes it; the candidate's way forward is
+    the certificate the ministry designated to replace the org's."""
 
     NO_SEAL = "no_seal", _("未上传电子公章")
     GLYPH = "glyph", _("姓名含证书字体无法显示的字符")
+    DELISTED = "delisted", _("组织已摘牌")
+    ORG_WITHDRAWN = "org_withdrawn", _("组织已退出试点")
+
+
+# Held because the org left the pilot before the assessment: retrying cannot change that.
+HELD_FOR_ORG = (IssuanceBlock.DELISTED, IssuanceBlock.ORG_WITHDRAWN)
 
 
 class NumberSequence(models.Model):

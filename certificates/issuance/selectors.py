@@ -22,12 +22,13 @@ import logging
 from collections.abc import Iterable, Iterator
 
 from django.db.models import Count, Max, Min, Q
+from django.utils.translation import gettext as _
 
 from accounts.access import Access, Permissions, decides_access
 from accounts.models import Role
 from accounts.personal_data import Field, Relation, Shown, relations_of, shown
 from accounts.scoping import Actor, get_in_scope, scoped
-from certificates.issuance.models import IssuanceRequest, IssuedCertificate
+from certificates.issuance.models import HELD_FOR_ORG, IssuanceRequest, IssuedCertificate
 from core.errors import NotInScope
 from organizations.seals.models import OrgSeal
 from organizations.seals.selectors import org_seals_current_many
@@ -174,10 +175,20 @@ def issuance_queue(*, actor: Actor):
 def issuance_waiting(*, actor: Actor, status: str = ""):
     """Passed but without a certificate yet (pending, blocked or failed), with the reason."""
     qs = (scoped(IssuanceRequest, actor).filter(status__in=["pending", "blocked", "failed"])
-          .select_related("certificate", "org", "institution"))
+          .select_related("certificate__replaced_by", "org", "institution"))
     if status in ("pending", "blocked", "failed"):
         qs = qs.filter(status=status)
     return qs.order_by("created_at", "pk")
+
+
+def issuance_way_forward(request: IssuanceRequest) -> str:
+    """For a pass held because its org was delisted: the certificate the ministry designated instead."""
+    if request.block_code not in HELD_FOR_ORG:
+        return ""
+    replacement = request.certificate.replaced_by
+    if replacement is None:
+        return _("该证书已退出试点，未指定替换证书，请院校为考生选择相关领域的其他证书。")
+    return _("参加替换证书“%(name)s”（%(code)s）的培训和考核。") % {"name": replacement.name, "code": replacement.code}
 
 
 def issuance_pending_count() -> int:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log
 from accounts.scoping import Actor
 from certificates.catalog.models import Certificate, CertificateLevel
-from certificates.issuance.models import IssuanceRequest, IssuedCertificate
+from certificates.issuance.models import HELD_FOR_ORG, IssuanceRequest, IssuedCertificate
 from certificates.issuance.selectors import issuance_pending_count, issuance_request_access
 from core.errors import AppError
 from core.jobs.queue import enqueue
@@ -101,6 +101,9 @@ def issuance_request_retry(*, actor: Actor, request: IssuanceRequest) -> Issuanc
     issuance_request_access(actor=actor, pk=request.pk).require("retry")
     if request.status not in (IssuanceRequest.Status.BLOCKED, IssuanceRequest.Status.FAILED):
         raise AppError(_("只有暂缓或失败的发证请求可以重新发证。"))
+    if request.block_code in HELD_FOR_ORG:
+        raise AppError(_("%(note)s该合格成绩不能重新发证，请考生参加替换证书的考核。") % {"note": request.status_note},
+                       code="org_delisted")
     updated = IssuanceRequest.objects.filter(pk=request.pk, status=request.status).update(
         status=IssuanceRequest.Status.PENDING, block_code="", status_note="")
     if updated:

@@ -39,6 +39,7 @@ from certificates.issuance import numbering, pdf
 from certificates.issuance.documents import certificate_pdf_render
 from certificates.issuance.models import IssuanceBlock, IssuanceRequest, IssuedCertificate
 from certificates.issuance.selectors import org_seals_current
+from organizations.supervision.selectors import org_standings
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ def _claim(limit: int) -> list[int] | None:
     today = timezone.localdate()
     outcome: dict[str, list[IssuanceRequest]] = defaultdict(list)
     seals = org_seals_current({r.org_id for r in requests})
+    standings = org_standings({r.org_id for r in requests})
     levels = {(cl.certificate_id, cl.level): cl for cl in
               CertificateLevel.objects.filter(certificate_id__in={r.certificate_id for r in requests})}
     held: dict = dict(((c.person_id, c.certificate_id, c.level), c.number) for c in IssuedCertificate.objects.filter(
@@ -91,6 +93,12 @@ def _claim(limit: int) -> list[int] | None:
         elif key in held:
             request.duplicate_of = held[key]
             outcome["duplicate"].append(request)
+        elif not standings[request.org_id].allows(request.passed_on):
+            # Assessed on or after the org's delisting: held, never issued (passes of before it are).
+            standing = standings[request.org_id]
+            request.block_code = IssuanceBlock.DELISTED if standing.delisted else IssuanceBlock.ORG_WITHDRAWN
+            request.status_note = standing.refusal("issue")[:200]
+            outcome["blocked"].append(request)
         elif request.org_id not in seals:
             request.block_code = IssuanceBlock.NO_SEAL
             request.status_note = _("培训评价组织尚未上传电子公章，上传后将自动发证。")

@@ -7,6 +7,7 @@ from core.errors import Forbidden, NotInScope
 from organizations.orgs.models import Org
 from organizations.orgs.selectors import org_access, registry_access
 from organizations.seals.models import OrgSeal
+from organizations.supervision.selectors import OPERATING_STATES, org_standing, org_standings
 
 
 def orgs_without_seal_count(actor: Actor) -> int:
@@ -17,21 +18,33 @@ def orgs_without_seal_count(actor: Actor) -> int:
 
 
 def org_seal_current(org: Org) -> OrgSeal | None:
-    """The seal certificates issued now carry: the highest version, or None before any upload.
-    Issuance records the returned version on each certificate."""
-    return OrgSeal.objects.filter(org=org).order_by("-version").first()
+    """The seal certificates issued now carry: the highest version, or None before any upload;
+    for an org out of the pilot, the highest version uploaded before it left (a seal uploaded after
+    a delisting never reaches a certificate). Issuance records the returned version on each certificate."""
+    return org_seals_current_many([org.pk]).get(org.pk)
 
 
 def org_seals_current_many(org_ids) -> dict[int, OrgSeal]:
-    """``org_seal_current`` for many orgs in one query (issuance works in chunks across orgs);
+    """``org_seal_current`` for many orgs in few queries (issuance works in chunks across orgs);
     ``None`` means every org."""
     seals = OrgSeal.objects.order_by("org_id", "-version")
+    left = Org.objects.exclude(status__in=OPERATING_STATES)
     if org_ids is not None:
-        seals = seals.filter(org_id__in=list(org_ids))
+        org_ids = list(org_ids)
+        seals, left = seals.filter(org_id__in=org_ids), left.filter(pk__in=org_ids)
+    ended = {pk: s.ended_at for pk, s in org_standings(left.values_list("pk", flat=True)).items() if s.ended_at}
     current: dict[int, OrgSeal] = {}
     for seal in seals:
+        if seal.org_id in ended and seal.uploaded_at >= ended[seal.org_id]:
+            continue
         current.setdefault(seal.org_id, seal)
     return current
+
+
+def seal_upload_refusal(org: Org) -> str | None:
+    """Why the org may not upload a seal now (its delisting, named), or None."""
+    standing = org_standing(org)
+    return None if standing.allows_now() else standing.refusal("upload_seal")
 
 
 def org_seal_get(org: Org, version: int) -> OrgSeal:

@@ -21,6 +21,7 @@ from core.uploads import check_image, stored_file_save
 from organizations.orgs.models import Org
 from organizations.orgs.selectors import org_access_of
 from organizations.seals.models import OrgSeal
+from organizations.supervision.selectors import org_standing
 
 MAX_BYTES = 2 * 1024 * 1024
 MIN_SIDE = 100
@@ -180,6 +181,8 @@ def org_seal_upload(*, actor: Actor | None, org: Org, upload: UploadedFile,
     them keep them; certificates issued from now on use this one."""
     if actor is not None:  # None: the system itself (demo data)
         org_access_of(actor, org).require("upload_seal", _("电子公章只能由培训评价组织本身上传。"))
+    # A seal uploaded after the delisting would put a new seal on certificates of before it.
+    org_standing(org).check("upload_seal", field="file")
     low, high = PRINTED_MM_RANGE
     if not isinstance(printed_mm, int) or not low <= printed_mm <= high:
         raise AppError(_("印面直径应在 %(low)d 到 %(high)d 毫米之间。") % {"low": low, "high": high},

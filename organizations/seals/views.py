@@ -29,7 +29,8 @@ def seal_upload(request, pk: int):
             messages.success(request, _("电子公章已上传（第 %(v)d 版），此后签发的电子证书将使用该版本。") % {"v": seal.version})
             return redirect("organizations:org_detail", pk=org.pk)
     return render(request, "organizations/seal_upload.html", {
-        "form": form, "org": org, "current_seal": seals_selectors.org_seal_current(org)})
+        "form": form, "org": org, "current_seal": seals_selectors.org_seal_current(org),
+        "refusal": seals_selectors.seal_upload_refusal(org)})
 
 
 def seal_response(seal, *, immutable: bool) -> FileResponse:

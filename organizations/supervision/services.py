@@ -20,14 +20,14 @@ from core.uploads import check_document, check_image, stored_file_save
 from organizations.orgs.models import Org
 from organizations.orgs.selectors import org_access_of
 from organizations.supervision.models import TRANSITIONS, OrgAction, OrgActionEvidence
+from organizations.supervision.selectors import OPERATING_STATES, org_standing
 
 Kind = OrgAction.Kind
 Status = Org.Status
 
 MAX_EVIDENCE_FILES = 5
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-# Orgs in these states may start new work (plans, sessions, issuance of new results).
-OPERATING_STATES = {Status.ACTIVE, Status.YELLOW_CARD}
+__all__ = ["OPERATING_STATES", "org_action_record", "org_check_may_operate"]
 
 
 def _check_evidence(files) -> list:
@@ -82,10 +82,7 @@ def org_action_record(*, actor: Actor, org: Org, kind: str, reason: str, evidenc
 
 
 def org_check_may_operate(org: Org) -> None:
-    """Refuse new work (plans, sessions, issuance of new results) under a delisted or withdrawn org.
-    Work done before the change stays valid: callers check this only when something new starts."""
-    if org.status not in OPERATING_STATES:
-        raise AppError(_("“%(org)s”已%(status)s，不能开展新的考核计划、考核或发证。") % {
-            "org": org.name, "status": org.get_status_display()}, code="org_not_operating")
-
-
+    """Refuse new work (plans, sessions) under a delisted or withdrawn org, naming the delisting
+    (``org_standing`` decides). Work done before the change stays valid: callers check this only
+    when something new starts."""
+    org_standing(org).check("schedule")
