@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from core import normalize
 from core.tabular.schema import Column, Schema
 from core.tabular.validation import RowCheck
 
@@ -50,7 +51,7 @@ class ResultRow:
 
 def parse_score(text: str, full_mark: decimal.Decimal) -> decimal.Decimal:
     """A score as typed: 0 to the full mark, at most one decimal place."""
-    value = str(text).strip().replace("，", ".").replace("分", "")
+    value = normalize.halfwidth(str(text).replace("，", ".")).replace("分", "")
     try:
         score = decimal.Decimal(value)
     except (decimal.InvalidOperation, ValueError):

@@ -17,6 +17,7 @@ from certificates.issuance.models import IssuedCertificate
 from certificates.issuance.selectors import issued_certificate_access
 from certificates.paper_copies.models import PaperCopyOffer, PaperCopyOrder
 from certificates.paper_copies.selectors import paper_offer_access, paper_offer_of, paper_order_access
+from core import normalize
 from core.errors import AppError
 from organizations.orgs.models import Org
 
@@ -51,7 +52,7 @@ def paper_offer_set(*, actor: Actor, org: Org, price) -> PaperCopyOffer:
     return offer
 
 
-_PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+_PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$", re.ASCII)
 
 
 def paper_order_create(*, actor: Actor, issued: IssuedCertificate, recipient: str, phone: str, address: str,
@@ -60,8 +61,8 @@ def paper_order_create(*, actor: Actor, issued: IssuedCertificate, recipient: st
     issued_certificate_access(actor=actor, number=issued.number).require("order_paper_copy")
     if issued.status != IssuedCertificate.Status.VALID:
         raise AppError(_("已撤销的证书不能申请纸质证书。"))
-    recipient, phone, address, postcode = (v.strip() for v in (recipient or "", phone or "", address or "",
-                                                                 postcode or ""))
+    recipient, address = normalize.text(recipient), normalize.text(address)
+    phone, postcode = normalize.phone(phone), normalize.code(postcode)
     if not recipient:
         raise AppError(_("请填写收件人。"), field="recipient")
     if not _PHONE.match(phone):
