@@ -54,8 +54,8 @@ class PaperOrderCreateApi(APIView):
 
     @extend_schema(summary="申请纸质证书（持证人）", request=PaperOrderInputSerializer, responses={201: PaperOrderOutput})
     def post(self, request, number: str):
-        issued = issuance_selectors.issued_certificate_access(actor=request.actor, number=number).require(
-            "order_paper_copy")
+        access = issuance_selectors.issued_certificate_access(actor=request.actor, number=number)
+        issued = access.require("order_paper_copy", message=selectors.paper_copy_refusal(access))
         data = self.PaperOrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = paper_copies.paper_order_create(actor=request.actor, issued=issued, **data.validated_data)

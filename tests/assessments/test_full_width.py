@@ -22,7 +22,8 @@ def registered(hubei):
 
 
 def test_a_bulk_file_with_a_full_width_school_code_and_numbers_is_saved(actor, hubei_user, registered, certificate):
-    rows = [["４１４２８００００４", registered.name, "ｘ１０００１", "２０２０", "初级", "１２０", "张老师", "１３８００００００００"],
+    rows = [["４１４２８００００４", registered.name, "ｘ１０００１", "２０２０", "初级", "１２０", "张老师",
+             "１３８００００００００"],
             ["　4142800004　", "", "Web前端开发", 2020, "高级", "１，０００", "张老师", "１３８ ００００ ００００"]]
     record = run(actor(hubei_user), xlsx_file(rows))
     assert record.status == FilingImport.Status.SUCCEEDED, (record.message, record.errors)

@@ -109,8 +109,9 @@ class _Form(forms.Form):
 
 
 def test_form_fields_normalize_every_kind():
-    form = _Form({"code": "４１４２８００００４", "id_number": "４２０１０６２００３０５１５１２３ｘ", "phone": "（０２７）８７６５４３２１",
-                  "mobile": "１３８００００００００", "count": "１２０", "amount": "１２．５０"})
+    form = _Form({"code": "４１４２８００００４", "id_number": "４２０１０６２００３０５１５１２３ｘ",
+                  "phone": "（０２７）８７６５４３２１", "mobile": "１３８００００００００", "count": "１２０",
+                  "amount": "１２．５０"})
     assert form.is_valid(), form.errors
     assert form.cleaned_data == {"code": "4142800004", "id_number": "42010620030515123X", "phone": "(027)87654321",
                                  "mobile": "13800000000", "count": 120, "amount": decimal.Decimal("12.50")}
@@ -132,8 +133,9 @@ class _Input(serializers.Serializer):
 
 
 def test_serializer_fields_normalize_every_kind():
-    data = _Input(data={"code": "ｘ１０００１", "id_number": "４２０１０６２００３０５１５１２３ｘ", "phone": "１３８ ００００ ００００",
-                        "amount": "１，２００．００", "count": "１２０", "credits": "２．５"})
+    data = _Input(data={"code": "ｘ１０００１", "id_number": "４２０１０６２００３０５１５１２３ｘ",
+                        "phone": "１３８ ００００ ００００", "amount": "１，２００．００", "count": "１２０",
+                        "credits": "２．５"})
     assert data.is_valid(), data.errors
     assert data.validated_data == {"code": "X10001", "id_number": "42010620030515123X", "phone": "13800000000",
                                    "amount": "1200.00", "count": 120, "credits": decimal.Decimal("2.5")}
