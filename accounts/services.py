@@ -32,7 +32,7 @@ from accounts.models import (
     User,
 )
 from accounts.scoping import Actor
-from core import ratelimit
+from core import normalize, ratelimit
 from core.base_url import public_base_url
 from core.errors import AppError, Forbidden, Throttled
 
@@ -131,7 +131,7 @@ def _new_code() -> str:
 
 
 def _hash_code(code: str) -> str:
-    normalized = code.replace("-", "").replace(" ", "").upper()
+    normalized = normalize.code(code).replace("-", "")
     return salted_hmac("pilot.activation-code", normalized).hexdigest()
 
 
