@@ -5,13 +5,17 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit_display import action_choices
 from accounts.models import Province, Role
+from core import form_fields
 from core.errors import AppError, Throttled
 
 
 def add_app_error(form: forms.Form, error: AppError) -> None:
-    """Show a refused action on the form: on its field when the form has it, else on top."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
+    """Show a refused action on the form: on its field when the form has it, else on top; every
+    field a ``field_errors`` refusal names, each on its own field."""
+    details = [d for d in error.details if isinstance(d, dict) and "message" in d and "row" not in d]
+    for detail in details or [{"field": error.field, "message": str(error.message)}]:
+        field = detail.get("field") if detail.get("field") in form.fields else None
+        form.add_error(field, detail["message"])
 
 
 def render_form(request, template_name: str, context: dict, *, refusal: AppError | None = None,
@@ -77,8 +81,8 @@ class StaffAccountForm(forms.Form):
                                 error_messages={"invalid": _("用户名只能包含字母、数字和 _ . @ -。")})
     full_name = forms.CharField(label=_("姓名"), max_length=64)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
-    phone = forms.RegexField(label=_("手机号码"), regex=r"^1\d{10}$", required=False,
-                             error_messages={"invalid": _("请输入 11 位手机号码。")})
+    phone = form_fields.MobileField(label=_("手机号码"), required=False,
+                                    error_messages={"invalid": _("请输入 11 位手机号码。")})
     role = forms.ChoiceField(label=_("角色"), choices=[(Role.MINISTRY, Role.MINISTRY.label),
                                                      (Role.PROVINCE, Role.PROVINCE.label),
                                                      (Role.PROVINCE_AGENCY, Role.PROVINCE_AGENCY.label)])

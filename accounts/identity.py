@@ -7,11 +7,12 @@ from operator import mul
 
 from django.utils.translation import gettext as _
 
+from core import normalize
 from core.errors import AppError
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_RESIDENT_RE = re.compile(r"^\d{17}[\dX]$")
+_RESIDENT_RE = re.compile(r"^[0-9]{17}[0-9X]$")
 _OTHER_RE = re.compile(r"^[A-Z0-9]{5,30}$")
 # Mainland province codes plus 81/82/83, the prefixes of residence permits for Hong Kong, Macao
 # and Taiwan residents, which use the same 18-character structure.
@@ -38,7 +39,7 @@ def gb11643_check_char(first17: str) -> str:
 
 def normalize_resident_id(raw: str) -> str:
     """Return the ID number in canonical form (upper-case X) or raise AppError saying why."""
-    value = (raw or "").strip().upper()
+    value = normalize.id_number(raw)
     if not value:
         raise AppError(_("身份证号码不能为空。"), code="id_empty", field="id_number")
     if len(value) != 18:
@@ -65,7 +66,7 @@ def normalize_resident_id(raw: str) -> str:
 
 
 def normalize_other_id(raw: str) -> str:
-    value = re.sub(r"[\s-]", "", (raw or "")).upper()
+    value = normalize.id_number(raw).replace("-", "")
     if not _OTHER_RE.match(value):
         raise AppError(_("证件号码应为 5 到 30 位字母或数字。"), code="id_other", field="id_number")
     return value

@@ -34,7 +34,7 @@ from accounts.models import (
 )
 from accounts.notification_kinds import stored_params
 from accounts.scoping import Actor
-from core import ratelimit
+from core import normalize, ratelimit
 from core.base_url import public_base_url
 from core.errors import AppError, Forbidden, Throttled
 
@@ -133,7 +133,7 @@ def _new_code() -> str:
 
 
 def _hash_code(code: str) -> str:
-    normalized = code.replace("-", "").replace(" ", "").upper()
+    normalized = normalize.code(code).replace("-", "")
     return salted_hmac("pilot.activation-code", normalized).hexdigest()
 
 

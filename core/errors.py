@@ -24,6 +24,16 @@ class AppError(Exception):
         return {}
 
 
+def field_errors(errors: list[AppError]) -> AppError:
+    """Several refused fields as one error, so a form or an API answer names them all at once: the
+    first one's message and field, and every one in ``details`` as {"field", "message"}."""
+    first = errors[0]
+    if len(errors) == 1:
+        return first
+    return AppError(first.message, code=first.code, field=first.field,
+                    details=[{"field": e.field or "", "message": str(e.message)} for e in errors])
+
+
 class NotInScope(AppError):
     """The object does not exist for this actor: answered as 404 so its existence is not revealed."""
 

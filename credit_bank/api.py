@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.access import Access
 from certificates.catalog.models import Level
+from core import api_fields
 from core.errors import NotInScope
 from credit_bank import selectors
 from credit_bank.models import Conversion, ConversionRule, CourseType, Outcome
@@ -201,7 +202,7 @@ class CatalogOutput(serializers.Serializer):
 class CatalogApi(APIView):
     @extend_schema_serializer(component_name="CreditCatalogInput")
     class InputSerializer(serializers.Serializer):
-        certificate_code = serializers.CharField()
+        certificate_code = api_fields.CodeField()
         level = serializers.ChoiceField(choices=Level.choices)
         credits = serializers.CharField(help_text="认定学分，以 0.5 为单位")
         reason = serializers.CharField(allow_blank=True)
@@ -265,10 +266,10 @@ class RuleCollectionApi(GenericAPIView):
     class InputSerializer(_RuleFields):
         institution_id = serializers.IntegerField()
         major_name = serializers.CharField(allow_blank=True)
-        major_code = serializers.CharField(allow_blank=True, required=False, default="")
-        certificate_code = serializers.CharField()
+        major_code = api_fields.CodeField(allow_blank=True, required=False, default="")
+        certificate_code = api_fields.CodeField()
         level = serializers.ChoiceField(choices=Level.choices)
-        course_code = serializers.CharField(allow_blank=True)
+        course_code = api_fields.CodeField(allow_blank=True)
 
     @extend_schema(summary="学分转换规则列表（教育部全国；省份本省；院校本校；联盟成员院校）", operation_id="credit_rules_list",
                    responses=RuleOutput(many=True))
@@ -328,13 +329,13 @@ class PolicyApi(APIView):
     class OutputSerializer(serializers.Serializer):
         institution_id = serializers.IntegerField()
         institution = serializers.CharField(source="institution.name")
-        max_certificates_per_course = serializers.IntegerField()
-        max_credits_per_certificate = serializers.DecimalField(max_digits=4, decimal_places=1)
+        max_certificates_per_course = api_fields.IntegerField()
+        max_credits_per_certificate = api_fields.DecimalField(max_digits=4, decimal_places=1)
 
     @extend_schema_serializer(component_name="CreditPolicyInput")
     class InputSerializer(serializers.Serializer):
         institution_id = serializers.IntegerField()
-        max_certificates_per_course = serializers.IntegerField()
+        max_certificates_per_course = api_fields.IntegerField()
         max_credits_per_certificate = serializers.CharField()
 
     @extend_schema(summary="本校（联盟：成员院校）的学分转换限额", responses=OutputSerializer(many=True))

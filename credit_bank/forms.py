@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from certificates.catalog.models import Certificate, Level
+from core import form_fields
 from credit_bank.models import CourseType
 
 CREDITS_WIDGET = {"inputmode": "decimal", "step": "0.5", "min": "0.5"}
@@ -26,10 +27,10 @@ class RuleForm(forms.Form):
     major = forms.ChoiceField(label=_("专业"), help_text=_("本校在籍学生所在的专业。"))
     certificate = forms.ModelChoiceField(label=_("证书"), queryset=Certificate.objects.none(), empty_label=_("请选择"))
     level = forms.ChoiceField(label=_("等级"), choices=Level.choices)
-    course_code = forms.CharField(label=_("课程代码"), max_length=20)
+    course_code = form_fields.CodeField(label=_("课程代码"), max_length=20)
     course_name = forms.CharField(label=_("课程名称"), max_length=64)
-    course_credits = forms.DecimalField(label=_("课程学分"), max_digits=4, decimal_places=1,
-                                        widget=forms.NumberInput(attrs=CREDITS_WIDGET))
+    course_credits = form_fields.DecimalField(label=_("课程学分"), max_digits=4, decimal_places=1,
+                                              widget=forms.NumberInput(attrs=CREDITS_WIDGET))
     course_type = forms.ChoiceField(label=_("课程类型"), choices=CourseType.choices)
     note = forms.CharField(label=_("说明（可选）"), max_length=200, required=False)
 
@@ -52,8 +53,8 @@ class RuleForm(forms.Form):
 
 class RuleChangeForm(forms.Form):
     course_name = forms.CharField(label=_("课程名称"), max_length=64)
-    course_credits = forms.DecimalField(label=_("课程学分"), max_digits=4, decimal_places=1,
-                                        widget=forms.NumberInput(attrs=CREDITS_WIDGET))
+    course_credits = form_fields.DecimalField(label=_("课程学分"), max_digits=4, decimal_places=1,
+                                              widget=forms.NumberInput(attrs=CREDITS_WIDGET))
     course_type = forms.ChoiceField(label=_("课程类型"), choices=CourseType.choices)
     note = forms.CharField(label=_("修改说明"), max_length=200, required=False)
 
@@ -63,9 +64,9 @@ class ReasonForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    credits = forms.DecimalField(label=_("认定学分"), max_digits=4, decimal_places=1,
-                                 widget=forms.NumberInput(attrs=CREDITS_WIDGET),
-                                 help_text=_("默认为规则规定的课程学分，可酌情认定较少学分。"))
+    credits = form_fields.DecimalField(label=_("认定学分"), max_digits=4, decimal_places=1,
+                                       widget=forms.NumberInput(attrs=CREDITS_WIDGET),
+                                       help_text=_("默认为规则规定的课程学分，可酌情认定较少学分。"))
 
 
 class DeclineForm(forms.Form):
@@ -74,9 +75,9 @@ class DeclineForm(forms.Form):
 
 class PolicyForm(forms.Form):
     institution = forms.ChoiceField(label=_("院校"))
-    max_certificates_per_course = forms.IntegerField(label=_("每门课程最多可认定的证书数"))
-    max_credits_per_certificate = forms.DecimalField(label=_("每个证书最多可转换的学分"), max_digits=4, decimal_places=1,
-                                                     widget=forms.NumberInput(attrs=CREDITS_WIDGET))
+    max_certificates_per_course = form_fields.IntegerField(label=_("每门课程最多可认定的证书数"))
+    max_credits_per_certificate = form_fields.DecimalField(label=_("每个证书最多可转换的学分"), max_digits=4, decimal_places=1,
+                                                           widget=forms.NumberInput(attrs=CREDITS_WIDGET))
 
     def __init__(self, *args, institutions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,6 +87,6 @@ class PolicyForm(forms.Form):
 
 
 class CatalogForm(forms.Form):
-    credits = forms.DecimalField(label=_("认定学分"), max_digits=4, decimal_places=1,
-                                 widget=forms.NumberInput(attrs=CREDITS_WIDGET))
+    credits = form_fields.DecimalField(label=_("认定学分"), max_digits=4, decimal_places=1,
+                                       widget=forms.NumberInput(attrs=CREDITS_WIDGET))
     reason = forms.CharField(label=_("调整说明"), max_length=200)

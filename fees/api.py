@@ -16,6 +16,7 @@ from accounts.api_pagination import PaginatedListMixin
 from accounts.api_permissions import IsVerifiedUser
 from certificates.catalog.api import AUTHENTICATION, PublicReadVerifiedWrite, PublicThrottle
 from certificates.catalog.models import Level
+from core import api_fields
 from core.errors import AppError
 from fees import selectors, services
 from fees.filters import FeeThreadFilter
@@ -47,7 +48,7 @@ class CapListCreateApi(PaginatedListMixin, APIView):
 
     class FeeCapInput(serializers.Serializer):
         assessment_type = serializers.CharField(help_text="paper、computer、practical_general 或 practical_special")
-        amount = serializers.CharField(help_text="元/人次，最多两位小数，如 \"300.00\"")
+        amount = api_fields.NumberTextField(help_text="元/人次，最多两位小数，如 \"300.00\"")
         effective_from = serializers.DateField()
         basis = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -385,7 +386,7 @@ class PaymentListCreateApi(PaginatedListMixin, APIView):
                                                help_text="院校付款时填写（院校登记）")
         person = serializers.IntegerField(required=False, allow_null=True, default=None,
                                           help_text="社会学习者本人缴费时填写（培训评价组织登记）")
-        amount = serializers.CharField(help_text="元，最多两位小数")
+        amount = api_fields.NumberTextField(help_text="元，最多两位小数")
         paid_on = serializers.DateField()
         reference = serializers.CharField(max_length=64, allow_blank=True, help_text="支付凭证号")
 

@@ -18,6 +18,7 @@ from accounts.personal_data import Relation, relations_of
 from accounts.scoping import Actor, get_in_scope, scoped
 from assessments.models import AssessmentSession, Result
 from certificates.catalog.models import AssessmentType, Certificate, CertificateLevel, Level
+from core import normalize
 from core.errors import AppError, Forbidden, NotInScope
 from fees.models import CostCap, FeePayment, FeeStandard, FeeStandardLevel, FeeThread, FeeVersion, FixedItemPrice
 from organizations.institutions.models import Institution
@@ -357,11 +358,11 @@ def provinces() -> QuerySet[Province]:
 
 
 def province_by_code(code: str) -> Province | None:
-    return Province.objects.filter(code=(code or "").strip()).first()
+    return Province.objects.filter(code=normalize.code(code)).first()
 
 
 def certificate_by_code(code: str) -> Certificate | None:
-    return Certificate.objects.filter(code=(code or "").strip().upper()).first()
+    return Certificate.objects.filter(code=normalize.code(code)).first()
 
 
 def proposable_certificates(actor: Actor) -> QuerySet[Certificate]:

@@ -15,6 +15,7 @@ from accounts.scoping import Actor
 from accounts.services import notify_scope
 from assessments.models import AssessmentSession
 from certificates.catalog.models import AssessmentType, Certificate, Level
+from core import normalize
 from core.errors import AppError, Forbidden
 from fees.models import (
     ITEM_APPLIES_TO,
@@ -48,7 +49,7 @@ def money_parse(value, *, field: str = "amount", label: str = "") -> Decimal:
     """A non-negative amount in yuan with at most two decimals, or AppError saying what is wrong."""
     label = label or _("金额")
     try:
-        amount = Decimal(str(value).strip().replace(",", "").replace("，", ""))
+        amount = normalize.decimal(value)
     except (InvalidOperation, ValueError):
         raise AppError(_("%(label)s“%(v)s”不是有效的金额。") % {"label": label, "v": value}, field=field) from None
     if not amount.is_finite():

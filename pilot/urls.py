@@ -35,6 +35,8 @@ pilot_patterns = ([
     path("dashboard/provinces/<str:code>/", dashboard.dashboard_province, name="dashboard_province"),
     path("dashboard/orgs/<int:pk>/", dashboard.dashboard_org, name="dashboard_org"),
     path("dashboard/institutions/<int:pk>/", dashboard.dashboard_institution, name="dashboard_institution"),
+    path("dashboard/institutions/<int:pk>/export/", dashboard.dashboard_institution_export,
+         name="dashboard_institution_export"),
     path("dashboard/hubei/", dashboard.dashboard_hubei, name="dashboard_hubei"),
     path("dashboard/lists/<str:measure>/", dashboard.dashboard_list, name="dashboard_list"),
     path("dashboard/lists/<str:measure>/export/", dashboard.dashboard_list_export, name="dashboard_list_export"),

@@ -14,6 +14,7 @@ from assessments.filings import services as filings
 from assessments.filings.filters import FilingFilter
 from assessments.filings.imports import FILING_SCHEMA, FilingRowValidator, filing_rows_group, rows_from_records
 from certificates.catalog.models import Certificate, Level
+from core import api_fields, normalize
 from core.errors import AppError, Forbidden, NotInScope
 from core.tabular.validation import validate_rows
 from organizations.institutions.selectors import institutions_fileable
@@ -49,10 +50,10 @@ class FilingListCreateApi(PaginatedListMixin, APIView):
     class FilingCreateInput(serializers.Serializer):
         institution = serializers.IntegerField(help_text="院校 id（见 /api/v1/institutions）")
         certificate = serializers.CharField(help_text="证书代码")
-        year = serializers.IntegerField()
-        levels = serializers.DictField(child=serializers.IntegerField(), help_text='如 {"junior": 120, "senior": 30}')
+        year = api_fields.IntegerField()
+        levels = serializers.DictField(child=api_fields.IntegerField(), help_text='如 {"junior": 120, "senior": 30}')
         contact_name = serializers.CharField(max_length=64)
-        contact_phone = serializers.CharField(max_length=32)
+        contact_phone = api_fields.PhoneField(max_length=32)
 
     @extend_schema(responses=FilingOutput(many=True), summary="院校备案列表（按范围、可筛选排序）")
     def get(self, request):
@@ -68,7 +69,7 @@ class FilingListCreateApi(PaginatedListMixin, APIView):
         institution = institutions_fileable(request.actor).filter(pk=values["institution"]).first()
         if institution is None:
             raise NotInScope(_("院校不存在或不属于本省，不能为其备案。"))
-        certificate = Certificate.objects.filter(code=values["certificate"].strip().upper()).first()
+        certificate = Certificate.objects.filter(code=normalize.code(values["certificate"])).first()
         if certificate is None:
             raise AppError(_("证书代码“%(c)s”不在证书目录中。") % {"c": values["certificate"]}, field="certificate")
         unknown = set(values["levels"]) - set(Level.values)

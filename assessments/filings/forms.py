@@ -3,9 +3,12 @@
 import datetime
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from certificates.catalog.models import Certificate
+from core import form_fields
+from core.tabular.validation import parse_phone
 from organizations.institutions.models import Institution
 
 
@@ -19,14 +22,14 @@ class FilingForm(forms.Form):
                                          empty_label=_("请选择本省院校"))
     certificate = CertificateChoiceField(label=_("证书"), queryset=Certificate.objects.none(),
                                          empty_label=_("请选择已公布的证书"))
-    year = forms.IntegerField(label=_("年度"), initial=lambda: datetime.date.today().year)
-    junior = forms.IntegerField(label=_("初级申报人数"), required=False,
-                                help_text=_("该证书未设的等级请留空。"))
-    intermediate = forms.IntegerField(label=_("中级申报人数"), required=False)
-    senior = forms.IntegerField(label=_("高级申报人数"), required=False)
+    year = form_fields.IntegerField(label=_("年度"), initial=lambda: datetime.date.today().year)
+    junior = form_fields.IntegerField(label=_("初级申报人数"), required=False,
+                                      help_text=_("该证书未设的等级请留空。"))
+    intermediate = form_fields.IntegerField(label=_("中级申报人数"), required=False)
+    senior = form_fields.IntegerField(label=_("高级申报人数"), required=False)
     contact_name = forms.CharField(label=_("联系教师"), max_length=64)
-    contact_phone = forms.CharField(label=_("联系电话"), max_length=32,
-                                    help_text=_("11 位手机号码或带区号的固定电话。"))
+    contact_phone = form_fields.PhoneField(label=_("联系电话"), max_length=32,
+                                           help_text=_("11 位手机号码或带区号的固定电话。"))
 
     def __init__(self, *args, institutions, certificates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,6 +37,14 @@ class FilingForm(forms.Form):
         self.fields["certificate"].queryset = certificates
         for name in ("junior", "intermediate", "senior"):
             self.fields[name].widget.attrs.update({"min": 1, "inputmode": "numeric"})
+            self.fields[name].validators.append(MinValueValidator(1, message=_("申报人数应为正整数。")))
+
+    # Each field is checked on its own, so every wrong field is reported in one go.
+    def clean_contact_phone(self):
+        try:
+            return parse_phone(self.cleaned_data["contact_phone"])
+        except ValueError as exc:
+            raise forms.ValidationError(exc.args[0]) from None
 
     def levels(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in ("junior", "intermediate", "senior")}

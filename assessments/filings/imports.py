@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from certificates.catalog.models import Certificate, CertificateLevel, Level, level_lookup
+from core import normalize
 from core.errors import AppError
 from core.tabular.schema import Column, Row, Schema
 from core.tabular.validation import RowCheck, int_in_range, memoized, parse_phone, parse_positive_int, text_of_length
@@ -131,10 +132,10 @@ class FilingRowValidator:
         raise AppError(_("学校标识码 %(code)s 未在院校名录中登记，请先在“院校名录”中登记该院校。") % {"code": code})
 
     def _certificate(self, text: str):
-        record = self.by_code.get(text.strip().upper())
+        record = self.by_code.get(normalize.code(text))
         if record is None and text.endswith(("）", ")")) and ("（" in text or "(" in text):
             code = text.replace("(", "（").rstrip(")）").rsplit("（", 1)[1]
-            record = self.by_code.get(code.strip().upper())
+            record = self.by_code.get(normalize.code(code))
         if record is None:
             matches = self.certificates.get(text.strip(), [])
             published = [m for m in matches if m[3] == Certificate.Status.PUBLISHED]

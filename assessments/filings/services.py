@@ -20,8 +20,9 @@ from assessments.filings.imports import LEVEL_LABELS, FilingData, year_range
 from assessments.filings.selectors import filing_access, filings_page_access
 from assessments.models import Filing, FilingLevel
 from certificates.catalog.models import Certificate, Level
+from core import normalize
 from core.bulk import copy_rows
-from core.errors import AppError, Forbidden, NotInScope
+from core.errors import AppError, Forbidden, NotInScope, field_errors
 from core.tabular.validation import parse_phone
 from organizations.institutions.models import Institution
 
@@ -64,41 +65,44 @@ def _lock_province(actor: Actor) -> Province:
 
 # --- one filing (the form, the API) ---------------------------------------------------------------
 
-def _check_levels(certificate: Certificate, levels: dict[str, int | None]) -> dict[str, int]:
+def _check_levels(certificate: Certificate, levels: dict[str, int | None], errors: list[AppError]) -> dict[str, int]:
+    """The declared counts per level; what is wrong goes to ``errors``, every level checked."""
     if certificate.status != Certificate.Status.PUBLISHED:
-        raise AppError(_("证书“%(name)s”当前状态为“%(status)s”，只有已公布的证书可以备案。") % {
-            "name": certificate.name, "status": certificate.get_status_display()}, field="certificate")
+        errors.append(AppError(_("证书“%(name)s”当前状态为“%(status)s”，只有已公布的证书可以备案。") % {
+            "name": certificate.name, "status": certificate.get_status_display()}, field="certificate"))
     offered = set(certificate.levels.values_list("level", flat=True))
-    clean = {}
+    clean, before = {}, len(errors)
     for level, value in levels.items():
         if value in (None, ""):
             continue
         if level not in Level.values:
-            raise AppError(_("等级“%(v)s”无效，应为初级、中级或高级。") % {"v": level}, field="levels")
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise AppError(_("“%(level)s”申报人数应为正整数，当前为“%(v)s”。") % {
-                "level": LEVEL_LABELS[level], "v": value}, field=level)
-        if level not in offered:
-            raise AppError(_("证书“%(name)s”没有“%(level)s”等级（设有：%(offered)s）。") % {
+            errors.append(AppError(_("等级“%(v)s”无效，应为初级、中级或高级。") % {"v": level}, field="levels"))
+        elif isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            errors.append(AppError(_("“%(level)s”申报人数应为正整数，当前为“%(v)s”。") % {
+                "level": LEVEL_LABELS[level], "v": value}, field=level))
+        elif level not in offered:
+            errors.append(AppError(_("证书“%(name)s”没有“%(level)s”等级（设有：%(offered)s）。") % {
                 "name": certificate.name, "level": LEVEL_LABELS[level],
                 "offered": "、".join(str(LEVEL_LABELS[v]) for v in Level.values if v in offered) or _("无")},
-                field=level)
-        clean[level] = value
-    if not clean:
-        raise AppError(_("请至少填写一个等级的申报人数。"), field="levels")
+                field=level))
+        else:
+            clean[level] = value
+    if not clean and len(errors) == before:
+        errors.append(AppError(_("请至少填写一个等级的申报人数。"), field="levels"))
     return clean
 
 
-def _check_contact(contact_name: str, contact_phone: str) -> tuple[str, str]:
-    name = (contact_name or "").strip()
+def _check_contact(contact_name: str, contact_phone: str, errors: list[AppError]) -> tuple[str, str]:
+    """The contact teacher and phone; both are checked, what is wrong goes to ``errors``."""
+    name, phone = normalize.text(contact_name), ""
     if not name:
-        raise AppError(_("请填写联系教师。"), field="contact_name")
-    if len(name) > 64:
-        raise AppError(_("联系教师姓名不能超过 64 个字。"), field="contact_name")
+        errors.append(AppError(_("请填写联系教师。"), field="contact_name"))
+    elif len(name) > 64:
+        errors.append(AppError(_("联系教师姓名不能超过 64 个字。"), field="contact_name"))
     try:
-        phone = parse_phone((contact_phone or "").strip())
+        phone = parse_phone(contact_phone or "")
     except ValueError as exc:
-        raise AppError(exc.args[0], field="contact_phone") from None
+        errors.append(AppError(exc.args[0], field="contact_phone"))
     return name, phone
 
 
@@ -118,9 +122,16 @@ def filing_save(*, actor: Actor, institution: Institution, certificate: Certific
     if institution.province_id != province.pk:
         raise NotInScope(_("院校“%(name)s”不属于%(province)s，不能为其备案。") % {
             "name": institution.name, "province": province.name})
-    year = _check_year(year)
-    clean = _check_levels(certificate, levels)
-    name, phone = _check_contact(contact_name, contact_phone)
+    # Every field is checked before refusing, so the form and the API name all that is wrong at once.
+    errors: list[AppError] = []
+    try:
+        year = _check_year(year)
+    except AppError as error:
+        errors.append(error)
+    clean = _check_levels(certificate, levels, errors)
+    name, phone = _check_contact(contact_name, contact_phone, errors)
+    if errors:
+        raise field_errors(errors)
     data = FilingData(institution_id=institution.pk, certificate_id=certificate.pk, year=year, levels=clean,
                       contact_name=name, contact_phone=phone)
     outcome = _apply(actor=actor, province=province, items=[data])

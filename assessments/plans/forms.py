@@ -6,12 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
 from certificates.catalog.models import Level
+from core import form_fields
 
 MONTH_CHOICES = [(m, _("%(m)d月") % {"m": m}) for m in range(1, 13)]
 
 
 class PlanYearForm(forms.Form):
-    year = forms.IntegerField(label=_("计划年度"), widget=forms.NumberInput(attrs={"min": 2019, "inputmode": "numeric"}))
+    year = form_fields.IntegerField(label=_("计划年度"), widget=forms.NumberInput(attrs={"min": 2019, "inputmode": "numeric"}))
 
 
 class PlanUploadForm(PlanYearForm):
@@ -28,10 +29,10 @@ class PlanRowForm(forms.Form):
     province = forms.ChoiceField(label=_("省份"), required=False)
     certificate = forms.ChoiceField(label=_("证书"), required=False)
     level = forms.ChoiceField(label=_("等级"), required=False, choices=[("", "—")] + list(Level.choices))
-    planned_candidates = forms.IntegerField(label=_("计划考核人数"), required=False,
-                                            widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}))
-    planned_sessions = forms.IntegerField(label=_("计划考核批次"), required=False,
-                                          widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}))
+    planned_candidates = form_fields.IntegerField(label=_("计划考核人数"), required=False,
+                                                  widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}))
+    planned_sessions = form_fields.IntegerField(label=_("计划考核批次"), required=False,
+                                                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}))
 
     def __init__(self, *args, months, certificates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,6 +76,6 @@ PlanRowFormSet = forms.formset_factory(PlanRowForm, formset=BasePlanRowFormSet, 
 
 
 class PlanningWindowForm(forms.Form):
-    year = forms.IntegerField(label=_("年度"), widget=forms.NumberInput(attrs={"min": 2019}))
+    year = form_fields.IntegerField(label=_("年度"), widget=forms.NumberInput(attrs={"min": 2019}))
     first_month = forms.TypedChoiceField(label=_("起始月份"), choices=MONTH_CHOICES, coerce=int, initial=9)
     last_month = forms.TypedChoiceField(label=_("截止月份"), choices=MONTH_CHOICES, coerce=int, initial=12)

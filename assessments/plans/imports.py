@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Province
 from certificates.catalog.models import Certificate, CertificateLevel, Level, level_lookup
+from core import normalize
 from core.tabular.schema import Column, Row, Schema
 from core.tabular.validation import RowCheck, memoized
 
@@ -76,14 +77,15 @@ _MONTH_PATTERNS = (
 
 def parse_count(text: str) -> int:
     """A planned number: a whole number not below 0."""
-    value = text.replace(",", "").replace("，", "").strip()
-    if value.endswith(".0"):
-        value = value[:-2]
-    if re.fullmatch(r"[-－−]\s*\d+(\.\d+)?", value):
+    value = normalize.number(text).replace("−", "-")
+    if re.fullmatch(r"-[0-9]+(\.[0-9]+)?", value):
         raise ValueError(_("不能为负数，当前为“%(v)s”。") % {"v": text})
-    if not re.fullmatch(r"\d+", value):
-        raise ValueError(_("应为不小于 0 的整数，当前为“%(v)s”。") % {"v": text})
-    number = int(value)
+    try:
+        number = normalize.integer(value)
+    except ValueError:
+        raise ValueError(_("应为不小于 0 的整数，当前为“%(v)s”。") % {"v": text}) from None
+    if number < 0:
+        raise ValueError(_("不能为负数，当前为“%(v)s”。") % {"v": text})
     if number > MAX_PLANNED:
         raise ValueError(_("数值“%(v)s”过大，请核对。") % {"v": text})
     return number
@@ -124,7 +126,7 @@ class PlanRowValidator:
     # -- single cells
 
     def _month(self, text: str) -> int:
-        value = text.strip()
+        value = normalize.halfwidth(text)
         for pattern in _MONTH_PATTERNS:
             match = pattern.match(value)
             if match:
@@ -150,10 +152,10 @@ class PlanRowValidator:
 
     def _certificate(self, text: str) -> int:
         value = text.strip()
-        record = self.by_code.get(value.upper())
+        record = self.by_code.get(normalize.code(value))
         if record is None and value.endswith(("）", ")")) and ("（" in value or "(" in value):
             code = value.replace("(", "（").rstrip(")）").rsplit("（", 1)[1]
-            record = self.by_code.get(code.strip().upper())
+            record = self.by_code.get(normalize.code(code))
         if record is None:
             matches = self.by_name.get(value, [])
             own = [m for m in matches if m[4] == self.org_id]

@@ -13,6 +13,7 @@ from assessments.registrations.forms import RegistrationFilter
 from assessments.registrations.imports import REGISTRATION_SCHEMA, records_as_rows
 from assessments.sessions import selectors as sessions_selectors
 from assessments.sessions.api import BulkRows, _rows
+from core import api_fields
 from core.errors import AppError
 
 
@@ -51,10 +52,10 @@ class RegistrationListCreateApi(PaginatedListMixin, APIView):
     class RegistrationCreateInput(serializers.Serializer):
         session = serializers.IntegerField()
         id_type = serializers.ChoiceField(choices=IdType.values, required=False, default=IdType.RESIDENT_ID)
-        id_number = serializers.CharField(max_length=32, required=False, help_text="院校报名时必填；社会学习者本人报名不填")
+        id_number = api_fields.IdNumberField(max_length=32, required=False, help_text="院校报名时必填；社会学习者本人报名不填")
         name = serializers.CharField(max_length=64, required=False)
         major_name = serializers.CharField(max_length=64, required=False)
-        major_code = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+        major_code = api_fields.CodeField(max_length=16, required=False, allow_blank=True, default="")
 
     class RegistrationCreated(RegistrationOutput):
         activation_code = ActivationCodeOutput(allow_null=True, required=False)

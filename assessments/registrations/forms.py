@@ -5,14 +5,16 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import IdType
 from assessments.models import Registration
 from certificates.catalog.models import Certificate
+from core import form_fields
 
 
 class RegistrationForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=64)
     id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices, initial=IdType.RESIDENT_ID)
-    id_number = forms.CharField(label=_("证件号码"), max_length=32, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    id_number = form_fields.IdNumberField(label=_("证件号码"), max_length=32,
+                                          widget=forms.TextInput(attrs={"autocomplete": "off"}))
     major_name = forms.CharField(label=_("专业名称"), max_length=64)
-    major_code = forms.CharField(label=_("专业代码"), max_length=16, required=False)
+    major_code = form_fields.CodeField(label=_("专业代码"), max_length=16, required=False)
 
 
 class NameConfirmForm(forms.Form):

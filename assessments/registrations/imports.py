@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import IdType
 from accounts.services import id_number_normalize
+from core import normalize
 from core.tabular.schema import Column, Row, Schema
 from core.tabular.validation import RowCheck, memoized, one_of, text_of_length
 
@@ -56,7 +57,7 @@ class RegistrationRowValidator:
         self.seen: dict[tuple[str, str], int] = {}
         self.parse_id_type = memoized(one_of(ID_TYPE_BY_TEXT, _("证件类型")))
         self.parse_name = text_of_length(64)
-        self.parse_major_code = memoized(text_of_length(16))
+        self.parse_major_code = memoized(lambda text: text_of_length(16)(normalize.code(text)))
         self.parse_major_name = memoized(text_of_length(64))
 
     def __call__(self, check: RowCheck) -> RegistrationRow | None:

@@ -34,6 +34,7 @@ from assessments.registrations.imports import REGISTRATION_SCHEMA, RegistrationR
 from assessments.registrations.selectors import is_institution_student, registration_access
 from assessments.sessions.selectors import is_open_for_registration, sessions_page_access
 from assessments.sessions.services import lock_session
+from core import normalize
 from core.bulk import insert_returning_ids
 from core.errors import AppError, Forbidden
 from core.tabular.reading import read_table
@@ -156,7 +157,7 @@ def registration_create(*, actor: Actor, session: AssessmentSession, id_type: st
     no account, the new account's activation code."""
     institution = own_institution(actor)
     number = id_number_normalize(id_type=id_type, id_number=id_number)
-    name, major_name, major_code = (name or "").strip(), (major_name or "").strip(), (major_code or "").strip()
+    name, major_name, major_code = normalize.text(name), normalize.text(major_name), normalize.code(major_code)
     if not name or len(name) > 64:
         raise AppError(_("请填写姓名（不超过 64 个字）。"), field="name")
     if not major_name or len(major_name) > 64:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from core import normalize
 from core.tabular.schema import Column, Schema
 from core.tabular.validation import RowCheck
 
@@ -50,7 +51,7 @@ class ResultRow:
 
 def parse_score(text: str, full_mark: decimal.Decimal) -> decimal.Decimal:
     """A score as typed: 0 to the full mark, at most one decimal place."""
-    value = str(text).strip().replace("，", ".").replace("分", "")
+    value = normalize.halfwidth(str(text).replace("，", ".")).replace("分", "")
     try:
         score = decimal.Decimal(value)
     except (decimal.InvalidOperation, ValueError):
@@ -84,14 +85,16 @@ class ResultRowValidator:
         self.skipped = 0
 
     def _candidate(self, check: RowCheck) -> Candidate | None:
-        reg_text, number = check.text("registration"), check.text("id_number").strip().upper()
+        reg_text, number = check.text("registration"), normalize.id_number(check.text("id_number"))
         if not reg_text and not number:
             check.error("id_number", _("请填写报名号或证件号码。"))
             return None
         by_reg = by_number = None
         if reg_text:
-            digits = reg_text[:-2] if reg_text.endswith(".0") else reg_text
-            by_reg = self.by_registration.get(int(digits)) if digits.isdigit() else None
+            try:
+                by_reg = self.by_registration.get(normalize.integer(reg_text))
+            except ValueError:
+                by_reg = None
             if by_reg is None:
                 check.error("registration", _("报名号“%(v)s”不是本考核批次的报名。") % {"v": reg_text})
                 return None

@@ -25,8 +25,6 @@ from assessments.sessions.views import download, query_without_page, row_errors_
 from core.errors import AppError
 from core.exports import xlsx_bytes, xlsx_response
 
-HELD = (AssessmentSession.Status.SCHEDULED, AssessmentSession.Status.CLOSED)
-
 
 def _session(request, pk: int, action: str) -> AssessmentSession:
     """A session the actor may ``action`` (its org): 404 outside its scope, 403 for other roles."""
@@ -132,7 +130,8 @@ def review_answer(request, pk: int):
 @login_required
 def session_results(request, pk: int):
     """The org's score entry for one session: upload a file, or enter one score at a time."""
-    session = _session(request, pk, "enter_results")
+    access = sessions_selectors.session_access(request.actor, pk)
+    session = access.require("enter_results")
     form = UploadForm(request.POST or None, request.FILES or None)
     context = {"session": session, "form": form}
     status = 200
@@ -155,7 +154,8 @@ def session_results(request, pk: int):
     page = Paginator(_registered(request, session), 100).get_page(request.GET.get("page"))
     context.update({"summary": sessions_selectors.session_summary(session), "page": page,
                     "rows": list(registrations_selectors.registration_rows(request.actor, page)),
-                    "results_open": session.status in HELD})
+                    "results_open": access.may.record_results,
+                    "results_window": sessions_selectors.results_window(session)})
     return render(request, "assessments/session_results.html", context, status=status)
 
 

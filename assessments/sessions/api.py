@@ -14,6 +14,7 @@ from assessments.sessions import selectors
 from assessments.sessions import services as session_services
 from assessments.sessions.forms import SessionFilter
 from certificates.catalog.models import Certificate, Level
+from core import api_fields
 from core.errors import AppError, NotInScope
 from core.tabular.schema import MAX_ROWS
 from organizations.institutions.models import Institution
@@ -43,7 +44,7 @@ class SiteOutput(serializers.Serializer):
 
 class SiteListCreateApi(PaginatedListMixin, APIView):
     class SiteCreateInput(serializers.Serializer):
-        code = serializers.CharField(max_length=8)
+        code = api_fields.CodeField(max_length=8)
         name = serializers.CharField(max_length=128)
         province = serializers.CharField(max_length=2, help_text="省份代码，如 42")
         city = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
@@ -92,7 +93,7 @@ class SessionListCreateApi(PaginatedListMixin, APIView):
         site = serializers.IntegerField(help_text="本组织的考点 id")
         date = serializers.DateField()
         start_time = serializers.TimeField(required=False, allow_null=True, default=None)
-        capacity = serializers.IntegerField()
+        capacity = api_fields.IntegerField()
         examiners = serializers.CharField(required=False, allow_blank=True, default="")
 
     @extend_schema(responses=SessionOutput(many=True),

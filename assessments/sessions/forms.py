@@ -13,6 +13,7 @@ from assessments.filings.forms import CertificateChoiceField
 from assessments.models import AssessmentSession, Site
 from certificates.catalog.models import Certificate, Level
 from certificates.catalog.selectors import LISTED_STATUSES
+from core import form_fields
 from organizations.institutions.models import Institution
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -22,8 +23,8 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class SiteForm(forms.Form):
-    code = forms.CharField(label=_("考点代码"), max_length=8,
-                           help_text=_("4 到 8 位数字或大写字母，保存后不能修改（用于证书编号）。"))
+    code = form_fields.CodeField(label=_("考点代码"), max_length=8,
+                                 help_text=_("4 到 8 位数字或大写字母，保存后不能修改（用于证书编号）。"))
     name = forms.CharField(label=_("考点名称"), max_length=128)
     province = forms.ModelChoiceField(label=_("省份"), queryset=Province.objects.all(), empty_label=_("请选择省份"))
     city = forms.CharField(label=_("城市"), max_length=64, required=False)
@@ -48,8 +49,8 @@ class SessionForm(forms.Form):
     site = forms.ModelChoiceField(label=_("考点"), queryset=Site.objects.none(), empty_label=_("请选择考点"))
     date = forms.DateField(label=_("考核日期"), widget=DATE)
     start_time = forms.TimeField(label=_("开始时间"), required=False, widget=TIME)
-    capacity = forms.IntegerField(label=_("容量（人）"), min_value=1,
-                                  widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}))
+    capacity = form_fields.IntegerField(label=_("容量（人）"), min_value=1,
+                                        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}))
     examiners = forms.CharField(label=_("考评员"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                 help_text=_("考评员姓名及证书编号，每行一人。"))
 

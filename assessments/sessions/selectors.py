@@ -145,7 +145,9 @@ def session_access(actor: Actor, pk: int) -> Access[AssessmentSession]:
     sessions institutions and students see) and what the actor may do with it:
 
     - its own org: "edit", "manage_registration" (close or reopen it), "cancel", "enter_results"
-      (scores, absences, the score sheet), "finalize", "export_roster";
+      (the score page, the score sheet), "finalize", "export_roster"; and "record_results"
+      (upload scores, mark absences, finalize) only while ``results_window`` is "open" — from the
+      assessment date until finalization — so the pages say the rule instead of offering it;
     - an institution "register"s its students, a student "self_register"s (while it is open: the
       registration service says why not otherwise);
     - everyone but a student: "see_examiners", "see_summary", "see_registrations" (of its scope).
@@ -157,10 +159,21 @@ def session_access(actor: Actor, pk: int) -> Access[AssessmentSession]:
     may = set()
     if actor.role == Role.ORG and session.org_id == actor.scope.org_id:
         may.update(_ORG_ACTIONS)
+    if "enter_results" in may and results_window(session) == "open":
+        may.add("record_results")
     may.update(page & {"register", "self_register"})
     if not page.self_register:
         may.update({"see_examiners", "see_summary", "see_registrations"})
     return Access(session, may=Permissions(may), released=session.status == FINALIZED)
+
+
+def results_window(session: AssessmentSession) -> str:
+    """When a session's results may be recorded: "before" its assessment date, "open" from that
+    day until it is finalized, "closed" once finalized or cancelled. The results services refuse
+    outside "open"; the pages ask this to say so before anyone tries."""
+    if session.status not in (AssessmentSession.Status.SCHEDULED, AssessmentSession.Status.CLOSED):
+        return "closed"
+    return "before" if session.date > timezone.localdate() else "open"
 
 
 def with_counts(sessions: QuerySet[AssessmentSession]) -> QuerySet[AssessmentSession]:

@@ -24,6 +24,7 @@ from assessments.models import AssessmentSession, Registration, Result, Site
 from assessments.sessions.selectors import session_access, sessions_page_access, site_access
 from certificates.catalog.models import Certificate, CertificateLevel, Level
 from certificates.issuance.services import certificate_accepts_new_work
+from core import normalize
 from core.errors import AppError, Forbidden, NotInScope
 from organizations.institutions.models import Institution
 from organizations.orgs.models import Org
@@ -81,7 +82,7 @@ def site_create(*, actor: Actor, code: str, name: str, province: Province | None
                 institution: Institution | None = None) -> Site:
     """An org records one of its assessment sites; the site code goes into certificate numbers."""
     org = own_org(actor)
-    code = (code or "").strip().upper()
+    code = normalize.code(code)
     if not SITE_CODE_RE.match(code):
         raise AppError(_("考点代码应为 4 到 8 位数字或大写字母，当前为“%(v)s”。") % {"v": code}, field="code")
     values = _clean_site(name=name, province=province, city=city, address=address, institution=institution)

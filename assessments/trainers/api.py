@@ -10,6 +10,7 @@ from assessments.trainers import selectors
 from assessments.trainers import services as trainers
 from assessments.trainers.filters import TrainerFilter
 from certificates.catalog.models import Certificate
+from core import api_fields
 from core.errors import AppError
 
 
@@ -39,7 +40,7 @@ class TrainerListCreateApi(PaginatedListMixin, APIView):
         name = serializers.CharField(max_length=64)
         id_type = serializers.ChoiceField(choices=[IdType.RESIDENT_ID, IdType.HMT_RESIDENCE],
                                           default=IdType.RESIDENT_ID)
-        id_number = serializers.CharField(max_length=32)
+        id_number = api_fields.IdNumberField(max_length=32)
         subject = serializers.CharField(max_length=64)
         certificate = serializers.CharField(help_text="证书代码")
         training_date = serializers.DateField()

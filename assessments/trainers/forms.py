@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import IdType
 from assessments.filings.forms import CertificateChoiceField
 from certificates.catalog.models import Certificate
+from core import form_fields
 
 
 class TrainerForm(forms.Form):
@@ -11,8 +12,8 @@ class TrainerForm(forms.Form):
     id_type = forms.ChoiceField(label=_("证件类型"), initial=IdType.RESIDENT_ID,
                                 choices=[(IdType.RESIDENT_ID, IdType.RESIDENT_ID.label),
                                          (IdType.HMT_RESIDENCE, IdType.HMT_RESIDENCE.label)])
-    id_number = forms.CharField(label=_("证件号码"), max_length=32,
-                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    id_number = form_fields.IdNumberField(label=_("证件号码"), max_length=32,
+                                          widget=forms.TextInput(attrs={"autocomplete": "off"}))
     subject = forms.CharField(label=_("任教学科/专业"), max_length=64)
     certificate = CertificateChoiceField(label=_("参加培训的证书"), queryset=Certificate.objects.none(),
                                          empty_label=_("请选择证书（由其培训评价组织确认）"))

@@ -7,6 +7,7 @@ from accounts.models import Province
 from assessments.filings.forms import CertificateChoiceField
 from assessments.models import TrainingMode
 from certificates.catalog.models import Certificate, Level
+from core import form_fields
 
 
 def _level_field(label=_("等级")):
@@ -14,7 +15,7 @@ def _level_field(label=_("等级")):
 
 
 def _count_field(label, **kwargs):
-    return forms.IntegerField(label=label, widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+    return form_fields.IntegerField(label=label, widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
                               **kwargs)
 
 

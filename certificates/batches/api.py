@@ -9,6 +9,7 @@ from certificates.batches import selectors
 from certificates.batches import services as batch_services
 from certificates.batches.models import ApplicationCertificate, BatchApplication
 from certificates.catalog.api import AUTHENTICATION, LevelInput, PublicThrottle
+from core import api_fields
 from core.errors import Forbidden
 from organizations.orgs.models import Org
 
@@ -104,7 +105,7 @@ class ApplicationListApi(generics.GenericAPIView):
 
         applicant_name = serializers.CharField(required=False, allow_blank=True, default="",
                                                help_text="教育部录入时必填；组织在线申报时取本组织")
-        credit_code = serializers.CharField(required=False, allow_blank=True, default="")
+        credit_code = api_fields.CodeField(required=False, allow_blank=True, default="")
         org_type = serializers.ChoiceField(choices=Org.OrgType.choices, required=False, allow_blank=True, default="")
         certificates = CertificateInput(many=True)
 
@@ -132,7 +133,7 @@ class ReviewApi(APIView):
 
     class ReviewInput(serializers.Serializer):
         outcome = serializers.ChoiceField(choices=ApplicationCertificate.Outcome.choices)
-        expert_score = serializers.DecimalField(max_digits=None, decimal_places=None, required=False, allow_null=True)
+        expert_score = api_fields.DecimalField(max_digits=None, decimal_places=None, required=False, allow_null=True)
         notice_from = serializers.DateField(required=False, allow_null=True)
         notice_until = serializers.DateField(required=False, allow_null=True)
 

@@ -5,11 +5,12 @@ from certificates.batches.models import ApplicationCertificate
 from certificates.catalog.forms import _DATE
 from certificates.catalog.models import AssessmentType
 from certificates.catalog.services import LEVEL_ORDER
+from core import form_fields
 from organizations.orgs.models import Org
 
 
 class BatchForm(forms.Form):
-    number = forms.IntegerField(label=_("批次号"), min_value=1, max_value=99)
+    number = form_fields.IntegerField(label=_("批次号"), min_value=1, max_value=99)
     name = forms.CharField(label=_("名称"), max_length=100, required=False,
                            help_text=_("留空则为“第N批职业技能等级证书及培训评价组织遴选”。"))
     opened_on = forms.DateField(label=_("开始申报日期"), widget=_DATE)
@@ -18,8 +19,8 @@ class BatchForm(forms.Form):
 
 class ApplicantForm(forms.Form):
     applicant_name = forms.CharField(label=_("申报单位"), max_length=128)
-    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=24,
-                                  help_text=_("18 位，按 GB 32100 校验。与已有培训评价组织相同时自动关联该组织。"))
+    credit_code = form_fields.CodeField(label=_("统一社会信用代码"), max_length=24,
+                                        help_text=_("18 位，按 GB 32100 校验。与已有培训评价组织相同时自动关联该组织。"))
     org_type = forms.ChoiceField(label=_("单位类型"), choices=Org.OrgType.choices)
 
 
@@ -48,7 +49,7 @@ def application_items(formset) -> list[dict]:
 
 
 class ReviewForm(forms.Form):
-    expert_score = forms.DecimalField(label=_("专家评审分"), required=False, help_text=_("0–100，最多两位小数。"))
+    expert_score = form_fields.DecimalField(label=_("专家评审分"), required=False, help_text=_("0–100，最多两位小数。"))
     notice_from = forms.DateField(label=_("公示开始"), required=False, widget=_DATE)
     notice_until = forms.DateField(label=_("公示结束"), required=False, widget=_DATE,
                                    help_text=_("公示期满（结束日期之后）才能录入“通过”。"))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from certificates.catalog.models import AssessmentType, Level
+from core import normalize
 from core.errors import AppError
 from core.uploads import check_document, check_size, read_head
 from organizations.orgs.models import Org
@@ -100,7 +101,7 @@ def applications_read(upload) -> list[ImportedApplication]:
     errors = []
     for number, cells in enumerate(rows[1:], start=2):
         row = dict(zip(header, cells, strict=False))
-        code = row.get("统一社会信用代码", "").strip().upper()
+        code = normalize.code(row.get("统一社会信用代码"))
         org_type = _ORG_TYPES.get(row.get("单位类型", "").strip(), "")
         try:
             levels = _levels(row, number)

@@ -14,6 +14,7 @@ from accounts.models import Role
 from accounts.scoping import Actor, get_in_scope, scoped
 from certificates.batches.models import ApplicationCertificate, BatchApplication
 from certificates.catalog.models import Certificate, SelectionBatch
+from core import normalize
 from core.errors import Forbidden, NotInScope
 
 Outcome = ApplicationCertificate.Outcome
@@ -136,7 +137,7 @@ def application_items(actor: Actor, batch: SelectionBatch, *, outcome: str = "",
         qs = qs.filter(field=field)
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(application__applicant_name__icontains=query)
-                       | Q(application__credit_code=query.upper()))
+                       | Q(application__credit_code=normalize.code(query)))
     return qs
 
 

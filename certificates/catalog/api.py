@@ -15,7 +15,7 @@ from accounts.api_permissions import IsVerifiedUser
 from certificates.catalog import selectors, services
 from certificates.catalog.filters import CertificateFilter
 from certificates.catalog.models import AssessmentType, Certificate, Level, SelectionBatch
-from core import ratelimit
+from core import api_fields, ratelimit
 from organizations.orgs.models import Org
 
 # Token first, so that an anonymous write is told to authenticate (401), not refused (403).
@@ -60,8 +60,8 @@ class LevelInput(serializers.Serializer):
     assessment_types = serializers.ListField(
         child=serializers.CharField(), required=False,
         help_text="由多个部分组成时列出各部分（取值同 assessment_type），按成本最高者计")
-    full_mark = serializers.DecimalField(max_digits=None, decimal_places=None, required=False)
-    pass_mark = serializers.DecimalField(max_digits=None, decimal_places=None, required=False)
+    full_mark = api_fields.DecimalField(max_digits=None, decimal_places=None, required=False)
+    pass_mark = api_fields.DecimalField(max_digits=None, decimal_places=None, required=False)
 
 
 class OrgBrief(serializers.Serializer):
@@ -98,7 +98,7 @@ class CertificateDetailOutput(CertificateOutput):
 
 
 class MajorInput(serializers.Serializer):
-    major_code = serializers.CharField(required=False, allow_blank=True, default="")
+    major_code = api_fields.CodeField(required=False, allow_blank=True, default="")
     major_name = serializers.CharField()
 
 
@@ -116,7 +116,7 @@ class CertificateListApi(generics.ListAPIView):
     filterset_class = CertificateFilter
 
     class CertificateCreateInput(serializers.Serializer):
-        code = serializers.CharField()
+        code = api_fields.CodeField()
         name = serializers.CharField()
         org = serializers.PrimaryKeyRelatedField(queryset=Org.objects.all())
         batch = serializers.SlugRelatedField(slug_field="number", queryset=SelectionBatch.objects.all())
@@ -159,7 +159,7 @@ class CertificateDetailApi(APIView):
     throttle_classes = [PublicThrottle]
 
     class CertificateUpdateInput(serializers.Serializer):
-        code = serializers.CharField(required=False)
+        code = api_fields.CodeField(required=False)
         name = serializers.CharField(required=False)
         org = serializers.PrimaryKeyRelatedField(queryset=Org.objects.all(), required=False)
         batch = serializers.SlugRelatedField(slug_field="number", queryset=SelectionBatch.objects.all(), required=False)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certificates.catalog.models import AssessmentType, Level, SelectionBatch
 from certificates.catalog.services import LEVEL_ORDER
+from core import form_fields
 from organizations.orgs.models import Org
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -28,8 +29,9 @@ def parse_majors(text: str) -> list[tuple[str, str]]:
 
 
 class CertificateForm(forms.Form):
-    code = forms.CharField(label=_("证书代码"), max_length=16,
-                           help_text=_("大写字母、数字或连字符；门户自动编码的格式为 X + 两位批次号 + 三位序号，如 X04017。"))
+    code = form_fields.CodeField(
+        label=_("证书代码"), max_length=16,
+        help_text=_("大写字母、数字或连字符；门户自动编码的格式为 X + 两位批次号 + 三位序号，如 X04017。"))
     name = forms.CharField(label=_("证书名称"), max_length=100)
     org = forms.ModelChoiceField(label=_("培训评价组织"), queryset=Org.objects.all())
     batch = forms.ModelChoiceField(label=_("遴选批次"), queryset=SelectionBatch.objects.all())
@@ -45,8 +47,8 @@ class CertificateForm(forms.Form):
             self.fields[f"{level}_types"] = forms.MultipleChoiceField(
                 label=_("考核方式"), required=False, choices=AssessmentType.choices, widget=forms.CheckboxSelectMultiple,
                 help_text=_("不选表示不设此等级；由多个部分组成时全部勾选，按其中成本最高的方式确定收费上限。"))
-            self.fields[f"{level}_full_mark"] = forms.DecimalField(label=_("满分"), required=False, initial=100)
-            self.fields[f"{level}_pass_mark"] = forms.DecimalField(label=_("合格分数"), required=False, initial=60)
+            self.fields[f"{level}_full_mark"] = form_fields.DecimalField(label=_("满分"), required=False, initial=100)
+            self.fields[f"{level}_pass_mark"] = form_fields.DecimalField(label=_("合格分数"), required=False, initial=60)
             self.fields[f"{level}_types"].level_label = label
         if certificate is not None:
             self._fill(certificate)

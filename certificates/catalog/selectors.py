@@ -25,6 +25,7 @@ from certificates.catalog.models import (
     Level,
     SelectionBatch,
 )
+from core import normalize
 from core.errors import NotInScope
 from organizations.orgs.models import Org
 
@@ -70,7 +71,7 @@ def certificates_visible(actor: Actor | None) -> QuerySet[Certificate]:
 def certificate_get(code: str, *, actor: Actor | None = None) -> Certificate:
     """One certificate by its code, as ``actor`` may see it (None: the public); 404 otherwise.
     The ministry sees every status, so supervision can fetch any certificate with it."""
-    certificate = certificates_visible(actor).filter(code=(code or "").strip().upper()).first()
+    certificate = certificates_visible(actor).filter(code=normalize.code(code)).first()
     if certificate is None:
         raise NotInScope()
     return certificate

@@ -26,6 +26,7 @@ from certificates.catalog.models import (
     SelectionBatch,
 )
 from certificates.catalog.selectors import catalog_access
+from core import normalize
 from core.errors import AppError, Forbidden
 from core.uploads import check_document, stored_file_save
 from organizations.orgs.models import Org
@@ -111,7 +112,7 @@ def majors_clean(majors: Iterable) -> list[tuple[str, str]]:
     seen, result = set(), []
     for major in majors or ():
         code, name = ("", major) if isinstance(major, str) else (major[0] or "", major[1])
-        code, name = code.strip(), (name or "").strip()
+        code, name = normalize.code(code), (name or "").strip()
         if not name:
             continue
         if len(name) > 64 or len(code) > 16:
@@ -153,7 +154,7 @@ def levels_summary(levels) -> list[str]:
 # --- certificates ---------------------------------------------------------------------------
 
 def _code_clean(code: str, *, exclude_pk: int | None = None) -> str:
-    code = (code or "").strip().upper()
+    code = normalize.code(code)
     if not CODE_RE.match(code):
         raise AppError(_("证书代码应为 2–16 位大写字母、数字或连字符，且不以连字符开头。"), field="code")
     clash = Certificate.objects.filter(code=code).exclude(pk=exclude_pk).only("name").first()
@@ -226,7 +227,7 @@ def certificate_update(*, actor: Actor, certificate: Certificate, name: str | No
     levels_before = levels_summary(certificate.levels.all())
     majors_before = list(certificate.majors.values_list("major_name", flat=True))
     fixed = certificate.status != Certificate.Status.APPLIED
-    if code is not None and code.strip().upper() != certificate.code:
+    if code is not None and normalize.code(code) != certificate.code:
         if fixed:
             raise AppError(_("证书已公布，代码不能修改。"), field="code")
         certificate.code = _code_clean(code, exclude_pk=certificate.pk)

@@ -22,6 +22,7 @@ from certificates.catalog.models import Certificate, level_lookup
 from certificates.issuance.models import IssuedCertificate
 from certificates.issuance.selectors import issuance_access
 from certificates.issuance.worker import new_token
+from core import normalize
 from core.errors import AppError, Forbidden
 from organizations.institutions.models import Institution
 from organizations.supervision.selectors import org_standings
@@ -52,7 +53,7 @@ def _date(value) -> datetime.date:
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    text = str(value or "").strip()
+    text = normalize.halfwidth(value)
     match = re.fullmatch(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})日?", text)
     if not match:
         raise ValueError(text)
@@ -89,22 +90,22 @@ def certificates_import(*, actor: Actor, upload, filename: str = "") -> int:
     if "import" not in issuance_access(actor):
         raise Forbidden()
     raw = _read(upload)
-    codes = {str(r.get("证书代码") or "").strip() for _line, r in raw}
+    codes = {normalize.code(r.get("证书代码")) for _line, r in raw}
     certificates = {c.code: c for c in Certificate.objects.filter(code__in=codes).select_related("org")}
     standings = org_standings({c.org_id for c in certificates.values()})
     provinces = set(Province.objects.values_list("code", flat=True))
-    schools = {str(r.get("院校代码") or "").strip() for _line, r in raw} - {""}
+    schools = {normalize.code(r.get("院校代码")) for _line, r in raw} - {""}
     institutions = dict(Institution.objects.filter(school_code__in=schools).values_list("school_code", "pk"))
     errors, rows, seen_numbers = [], [], set()
     for line, r in raw:
         problems = []
-        number = str(r.get("证书编号") or "").strip().upper()
+        number = normalize.code(r.get("证书编号"))
         name = str(r.get("姓名") or "").strip()
-        certificate = certificates.get(str(r.get("证书代码") or "").strip())
+        certificate = certificates.get(normalize.code(r.get("证书代码")))
         level = level_lookup().get(str(r.get("等级") or "").strip())
         id_type = _ID_TYPES.get(str(r.get("证件类型") or "").strip() or str(IdType.RESIDENT_ID.label))
-        province = str(r.get("省份代码") or "").strip()[:2]
-        school = str(r.get("院校代码") or "").strip()
+        province = normalize.code(r.get("省份代码"))[:2]
+        school = normalize.code(r.get("院校代码"))
         if not _NUMBER.match(number):
             problems.append(_("证书编号应为 6–32 位字母或数字"))
         elif number in seen_numbers:

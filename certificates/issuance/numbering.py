@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from certificates.catalog.models import Level
 from certificates.issuance.models import NumberSequence
+from core import normalize
 from core.errors import AppError
 from organizations.orgs.models import Org
 
@@ -60,7 +61,7 @@ SITE_KIND_SITE, SITE_KIND_CERTIFICATE = "0", "1"
 
 def site_part(*, site_code: str, certificate_id: int, scheme: Scheme = SCHEME) -> str:
     width = scheme.site_width - 1
-    code = (site_code or "").strip()
+    code = normalize.code(site_code)
     if code:
         if not code.isdigit() or len(code) > width:
             raise AppError(_("考点代码“%(code)s”应为不超过 %(n)d 位的数字。") % {"code": code, "n": width},

@@ -10,7 +10,8 @@ This module is the one place in the certificates app that decides, for issued ce
   what they may do with it: ``download_pdf``, ``export_credential``, ``order_paper_copy``,
   ``revoke``, ``reissue``;
 - ``issued_rows`` / ``issuance_request_rows``: the same decision for every row of a list or an
-  export, computed from ids already on the row (no extra query);
+  export, computed from ids already on the row (no extra query, but for the holder's own valid
+  certificates: whether their paper copy is already ordered or mailed);
 - ``issuance_request_access(actor, …)``: one issuance request (``retry``).
 
 Views, API views, serializers, templates, exports and services read these answers; none compares
@@ -19,7 +20,7 @@ business rule of the services, with its own message.
 """
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db.models import Count, Max, Min, Q
 from django.utils.translation import gettext as _
@@ -73,14 +74,26 @@ def issuance_access(actor: Actor) -> Permissions:
 
 # --- issued certificates -----------------------------------------------------------------------
 
-def _certificate_may(relations: frozenset[Relation]) -> Permissions:
+# Whether a certificate's paper copy is already taken (ordered, being printed, or mailed). Paper
+# copies sit above issuance and answer it (``paper_copy_taken_source``, from CertificatesConfig.ready()).
+_paper_copy_taken: list[Callable[[IssuedCertificate], bool]] = []
+
+
+def paper_copy_taken_source(source: Callable[[IssuedCertificate], bool]) -> None:
+    _paper_copy_taken[:] = [source]
+
+
+def _certificate_may(relations: frozenset[Relation], issued: IssuedCertificate) -> Permissions:
     may = set()
     # The PDF prints the holder's full ID number: it goes where the policy shows that number in full.
     if shown(Field.ID_NUMBER, relations) == Shown.FULL:
         may.add("download_pdf")
     if relations & CREDENTIAL_RELATIONS:
         may.add("export_credential")
-    if Relation.SELF in relations:
+    # The holder orders the one paper copy of a valid certificate, until it is ordered or mailed
+    # (a cancelled order frees it again).
+    if (Relation.SELF in relations and issued.status == IssuedCertificate.Status.VALID
+            and not any(taken(issued) for taken in _paper_copy_taken)):
         may.add("order_paper_copy")
     if relations & WRITE_RELATIONS:
         may |= {"revoke", "reissue"}
@@ -91,7 +104,7 @@ def issued_access_of(actor: Actor, issued: IssuedCertificate) -> Access[IssuedCe
     """The access decision for a certificate already fetched inside ``actor``'s scope (no query)."""
     relations = relations_of(actor, person_id=issued.person_id, institution_id=issued.institution_id,
                              org_id=issued.org_id)
-    return Access(issued, relations=relations, may=_certificate_may(relations))
+    return Access(issued, relations=relations, may=_certificate_may(relations, issued))
 
 
 def issued_certificate_access(*, actor: Actor, number: str) -> Access[IssuedCertificate]:

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from certificates.issuance import selectors as issuance_selectors
 from certificates.paper_copies import selectors
 from certificates.paper_copies import services as paper_copies
+from core import api_fields
 
 
 class PaperOrderOutput(serializers.Serializer):
@@ -47,14 +48,14 @@ def _output(actor, order) -> dict:
 class PaperOrderCreateApi(APIView):
     class PaperOrderInputSerializer(serializers.Serializer):
         recipient = serializers.CharField(allow_blank=True)
-        phone = serializers.CharField(allow_blank=True)
+        phone = api_fields.PhoneField(allow_blank=True)
         address = serializers.CharField(allow_blank=True)
-        postcode = serializers.CharField(required=False, allow_blank=True)
+        postcode = api_fields.CodeField(required=False, allow_blank=True)
 
     @extend_schema(summary="申请纸质证书（持证人）", request=PaperOrderInputSerializer, responses={201: PaperOrderOutput})
     def post(self, request, number: str):
-        issued = issuance_selectors.issued_certificate_access(actor=request.actor, number=number).require(
-            "order_paper_copy")
+        access = issuance_selectors.issued_certificate_access(actor=request.actor, number=number)
+        issued = access.require("order_paper_copy", message=selectors.paper_copy_refusal(access))
         data = self.PaperOrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = paper_copies.paper_order_create(actor=request.actor, issued=issued, **data.validated_data)
@@ -72,7 +73,7 @@ class PaperOrderListApi(APIView):
 class PaperOrderAdvanceApi(APIView):
     class PaperAdvanceInputSerializer(serializers.Serializer):
         carrier = serializers.CharField(required=False, allow_blank=True)
-        tracking_number = serializers.CharField(required=False, allow_blank=True)
+        tracking_number = api_fields.CodeField(required=False, allow_blank=True)
 
     @extend_schema(summary="打印队列：标记已打印、已邮寄（须填快递单号）", request=PaperAdvanceInputSerializer,
                    responses=PaperOrderOutput)

@@ -11,12 +11,42 @@ the holder may order a copy is decided on the certificate (certificates.issuance
 
 from collections.abc import Iterable, Iterator
 
+from django.utils.translation import gettext as _
+
 from accounts.access import Access, Permissions, decides_access
 from accounts.models import Role
 from accounts.personal_data import Relation, relations_of
 from accounts.scoping import Actor, get_in_scope, scoped
+from certificates.issuance.models import IssuedCertificate
 from certificates.paper_copies.models import PaperCopyOffer, PaperCopyOrder
 from organizations.orgs.models import Org
+
+# The orders that hold a certificate's one paper copy; a cancelled order does not.
+TAKEN = (PaperCopyOrder.Status.ORDERED, PaperCopyOrder.Status.PRINTED, PaperCopyOrder.Status.MAILED)
+
+
+def paper_copy_taken(issued: IssuedCertificate) -> bool:
+    """Whether ``issued`` already has its paper copy ordered, in print or mailed (the certificate's
+    access decision asks this: ``order_paper_copy``)."""
+    return PaperCopyOrder.objects.filter(issued_id=issued.pk, status__in=TAKEN).exists()
+
+
+def paper_copy_refusal(access: Access[IssuedCertificate]) -> str | None:
+    """Why the holder may not order a paper copy of this certificate, to say instead of a bare 403;
+    None when they may, or when the actor is not its holder."""
+    if access.may.order_paper_copy or Relation.SELF not in access.relations:
+        return None
+    issued = access.obj
+    if issued.status != IssuedCertificate.Status.VALID:
+        return _("已撤销的证书不能申请纸质证书。")
+    order = PaperCopyOrder.objects.filter(issued_id=issued.pk, status__in=TAKEN).order_by("-created_at").first()
+    if order is None:
+        return None
+    if order.status == PaperCopyOrder.Status.MAILED:
+        return _("该证书的纸质证书已于 %(date)s 邮寄（%(carrier)s %(number)s），每份证书只邮寄一份纸质证书。") % {
+            "date": f"{order.mailed_at:%Y-%m-%d}" if order.mailed_at else "", "carrier": order.carrier,
+            "number": order.tracking_number}
+    return _("该证书已有一份在办的纸质证书申请。")
 
 
 def paper_queue_access(actor: Actor) -> Permissions:

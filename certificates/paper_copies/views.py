@@ -38,7 +38,7 @@ def mine(request):
 @login_required
 def paper_order(request, number: str):
     access = issuance_selectors.issued_certificate_access(actor=request.actor, number=number)
-    issued = access.require("order_paper_copy")
+    issued = access.require("order_paper_copy", message=selectors.paper_copy_refusal(access))
     form = PaperOrderForm(request.POST or None, initial={"recipient": issued.holder_name})
     if request.method == "POST" and form.is_valid():
         try:

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from certificates.issuance import open_badges, selectors
 from certificates.verification import services as verification
+from core import api_fields
 from core.errors import NotInScope
 
 
@@ -15,7 +16,7 @@ class VerdictOutput(serializers.Serializer):
     found = serializers.BooleanField()
     status = serializers.CharField()
     status_label = serializers.CharField()
-    number = serializers.CharField()
+    number = api_fields.CodeField()
     masked_name = serializers.CharField()
     certificate = serializers.CharField()
     level = serializers.CharField()

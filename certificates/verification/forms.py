@@ -1,14 +1,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import form_fields
+
 
 class VerifyForm(forms.Form):
-    number = forms.CharField(label=_("证书编号"), max_length=32,
-                             widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    number = form_fields.CodeField(label=_("证书编号"), max_length=32,
+                                   widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
     name = forms.CharField(label=_("持证人姓名"), max_length=64, required=False,
                            help_text=_("填写姓名或证件号码后四位之一。"))
-    id_last4 = forms.CharField(label=_("证件号码后四位"), max_length=4, required=False,
-                               widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    id_last4 = form_fields.IdNumberField(label=_("证件号码后四位"), max_length=4, required=False,
+                                         widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
     def clean(self):
         data = super().clean()

@@ -23,7 +23,7 @@ from accounts.personal_data import Field, Relation, render
 from certificates.catalog.models import Certificate, Level
 from certificates.issuance import signing
 from certificates.issuance.models import CertificateVersion, IssuedCertificate
-from core import ratelimit
+from core import normalize, ratelimit
 from core.errors import AppError, Throttled
 from core.uploads import check_document
 from organizations.orgs.models import Org
@@ -67,7 +67,7 @@ def _throttle(client: str) -> None:
 
 
 def _normalize_number(number: str) -> str:
-    return (number or "").strip().upper()[:32]
+    return normalize.code(number)[:32]
 
 
 def _verdict(issued: IssuedCertificate, version: CertificateVersion | None) -> Verdict:
@@ -140,7 +140,7 @@ def certificate_verify(*, number: str, name: str = "", id_last4: str = "", token
                        client: str = "") -> Verdict:
     """The public answer for a number plus the holder's name, the last four ID characters or the
     QR token. Anything that does not match is NOT_FOUND, indistinguishable from an unknown number."""
-    name, id_last4, token = (name or "").strip(), (id_last4 or "").strip().upper(), (token or "").strip()
+    name, id_last4, token = (name or "").strip(), normalize.id_number(id_last4), (token or "").strip()
     if not (name or id_last4 or token):
         raise AppError(_("请同时填写持证人姓名（或证件号码后四位）。仅凭证书编号不显示任何信息。"), code="need_secret")
     _throttle(client)

@@ -4,7 +4,8 @@ Officials live in Excel, so every bulk upload goes through here:
 
 * ``read_table(upload, schema)`` opens an XLSX (read by python-calamine, after ``xlsx_extent`` has
   checked that the sheet's cells do not span more than it will hold) or a CSV in UTF-8 or GBK (with
-  or without a byte-order mark), decided by the content, never the file name; anything else — an
+  or without a byte-order mark), decided by the content (the name only refuses text called .xlsx or
+  .xls: not an Excel workbook); anything else — an
   empty file, a PDF renamed to .xlsx, an old .xls, a UTF-16 or Big5 CSV, a file over the size or
   row limit, a sheet whose headers are not the expected Chinese headers — is refused with a
   precise Chinese message (``TabularError``).

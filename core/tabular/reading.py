@@ -60,6 +60,7 @@ _SIGNATURES = (
     (b"{\\rtf", gettext_lazy("RTF 文档")),
 )
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 # What zipfile raises for a damaged or encrypted archive or part, or an unknown compression.
 _ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError)
 _OTHER_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
@@ -98,6 +99,12 @@ def _sniff(raw: bytes, name: str) -> str:
         if raw.startswith(signature):
             raise _not_a_spreadsheet(name, str(what))
     return "csv"
+
+
+def _not_a_workbook(name: str) -> TabularError:
+    return _error(_("文件“%(name)s”不是 Excel 工作簿：扩展名是 Excel 的，内容却是文本（可能是改了扩展名的其他文件）。"
+                    "请在 Excel 中打开后“另存为”Excel 工作簿（.xlsx）再上传；CSV 文件请使用 .csv 扩展名。")
+                  % {"name": name}, "not_a_workbook")
 
 
 # --- cells to text ---------------------------------------------------------------------------
@@ -387,6 +394,10 @@ def read_table(upload, schema: Schema, *, name: str | None = None) -> Table:
             if other:
                 raise _encoding_error(name, other) from None
             raise
+        if str(name).lower().endswith(_EXCEL_SUFFIXES):
+            # Named as a workbook, yet neither a ZIP (.xlsx) nor an OLE file (.xls) but text: read
+            # as CSV, its first line would only be reported as wrong headers.
+            raise _not_a_workbook(name)
         source, estimated = _csv_source(text, name)
         peek = source
     header_row, header_cells = _header_row(peek, name)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from core import normalize
 from core.errors import AppError
 from core.tabular.reading import Table, _error
 from core.tabular.schema import CellError, Row, Schema, TabularError
@@ -121,12 +122,10 @@ def no_data_error(name: str) -> TabularError:
 # --- parsers for common cells -----------------------------------------------------------------
 
 def parse_positive_int(text: str) -> int:
-    value = text.replace(",", "").replace("，", "").strip()
-    if value.endswith(".0"):
-        value = value[:-2]
-    if not re.fullmatch(r"\d+", value):
-        raise ValueError(_("应为正整数，当前为“%(v)s”。") % {"v": text})
-    number = int(value)
+    try:
+        number = normalize.integer(text)
+    except ValueError:
+        raise ValueError(_("应为正整数，当前为“%(v)s”。") % {"v": text}) from None
     if number <= 0:
         raise ValueError(_("应为正整数，当前为“%(v)s”。") % {"v": text})
     if number > 2_000_000_000:
@@ -136,12 +135,13 @@ def parse_positive_int(text: str) -> int:
 
 def int_in_range(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
-        value = text.strip()
-        if value.endswith(".0"):
-            value = value[:-2]
-        if not re.fullmatch(r"\d+", value) or not low <= int(value) <= high:
+        try:
+            value = normalize.integer(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
             raise ValueError(_("应为 %(lo)d 到 %(hi)d 之间的整数，当前为“%(v)s”。") % {"lo": low, "hi": high, "v": text})
-        return int(value)
+        return value
 
     return parse
 
@@ -191,11 +191,11 @@ def memoized(parser: Callable[[str], Any], *, limit: int = 100_000) -> Callable[
     return parse
 
 
-PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{7,8})$")
+PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{7,8})$", re.ASCII)
 
 
 def parse_phone(text: str) -> str:
-    value = re.sub(r"[\s()（）]", "", text)
+    value = re.sub(r"[()]", "", normalize.phone(text))
     if not PHONE_RE.match(value):
         raise ValueError(_("电话号码“%(v)s”格式不正确，应为 11 位手机号码或带区号的固定电话。") % {"v": text})
     return value

@@ -22,6 +22,7 @@ from accounts.scoping import Actor
 from accounts.services import notify, notify_scope
 from certificates.catalog.models import Certificate, CertificateLevel, Level
 from certificates.issuance.models import IssuedCertificate
+from core import normalize
 from core.errors import AppError
 from credit_bank import selectors
 from credit_bank.models import (
@@ -41,7 +42,7 @@ SWEEP_CHUNK = 500
 def parse_credits(value, *, field: str = "credits") -> Decimal:
     """A credit value as Decimal with one place, or a clear error (half credits are the finest unit)."""
     try:
-        credits = Decimal(str(value).strip())
+        credits = normalize.decimal(value)
     except (InvalidOperation, ValueError, TypeError):
         raise AppError(_("学分必须是数字，例如 2 或 2.5。"), field=field) from None
     if not credits.is_finite():

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log, diff, snapshot
 from accounts.scoping import Actor
 from certificates.catalog.models import Certificate, CertificateLevel
+from core import normalize
 from core.errors import AppError
 from credit_bank import selectors
 from credit_bank.models import (
@@ -39,7 +40,7 @@ def policy_set(*, actor: Actor, institution: Institution, max_certificates_per_c
                max_credits_per_certificate) -> ConversionPolicy:
     institution = selectors.institution_for_rules(actor=actor, pk=institution.pk)
     try:
-        per_course = int(max_certificates_per_course)
+        per_course = normalize.integer(max_certificates_per_course)
     except (TypeError, ValueError):
         raise AppError(_("每门课程最多可认定的证书数必须是整数。"), field="max_certificates_per_course") from None
     if not 1 <= per_course <= MAX_CERTIFICATES_PER_COURSE_CEILING:
@@ -71,7 +72,7 @@ def policy_set(*, actor: Actor, institution: Institution, max_certificates_per_c
 
 def _check_major(institution: Institution, major_name: str, major_code: str) -> str:
     major_name = (major_name or "").strip()
-    major_code = (major_code or "").strip()
+    major_code = normalize.code(major_code)
     known = dict((name, code) for code, name in institution_majors(institution))
     if not major_name or major_name not in known:
         raise AppError(_("%(institution)s没有开设“%(major)s”专业（没有该专业的在籍学生），不能为其制定转换规则。") % {
@@ -121,7 +122,7 @@ def rule_create(*, actor: Actor, institution: Institution, major_name: str, cert
     if not CertificateLevel.objects.filter(certificate=certificate, level=level).exists():
         raise AppError(_("证书“%(name)s”没有%(level)s等级。") % {"name": certificate.name, "level": level_label(level)},
                        field="level")
-    course_code = (course_code or "").strip().upper()
+    course_code = normalize.code(course_code)
     if not COURSE_CODE_RE.match(course_code):
         raise AppError(_("课程代码只能包含字母、数字和 _ . -，最长 20 位。"), field="course_code")
     course_name = _check_course(course_name, course_type)

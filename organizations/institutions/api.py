@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api_pagination import PaginatedListMixin
+from core import api_fields
 from core.errors import AppError
 from organizations.institutions import selectors, services
 from organizations.institutions.models import Alliance, Institution
@@ -25,7 +26,7 @@ class InstitutionOutput(serializers.ModelSerializer):
 
 class InstitutionInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    school_code = serializers.CharField(max_length=32)
+    school_code = api_fields.CodeField(max_length=32)
     institution_type = serializers.ChoiceField(choices=Institution.InstitutionType.choices)
     city = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     alliance = serializers.IntegerField(required=False, allow_null=True, default=None)

@@ -4,15 +4,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
+from core import form_fields
 from organizations.institutions.models import Alliance, Institution
 
 
 class InstitutionForm(forms.Form):
     name = forms.CharField(label=_("院校名称"), max_length=200)
     # Longer than 10 so that a wrong length reaches the service, which says precisely what is wrong.
-    school_code = forms.CharField(label=_("学校标识码"), max_length=32,
-                                  help_text=_("教育部颁发的 10 位学校标识码。"),
-                                  widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    school_code = form_fields.CodeField(label=_("学校标识码"), max_length=32,
+                                        help_text=_("教育部颁发的 10 位学校标识码。"),
+                                        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     institution_type = forms.ChoiceField(label=_("院校类型"), choices=Institution.InstitutionType.choices)
     city = forms.CharField(label=_("所在城市"), max_length=64, required=False)
     alliance = forms.ModelChoiceField(label=_("所属院校联盟"), queryset=Alliance.objects.none(), required=False,
@@ -29,8 +30,8 @@ class InstitutionAccountForm(forms.Form):
                                 error_messages={"invalid": _("用户名只能包含字母、数字和 _ . @ -。")})
     full_name = forms.CharField(label=_("姓名"), max_length=64)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
-    phone = forms.RegexField(label=_("手机号码"), regex=r"^1\d{10}$", required=False,
-                             error_messages={"invalid": _("请输入 11 位手机号码。")})
+    phone = form_fields.MobileField(label=_("手机号码"), required=False,
+                                    error_messages={"invalid": _("请输入 11 位手机号码。")})
 
 
 class InstitutionFilterForm(forms.Form):

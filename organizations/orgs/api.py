@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.api_schema import AnyOf
 from accounts.personal_data import Field
+from core import api_fields
 from core.errors import AppError
 from organizations.orgs import selectors
 from organizations.orgs import services as org_services
@@ -82,11 +83,11 @@ def _output(access) -> dict:
 
 class _OrgFields(serializers.Serializer):
     name = serializers.CharField(max_length=128)
-    credit_code = serializers.CharField(max_length=24)
+    credit_code = api_fields.CodeField(max_length=24)
     org_type = serializers.ChoiceField(choices=Org.OrgType.choices)
-    batch_number = serializers.IntegerField(allow_null=True, required=False)
+    batch_number = api_fields.IntegerField(allow_null=True, required=False)
     contact_name = serializers.CharField(max_length=64, allow_blank=True, required=False)
-    contact_phone = serializers.CharField(max_length=32, allow_blank=True, required=False)
+    contact_phone = api_fields.PhoneField(max_length=32, allow_blank=True, required=False)
     contact_email = serializers.CharField(max_length=254, allow_blank=True, required=False)
     address = serializers.CharField(max_length=200, allow_blank=True, required=False)
     website = serializers.CharField(max_length=200, allow_blank=True, required=False)

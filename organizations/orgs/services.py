@@ -13,6 +13,7 @@ from accounts import services as account_services
 from accounts.audit import audit_log, diff, snapshot
 from accounts.models import Role, User
 from accounts.scoping import Actor
+from core import normalize
 from core.errors import AppError, Forbidden
 from organizations.orgs.models import Org
 from organizations.orgs.selectors import org_access_of, registry_access
@@ -47,7 +48,7 @@ def _clean_fields(values: dict) -> dict:
             batch = None
         else:
             try:
-                batch = int(batch)
+                batch = normalize.integer(batch)
             except (TypeError, ValueError):
                 batch = 0
             if not 1 <= batch <= 99:
@@ -57,7 +58,7 @@ def _clean_fields(values: dict) -> dict:
         if name in values:
             clean[name] = (values[name] or "").strip()
     if "contact_phone" in values:
-        phone = (values["contact_phone"] or "").strip()
+        phone = normalize.phone(values["contact_phone"])
         if phone and not _PHONE_RE.match(phone):
             raise AppError(_("联系电话格式不正确：只能包含数字、空格和 + - ( )。"), field="contact_phone")
         clean["contact_phone"] = phone

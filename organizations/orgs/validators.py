@@ -4,6 +4,7 @@ import re
 
 from django.utils.translation import gettext as _
 
+from core import normalize
 from core.errors import AppError
 
 CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -17,7 +18,7 @@ def credit_code_check_char(first17: str) -> str:
 
 
 def normalize_credit_code(raw: str) -> str:
-    value = (raw or "").strip().upper()
+    value = normalize.code(raw)
     if len(value) != 18:
         raise AppError(_("统一社会信用代码应为 18 位，当前为 %(n)d 位。") % {"n": len(value)},
                        field="credit_code", code="credit_code_length")
@@ -32,8 +33,8 @@ def normalize_credit_code(raw: str) -> str:
 
 
 def normalize_school_code(raw: str) -> str:
-    value = (raw or "").strip()
-    if not re.fullmatch(r"\d{10}", value):
+    value = normalize.code(raw)
+    if not re.fullmatch(r"[0-9]{10}", value):
         raise AppError(_("学校标识码应为 10 位数字，当前为“%(v)s”。") % {"v": value}, field="school_code",
                        code="school_code")
     return value

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -150,6 +151,20 @@ def dashboard_institution(request, pk: int):
 
 
 @login_required
+def dashboard_institution_export(request, pk: int):
+    """The institution drill-down's table as XLSX: the same scope check and the same figures as the
+    page (counts per certificate and level, no personal data)."""
+    institution = s.institution_get(request.actor, pk)
+    filters = s.filters_parse(request.GET, province=institution.province_id)
+    figures = s.institution_totals(request.actor, filters, institution)
+    measures = [*lists.INSTITUTION_COUNTED, "not_issued"]
+    headers = [_("证书"), _("等级"), *[str(s.MEASURE_LABELS[m]) for m in measures]]
+    rows = [[r["name"], str(r["level_label"]), *[r[m] for m in measures]] for r in figures["by_certificate"]]
+    rows.append([_("合计"), "", *[figures["totals"][m] for m in measures]])
+    return xlsx_response(f"{institution.name}-{_('试点数据')}", headers, rows, sheet_title=_("分证书"))
+
+
+@login_required
 def dashboard_hubei(request):
     s.national_check(request.actor)
     filters = s.filters_parse(request.GET)
@@ -187,7 +202,19 @@ def dashboard_list(request, measure: str):
     if filters.impossible:
         for problem in filters.problems:
             messages.warning(request, problem)
+    context["subtitle"] = _list_subtitle(scope, filters, context.get("page"))
     return render(request, "pilot/dashboard/list.html", context)
+
+
+def _list_subtitle(scope: dict, filters: s.Filters, page: dict | None) -> list[str]:
+    """Where the list is read, the year and the row count, joined with " · " by the page: only the
+    parts there are, so the ministry's national list does not start with a separator."""
+    parts = [scope[key].name for key in ("province", "org", "institution") if key in scope]
+    if filters.year:
+        parts.append(_("%(y)s年") % {"y": filters.year})
+    if page and page.get("total") is not None:
+        parts.append(_("合计 %(n)s") % {"n": intcomma(page["total"])})
+    return parts
 
 
 @login_required

@@ -152,16 +152,17 @@ def test_every_kind_of_bad_row_gets_a_precise_chinese_error(actor, hubei_user, i
     assert any(e["row"] == 11 and e["column"] == "年度" for e in FilingImport.objects.get().errors)
 
 
-@pytest.mark.parametrize(("content", "code"), [
-    (b"", "empty_file"),
-    (b"%PDF-1.7 not a spreadsheet", "not_a_spreadsheet"),
-    ("学校标识码,证书,人数\r\n1,2,3\r\n".encode(), "wrong_headers"),
-    ("学校标识码,学校名称,证书名称,年度,等级,申报人数,联系教师,联系电话\r\n".encode("utf-16"), "bad_encoding"),
-    (b"PK\x03\x04" + b"\x00" * (50 * 1024 * 1024), "file_too_large"),
+@pytest.mark.parametrize(("content", "code", "name"), [
+    (b"", "empty_file", "x.xlsx"),
+    (b"%PDF-1.7 not a spreadsheet", "not_a_spreadsheet", "x.xlsx"),
+    ("学校标识码,证书,人数\r\n1,2,3\r\n".encode(), "wrong_headers", "x.csv"),
+    (b"not an excel file\r\n", "not_a_workbook", "x.xlsx"),
+    ("学校标识码,学校名称,证书名称,年度,等级,申报人数,联系教师,联系电话\r\n".encode("utf-16"), "bad_encoding", "x.xlsx"),
+    (b"PK\x03\x04" + b"\x00" * (50 * 1024 * 1024), "file_too_large", "x.xlsx"),
 ])
-def test_a_wrong_file_is_refused_at_upload_and_nothing_is_stored(actor, hubei_user, content, code):
+def test_a_wrong_file_is_refused_at_upload_and_nothing_is_stored(actor, hubei_user, content, code, name):
     with pytest.raises(TabularError) as caught:
-        filing_imports.filing_import_start(actor=actor(hubei_user), upload=SimpleUploadedFile("x.xlsx", content))
+        filing_imports.filing_import_start(actor=actor(hubei_user), upload=SimpleUploadedFile(name, content))
     assert caught.value.code == code
     assert not FilingImport.objects.exists()
 

@@ -11,8 +11,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import AuditEntry, Notification
+from accounts.scoping import actor_for
 from assessments.models import AssessmentSession, Registration, Result, ResultAmendment, ScoreReview
 from assessments.results import services
+from assessments.sessions.selectors import results_window, session_access
 from certificates.catalog.models import CertificateLevel
 from certificates.issuance.models import IssuanceRequest
 from core.errors import AppError, Forbidden, NotInScope
@@ -498,3 +500,54 @@ def test_scores_are_released_to_the_ministry_only_with_finalization(as_user, act
         client = as_user(user)
         assert "91.0" in client.get(f"/assessments/sessions/{session.pk}/").content.decode()
         assert client.get("/api/v1/results").json()["count"] == scored
+
+
+# --- before the assessment date: the rule, not the upload ---------------------------------------------
+
+
+def _move(session, days: int):
+    AssessmentSession.objects.filter(pk=session.pk).update(date=datetime.date.today() + datetime.timedelta(days=days))
+    session.refresh_from_db()
+    return session
+
+
+def test_before_the_date_the_page_shows_the_rule_and_the_date_and_offers_no_upload(as_user, org_a_user, session,
+                                                                                   candidates):
+    _move(session, 3)
+    client = as_user(org_a_user)
+    page = client.get(f"/assessments/sessions/{session.pk}/results/").content.decode()
+    date = session.date
+    assert f"考核日期为 {date.year}年{date.month}月{date.day}日" in page and "成绩从考核当日起才能上传" in page
+    assert 'type="file"' not in page and "上传并保存" not in page
+    assert f"/assessments/sessions/{session.pk}/finalize/" not in page
+    assert f"/assessments/registrations/{candidates[0].pk}/result/" not in page
+    detail = client.get(f"/assessments/sessions/{session.pk}/").content.decode()
+    assert f"/assessments/sessions/{session.pk}/finalize/" not in detail
+    # The services still refuse, whatever a hand-made request sends.
+    response = client.post(f"/assessments/sessions/{session.pk}/results/", {
+        "file": score_file([[candidates[0].pk, "", "", 80]])})
+    assert response.status_code == 400 and "未到" in response.content.decode()
+    with pytest.raises(AppError, match="未到"):
+        services.session_finalize(actor=actor_for(org_a_user), session=session)
+
+
+def test_from_the_date_the_upload_and_finalize_are_offered(as_user, org_a_user, session, candidates):
+    client = as_user(org_a_user)
+    page = client.get(f"/assessments/sessions/{session.pk}/results/").content.decode()
+    assert 'type="file"' in page and f"/assessments/sessions/{session.pk}/finalize/" in page
+    assert "成绩从考核当日起才能上传" not in page
+    assert f"/assessments/sessions/{session.pk}/finalize/" in client.get(
+        f"/assessments/sessions/{session.pk}/").content.decode()
+
+
+def test_the_window_and_the_decision(org_a_user, session):
+    assert results_window(session) == "open"
+    assert session_access(actor_for(org_a_user), session.pk).may.record_results
+    assert results_window(_move(session, 1)) == "before"
+    assert not session_access(actor_for(org_a_user), session.pk).may.record_results
+    assert session_access(actor_for(org_a_user), session.pk).may.enter_results
+    _move(session, -1)
+    AssessmentSession.objects.filter(pk=session.pk).update(status=AssessmentSession.Status.FINALIZED)
+    session.refresh_from_db()
+    assert results_window(session) == "closed"
+    assert not session_access(actor_for(org_a_user), session.pk).may.record_results

@@ -85,6 +85,7 @@ def test_orders_are_refused_without_a_price_for_others_and_twice(as_user, studen
         paper_copies.paper_order_create(actor=actor_for(student_user), issued=issued, **ADDRESS)
     assert as_user(social_learner_user).get(reverse("issued:paper_order", args=[issued.number])).status_code == 404
     assert as_user(org_a_user).get(reverse("issued:paper_order", args=[issued.number])).status_code == 403
+    PaperCopyOrder.objects.update(status="cancelled")  # the copy is free again: the address is checked
     with pytest.raises(AppError, match="邮寄地址"):
         paper_copies.paper_order_create(actor=actor_for(student_user), issued=issued, **{**ADDRESS, "address": "武汉"})
 
@@ -139,3 +140,33 @@ def test_only_the_holder_orders_a_copy_on_the_page_and_over_the_api(as_user, iss
     assert client.post(reverse("issued:paper_order", args=[issued.number]), ADDRESS).status_code == 403
     assert client.post(f"/api/v1/certificates/{issued.number}/paper-copies", ADDRESS).status_code == 403
     assert not PaperCopyOrder.objects.exists()
+
+
+def test_once_the_copy_is_mailed_it_is_no_longer_offered_and_ordering_again_says_why(as_user, student_user,
+                                                                                     org_a_user, issued, offer):
+    from certificates.issuance.selectors import issued_certificate_access
+
+    holder = actor_for(student_user)
+    assert issued_certificate_access(actor=holder, number=issued.number).may.order_paper_copy
+    order = paper_copies.paper_order_create(actor=holder, issued=issued, **ADDRESS)
+    assert not issued_certificate_access(actor=holder, number=issued.number).may.order_paper_copy
+    for data in ({}, {"carrier": "中国邮政 EMS", "tracking_number": "1180123456789"}):
+        paper_copies.paper_order_advance(actor=actor_for(org_a_user), order=order, **data)
+    order.refresh_from_db()
+    assert order.status == "mailed"
+    assert not issued_certificate_access(actor=holder, number=issued.number).may.order_paper_copy
+    client = as_user(student_user)
+    mine = client.get(reverse("issued:mine")).content.decode()
+    assert "已邮寄" in mine and "申请纸质证书" not in mine
+    assert reverse("issued:paper_order", args=[issued.number]) not in mine
+    page = client.get(reverse("issued:paper_order", args=[issued.number]))
+    assert page.status_code == 403 and "已于" in page.content.decode() and "1180123456789" in page.content.decode()
+    refused = client.post(f"/api/v1/certificates/{issued.number}/paper-copies", ADDRESS)
+    assert refused.status_code == 403 and "只邮寄一份纸质证书" in refused.json()["detail"]
+    with pytest.raises(AppError, match="只邮寄一份纸质证书"):
+        paper_copies.paper_order_create(actor=holder, issued=issued, **ADDRESS)
+    assert PaperCopyOrder.objects.count() == 1
+    # A cancelled order frees the certificate's paper copy again.
+    PaperCopyOrder.objects.filter(pk=order.pk).update(status="cancelled")
+    assert issued_certificate_access(actor=holder, number=issued.number).may.order_paper_copy
+    assert "申请纸质证书" in client.get(reverse("issued:mine")).content.decode()

@@ -286,3 +286,16 @@ def test_the_error_report_marks_wrong_cells_red_with_comments_and_can_be_uploade
     report.save(fixed)
     again = validate_rows(read_table(upload(fixed.getvalue(), "report.xlsx"), SCHEMA), SCHEMA, validator)
     assert again.ok and [r[0] for r in again.rows] == [2, 4]
+
+
+@pytest.mark.parametrize("name", ["filings.xlsx", "FILINGS.XLSX", "old.xls"])
+def test_a_text_file_named_as_a_workbook_is_refused_as_not_a_workbook(name):
+    error = refused(b"not an excel file\nsecond line\n", name)
+    assert error.code == "not_a_workbook"
+    message = str(error.message)
+    assert f"文件“{name}”不是 Excel 工作簿" in message and "表头" not in message and "not an excel file" not in message
+
+
+def test_a_csv_named_as_a_workbook_is_refused_too_even_with_the_right_headers():
+    error = refused(csv_bytes([HEADERS, ["4142010834", "Web前端开发", 30, ""]]), "a.xlsx")
+    assert error.code == "not_a_workbook"

@@ -323,3 +323,33 @@ def test_a_refresh_s_progress_is_only_for_those_who_have_a_dashboard(as_user, cl
         assert as_user(user).get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302  # sign in first
+
+
+def test_the_institution_drill_down_exports_its_table_within_the_same_scope(dashboard_pilot, ministry_user, hubei_user,
+                                                                            shandong_user, hubei_institution_user,
+                                                                            hubei_institution, as_user):
+    url = f"/dashboard/institutions/{hubei_institution.pk}/export/"
+    page = as_user(ministry_user).get(f"/dashboard/institutions/{hubei_institution.pk}/")
+    assert url in page.content.decode()
+    for user in (ministry_user, hubei_user):
+        response = as_user(user).get(url)
+        assert response.status_code == 200
+        rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+        assert rows[0][:2] == ("证书", "等级") and rows[-1][0] == "合计"
+        assert rows[-1][rows[0].index("报名人数")] == page.context["totals"]["registered"] == 5
+        text = str(rows)
+        person = dashboard_pilot["regs"]["issued"].person
+        assert person.name not in text and person.id_number not in text  # counts only, as on the page
+    org_user = make_persona(Role.ORG, scope_id=dashboard_pilot["b"].org_id)
+    for user in (shandong_user, org_user, hubei_institution_user):
+        assert as_user(user).get(url).status_code == 404
+
+
+def test_a_list_subtitle_has_no_stray_separator(dashboard_pilot, ministry_user, hubei_user, as_user):
+    national_list = as_user(ministry_user).get("/dashboard/lists/blocked/")
+    subtitle = national_list.context["subtitle"]
+    assert subtitle == ["合计 1"]
+    assert '<p class="subtitle">合计 1</p>' in national_list.content.decode()
+    hubei_list = as_user(hubei_user).get("/dashboard/lists/passed/?year=2026")
+    assert hubei_list.context["subtitle"][:2] == ["湖北省", "2026年"] and hubei_list.context["subtitle"][-1].startswith("合计")
+    assert " · 合计" in hubei_list.content.decode() and "<p class=\"subtitle\"> · " not in hubei_list.content.decode()

@@ -1,0 +1,141 @@
+"""One normalization for every field kind: full-width digits and letters, ideographic and no-break
+spaces, invisible characters, a lower-case x — the same value from a form, the API or a spreadsheet."""
+
+import decimal
+
+import pytest
+from django import forms
+from rest_framework import serializers
+
+from accounts.identity import normalize_other_id, normalize_resident_id
+from core import api_fields, form_fields, normalize
+from core.errors import AppError
+from core.tabular.validation import int_in_range, parse_phone, parse_positive_int
+from organizations.orgs.validators import credit_code_check_char, normalize_credit_code, normalize_school_code
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("４１４２８００００４", "4142800004"),
+    ("　4142800004\u00a0", "4142800004"),
+    ("\u200b4142800004\ufeff", "4142800004"),
+    ("ｘ１０００１", "X10001"),
+    (" x10 001 ", "X10001"),
+    (None, ""),
+])
+def test_a_code_is_half_width_trimmed_upper_case_and_without_spaces(typed, meant):
+    assert normalize.code(typed) == meant
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("４２０１０６２００３０５１５１２３ｘ", "42010620030515123X"),
+    ("420106 2003 0515 123x", "42010620030515123X"),
+    ("　42010620030515123X　", "42010620030515123X"),
+])
+def test_an_id_number_is_half_width_without_spaces_with_an_upper_case_x(typed, meant):
+    assert normalize.id_number(typed) == meant
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("１３８００００００００", "13800000000"),
+    ("（０２７）－８７６５４３２１", "(027)-87654321"),
+    ("138 0000 0000", "13800000000"),
+])
+def test_a_phone_is_half_width_without_spaces(typed, meant):
+    assert normalize.phone(typed) == meant
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("１２０", 120), ("1,200", 1200), ("１，２００", 1200), ("120.0", 120), (" 7 ", 7), (42, 42),
+])
+def test_a_whole_number_is_read_as_typed(typed, meant):
+    assert normalize.integer(typed) == meant
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "12.5", "2,5", "1,2,3", "１２ｘ", "٣"])
+def test_what_is_not_a_whole_number_is_refused(typed):
+    with pytest.raises(ValueError):
+        normalize.integer(typed)
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("１２．５", decimal.Decimal("12.5")), ("1,200.00", decimal.Decimal("1200.00")), ("３００", decimal.Decimal(300)),
+])
+def test_a_decimal_is_read_as_typed(typed, meant):
+    assert normalize.decimal(typed) == meant
+
+
+@pytest.mark.parametrize("typed", ["2,5", "NaN", "Infinity", "1e5", "１２．５元"])
+def test_what_is_not_a_decimal_is_refused(typed):
+    with pytest.raises(ValueError):
+        normalize.decimal(typed)
+
+
+def test_plain_text_is_trimmed_but_keeps_its_own_characters():
+    assert normalize.text("　武汉职业技术学院（本部）\u00a0") == "武汉职业技术学院（本部）"
+
+
+# --- the validators of each kind go through it ------------------------------------------------------
+
+def test_the_validators_accept_full_width_input_and_return_the_canonical_value():
+    assert normalize_school_code("４１４２８００００４") == "4142800004"
+    credit = "91110108MA00A1B23" + credit_code_check_char("91110108MA00A1B23")
+    assert normalize_credit_code(" " + _full_width(credit.lower()) + "　") == credit
+    assert normalize_resident_id("１１０１０５１９４９１２３１００２ｘ") == "11010519491231002X"
+    assert normalize_other_id("ｅ１２３ ４５６７８") == "E12345678"
+    assert parse_phone("（０２７）８７６５４３２１") == "02787654321"
+    assert parse_phone("１３８００００００００") == "13800000000"
+    assert parse_positive_int("１２０") == 120
+    assert int_in_range(2019, 2027)("２０２０") == 2020
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def test_digits_of_other_scripts_are_not_taken_for_a_school_code():
+    with pytest.raises(AppError):
+        normalize_school_code("٤١٤٢٨٠٠٠٠٤")  # Arabic-Indic digits: \d would have let them through
+
+
+# --- form and serializer fields ---------------------------------------------------------------------
+
+class _Form(forms.Form):
+    code = form_fields.CodeField()
+    id_number = form_fields.IdNumberField()
+    phone = form_fields.PhoneField()
+    mobile = form_fields.MobileField()
+    count = form_fields.IntegerField(min_value=1)
+    amount = form_fields.DecimalField(decimal_places=2)
+
+
+def test_form_fields_normalize_every_kind():
+    form = _Form({"code": "４１４２８００００４", "id_number": "４２０１０６２００３０５１５１２３ｘ",
+                  "phone": "（０２７）８７６５４３２１", "mobile": "１３８００００００００", "count": "１２０",
+                  "amount": "１２．５０"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data == {"code": "4142800004", "id_number": "42010620030515123X", "phone": "(027)87654321",
+                                 "mobile": "13800000000", "count": 120, "amount": decimal.Decimal("12.50")}
+
+
+def test_a_form_field_still_refuses_what_is_wrong_after_normalization():
+    form = _Form({"code": "x", "id_number": "x", "phone": "x", "mobile": "１２３", "count": "０", "amount": "x"})
+    assert not form.is_valid()
+    assert set(form.errors) == {"mobile", "count", "amount"}
+
+
+class _Input(serializers.Serializer):
+    code = api_fields.CodeField()
+    id_number = api_fields.IdNumberField()
+    phone = api_fields.PhoneField()
+    amount = api_fields.NumberTextField()
+    count = api_fields.IntegerField()
+    credits = api_fields.DecimalField(max_digits=4, decimal_places=1)
+
+
+def test_serializer_fields_normalize_every_kind():
+    data = _Input(data={"code": "ｘ１０００１", "id_number": "４２０１０６２００３０５１５１２３ｘ",
+                        "phone": "１３８ ００００ ００００", "amount": "１，２００．００", "count": "１２０",
+                        "credits": "２．５"})
+    assert data.is_valid(), data.errors
+    assert data.validated_data == {"code": "X10001", "id_number": "42010620030515123X", "phone": "13800000000",
+                                   "amount": "1200.00", "count": 120, "credits": decimal.Decimal("2.5")}
