@@ -11,5 +11,5 @@ class FeesConfig(AppConfig):
         from core.navigation import register_nav
         from fees.selectors import NEGOTIATION_ROLES, PAYMENT_ROLES
 
-        register_nav(_("费用核定"), "fees:index", NEGOTIATION_ROLES, order=40)
-        register_nav(_("费用支付"), "fees:payments", PAYMENT_ROLES, order=41)
+        register_nav(_("费用核定"), "fees:index", NEGOTIATION_ROLES, order=40, group="fees")
+        register_nav(_("费用支付"), "fees:payments", PAYMENT_ROLES, order=41, group="fees")

@@ -93,10 +93,12 @@ def register() -> None:
     register_scope_label(Role.INSTITUTION, _label("Institution"))
     register_scope_label(Role.ALLIANCE, _label("Alliance"))
 
-    register_nav(gettext_lazy("投诉举报"), "organizations:complaint_list", (Role.MINISTRY, Role.ORG), order=60)
+    register_nav(gettext_lazy("投诉举报"), "organizations:complaint_list", (Role.MINISTRY, Role.ORG), order=60,
+                 group="supervision")
     register_nav(gettext_lazy("我要投诉"), "organizations:complaint_new",
-                 (Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE, Role.STUDENT), order=75)
+                 (Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE, Role.STUDENT), order=75,
+                 group="supervision")
     register_todo_provider(_complaint_todos)
-    register_nav(gettext_lazy("培训评价组织"), "organizations:org_list", (Role.MINISTRY,), order=20)
-    register_nav(gettext_lazy("本组织"), "organizations:org_mine", (Role.ORG,), order=20)
+    register_nav(gettext_lazy("培训评价组织"), "organizations:org_list", (Role.MINISTRY,), order=20, group="supervision")
+    register_nav(gettext_lazy("本组织"), "organizations:org_mine", (Role.ORG,), order=20, group="account")
     register_todo_provider(_org_todos)

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -19,6 +20,7 @@ from assessments.filings.forms import FilingForm, FilingImportForm, FilingWithdr
 from assessments.filings.imports import FILING_SCHEMA, LEVEL_LABELS, certificate_choice_labels
 from assessments.models import FilingImport
 from certificates.catalog.models import Level
+from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden
 from core.exports import file_response, xlsx_response
 from core.tabular.schema import XLSX_TYPE
@@ -156,6 +158,11 @@ def filing_detail(request, pk: int):
 @require_POST
 def filing_withdraw(request, pk: int):
     filing = selectors.filing_access(request.actor, pk).require("withdraw")
+    if step := confirmation_step(request, title=_("撤回备案"), subject=f"{filing.institution.name} · {filing.certificate.name}",
+                                 consequence=_("该备案将被撤回，不再计入统计；如需恢复，须重新备案。"),
+                                 confirm_label=_("确认撤回备案"),
+                                 cancel_url=reverse("assessments:filing_detail", args=[pk])):
+        return step
     form = FilingWithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,7 @@ from accounts.forms import add_app_error
 from assessments.sessions import selectors as sessions_selectors
 from assessments.sessions import services as session_services
 from assessments.sessions.forms import SessionCancelForm, SessionFilter, SessionForm, SiteForm
+from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden, NotInScope
 from core.exports import file_response, xlsx_response
 from core.tabular.reading import read_table
@@ -192,6 +194,12 @@ def session_registration(request, pk: int):
 @require_POST
 def session_cancel(request, pk: int):
     session = sessions_selectors.session_access(request.actor, pk).require("cancel")
+    if step := confirmation_step(request, title=_("取消考核批次"),
+                                 subject=f"{session.certificate.name} · {session.date:%Y-%m-%d}",
+                                 consequence=_("本考核批次将被取消，其全部报名一并取消，并通知有关院校和考生。"),
+                                 confirm_label=_("确认取消考核批次"),
+                                 cancel_url=reverse("assessments:session_detail", args=[pk])):
+        return step
     form = SessionCancelForm(request.POST)
     try:
         session_services.session_cancel(actor=request.actor, session=session,

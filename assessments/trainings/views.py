@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +15,7 @@ from assessments.trainings import selectors
 from assessments.trainings import services as trainings
 from assessments.trainings.forms import CertificateTrainingForm, HubeiCommitmentForm, TeacherTrainingForm
 from certificates.catalog.models import Certificate
+from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
 
@@ -107,6 +109,10 @@ def training_edit(request, pk: int):
 @require_POST
 def training_delete(request, pk: int):
     training = selectors.teacher_training_access(request.actor, pk).require("delete")
+    if step := confirmation_step(request, title=_("删除师资培训记录"),
+                                 consequence=_("这条师资培训记录将被删除，不再计入师资培训统计。"),
+                                 confirm_label=_("确认删除"), cancel_url=reverse("assessments:trainings")):
+        return step
     trainings.teacher_training_delete(actor=request.actor, training=training)
     messages.success(request, _("师资培训记录已删除。"))
     return redirect("assessments:trainings")
@@ -149,6 +155,10 @@ def certificate_training_create(request):
 @require_POST
 def certificate_training_delete(request, pk: int):
     record = selectors.certificate_training_access(request.actor, pk).require("delete")
+    if step := confirmation_step(request, title=_("删除证书培训记录"),
+                                 consequence=_("这条证书培训记录将被删除，不再计入证书培训统计。"),
+                                 confirm_label=_("确认删除"), cancel_url=reverse("assessments:certificate_trainings")):
+        return step
     trainings.certificate_training_delete(actor=request.actor, record=record)
     messages.success(request, _("证书培训记录已删除。"))
     return redirect("assessments:certificate_trainings")
