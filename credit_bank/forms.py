@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from certificates.catalog.models import Certificate, Level
+from core.choices import searchable
 from credit_bank.models import CourseType
 
 CREDITS_WIDGET = {"inputmode": "decimal", "step": "0.5", "min": "0.5"}
@@ -41,6 +42,7 @@ class RuleForm(forms.Form):
             for inst_id, inst_name, code, name in majors]
         self.fields["certificate"].queryset = (Certificate.objects.exclude(status=Certificate.Status.APPLIED)
                                                .order_by("name"))
+        searchable(self, "certificate")
 
     def clean(self):
         data = super().clean()

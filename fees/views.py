@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.forms import add_app_error
+from core.choices import choices_answer
 from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
 from fees import selectors, services
@@ -51,6 +52,8 @@ def proposal_new(request):
     if "propose" not in selectors.fees_access(actor):
         raise Forbidden()
     form = ProposalForm(request.POST or None, certificates=selectors.proposable_certificates(actor))
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from certificates.catalog.models import Certificate
+from core.choices import searchable
 from organizations.institutions.models import Institution
 
 
@@ -32,6 +33,7 @@ class FilingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = institutions
         self.fields["certificate"].queryset = certificates
+        searchable(self, "institution", "certificate")
         for name in ("junior", "intermediate", "senior"):
             self.fields[name].widget.attrs.update({"min": 1, "inputmode": "numeric"})
 

@@ -20,6 +20,7 @@ from assessments.filings.forms import FilingForm, FilingImportForm, FilingWithdr
 from assessments.filings.imports import FILING_SCHEMA, LEVEL_LABELS, certificate_choice_labels
 from assessments.models import FilingImport
 from certificates.catalog.models import Level
+from core.choices import choices_answer
 from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden
 from core.exports import file_response, xlsx_response
@@ -106,6 +107,8 @@ def filing_create(request):
     if request.GET.get("institution", "").isdigit():
         initial["institution"] = int(request.GET["institution"])
     form = _filing_form(request, data=request.POST or None, initial=initial)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -128,6 +131,8 @@ def filing_correct(request, pk: int):
     initial = {"institution": filing.institution, "certificate": filing.certificate, "year": filing.year,
                "contact_name": filing.contact_name, "contact_phone": filing.contact_phone, **levels}
     form = _filing_form(request, data=request.POST or None, initial=initial, fixed=True)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

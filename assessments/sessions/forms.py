@@ -9,6 +9,7 @@ from accounts.models import Province
 from assessments.filings.forms import CertificateChoiceField
 from assessments.models import AssessmentSession, Site
 from certificates.catalog.models import Certificate, Level
+from core.choices import searchable
 from organizations.institutions.models import Institution
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -34,6 +35,7 @@ class SiteForm(forms.Form):
             del self.fields["code"]
         else:
             del self.fields["active"]
+        searchable(self, "institution")
 
 
 class SessionForm(forms.Form):
@@ -53,6 +55,7 @@ class SessionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["certificate"].queryset = certificates
         self.fields["site"].queryset = sites
+        searchable(self, "certificate")
         self.fields["site"].label_from_instance = lambda s: f"{s.name}（{s.code}，{s.province.name}）"
         if editing:
             del self.fields["certificate"]

@@ -19,6 +19,7 @@ from accounts.forms import add_app_error
 from assessments.sessions import selectors as sessions_selectors
 from assessments.sessions import services as session_services
 from assessments.sessions.forms import SessionCancelForm, SessionFilter, SessionForm, SiteForm
+from core.choices import choices_answer
 from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden, NotInScope
 from core.exports import file_response, xlsx_response
@@ -93,6 +94,8 @@ def site_list(request):
 def site_create(request):
     _require(request, "schedule")
     form = SiteForm(request.POST or None)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             session_services.site_create(actor=request.actor, **form.cleaned_data)
@@ -110,6 +113,8 @@ def site_edit(request, pk: int):
     initial = {"name": site.name, "province": site.province, "city": site.city, "address": site.address,
                "institution": site.institution, "active": site.active}
     form = SiteForm(request.POST or None, initial=initial, editing=True)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             session_services.site_update(actor=request.actor, site=site, **form.cleaned_data)
@@ -147,6 +152,8 @@ def _session_form(request, *, data=None, initial=None, editing=False):
 def session_create(request):
     _require(request, "schedule")
     form = _session_form(request, data=request.POST or None)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             session = session_services.session_create(actor=request.actor, **form.cleaned_data)
@@ -165,6 +172,8 @@ def session_edit(request, pk: int):
     initial = {"site": session.site, "date": session.date, "start_time": session.start_time,
                "capacity": session.capacity, "examiners": session.examiners}
     form = _session_form(request, data=request.POST or None, initial=initial, editing=True)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             session_services.session_update(actor=request.actor, session=session, **form.cleaned_data)
@@ -196,7 +205,7 @@ def session_cancel(request, pk: int):
     session = sessions_selectors.session_access(request.actor, pk).require("cancel")
     if step := confirmation_step(request, title=_("取消考核批次"),
                                  subject=f"{session.certificate.name} · {session.date:%Y-%m-%d}",
-                                 consequence=_("本考核批次将被取消，其全部报名一并取消，并通知有关院校和考生。"),
+                                 consequence=_("本考核批次将被取消，其全部报名一并取消。"),
                                  confirm_label=_("确认取消考核批次"),
                                  cancel_url=reverse("assessments:session_detail", args=[pk])):
         return step

@@ -12,6 +12,7 @@ from assessments.trainers import selectors as trainers_selectors
 from assessments.trainers import services as trainers
 from assessments.trainers.filters import TrainerFilter
 from assessments.trainers.forms import TrainerConfirmForm, TrainerForm
+from core.choices import choices_answer
 from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
@@ -57,6 +58,8 @@ def trainer_create(request):
     if not trainers_selectors.trainers_page_access(request.actor).record:
         raise Forbidden()
     form = TrainerForm(request.POST or None, certificates=filings_selectors.certificates_fileable())
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             trainers.trainer_record_create(actor=request.actor, **form.cleaned_data)
@@ -76,6 +79,8 @@ def trainer_edit(request, pk: int):
                "reported_qualified": record.reported_qualified}
     form = TrainerForm(request.POST or None, initial=initial, certificates=filings_selectors.certificates_fileable(),
                        editing=True)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             trainers.trainer_record_update(actor=request.actor, record=record, **form.cleaned_data)

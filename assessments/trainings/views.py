@@ -15,6 +15,7 @@ from assessments.trainings import selectors
 from assessments.trainings import services as trainings
 from assessments.trainings.forms import CertificateTrainingForm, HubeiCommitmentForm, TeacherTrainingForm
 from certificates.catalog.models import Certificate
+from core.choices import choices_answer
 from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
@@ -78,6 +79,8 @@ def _teacher_form(request, *, initial=None):
 def training_create(request):
     _require(request, "record")
     form = _teacher_form(request)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             trainings.teacher_training_create(actor=request.actor, **form.cleaned_data)
@@ -94,6 +97,8 @@ def training_edit(request, pk: int):
     training = selectors.teacher_training_access(request.actor, pk).require("edit")
     initial = {name: getattr(training, name) for name in trainings.TEACHER_FIELDS}
     form = _teacher_form(request, initial=initial)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             trainings.teacher_training_update(actor=request.actor, training=training, **form.cleaned_data)
@@ -139,6 +144,8 @@ def certificate_training_list(request):
 def certificate_training_create(request):
     _require(request, "record")
     form = CertificateTrainingForm(request.POST or None, certificates=selectors.trainable_certificates(request.actor))
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             _record, outcome = trainings.certificate_training_save(actor=request.actor, **form.cleaned_data)
