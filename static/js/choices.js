@@ -8,7 +8,8 @@
 
   function labelOf(select) {
     var label = select.id && document.querySelector('label[for="' + select.id + '"]');
-    return label ? label.textContent.replace("*", "").trim() : "";
+    if (label && !label.id) { label.id = select.id + "-label"; }
+    return label;
   }
 
   function enhance(select) {
@@ -24,7 +25,10 @@
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", id + "-list");
-    input.setAttribute("aria-label", labelOf(select) + " " + input.placeholder);
+    // Named by its purpose, described by the field's label: the label itself keeps naming the select.
+    input.setAttribute("aria-label", input.placeholder);
+    var label = labelOf(select);
+    if (label) { input.setAttribute("aria-describedby", label.id); }
     var list = document.createElement("ul");
     list.id = id + "-list";
     list.className = "choice-search-list";
@@ -32,7 +36,7 @@
     list.hidden = true;
     var status = document.createElement("p");
     status.className = "visually-hidden";
-    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");  // announced, yet not a second "status" region of the page
     wrap.appendChild(input);
     wrap.appendChild(list);
     wrap.appendChild(status);
