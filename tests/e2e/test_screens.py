@@ -117,7 +117,7 @@ def test_a_province_finds_a_certificate_by_typing(page, hubei_user, hubei, shand
     expect(page.locator(".choice-search-none")).to_have_text("没有匹配的选项")
     institution.fill("")
     institution.press_sequentially("软件")
-    page.get_by_role("option", name="武汉软件工程职业学院").click()
+    page.get_by_role("listbox").get_by_role("option", name="武汉软件工程职业学院").click()
 
     page.get_by_label("年度").fill("2020")
     page.get_by_label("初级申报人数").fill("30")
