@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ _nav: list[NavEntry] = []
 _groups: dict[str, NavGroup] = {}
 _todo_providers: list[Callable] = []
 
-# A role with more entries than this gets the side menu grouped by area; fewer fit one top bar.
+# A role with this many entries or more gets the side menu grouped by area; fewer fit one top bar.
 SIDE_MENU_FROM = 13
 
 
@@ -76,10 +77,10 @@ def navigation_for(actor, current_path: str = "") -> list[dict]:
 
 
 def navigation_groups(items: list[dict]) -> list[dict]:
-    """The entries by area, areas in their order; an entry of an unknown area goes last, on its own."""
+    """The entries by area, areas in their order; an entry of no known area goes last, under 其他."""
     by_key: dict[str, dict] = {}
     for item in items:
-        group = _groups.get(item["group"]) or NavGroup(key=item["group"], label="", order=10_000)
+        group = _groups.get(item["group"]) or NavGroup(key="other", label=gettext_lazy("其他"), order=10_000)
         entry = by_key.setdefault(group.key, {"key": group.key, "label": group.label, "order": group.order,
                                               "items": [], "active": False})
         entry["items"].append(item)

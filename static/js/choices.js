@@ -134,5 +134,5 @@
     });
   }
 
-  document.querySelectorAll("select[data-choices]").forEach(enhance);
+  document.querySelectorAll("select[data-choices]:not(:disabled)").forEach(enhance);
 })();

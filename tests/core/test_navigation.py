@@ -36,3 +36,11 @@ def test_a_role_with_few_entries_keeps_the_top_bar(as_user, ministry_user, stude
     assert 'class="side-nav"' in ministry_page and 'class="main-nav"' not in ministry_page
     assert "<summary>监管</summary>" in ministry_page
     assert '<a href="/" aria-current="page">工作台</a>' in ministry_page
+
+
+def test_an_entry_of_no_known_area_is_listed_last_under_other():
+    items = [{"label": "甲", "url": "/a/", "group": "no-such-area", "active": True},
+             {"label": "工作台", "url": "/", "group": "general", "active": False}]
+    groups = navigation_groups(items)
+    assert [(str(g["label"]), [i["label"] for i in g["items"]], g["active"]) for g in groups] == [
+        ("综合", ["工作台"], False), ("其他", ["甲"], True)]
