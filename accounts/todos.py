@@ -28,7 +28,7 @@ def _account_todos(actor) -> list[Todo]:
 
 
 def register() -> None:
-    register_nav(gettext_lazy("消息中心"), "accounts:notifications", None, order=80)
-    register_nav(gettext_lazy("账户管理"), "accounts:users", (Role.MINISTRY, Role.PROVINCE), order=85)
-    register_nav(gettext_lazy("审计日志"), "accounts:audit_log", (Role.MINISTRY,), order=90)
+    register_nav(gettext_lazy("消息中心"), "accounts:notifications", None, order=80, group="general")
+    register_nav(gettext_lazy("账户管理"), "accounts:users", (Role.MINISTRY, Role.PROVINCE), order=85, group="account")
+    register_nav(gettext_lazy("审计日志"), "accounts:audit_log", (Role.MINISTRY,), order=90, group="account")
     register_todo_provider(_account_todos)

@@ -32,6 +32,7 @@ from accounts.forms import (
 )
 from accounts.middleware import ACTIVE_BINDING_SESSION_KEY
 from accounts.models import ActivationCode, Notification
+from core.confirmation import confirmation_step
 from core.errors import AppError
 from core.exports import xlsx_response
 
@@ -228,6 +229,11 @@ def user_detail(request, pk: int):
 def user_action(request, pk: int):
     user = selectors.user_manageable_get(request.actor, pk).obj
     action = request.POST.get("action")
+    if action == "disable" and (step := confirmation_step(
+            request, title=_("停用账户"), subject=user.username,
+            consequence=_("该账户将被停用，持有人不能再登录，直到重新启用。"), confirm_label=_("确认停用"),
+            cancel_url=reverse("accounts:user_detail", args=[pk]))):
+        return step
     try:
         if action in ("activation_code", "reset_code"):
             purpose = ActivationCode.Purpose.ACTIVATE if not user.is_active and not user.has_usable_password() \

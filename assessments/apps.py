@@ -21,12 +21,12 @@ class AssessmentsConfig(AppConfig):
         provincial = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY)
         # The registry pages live in organizations; their entry is registered here, with the
         # filings they exist for, so the menu reads in the order officials work.
-        register_nav(_("院校名录"), "organizations:institutions", provincial, order=20)
+        register_nav(_("院校名录"), "organizations:institutions", provincial, order=20, group="filings")
         register_nav(_("院校备案"), "assessments:filings",
-                     (*provincial, Role.INSTITUTION, Role.ALLIANCE, Role.ORG), order=30)
-        register_nav(_("全国备案汇总"), "assessments:national", (Role.MINISTRY,), order=31)
+                     (*provincial, Role.INSTITUTION, Role.ALLIANCE, Role.ORG), order=30, group="filings")
+        register_nav(_("全国备案汇总"), "assessments:national", (Role.MINISTRY,), order=31, group="reports")
         register_nav(_("培训师资格"), "assessments:trainers",
-                     (*provincial, Role.INSTITUTION, Role.ALLIANCE, Role.ORG), order=40)
+                     (*provincial, Role.INSTITUTION, Role.ALLIANCE, Role.ORG), order=40, group="filings")
         # To-dos in the order the workbench lists them.
         trainers_navigation.register()
         results_navigation.register()
@@ -34,6 +34,6 @@ class AssessmentsConfig(AppConfig):
         registrations_navigation.register()
         # Trainings, plans and the monthly progress report (issue 5, items 1, 2 and 6).
         readers = (*provincial, Role.ORG)
-        register_nav(_("师资培训"), "assessments:trainings", readers, order=45)
-        register_nav(_("考核计划"), "assessments:plans", readers, order=50)
-        register_nav(_("月度进展报告"), "assessments:reports", readers, order=55)
+        register_nav(_("师资培训"), "assessments:trainings", readers, order=45, group="filings")
+        register_nav(_("考核计划"), "assessments:plans", readers, order=50, group="assessment")
+        register_nav(_("月度进展报告"), "assessments:reports", readers, order=55, group="reports")

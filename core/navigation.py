@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,14 @@ class NavEntry:
     label: str
     url_name: str
     roles: tuple[str, ...] | None  # None: every signed-in role
+    order: int = 100
+    group: str = ""  # the area (NavGroup key) the side menu lists it under
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    key: str
+    label: str
     order: int = 100
 
 
@@ -27,12 +36,22 @@ class Todo:
 
 
 _nav: list[NavEntry] = []
+_groups: dict[str, NavGroup] = {}
 _todo_providers: list[Callable] = []
 
+# A role with this many entries or more gets the side menu grouped by area; fewer fit one top bar.
+SIDE_MENU_FROM = 13
 
-def register_nav(label, url_name: str, roles: tuple[str, ...] | None = None, order: int = 100) -> None:
+
+def register_nav(label, url_name: str, roles: tuple[str, ...] | None = None, order: int = 100,
+                 group: str = "") -> None:
     if not any(e.url_name == url_name for e in _nav):
-        _nav.append(NavEntry(label=label, url_name=url_name, roles=roles, order=order))
+        _nav.append(NavEntry(label=label, url_name=url_name, roles=roles, order=order, group=group))
+
+
+def register_nav_group(key: str, label, order: int = 100) -> None:
+    """An area of the side menu (the top layer names them in the domain's words)."""
+    _groups.setdefault(key, NavGroup(key=key, label=label, order=order))
 
 
 def register_todo_provider(provider: Callable) -> None:
@@ -48,13 +67,25 @@ def navigation_for(actor, current_path: str = "") -> list[dict]:
         if entry.roles is not None and role not in entry.roles:
             continue
         url = reverse(entry.url_name)
-        items.append({"label": entry.label, "url": url,
+        items.append({"label": entry.label, "url": url, "group": entry.group,
                       "active": current_path == url if url == "/" else current_path.startswith(url)})
     # Only the most specific entry is current (/supervision/indicators/ is not also /supervision/).
     longest = max((len(i["url"]) for i in items if i["active"]), default=0)
     for item in items:
         item["active"] = item["active"] and len(item["url"]) == longest
     return items
+
+
+def navigation_groups(items: list[dict]) -> list[dict]:
+    """The entries by area, areas in their order; an entry of no known area goes last, under 其他."""
+    by_key: dict[str, dict] = {}
+    for item in items:
+        group = _groups.get(item["group"]) or NavGroup(key="other", label=gettext_lazy("其他"), order=10_000)
+        entry = by_key.setdefault(group.key, {"key": group.key, "label": group.label, "order": group.order,
+                                              "items": [], "active": False})
+        entry["items"].append(item)
+        entry["active"] = entry["active"] or item["active"]
+    return sorted(by_key.values(), key=lambda g: g["order"])
 
 
 def todos_for(actor) -> list[Todo]:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certificates.catalog.models import Certificate, Level
 from core import form_fields
+from core.choices import searchable
 from credit_bank.models import CourseType
 
 CREDITS_WIDGET = {"inputmode": "decimal", "step": "0.5", "min": "0.5"}
@@ -42,6 +43,7 @@ class RuleForm(forms.Form):
             for inst_id, inst_name, code, name in majors]
         self.fields["certificate"].queryset = (Certificate.objects.exclude(status=Certificate.Status.APPLIED)
                                                .order_by("name"))
+        searchable(self, "certificate")
 
     def clean(self):
         data = super().clean()

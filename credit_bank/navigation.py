@@ -28,7 +28,8 @@ def credit_todos(actor) -> list[Todo]:
 
 
 def register() -> None:
-    register_nav(gettext_lazy("学分银行"), "credit:account", (Role.STUDENT,), order=21)
+    register_nav(gettext_lazy("学分银行"), "credit:account", (Role.STUDENT,), order=21, group="credit_bank")
     register_nav(gettext_lazy("学分银行"), "credit:index",
-                 (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE), order=45)
+                 (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE), order=45,
+                 group="credit_bank")
     register_todo_provider(credit_todos)

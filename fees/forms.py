@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
 from certificates.catalog.models import Certificate, Level
+from core.choices import searchable
 from fees.models import CostItem
 
 
@@ -43,6 +44,7 @@ class ProposalForm(ItemsForm):
     def __init__(self, *args, certificates=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["certificate"].queryset = certificates if certificates is not None else Certificate.objects.none()
+        searchable(self, "certificate")
 
 
 class VerifyForm(forms.Form):

@@ -30,6 +30,6 @@ def verification_todos(actor) -> list[Todo]:
 
 
 def register() -> None:
-    register_nav(gettext_lazy("费用核定"), "fees:index", NEGOTIATION_ROLES, order=40)
-    register_nav(gettext_lazy("费用支付"), "fees:payments", PAYMENT_ROLES, order=41)
+    register_nav(gettext_lazy("费用核定"), "fees:index", NEGOTIATION_ROLES, order=40, group="fees")
+    register_nav(gettext_lazy("费用支付"), "fees:payments", PAYMENT_ROLES, order=41, group="fees")
     register_todo_provider(verification_todos)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.forms import add_app_error
+from core.choices import choices_answer
 from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
 from fees import selectors, services
@@ -52,6 +53,8 @@ def proposal_new(request):
     if "propose" not in selectors.fees_access(actor):
         raise Forbidden()
     form = ProposalForm(request.POST or None, certificates=selectors.proposable_certificates(actor))
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

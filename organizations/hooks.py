@@ -10,11 +10,14 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from accounts.scoping import register_alliance_members, register_scope_label
+from core.choices import register_choice_search
 from core.errors import NotInScope
 from core.navigation import Todo, register_nav, register_todo_provider
 from organizations import models
 from organizations.complaints import selectors as complaints_selectors
+from organizations.institutions.selectors import institutions_matching
 from organizations.orgs import selectors as orgs_selectors
+from organizations.orgs.selectors import orgs_matching
 from organizations.seals import selectors as seals_selectors
 
 # This module is imported from AppConfig.ready() (and by pages afterwards): the models are loaded.
@@ -88,15 +91,20 @@ def _complaint_todos(actor) -> list[Todo]:
 
 
 def register() -> None:
+    # How the long selects of institutions and orgs are searched (core/choices.py).
+    register_choice_search(models.Institution, institutions_matching)
+    register_choice_search(models.Org, orgs_matching)
     register_alliance_members(_alliance_members)
     register_scope_label(Role.ORG, _label("Org"))
     register_scope_label(Role.INSTITUTION, _label("Institution"))
     register_scope_label(Role.ALLIANCE, _label("Alliance"))
 
-    register_nav(gettext_lazy("投诉举报"), "organizations:complaint_list", (Role.MINISTRY, Role.ORG), order=60)
+    register_nav(gettext_lazy("投诉举报"), "organizations:complaint_list", (Role.MINISTRY, Role.ORG), order=60,
+                 group="supervision")
     register_nav(gettext_lazy("我要投诉"), "organizations:complaint_new",
-                 (Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE, Role.STUDENT), order=75)
+                 (Role.PROVINCE, Role.PROVINCE_AGENCY, Role.INSTITUTION, Role.ALLIANCE, Role.STUDENT), order=75,
+                 group="supervision")
     register_todo_provider(_complaint_todos)
-    register_nav(gettext_lazy("培训评价组织"), "organizations:org_list", (Role.MINISTRY,), order=20)
-    register_nav(gettext_lazy("本组织"), "organizations:org_mine", (Role.ORG,), order=20)
+    register_nav(gettext_lazy("培训评价组织"), "organizations:org_list", (Role.MINISTRY,), order=20, group="supervision")
+    register_nav(gettext_lazy("本组织"), "organizations:org_mine", (Role.ORG,), order=20, group="account")
     register_todo_provider(_org_todos)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.forms import add_app_error
 from certificates.catalog.selectors import certificates_of_org, replacement_candidates
 from certificates.catalog.services import certificate_status_set
+from core.confirmation import ConsequenceField
 from core.errors import AppError
 from core.exports import xlsx_response
 from core.uploads import stored_file_open
@@ -33,6 +34,8 @@ class SupervisionActionForm(forms.Form):
                              help_text=gettext_lazy("将通知该组织并记入其监管记录。"))
     evidence = MultipleFileField(label=gettext_lazy("证据材料"), required=False,
                                  help_text=gettext_lazy("PDF、Word、Excel 或 PNG/JPEG 图片，每个不超过 10 MB，最多 5 个。"))
+    # The evidence files cannot be posted twice, so the confirmation is asked on this form itself.
+    acknowledged = ConsequenceField(consequence=gettext_lazy("我已知悉：该措施将记入该组织的监管记录，并通知该组织。"))
 
     def __init__(self, *args, org: Org, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,9 +96,12 @@ CANDIDATES_SHOWN = 50
 class DelistForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("摘牌原因与依据"), widget=forms.Textarea(attrs={"rows": 4}))
     evidence = MultipleFileField(label=gettext_lazy("证据材料"), required=False)
+    acknowledged = ConsequenceField(consequence=gettext_lazy(
+        "我已知悉：摘牌后该组织不能再开展新的考核计划、考核和发证，其证书按上面的选择替换或退出；此操作不可撤销。"))
 
     def __init__(self, *args, certificates, query: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        acknowledged = self.fields.pop("acknowledged")
         for certificate in certificates:
             offered = list(replacement_candidates(certificate, query=query)[:CANDIDATES_SHOWN])
             chosen = self.data.get(f"cert_{certificate.pk}", "")
@@ -107,6 +113,7 @@ class DelistForm(forms.Form):
             self.fields[f"cert_{certificate.pk}"] = forms.ChoiceField(
                 label=_("“%(name)s”（%(code)s）的处理") % {"name": certificate.name, "code": certificate.code},
                 choices=choices)
+        self.fields["acknowledged"] = acknowledged  # asked last, after the choices it confirms
 
     def replacements(self) -> dict[int, int | None]:
         return {int(name[5:]): (None if value == "withdraw" else int(value))

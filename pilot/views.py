@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.forms import add_app_error
 from accounts.middleware import error_response
 from core.api_errors import request_refusal
+from core.confirmation import confirmation_step
 from core.errors import AppError
 from core.navigation import todos_for
 from core.public_cache import public_page
@@ -133,7 +135,13 @@ def notice_publish(request, pk: int):
 @login_required
 @require_POST
 def notice_withdraw(request, pk: int):
-    notice = selectors.notice_get(request.actor, pk).obj
+    access = selectors.notice_get(request.actor, pk)
+    notice = access.obj
+    if access.may.withdraw and (step := confirmation_step(
+            request, title=_("撤回公告"), subject=notice.title,
+            consequence=_("该公告将撤回，不再对外公开显示。"), confirm_label=_("确认撤回"),
+            cancel_url=reverse("pilot:notice_detail", args=[pk]))):
+        return step
     services.notice_withdraw(actor=request.actor, notice=notice)
     messages.success(request, _("公告已撤回。"))
     return redirect("pilot:notices")

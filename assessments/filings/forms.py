@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certificates.catalog.models import Certificate
 from core import form_fields
+from core.choices import searchable
 from core.tabular.validation import parse_phone
 from organizations.institutions.models import Institution
 
@@ -35,6 +36,7 @@ class FilingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = institutions
         self.fields["certificate"].queryset = certificates
+        searchable(self, "institution", "certificate")
         for name in ("junior", "intermediate", "senior"):
             self.fields[name].widget.attrs.update({"min": 1, "inputmode": "numeric"})
             self.fields[name].validators.append(MinValueValidator(1, message=_("申报人数应为正整数。")))

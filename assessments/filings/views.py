@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -19,6 +20,8 @@ from assessments.filings.forms import FilingForm, FilingImportForm, FilingWithdr
 from assessments.filings.imports import FILING_SCHEMA, LEVEL_LABELS, certificate_choice_labels
 from assessments.models import FilingImport
 from certificates.catalog.models import Level
+from core.choices import choices_answer
+from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden
 from core.exports import file_response, xlsx_response
 from core.tabular.schema import XLSX_TYPE
@@ -104,6 +107,8 @@ def filing_create(request):
     if request.GET.get("institution", "").isdigit():
         initial["institution"] = int(request.GET["institution"])
     form = _filing_form(request, data=request.POST or None, initial=initial)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -126,6 +131,8 @@ def filing_correct(request, pk: int):
     initial = {"institution": filing.institution, "certificate": filing.certificate, "year": filing.year,
                "contact_name": filing.contact_name, "contact_phone": filing.contact_phone, **levels}
     form = _filing_form(request, data=request.POST or None, initial=initial, fixed=True)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -156,6 +163,11 @@ def filing_detail(request, pk: int):
 @require_POST
 def filing_withdraw(request, pk: int):
     filing = selectors.filing_access(request.actor, pk).require("withdraw")
+    if step := confirmation_step(request, title=_("撤回备案"), subject=f"{filing.institution.name} · {filing.certificate.name}",
+                                 consequence=_("该备案将被撤回，不再计入统计；如需恢复，须重新备案。"),
+                                 confirm_label=_("确认撤回备案"),
+                                 cancel_url=reverse("assessments:filing_detail", args=[pk])):
+        return step
     form = FilingWithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:

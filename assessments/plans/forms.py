@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Province
 from certificates.catalog.models import Level
 from core import form_fields
+from core.choices import searchable
 
 MONTH_CHOICES = [(m, _("%(m)d月") % {"m": m}) for m in range(1, 13)]
 
@@ -39,6 +40,7 @@ class PlanRowForm(forms.Form):
         self.fields["month"].choices = [("", "—")] + [(m, label) for m, label in MONTH_CHOICES if m in months]
         self.fields["province"].choices = [("", "—")] + list(Province.objects.values_list("code", "name"))
         self.fields["certificate"].choices = [("", "—")] + [(c.code, c.name) for c in certificates]
+        searchable(self, "certificate")
 
     def record(self) -> dict | None:
         """The row as the validator reads it (texts keyed like the template's columns), or None if blank."""

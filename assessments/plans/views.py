@@ -15,6 +15,7 @@ from assessments.plans import selectors
 from assessments.plans import services as plans
 from assessments.plans.forms import PlanningWindowForm, PlanRowFormSet, PlanUploadForm
 from assessments.plans.imports import window_text
+from core.choices import choices_answer
 from core.errors import AppError, Forbidden
 from core.exports import file_response, xlsx_response
 from core.tabular.schema import XLSX_TYPE
@@ -116,6 +117,8 @@ def plan_edit(request):
                 "planned_candidates": r.planned_candidates, "planned_sessions": r.planned_sessions}
                for r in selectors.plan_rows(actor, current)] if current else []
     formset = PlanRowFormSet(request.POST or None, initial=initial, months=window.months, certificates=certificates)
+    if answer := choices_answer(request, formset.empty_form):
+        return answer
     errors = None
     if request.method == "POST" and formset.is_valid():
         try:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,6 +22,7 @@ from assessments.registrations.services import RowErrors
 from assessments.sessions import selectors as sessions_selectors
 from assessments.sessions.forms import SessionCancelForm, UploadForm
 from assessments.sessions.views import download, query_without_page, row_errors_context
+from core.confirmation import confirmation_step
 from core.errors import AppError
 from core.exports import xlsx_response
 from core.tabular.writing import template_xlsx
@@ -209,6 +211,11 @@ def registration_ticket(request, pk: int):
 @require_POST
 def registration_cancel(request, pk: int):
     registration = registrations_selectors.registration_access(request.actor, pk).require("cancel")
+    if step := confirmation_step(request, title=_("取消报名"),
+                                 consequence=_("该考生的这次考核报名将被取消，考点名额随之空出；如仍要参加，须重新报名。"),
+                                 confirm_label=_("确认取消报名"),
+                                 cancel_url=reverse("assessments:registration_detail", args=[pk])):
+        return step
     try:
         registration_services.registration_cancel(actor=request.actor, registration=registration)
     except AppError as error:

@@ -14,6 +14,7 @@ from assessments.models import AssessmentSession, Site
 from certificates.catalog.models import Certificate, Level
 from certificates.catalog.selectors import LISTED_STATUSES
 from core import form_fields
+from core.choices import searchable
 from organizations.institutions.models import Institution
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -39,6 +40,7 @@ class SiteForm(forms.Form):
             del self.fields["code"]
         else:
             del self.fields["active"]
+        searchable(self, "institution")
 
 
 class SessionForm(forms.Form):
@@ -63,6 +65,7 @@ class SessionForm(forms.Form):
             f"{c.name}（{c.code}，{c.org.name}）" if c.status == Certificate.Status.PUBLISHED
             else f"{c.name}（{c.code}，{c.get_status_display()}）")
         self.fields["site"].queryset = sites
+        searchable(self, "certificate")
         self.fields["site"].label_from_instance = lambda s: f"{s.name}（{s.code}，{s.province.name}）"
         if editing:
             del self.fields["certificate"]

@@ -22,10 +22,10 @@ def register() -> None:
     # Menu entries by role are configuration: the pages themselves ask the selectors.
     staff = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY)
     register_nav(gettext_lazy("考核批次"), "assessments:sessions",
-                 (*staff, Role.INSTITUTION, Role.ALLIANCE, Role.ORG, Role.STUDENT), order=45)
-    register_nav(gettext_lazy("考点"), "assessments:sites", (*staff, Role.ORG), order=46)
+                 (*staff, Role.INSTITUTION, Role.ALLIANCE, Role.ORG, Role.STUDENT), order=45, group="assessment")
+    register_nav(gettext_lazy("考点"), "assessments:sites", (*staff, Role.ORG), order=46, group="assessment")
     register_nav(gettext_lazy("考核报名"), "assessments:registrations",
-                 (*staff, Role.INSTITUTION, Role.ALLIANCE, Role.ORG), order=47)
-    register_nav(gettext_lazy("我的考核"), "assessments:my_registrations", (Role.STUDENT,), order=47)
-    register_nav(gettext_lazy("成绩复核"), "assessments:reviews", (Role.MINISTRY, Role.ORG), order=48)
+                 (*staff, Role.INSTITUTION, Role.ALLIANCE, Role.ORG), order=47, group="assessment")
+    register_nav(gettext_lazy("我的考核"), "assessments:my_registrations", (Role.STUDENT,), order=47, group="assessment")
+    register_nav(gettext_lazy("成绩复核"), "assessments:reviews", (Role.MINISTRY, Role.ORG), order=48, group="assessment")
     register_todo_provider(session_todos)

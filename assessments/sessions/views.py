@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,8 @@ from accounts.forms import add_app_error
 from assessments.sessions import selectors as sessions_selectors
 from assessments.sessions import services as session_services
 from assessments.sessions.forms import OpenSessionFilter, SessionCancelForm, SessionFilter, SessionForm, SiteForm
+from core.choices import choices_answer
+from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden, NotInScope
 from core.exports import file_response, xlsx_response
 from core.public_cache import public_page
@@ -92,6 +95,8 @@ def site_list(request):
 def site_create(request):
     _require(request, "schedule")
     form = SiteForm(request.POST or None)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             session_services.site_create(actor=request.actor, **form.cleaned_data)
@@ -109,6 +114,8 @@ def site_edit(request, pk: int):
     initial = {"name": site.name, "province": site.province, "city": site.city, "address": site.address,
                "institution": site.institution, "active": site.active}
     form = SiteForm(request.POST or None, initial=initial, editing=True)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             session_services.site_update(actor=request.actor, site=site, **form.cleaned_data)
@@ -164,6 +171,8 @@ def _session_form(request, *, data=None, initial=None, editing=False):
 def session_create(request):
     _require(request, "schedule")
     form = _session_form(request, data=request.POST or None)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             session = session_services.session_create(actor=request.actor, **form.cleaned_data)
@@ -184,6 +193,8 @@ def session_edit(request, pk: int):
     initial = {"site": session.site, "date": session.date, "start_time": session.start_time,
                "capacity": session.capacity, "examiners": session.examiners}
     form = _session_form(request, data=request.POST or None, initial=initial, editing=True)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             session_services.session_update(actor=request.actor, session=session, **form.cleaned_data)
@@ -213,6 +224,12 @@ def session_registration(request, pk: int):
 @require_POST
 def session_cancel(request, pk: int):
     session = sessions_selectors.session_access(request.actor, pk).require("cancel")
+    if step := confirmation_step(request, title=_("取消考核批次"),
+                                 subject=f"{session.certificate.name} · {session.date:%Y-%m-%d}",
+                                 consequence=_("本考核批次将被取消，其全部报名一并取消。"),
+                                 confirm_label=_("确认取消考核批次"),
+                                 cancel_url=reverse("assessments:session_detail", args=[pk])):
+        return step
     form = SessionCancelForm(request.POST)
     try:
         session_services.session_cancel(actor=request.actor, session=session,

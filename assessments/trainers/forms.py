@@ -5,6 +5,7 @@ from accounts.models import IdType
 from assessments.filings.forms import CertificateChoiceField
 from certificates.catalog.models import Certificate
 from core import form_fields
+from core.choices import searchable
 
 
 class TrainerForm(forms.Form):
@@ -23,6 +24,7 @@ class TrainerForm(forms.Form):
     def __init__(self, *args, certificates, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["certificate"].queryset = certificates
+        searchable(self, "certificate")
         if editing:
             # The teacher's identity is fixed once recorded; only the training facts change.
             for name in ("name", "id_type", "id_number"):

@@ -12,6 +12,8 @@ from assessments.trainers import selectors as trainers_selectors
 from assessments.trainers import services as trainers
 from assessments.trainers.filters import TrainerFilter
 from assessments.trainers.forms import TrainerConfirmForm, TrainerForm
+from core.choices import choices_answer
+from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
 
@@ -56,6 +58,8 @@ def trainer_create(request):
     if not trainers_selectors.trainers_page_access(request.actor).record:
         raise Forbidden()
     form = TrainerForm(request.POST or None, certificates=filings_selectors.certificates_fileable())
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             trainers.trainer_record_create(actor=request.actor, **form.cleaned_data)
@@ -75,6 +79,8 @@ def trainer_edit(request, pk: int):
                "reported_qualified": record.reported_qualified}
     form = TrainerForm(request.POST or None, initial=initial, certificates=filings_selectors.certificates_fileable(),
                        editing=True)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             trainers.trainer_record_update(actor=request.actor, record=record, **form.cleaned_data)
@@ -91,6 +97,10 @@ def trainer_edit(request, pk: int):
 @require_POST
 def trainer_delete(request, pk: int):
     record = trainers_selectors.trainer_access(request.actor, pk).require("delete")
+    if step := confirmation_step(request, title=_("删除培训师资格记录"),
+                                 consequence=_("这条培训师资格记录将被删除，不再计入培训师统计。"),
+                                 confirm_label=_("确认删除"), cancel_url=reverse("assessments:trainers")):
+        return step
     try:
         trainers.trainer_record_delete(actor=request.actor, record=record)
     except AppError as error:

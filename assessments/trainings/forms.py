@@ -8,6 +8,7 @@ from assessments.filings.forms import CertificateChoiceField
 from assessments.models import TrainingMode
 from certificates.catalog.models import Certificate, Level
 from core import form_fields
+from core.choices import searchable
 
 
 def _level_field(label=_("等级")):
@@ -25,6 +26,7 @@ class OwnCertificateForm(forms.Form):
     def __init__(self, *args, certificates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["certificate"].queryset = certificates
+        searchable(self, "certificate")
 
 
 class TeacherTrainingForm(OwnCertificateForm):

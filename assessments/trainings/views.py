@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +15,8 @@ from assessments.trainings import selectors
 from assessments.trainings import services as trainings
 from assessments.trainings.forms import CertificateTrainingForm, HubeiCommitmentForm, TeacherTrainingForm
 from certificates.catalog.models import Certificate
+from core.choices import choices_answer
+from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
 
@@ -76,6 +79,8 @@ def _teacher_form(request, *, initial=None):
 def training_create(request):
     _require(request, "record")
     form = _teacher_form(request)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             trainings.teacher_training_create(actor=request.actor, **form.cleaned_data)
@@ -92,6 +97,8 @@ def training_edit(request, pk: int):
     training = selectors.teacher_training_access(request.actor, pk).require("edit")
     initial = {name: getattr(training, name) for name in trainings.TEACHER_FIELDS}
     form = _teacher_form(request, initial=initial)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             trainings.teacher_training_update(actor=request.actor, training=training, **form.cleaned_data)
@@ -107,6 +114,10 @@ def training_edit(request, pk: int):
 @require_POST
 def training_delete(request, pk: int):
     training = selectors.teacher_training_access(request.actor, pk).require("delete")
+    if step := confirmation_step(request, title=_("删除师资培训记录"),
+                                 consequence=_("这条师资培训记录将被删除，不再计入师资培训统计。"),
+                                 confirm_label=_("确认删除"), cancel_url=reverse("assessments:trainings")):
+        return step
     trainings.teacher_training_delete(actor=request.actor, training=training)
     messages.success(request, _("师资培训记录已删除。"))
     return redirect("assessments:trainings")
@@ -133,6 +144,8 @@ def certificate_training_list(request):
 def certificate_training_create(request):
     _require(request, "record")
     form = CertificateTrainingForm(request.POST or None, certificates=selectors.trainable_certificates(request.actor))
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             _record, outcome = trainings.certificate_training_save(actor=request.actor, **form.cleaned_data)
@@ -149,6 +162,10 @@ def certificate_training_create(request):
 @require_POST
 def certificate_training_delete(request, pk: int):
     record = selectors.certificate_training_access(request.actor, pk).require("delete")
+    if step := confirmation_step(request, title=_("删除证书培训记录"),
+                                 consequence=_("这条证书培训记录将被删除，不再计入证书培训统计。"),
+                                 confirm_label=_("确认删除"), cancel_url=reverse("assessments:certificate_trainings")):
+        return step
     trainings.certificate_training_delete(actor=request.actor, record=record)
     messages.success(request, _("证书培训记录已删除。"))
     return redirect("assessments:certificate_trainings")

@@ -25,5 +25,5 @@ def _batch_todos(actor) -> list[Todo]:
 
 
 def register() -> None:
-    register_nav(gettext_lazy("遴选批次"), "certificates:batches", (Role.MINISTRY, Role.ORG), order=25)
+    register_nav(gettext_lazy("遴选批次"), "certificates:batches", (Role.MINISTRY, Role.ORG), order=25, group="certificates")
     register_todo_provider(_batch_todos)

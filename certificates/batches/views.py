@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +21,7 @@ from certificates.batches.forms import (
     application_items,
 )
 from certificates.catalog.models import AssessmentType, Level
+from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
 
@@ -170,6 +172,12 @@ def item_review(request, number: int, pk: int):
 @login_required
 @require_POST
 def batch_close(request, number: int):
+    access = selectors.batch_access(request.actor, number)
+    if access.may.close and (step := confirmation_step(
+            request, title=_("截止申报"), subject=_("第%(n)d批遴选") % {"n": number},
+            consequence=_("本批次停止接收申报，进入评审；培训评价组织不能再在线申报。"),
+            confirm_label=_("确认截止申报"), cancel_url=reverse("certificates:batch_detail", args=[number]))):
+        return step
     batch = selectors.batch_get(number)
     try:
         services.batch_close_applications(actor=request.actor, batch=batch)
@@ -185,6 +193,12 @@ def batch_close(request, number: int):
 @login_required
 @require_POST
 def batch_publish(request, number: int):
+    access = selectors.batch_access(request.actor, number)
+    if access.may.publish and (step := confirmation_step(
+            request, title=_("公布遴选结果"), subject=_("第%(n)d批遴选") % {"n": number},
+            consequence=_("评审通过的证书进入公开的证书目录，新入选的培训评价组织同时登记。"),
+            confirm_label=_("确认公布"), cancel_url=reverse("certificates:batch_detail", args=[number]))):
+        return step
     batch = selectors.batch_get(number)
     try:
         summary = services.batch_publish(actor=request.actor, batch=batch)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from certificates.catalog.models import AssessmentType, Level, SelectionBatch
 from certificates.catalog.services import LEVEL_ORDER
 from core import form_fields
+from core.choices import searchable
 from organizations.orgs.models import Org
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -42,6 +43,7 @@ class CertificateForm(forms.Form):
 
     def __init__(self, *args, certificate=None, **kwargs):
         super().__init__(*args, **kwargs)
+        searchable(self, "org")
         for level in LEVEL_ORDER:
             label = Level(level).label
             self.fields[f"{level}_types"] = forms.MultipleChoiceField(

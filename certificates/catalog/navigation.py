@@ -15,4 +15,4 @@ def _org_certificates_section(actor, org) -> dict:
 
 def register() -> None:
     register_org_profile_section("certificates/org_certificates_section.html", _org_certificates_section, order=10)
-    register_nav(gettext_lazy("证书目录"), "certificates:catalog", None, order=20)
+    register_nav(gettext_lazy("证书目录"), "certificates:catalog", None, order=20, group="certificates")

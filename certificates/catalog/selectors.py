@@ -99,6 +99,11 @@ def certificate_detail(code: str, *, actor: Actor | None = None) -> Certificate:
             .get(pk=certificate.pk))
 
 
+def certificates_matching(qs: QuerySet[Certificate], text: str) -> QuerySet[Certificate]:
+    """The certificates of ``qs`` whose name contains ``text`` or whose code starts with it (long selects)."""
+    return qs.filter(Q(name__icontains=text) | Q(code__istartswith=text))
+
+
 def certificates_of_org(org: Org) -> QuerySet[Certificate]:
     """Every certificate an org owns, whatever its status (for supervision: delisting, replacement)."""
     return (Certificate.objects.filter(org=org).select_related("batch", "replaced_by")

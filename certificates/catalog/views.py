@@ -13,6 +13,7 @@ from accounts.forms import add_app_error
 from certificates.catalog import selectors, services
 from certificates.catalog.filters import CertificateFilter
 from certificates.catalog.forms import CertificateForm, StandardUploadForm
+from core.choices import choices_answer
 from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
 from core.public_cache import public_page
@@ -95,6 +96,8 @@ def certificate_create(request):
     if not selectors.catalog_access(request.actor).create:
         raise Forbidden()
     form = CertificateForm(request.POST or None)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -114,6 +117,8 @@ def certificate_edit(request, code: str):
     access = selectors.certificate_access(code, actor=request.actor)
     certificate = access.require("edit")
     form = CertificateForm(request.POST or None, certificate=certificate)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

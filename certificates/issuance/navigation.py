@@ -20,8 +20,8 @@ def issuance_todos(actor) -> list[Todo]:
 
 
 def register() -> None:
-    register_nav(gettext_lazy("我的证书"), "issued:mine", (Role.STUDENT,), order=20)
-    register_nav(gettext_lazy("电子证书"), "issued:index", STAFF, order=40)
-    register_nav(gettext_lazy("发证批次"), "issued:batches", (Role.ORG, Role.MINISTRY), order=41)
-    register_nav(gettext_lazy("证书查验"), "verify:form", None, order=90)
+    register_nav(gettext_lazy("我的证书"), "issued:mine", (Role.STUDENT,), order=20, group="certificates")
+    register_nav(gettext_lazy("电子证书"), "issued:index", STAFF, order=40, group="certificates")
+    register_nav(gettext_lazy("发证批次"), "issued:batches", (Role.ORG, Role.MINISTRY), order=41, group="certificates")
+    register_nav(gettext_lazy("证书查验"), "verify:form", None, order=90, group="certificates")
     register_todo_provider(issuance_todos)

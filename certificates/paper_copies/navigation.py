@@ -19,5 +19,5 @@ def paper_copy_todos(actor) -> list[Todo]:
 
 
 def register() -> None:
-    register_nav(gettext_lazy("纸质证书"), "issued:paper_queue", (Role.ORG,), order=42)
+    register_nav(gettext_lazy("纸质证书"), "issued:paper_queue", (Role.ORG,), order=42, group="certificates")
     register_todo_provider(paper_copy_todos)

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.forms import add_app_error
+from core.choices import choices_answer
 from core.errors import AppError, Forbidden, NotInScope
 from core.exports import xlsx_response
 from credit_bank import selectors
@@ -99,6 +100,8 @@ def rule_create(request):
     majors = [(i.pk, i.name if len(institutions) > 1 else "", code, name) for i in institutions
               for code, name in selectors.institution_majors(i)]
     form = RuleForm(request.POST or None, majors=majors)
+    if answer := choices_answer(request, form):
+        return answer
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         institution = next(i for i in institutions if str(i.pk) == data["institution"])

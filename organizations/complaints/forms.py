@@ -6,6 +6,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import searchable
 from organizations.complaints.models import Complaint
 from organizations.complaints.selectors import complaint_target_orgs
 from organizations.complaints.services import MAX_EVIDENCE_FILES, NOTE_MAX_CHARS, TEXT_MAX_CHARS, TRANSITIONS
@@ -50,6 +51,7 @@ class ComplaintForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = complaint_target_orgs()
+        searchable(self, "org")
         self.fields["evidence"].help_text = _("可选。PNG、JPEG 图片或 PDF 文档，最多 %(n)d 个，每个不超过 %(size)s。") % {
             "n": MAX_EVIDENCE_FILES, "size": filesizeformat(settings.COMPLAINT_EVIDENCE_MAX_BYTES)}
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error, render_form
 from accounts.personal_data import Field
+from core.choices import choices_answer
 from core.errors import AppError
 from core.exports import xlsx_response
 from core.uploads import stored_file_open, stored_file_read
@@ -40,6 +41,8 @@ def _date(value) -> str:
 
 def complaint_new(request):
     form = ComplaintForm(request.POST or None, request.FILES or None)
+    if answer := choices_answer(request, form):
+        return answer
     refusal = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -49,13 +49,18 @@ def institution_access(actor: Actor, pk: int) -> Access[Institution]:
 # --- reads ---------------------------------------------------------------------------------------
 
 
+def institutions_matching(qs: QuerySet[Institution], text: str) -> QuerySet[Institution]:
+    """The institutions of ``qs`` matching ``text`` by name, school code or city."""
+    return qs.filter(Q(name__icontains=text) | Q(school_code__startswith=text) | Q(city__icontains=text))
+
+
 def institutions_visible(actor: Actor, *, query: str = "", institution_type: str = "",
                          province: str = "") -> QuerySet[Institution]:
     """The ministry sees every institution; a province its own; an institution (or alliance) itself
     (its members); an org none."""
     qs = scoped(Institution.objects.select_related("province", "alliance"), actor)
     if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(school_code__startswith=query) | Q(city__icontains=query))
+        qs = institutions_matching(qs, query)
     if institution_type:
         qs = qs.filter(institution_type=institution_type)
     if province:

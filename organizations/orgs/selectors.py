@@ -64,11 +64,16 @@ def shows_record(access: Access[Org]) -> bool:
 
 # --- reads ---------------------------------------------------------------------------------------
 
+def orgs_matching(qs: QuerySet[Org], text: str) -> QuerySet[Org]:
+    """The orgs of ``qs`` matching ``text`` by name, credit code or portal code."""
+    return qs.filter(Q(name__icontains=text) | Q(credit_code__icontains=text.upper()) | Q(code=text))
+
+
 def _filtered(qs: QuerySet, *, q: str = "", org_type: str = "", status: str = "", batch_number=None,
               seal: str = "") -> QuerySet:
     q = (q or "").strip()
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q.upper()) | Q(code=q))
+        qs = orgs_matching(qs, q)
     if org_type:
         qs = qs.filter(org_type=org_type)
     if status:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error
 from assessments.reports.selectors import previous_month
+from core.confirmation import confirmation_step
 from core.errors import AppError
 from core.exports import xlsx_response
 from organizations.orgs.models import Org
@@ -161,6 +162,11 @@ def candidate_yellow_card(request, pk: int):
     org = access.require("card")
     form = YellowCardForm(request.POST)
     if form.is_valid():
+        if step := confirmation_step(request, title=_("黄牌警告"), subject=org.name,
+                                     consequence=_("对该组织黄牌警告：记入其监管记录，并通知该组织。"),
+                                     confirm_label=_("确认黄牌警告"),
+                                     cancel_url=reverse("pilot:indicator_org", args=[org.pk])):
+            return step
         try:
             supervision.org_action_record(actor=request.actor, org=org, kind=OrgAction.Kind.YELLOW_CARD,
                                           reason=form.cleaned_data["reason"])

@@ -1,6 +1,12 @@
 // Small progressive enhancements; every page works without this file.
 (function () {
   "use strict";
+  // On a phone the side menu would push the page far down: keep only the current area open.
+  if (window.matchMedia && window.matchMedia("(max-width: 48rem)").matches) {
+    document.querySelectorAll(".side-nav details.nav-group:not([data-current])").forEach(function (group) {
+      group.open = false;
+    });
+  }
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest("[data-toggle-large-text]");
     if (toggle) {
@@ -11,11 +17,6 @@
       toggle.setAttribute("aria-pressed", on ? "true" : "false");
       toggle.value = on ? "0" : "1";
       document.cookie = "pilot_large_text=" + (on ? "1" : "0") + "; path=/; max-age=31536000; SameSite=Lax";
-      return;
-    }
-    var confirmable = event.target.closest("[data-confirm]");
-    if (confirmable && !window.confirm(confirmable.getAttribute("data-confirm"))) {
-      event.preventDefault();
     }
   });
 })();

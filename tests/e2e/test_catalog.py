@@ -70,8 +70,9 @@ def test_ministry_decides_and_publishes_a_batch_and_the_certificate_goes_public(
     expect(page.locator(".messages")).to_contain_text("评审结果已记录")
 
     page.goto("/catalog/batches/4/")
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="公布遴选结果").click()
+    expect(page.get_by_role("alert")).to_contain_text("评审通过的证书进入公开的证书目录")  # the portal's confirmation
+    page.get_by_role("button", name="确认公布").click()
     expect(page.locator(".messages")).to_contain_text("第4批遴选结果已公布")
     expect(page.locator(".stat-grid")).to_contain_text("50.0%")
 

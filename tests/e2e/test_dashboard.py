@@ -68,7 +68,8 @@ def test_ministry_drills_from_the_nation_to_an_institution_then_cards_a_candidat
     expect(page.get_by_label("原因与依据")).to_have_value(
         f"根据2026年10月培训评价组织行为评价指标（统计截至2026-10-31），“{org_a.name}”："
         "截至2026-09-10未在湖北启动师资培训（本年度首次师资培训：全国 2026-08-03，湖北 未启动）。")
-    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="确认黄牌警告").click()
+    expect(page.get_by_role("alert")).to_contain_text("记入其监管记录，并通知该组织")  # the portal's confirmation
     page.get_by_role("button", name="确认黄牌警告").click()
     expect(page.locator(".messages")).to_contain_text(f"已对“{org_a.name}”黄牌警告")
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="黄牌候选").click()

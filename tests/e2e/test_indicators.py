@@ -36,7 +36,8 @@ def test_ministry_cards_a_candidate_with_its_evidence(page, ministry_user, org_a
     reason = page.get_by_label("原因与依据")
     expect(reason).to_have_value("根据2020年10月培训评价组织行为评价指标（统计截至2020-10-31），“甲培训评价组织”："
                                  "截至2020-09-10未在湖北启动师资培训（本年度首次师资培训：全国 2020-08-03，湖北 未启动）。")
-    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="确认黄牌警告").click()
+    expect(page.get_by_role("alert")).to_contain_text("记入其监管记录，并通知该组织")  # the portal's confirmation
     page.get_by_role("button", name="确认黄牌警告").click()
 
     expect(page.locator(".messages")).to_contain_text("已对“甲培训评价组织”黄牌警告")

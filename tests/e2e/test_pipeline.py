@@ -38,7 +38,6 @@ def new_page(browser, live_server):
     context = browser.new_context(locale="zh-CN", base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15000)
     page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm prompts
     return page
 
 

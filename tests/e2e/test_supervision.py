@@ -15,7 +15,7 @@ def test_ministry_yellow_cards_an_org_and_the_org_sees_the_warning(page, ministr
     page.get_by_role("link", name=org_a.name).click()
     page.get_by_label("监管措施", exact=False).and_(page.locator("select")).select_option(label="黄牌警告")
     page.get_by_label("原因与依据").fill("截至9月10日未在全国和湖北启动师资培训")
-    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_label("我已知悉").check()  # the consequence, acknowledged on the form itself
     page.get_by_role("button", name="确认").click()
     expect(page.locator(".messages")).to_contain_text("已对")
     expect(page.get_by_role("alert")).to_contain_text("黄牌警告")

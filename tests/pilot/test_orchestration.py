@@ -54,8 +54,14 @@ def test_delist_page(as_user, ministry_user, org_a, certificates):
     client = as_user(ministry_user)
     page = client.get(f"/supervision/orgs/{org_a.pk}/delist/").content.decode()
     assert "物联网智能家居系统集成" in page
-    response = client.post(f"/supervision/orgs/{org_a.pk}/delist/", {
-        "reason": "考核放水，查实", f"cert_{old.pk}": str(later.pk), f"cert_{other.pk}": "withdraw"})
+    choices = {"reason": "考核放水，查实", f"cert_{old.pk}": str(later.pk), f"cert_{other.pk}": "withdraw"}
+    assert "此操作不可撤销" in page
+    # Without the acknowledgement of what delisting does, nothing happens.
+    refused = client.post(f"/supervision/orgs/{org_a.pk}/delist/", choices)
+    assert refused.status_code == 200 and "请先勾选确认" in refused.content.decode()
+    org_a.refresh_from_db()
+    assert org_a.status != "delisted"
+    response = client.post(f"/supervision/orgs/{org_a.pk}/delist/", {**choices, "acknowledged": "on"})
     assert response.status_code == 302
     org_a.refresh_from_db()
     assert org_a.status == "delisted"

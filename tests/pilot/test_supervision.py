@@ -9,7 +9,13 @@ def test_ministry_yellow_cards_an_org_from_its_supervision_page(as_user, ministr
     client = as_user(ministry_user)
     page = client.get(f"/supervision/orgs/{org_a.pk}/")
     assert page.status_code == 200 and "采取监管措施" in page.content.decode()
-    response = client.post(f"/supervision/orgs/{org_a.pk}/", {"kind": "yellow_card", "reason": "未按期启动师资培训"})
+    action = {"kind": "yellow_card", "reason": "未按期启动师资培训"}
+    assert "该措施将记入该组织的监管记录" in page.content.decode()
+    refused = client.post(f"/supervision/orgs/{org_a.pk}/", action)  # the consequence not acknowledged
+    assert refused.status_code == 200 and "请先勾选确认" in refused.content.decode()
+    org_a.refresh_from_db()
+    assert org_a.status == "active"
+    response = client.post(f"/supervision/orgs/{org_a.pk}/", {**action, "acknowledged": "on"})
     assert response.status_code == 302
     org_a.refresh_from_db()
     assert org_a.status == "yellow_card"
@@ -20,12 +26,14 @@ def test_ministry_yellow_cards_an_org_from_its_supervision_page(as_user, ministr
 def test_an_action_not_allowed_in_the_current_state_is_not_offered(as_user, ministry_user, org_a):
     Org.objects.filter(pk=org_a.pk).update(status="delisted")
     client = as_user(ministry_user)
-    response = client.post(f"/supervision/orgs/{org_a.pk}/", {"kind": "yellow_card", "reason": "已摘牌还想黄牌"})
+    response = client.post(f"/supervision/orgs/{org_a.pk}/", {"kind": "yellow_card", "reason": "已摘牌还想黄牌",
+                                                                   "acknowledged": "on"})
     assert response.status_code == 200 and "没有可采取的措施" in response.content.decode()
 
 
 def test_org_sees_its_own_timeline_and_warning_but_cannot_act(as_user, ministry_user, org_a, org_a_user, org_b):
-    as_user(ministry_user).post(f"/supervision/orgs/{org_a.pk}/", {"kind": "yellow_card", "reason": "推进不力，考核进度滞后"})
+    as_user(ministry_user).post(f"/supervision/orgs/{org_a.pk}/", {"kind": "yellow_card", "reason": "推进不力，考核进度滞后",
+                                                                    "acknowledged": "on"})
     client = as_user(org_a_user)
     page = client.get(f"/supervision/orgs/{org_a.pk}/").content.decode()
     assert "黄牌警告" in page and "推进不力" in page and "采取监管措施" not in page
