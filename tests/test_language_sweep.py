@@ -20,26 +20,55 @@ import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.db import models
+from django.utils import translation
 
+from accounts.scoping import actor_for, anonymous_actor
+from assessments.filings.imports import FILING_SCHEMA
+from assessments.plans.imports import PLAN_SCHEMA
+from assessments.registrations.imports import REGISTRATION_SCHEMA
+from assessments.results.imports import ABSENT_WORDS, RESULT_SCHEMA
+from certificates.batches.imports import COLUMNS as APPLICATION_COLUMNS
+from certificates.catalog.models import AssessmentType
+from certificates.issuance.imports import COLUMNS as ISSUED_COLUMNS
 from tests.matrix_world import build_world
 from tests.personas import sign_in
-from tests.test_access_matrix import PERSONAS, candidates, fill, object_params, routes
+from tests.test_access_matrix import PERSONAS, PUBLIC_ROUTES, candidates, fill, in_scope, object_params, routes
 
 # Product, standard and format names that stay Latin in the Chinese UI. Keep this short: a Latin
 # word in the Chinese UI is a missing translation, not an entry for this list.
 LATIN_ALLOWED = {
-    "PDF", "XLSX", "CSV", "ZIP", "API", "OpenAPI", "Open", "Badges", "OFD", "ECharts", "QR", "ID", "URL",
-    "HTTPS", "JSON", "TOTP", "SM2", "SM3", "GB", "Excel", "English",
+    "PDF", "XLSX", "xlsx", "CSV", "ZIP", "API", "OpenAPI", "Open", "Badges", "OFD", "ECharts", "QR", "ID", "URL",
+    "HTTPS", "JSON", "TOTP", "GB", "GB/T", "GBK", "Excel", "Word", "PNG", "JPEG", "PNG/JPEG", "KB", "MB",
+    "English",
+    "z",  # the robust z value of the pass-rate indicator, a statistician's name for it
 }
+# Codes are not words: a token with a digit in capitals (UTF-8, admission ticket numbers, example
+# certificate codes, a second-factor secret) or capitals in dashed groups (an activation code's form).
+CODE_LIKE = re.compile(r"(?=[A-Z0-9-]*[0-9])[A-Z0-9-]+|[A-Z0-9]+(?:-[A-Z0-9]+)+")
+# Addresses are shown as they are typed.
+ADDRESS = re.compile(r"https?://\S+")
+
+# In the English UI: Chinese the spreadsheets themselves hold (column headers and cell words a file
+# must carry whatever the reader's language; the import pages name them) and an example of a
+# Chinese document number.
+def _file_words() -> set[str]:
+    headers = {c.header for schema in (FILING_SCHEMA, PLAN_SCHEMA, REGISTRATION_SCHEMA, RESULT_SCHEMA)
+               for c in schema.columns}
+    with translation.override("zh-hans"):
+        types = {str(label) for _value, label in AssessmentType.choices}
+    return headers | set(ABSENT_WORDS) | set(APPLICATION_COLUMNS) | set(ISSUED_COLUMNS) | types | {"教职成司函"}
 
 # Pages other engineers are rewriting at the same time (issue 16): the audit log renders raw
 # action codes and notifications render raw event codes. TEMPORARY — the integrator removes these
 # once the audit-log and notification work is merged.
 PENDING_OTHER_BRANCHES = re.compile(r"^/(account/audit/|account/notifications/)")
 
-LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.+-]*[A-Za-z0-9]|[A-Za-z]")
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.+/-]*[A-Za-z0-9]|[A-Za-z]")
 CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-RAW_CODE = re.compile(r"\b[a-z]+_[a-z0-9_]+\b|\b[a-z]+\.[a-z_]+[a-z]\b|object \(|\b(True|False|None)\b")
+RAW_CODE = re.compile(r"\b[a-z]+_[a-z0-9_]+\b|\b[a-z]+\.[a-z_]+[a-z]\b|object \(")
+# Python's values leaking into a page; in English only a text that is nothing else ("None registered"
+# is English).
+PYTHON_VALUE = re.compile(r"\b(True|False|None)\b")
 
 VISIBLE_ATTRS = {"title", "placeholder", "aria-label", "alt"}
 
@@ -100,16 +129,19 @@ def typed_data() -> tuple[set[str], str]:
     return set(LATIN_WORD.findall(blob)), blob
 
 
-# Pages of one route share a template: a few objects per route show its states (finalized or
-# open, passed or not) and keep the sweep fast.
+# Pages of one route share a template: a couple of objects per route show its states (finalized
+# or open, passed or not) and keep the sweep fast.
 PAGES_PER_ROUTE = 2
 
 
-def html_pages(client, plans):
-    """(url, html) of the GET routes answering the signed-in client with an HTML page."""
+def html_pages(client, plans, actor):
+    """(url, html) of the GET routes answering the signed-in client with an HTML page. Objects
+    outside the actor's scope are not asked for (the access matrix checks they answer 404)."""
     for route, params, combos in plans:
         seen = 0
-        for values, _obj in combos:
+        for values, obj in combos:
+            if obj is not None and not PUBLIC_ROUTES.match(route) and not in_scope(obj, actor):
+                continue
             url = fill(route, params, values) if params else "/" + route
             response = client.get(url)
             if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
@@ -134,6 +166,7 @@ def _plans(world):
 def _sweep(client, personas, language, check):
     world = build_world(personas)
     latin_typed, typed = typed_data()
+    file_words = _file_words()
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
     failures, pages = set(), 0
     plans = _plans(world)
@@ -143,34 +176,50 @@ def _sweep(client, personas, language, check):
         if user is not None:
             sign_in(client, user)
         client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
-        for url, html in html_pages(client, plans):
+        actor = actor_for(user) if user is not None else anonymous_actor()
+        for url, html in html_pages(client, plans, actor):
             if PENDING_OTHER_BRANCHES.match(url):
                 continue
             pages += 1
             for text in visible_text(html):
-                for problem in check(text, latin_typed, typed):
+                for problem in check(text, latin_typed, typed, file_words):
                     failures.add(f"{url.split('?')[0]}: {problem}  [in: {text[:80]!r}]")
     return pages, sorted(failures)
 
 
 def _raw_codes(text, latin_typed):
-    for match in RAW_CODE.finditer(text):
+    for match in RAW_CODE.finditer(ADDRESS.sub(" ", text)):
         if match.group(0) not in latin_typed:
             yield f"raw code {match.group(0)!r}"
 
 
-def _chinese_check(text, latin_typed, _typed):
-    yield from _raw_codes(text, latin_typed)
-    for word in LATIN_WORD.findall(text):
-        if word in LATIN_ALLOWED or word in latin_typed or RAW_CODE.fullmatch(word):
-            continue
-        yield f"Latin word {word!r}"
+def _latin_allowed(word, latin_typed) -> bool:
+    if word in LATIN_ALLOWED or word in latin_typed or CODE_LIKE.fullmatch(word):
+        return True
+    return "/" in word and all(_latin_allowed(part, latin_typed) for part in word.split("/") if part)
 
 
-def _english_check(text, latin_typed, typed):
+def _chinese_check(text, latin_typed, _typed, _file_words):
     yield from _raw_codes(text, latin_typed)
+    if PYTHON_VALUE.search(text):
+        yield f"Python value {PYTHON_VALUE.search(text).group(0)!r}"
+    for word in LATIN_WORD.findall(ADDRESS.sub(" ", text)):
+        if not _latin_allowed(word, latin_typed) and not RAW_CODE.fullmatch(word):
+            yield f"Latin word {word!r}"
+
+
+def _typed_run(run, typed) -> bool:
+    """A run of Chinese that users typed: one value, or two values side by side (a province and an
+    address)."""
+    return run in typed or any(run[:i] in typed and run[i:] in typed for i in range(1, len(run)))
+
+
+def _english_check(text, latin_typed, typed, file_words):
+    yield from _raw_codes(text, latin_typed)
+    if PYTHON_VALUE.fullmatch(text):
+        yield f"Python value {text!r}"
     for run in CJK_RUN.findall(text):
-        if run in typed or run == "简体中文":
+        if run in file_words or run == "简体中文" or _typed_run(run, typed):
             continue
         yield f"Chinese {run!r}"
 

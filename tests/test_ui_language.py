@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from accounts import services
+from accounts.scoping import actor_for
 from core.exports import export_filename
 from tests.accounts.factories import valid_id_number
 from tests.assessments.factories import SessionFactory, SiteFactory, pipeline_candidate
@@ -36,9 +38,6 @@ def test_password_errors_are_chinese_and_english_in_english():
 
 
 def test_activation_page_says_why_a_password_is_refused_in_chinese(client, ministry_user, hubei):
-    from accounts import services
-    from accounts.scoping import actor_for
-
     _user, code = services.user_create(actor=actor_for(ministry_user), username="hb_new", full_name="张红",
                                        role="province", province=hubei)
     page = client.post("/account/activate/", {"username": "hb_new", "code": code, "password": "Ab1!x",
