@@ -1,4 +1,4 @@
-"""The language sweep (issue 16): every page every persona may open, read in Chinese and in English.
+"""The language sweep (issue 16): every page the personas may open, read in Chinese and in English.
 
 Reuses the access matrix's world (tests/matrix_world.py) and its enumeration of the URL
 configuration (tests/test_access_matrix.py): for every persona × every GET route that answers an
@@ -46,7 +46,7 @@ LATIN_ALLOWED = {
 # certificate codes, a second-factor secret) or capitals in dashed groups (an activation code's form).
 CODE_LIKE = re.compile(r"(?=[A-Z0-9-]*[0-9])[A-Z0-9-]+|[A-Z0-9]+(?:-[A-Z0-9]+)+")
 # Addresses are shown as they are typed.
-ADDRESS = re.compile(r"https?://\S+")
+ADDRESS = re.compile(r"https?://\S*")
 
 # In the English UI: Chinese the spreadsheets themselves hold (column headers and cell words a file
 # must carry whatever the reader's language; the import pages name them) and an example of a
@@ -129,6 +129,10 @@ def typed_data() -> tuple[set[str], str]:
     return set(LATIN_WORD.findall(blob)), blob
 
 
+# The access matrix's personas but the mirror images (Shandong, its institution, org B), whose pages
+# are the same templates as Hubei's, its institution's and org A's: the sweep stays fast.
+SWEPT_PERSONAS = [p for p in PERSONAS if p not in ("shandong_user", "shandong_institution_user", "org_b_user")]
+
 # Pages of one route share a template: a couple of objects per route show its states (finalized
 # or open, passed or not) and keep the sweep fast.
 PAGES_PER_ROUTE = 2
@@ -170,7 +174,7 @@ def _sweep(client, personas, language, check):
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
     failures, pages = set(), 0
     plans = _plans(world)
-    for persona in PERSONAS:
+    for persona in SWEPT_PERSONAS:
         client.logout()
         user = personas[persona] if persona else None
         if user is not None:
