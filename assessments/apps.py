@@ -14,7 +14,9 @@ class AssessmentsConfig(AppConfig):
         from assessments.registrations import navigation as registrations_navigation
         from assessments.results import navigation as results_navigation
         from assessments.sessions import navigation as sessions_navigation
+        from assessments.sessions import selectors as sessions_selectors
         from assessments.trainers import navigation as trainers_navigation
+        from certificates.issuance.selectors import register_session_labels
         from core.navigation import register_nav
 
         # Menu entries by role are configuration: the pages themselves ask the selectors.
@@ -27,6 +29,7 @@ class AssessmentsConfig(AppConfig):
         register_nav(_("全国备案汇总"), "assessments:national", (Role.MINISTRY,), order=31, group="reports")
         register_nav(_("培训师资格"), "assessments:trainers",
                      (*provincial, Role.INSTITUTION, Role.ALLIANCE, Role.ORG), order=40, group="filings")
+        register_session_labels(sessions_selectors.session_labels)
         # To-dos in the order the workbench lists them.
         trainers_navigation.register()
         results_navigation.register()

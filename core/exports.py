@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
@@ -44,6 +45,21 @@ def file_response(content: bytes, filename: str, content_type: str, *, inline: b
     return response
 
 
-def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence], sheet_title: str = "") -> HttpResponse:
-    return file_response(xlsx_bytes(headers, rows, sheet_title or filename),
-                         f"{filename}-{timezone.localdate():%Y%m%d}.xlsx", XLSX_TYPE)
+# Characters a file name may not hold on the officials' machines (Windows) nor in a sheet title.
+_UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\[\]\x00-\x1f]+')
+
+
+def export_filename(title: str, extension: str, *, day: datetime.date | None = None) -> str:
+    """The one way an export is named: its (translated) title, the day, the extension —
+    ``全国试点总览-合格未发证-20261205.xlsx``. A title that already ends in the extension keeps one."""
+    title = _UNSAFE_IN_NAME.sub("-", str(title)).strip(" .-")
+    if title.lower().endswith(f".{extension}"):
+        title = title[: -len(extension) - 1]
+    return f"{title}-{(day or timezone.localdate()):%Y%m%d}.{extension}"
+
+
+def xlsx_response(title: str, headers: Sequence[str], rows: Iterable[Sequence], sheet_title: str = "") -> HttpResponse:
+    """An XLSX download named by ``export_filename``; its sheet is called ``sheet_title`` or the title."""
+    name = export_filename(title, "xlsx")
+    sheet = _UNSAFE_IN_NAME.sub("-", str(sheet_title or name[: -len("-YYYYMMDD.xlsx")]))
+    return file_response(xlsx_bytes(headers, rows, sheet), name, XLSX_TYPE)

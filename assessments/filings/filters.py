@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Province
 from assessments.models import Filing
 from certificates.catalog.models import Certificate, Level
+from core.ordering import OrderingFilter
 
 
 class FilingFilter(django_filters.FilterSet):
@@ -23,7 +24,7 @@ class FilingFilter(django_filters.FilterSet):
     institution = django_filters.NumberFilter(field_name="institution_id", widget=forms.HiddenInput)
     status = django_filters.ChoiceFilter(label=_("状态"), method="by_status", empty_label=_("有效备案"),
                                          choices=[("withdrawn", _("已撤回")), ("all", _("全部（含已撤回）"))])
-    o = django_filters.OrderingFilter(
+    o = OrderingFilter(
         label=_("排序"),
         fields=(("institution__name", "institution"), ("certificate__name", "certificate"), ("year", "year"),
                 ("total_students", "total"), ("updated_at", "updated"), ("province__sort_order", "province")),

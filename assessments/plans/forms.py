@@ -2,6 +2,8 @@
 (imports_plans.py) through services/plans.py, the same for the form, a file and the API."""
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
@@ -9,7 +11,9 @@ from certificates.catalog.models import Level
 from core import form_fields
 from core.choices import searchable
 
-MONTH_CHOICES = [(m, _("%(m)d月") % {"m": m}) for m in range(1, 13)]
+# Lazy: the choices are built at import, the label is read in each reader's language.
+_month_label = lazy(lambda m: gettext("%(m)d月") % {"m": m}, str)
+MONTH_CHOICES = [(m, _month_label(m)) for m in range(1, 13)]
 
 
 class PlanYearForm(forms.Form):

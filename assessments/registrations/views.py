@@ -100,7 +100,8 @@ def registration_upload(request, pk: int):
             status = 400
         else:
             # The activation codes are shown on this response only: they are not stored in clear.
-            return render(request, "assessments/registration_done.html", {"session": session, "outcome": outcome})
+            return render(request, "assessments/registration_done.html",
+                          {"session": session, "outcome": outcome, "from_file": True})
     return render(request, "assessments/registration_upload.html", context, status=status)
 
 

@@ -104,6 +104,13 @@ def scheduling_refusal(actor: Actor) -> str | None:
 
 # --- sessions ------------------------------------------------------------------------------------
 
+def session_labels(ids: list[int]) -> dict[int, str]:
+    """How the issuance batches name sessions: the date, the site and the level (the certificate
+    has its own column there)."""
+    return {session.pk: f"{session.date:%Y-%m-%d} {session.site.name}（{session.get_level_display()}）"
+            for session in AssessmentSession.objects.filter(pk__in=ids).select_related("site")}
+
+
 def open_sessions_q() -> Q:
     return Q(status=AssessmentSession.Status.SCHEDULED, date__gte=timezone.localdate())
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certificates.catalog.models import AssessmentType, CertificateLevel, Level, SelectionBatch
 from certificates.catalog.selectors import RETIRED_STATUSES, catalog_fields, catalog_orgs
+from core.ordering import OrderingFilter
 
 
 def _field_choices():
@@ -30,7 +31,7 @@ class CertificateFilter(django_filters.FilterSet):
                                                   method="filter_assessment_type", empty_label=_("全部"))
     include_retired = django_filters.BooleanFilter(label=_("含已退出"), method="filter_noop",
                                                    widget=forms.CheckboxInput)
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         label=_("排序"), empty_label=_("默认（批次、代码）"),
         fields=(("code", "code"), ("name", "name"), ("batch__number", "batch"), ("org__name", "org"),
                 ("field", "field")),

@@ -178,6 +178,23 @@ def issuance_batches(*, actor: Actor):
             .order_by("-created", "-session_id"))
 
 
+# Sessions belong to assessments, a higher layer: it says how a session is named (date, site,
+# level) by registering a resolver in its AppConfig.ready(), so the batches never show a bare id.
+_session_labeller: Callable[[list[int]], dict[int, str]] | None = None
+
+
+def register_session_labels(resolver: Callable[[list[int]], dict[int, str]]) -> None:
+    global _session_labeller
+    _session_labeller = resolver
+
+
+def session_labels(session_ids: Iterable[int]) -> dict[int, str]:
+    """The display name of each assessment session, by id."""
+    ids = sorted(set(session_ids))
+    found = _session_labeller(ids) if _session_labeller is not None and ids else {}
+    return {pk: found.get(pk) or _("考核批次（编号 %(pk)d）") % {"pk": pk} for pk in ids}
+
+
 def issuance_queue(*, actor: Actor):
     """The ministry's view of the queue: per org, what waits and since when."""
     return (scoped(IssuanceRequest, actor).exclude(status__in=["issued", "duplicate"])

@@ -148,8 +148,10 @@ def batches(request):
     may = _page_access(request, "view_batches")
     rows = selectors.issuance_batches(actor=request.actor)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    labels = selectors.session_labels(row["session_id"] for row in page)
     for row in page:
         row["done"] = row["issued"] + row["duplicate"]
+        row["session_label"] = labels[row["session_id"]]
     return render(request, "certificates/issued_batches.html", {
         "page": page, "may": may, "one_org": request.actor.scope.org_id is not None})
 

@@ -9,13 +9,13 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.errors import AppError, NotInScope
-from core.exports import file_response, xlsx_response
+from core.exports import export_filename, file_response, xlsx_response
 from pilot.dashboard import lists, pdf
 from pilot.dashboard import selectors as s
 from pilot.dashboard.models import WaitingFact
@@ -29,6 +29,11 @@ CHART_MEASURES = ("registered", "assessed", "passed", "issued")
 TABLE_MEASURES = ("declared", "planned", "teachers", "registered", "assessed", "passed", "issued", "not_issued")
 EXPORT_LIMIT = 100_000
 TABLE_ROWS = 30
+# The dashboard's exportable tables, named as their headings name them (the export's file and sheet).
+EXPORT_TITLES = {"provinces": gettext_lazy("分省份"), "orgs": gettext_lazy("分培训评价组织"),
+                 "certificates": gettext_lazy("分证书"), "months": gettext_lazy("按月趋势"),
+                 "waiting": gettext_lazy("合格未发证原因与等待时间"), "institutions": gettext_lazy("院校"),
+                 "hubei": gettext_lazy("湖北专项行动")}
 
 
 def _context(request, filters: s.Filters, *, title: str, scope: str) -> dict:
@@ -223,7 +228,7 @@ def dashboard_list_export(request, measure: str):
     if lists.needs_narrowing(measure, filters, place):
         raise AppError(_("请先选择省份或培训评价组织，再导出明细。"))
     headers, rows = lists.rows_all(request.actor, measure, filters, place, limit=EXPORT_LIMIT)
-    return xlsx_response(f"{s.MEASURE_LABELS[measure]}.xlsx", headers, rows, sheet_title=str(s.MEASURE_LABELS[measure]))
+    return xlsx_response(str(s.MEASURE_LABELS[measure]), headers, rows)
 
 
 def _scope_filters(request) -> tuple[s.Filters, str, str]:
@@ -282,7 +287,8 @@ def dashboard_export(request, view: str):
                  r["assessed"], r["assessed_rate"]] for r in panel["rows"]]
     else:
         raise Http404()
-    return xlsx_response(f"{title}-{view}.xlsx", [str(h) for h in headers], rows, sheet_title=view)
+    return xlsx_response(f"{title}-{EXPORT_TITLES[view]}", [str(h) for h in headers], rows,
+                         sheet_title=str(EXPORT_TITLES[view]))
 
 
 @login_required
@@ -290,8 +296,7 @@ def dashboard_snapshot(request):
     """The dashboard as a PDF (WeasyPrint): the figures, the trend, the tables, as of the last refresh."""
     filters, scope, title = _scope_filters(request)
     context = _context(request, filters, title=title, scope=scope)
-    stamp = timezone.localtime().strftime("%Y%m%d")
-    return file_response(pdf.render_snapshot(context), f"{title}-{stamp}.pdf", "application/pdf")
+    return file_response(pdf.render_snapshot(context), export_filename(title, "pdf"), "application/pdf")
 
 
 @login_required
