@@ -10,6 +10,7 @@ class PilotConfig(AppConfig):
         # Imported here, not at the top: they import models, which Django loads after the app configs.
         from accounts.models import Role
         from core.navigation import register_nav, register_todo_provider
+        from pilot.dashboard.receivers import receivers_connect
         from pilot.indicators.selectors import indicator_todos
         from pilot.selectors import supervision_todos
 
@@ -23,3 +24,4 @@ class PilotConfig(AppConfig):
         register_nav(_("通知公告"), "pilot:notices", None, order=70)
         register_todo_provider(supervision_todos)
         register_todo_provider(indicator_todos)
+        receivers_connect()

@@ -49,6 +49,7 @@ from pilot.dashboard.models import (  # noqa: E402,F401
     InstitutionFact,
     PilotFact,
     PilotYearFact,
+    RollupChange,
     RollupRefresh,
     WaitingFact,
 )
