@@ -21,7 +21,7 @@ from fees.models import CostCap, FeePayment, FeeStandard, FeeThread, FeeVersion
 from pilot.dashboard.models import RollupChange, RollupRefresh
 from pilot.dashboard.rollups import ROLLUPS, rollup_changes_request, rollup_refresh_now
 from tests.personas import make_persona
-from tests.pilot.test_figures import SMALL, _issue_scale_requests, assert_figures_reconcile
+from tests.pilot.test_figures import SMALL, assert_figures_reconcile
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def _standard(session: AssessmentSession, amount: str) -> None:
 
 def _issue(requests: list[IssuanceRequest]) -> None:
     """Certificates for ``requests``, written as the issuing worker ties them (no PDFs)."""
-    IssuanceRequest.objects.filter(pk__in=[r.pk for r in requests]).update(status="issued")
+    IssuanceRequest.objects.filter(pk__in=[r.pk for r in requests]).exclude(status="issued").update(status="issued")
     IssuedCertificate.objects.bulk_create([IssuedCertificate(
         request=r, number=f"C{r.pk:021d}", person_id=r.person_id, certificate_id=r.certificate_id, level=r.level,
         org_id=r.org_id, province_id=r.province_id, institution_id=r.institution_id, holder_name=r.holder_name,
@@ -71,7 +71,8 @@ def _finalize_an_open_session() -> AssessmentSession:
 def test_refreshing_the_changes_equals_a_full_rebuild(provinces, ministry_user, django_capture_on_commit_callbacks,
                                                       monkeypatch):
     call_command("seed_scale", *SMALL, stdout=io.StringIO())
-    _issue_scale_requests()
+    _issue(list(IssuanceRequest.objects.filter(status="issued").exclude(
+        pk__in=IssuedCertificate.objects.filter(request__isnull=False).values("request_id"))))
     finalized = AssessmentSession.objects.filter(status="finalized").order_by("pk").first()
     _standard(finalized, "120.50")
     full = rollup_refresh_now(actor=None, trigger="test")
@@ -87,9 +88,9 @@ def test_refreshing_the_changes_equals_a_full_rebuild(provinces, ministry_user, 
     assert queued.kind == "changes" and queued.trigger == "session" and ("pilot.dashboard_refresh", (queued.pk,)) in sent
     assert rollup_changes_request(trigger="issuance") == queued  # joins the queued one
     # Passes issued (as the worker ties them), one certificate revoked, a payment, a filing withdrawn.
-    _issue(list(IssuanceRequest.objects.filter(session=session, status="pending").order_by("pk")[:3]))
-    first = IssuedCertificate.objects.filter(request__session=session).order_by("pk").values("pk")[:1]
-    IssuedCertificate.objects.filter(pk__in=first).update(status="revoked", revoked_at=timezone.now())
+    _issue(list(IssuanceRequest.objects.filter(session_id=session.pk, status="pending").order_by("pk")[:3]))
+    first = IssuedCertificate.objects.filter(request__session_id=session.pk).order_by("pk").values("pk")[:1]
+    IssuedCertificate.objects.filter(pk__in=first).update(status="revoked", revoked_at=timezone.now(), revoked_reason="考核舞弊")
     payer = finalized.registrations.filter(institution__isnull=False).values_list("institution_id", flat=True).first()
     FeePayment.objects.create(session=finalized, institution_id=payer, org_id=finalized.org_id,
                               province_id=finalized.province_id, amount=Decimal("241.00"),
