@@ -422,49 +422,39 @@ def outstanding_summary(rows: list[Due], *, by: str) -> list[dict]:
     return sorted(summary.values(), key=lambda e: e["outstanding"], reverse=True)
 
 
-def outstanding_by_province(actor: Actor, *, province_codes: Iterable[str] | None = None) -> list[dict]:
-    """``outstanding_summary(dues(actor), by="province_code")`` (optionally of some provinces only),
-    added up in the database per session rather than per payer: the dashboard needs the provinces'
-    totals, not the ~270,000 amounts due of a national pilot. Per session is exact: a session has one
-    certificate level, province and date (so one standard) and one age, and what is outstanding over
-    its payers is its amount due less what its payers paid."""
-    results = _assessed_in_finalized(actor)
-    if province_codes is not None:
-        results = results.filter(province_id__in=list(province_codes))
-    sessions = list(results.values("registration__session_id", "session_date", "registration__session__finalized_at",
-                                   "certificate_id", "level", "province_id").annotate(candidates=Count("*")).order_by())
+def session_dues(actor: Actor, *, within: Q | None = None) -> list[Due]:
+    """The amounts due of ``dues(actor)`` added up per session rather than per payer (one ``Due``
+    per session, its payers together: no institution or person), grouped in the database; of the
+    results ``within`` only when given (e.g. some certificate levels). ``outstanding_summary`` of
+    these equals that of ``dues``: a session has one certificate level, province and date (so one
+    standard) and one age, and what its payers owe less what they paid is what the session is owed
+    less what was paid against it."""
+    assessed = _assessed_in_finalized(actor)
+    if within is not None:
+        assessed = assessed.filter(within)
+    sessions = list(assessed.values("registration__session_id", "session_date", "registration__session__finalized_at",
+                                    "certificate_id", "level", "province_id", "org_id")
+                    .annotate(candidates=Count("*")).order_by())
     # What was paid against an amount due: a payment by a payer the session has assessed candidates of.
-    payer_assessed = results.filter(registration__session_id=OuterRef("session_id"))
-    payments = FeePayment.objects.filter(
+    payer_assessed = _assessed_in_finalized(actor).filter(registration__session_id=OuterRef("session_id"))
+    payments = FeePayment.objects.filter(session_id__in={s["registration__session_id"] for s in sessions}).filter(
         Q(Exists(payer_assessed.filter(institution_id=OuterRef("institution_id"))), institution_id__isnull=False)
         | Q(Exists(payer_assessed.filter(institution_id__isnull=True, registration__person_id=OuterRef("person_id"))),
             institution_id__isnull=True))
-    if province_codes is not None:
-        payments = payments.filter(province_id__in=list(province_codes))
     paid = dict(payments.values("session_id").annotate(total=Sum("amount")).values_list("session_id", "total").order_by())
     standard_in_force = standards_in_force(certificate_ids={s["certificate_id"] for s in sessions},
                                            province_codes={s["province_id"] for s in sessions})
-    summary: dict = {}
+    rows = []
     for s in sessions:
-        session_id = s["registration__session_id"]
-        finalized = s["registration__session__finalized_at"]
-        due = Due(session_id=session_id, session_date=s["session_date"],
-                  finalized_on=timezone.localdate(finalized) if finalized else None, certificate_id=s["certificate_id"],
-                  certificate_name="", level=s["level"], province_code=s["province_id"], org_id=0, institution_id=None,
-                  person_id=None, candidates=s["candidates"], paid=paid.get(session_id, Decimal("0.00")),
-                  standard=standard_in_force(s["certificate_id"], s["level"], s["province_id"], s["session_date"]))
-        entry = summary.setdefault(due.province_code, {
-            "key": due.province_code, "due": Decimal("0.00"), "paid": Decimal("0.00"), "outstanding": Decimal("0.00"),
-            "no_standard_candidates": 0, "sessions": 0, **{label: Decimal("0.00") for _l, label in AGE_BUCKETS}})
-        entry["sessions"] += 1
-        entry["paid"] += due.paid
-        if due.amount_due is None:
-            entry["no_standard_candidates"] += due.candidates
-            continue
-        entry["due"] += due.amount_due
-        entry["outstanding"] += due.outstanding
-        entry[due.age_bucket] += due.outstanding
-    return sorted(summary.values(), key=lambda e: e["outstanding"], reverse=True)
+        session_id, finalized = s["registration__session_id"], s["registration__session__finalized_at"]
+        rows.append(Due(session_id=session_id, session_date=s["session_date"],
+                        finalized_on=timezone.localdate(finalized) if finalized else None,
+                        certificate_id=s["certificate_id"], certificate_name="", level=s["level"],
+                        province_code=s["province_id"], org_id=s["org_id"], institution_id=None, person_id=None,
+                        candidates=s["candidates"], paid=paid.get(session_id, Decimal("0.00")),
+                        standard=standard_in_force(s["certificate_id"], s["level"], s["province_id"],
+                                                   s["session_date"])))
+    return rows
 
 
 def due_names(rows: list[Due]) -> dict:

@@ -121,18 +121,36 @@ class WaitingFact(models.Model):
     scope_paths = {"province": "province", "org": "org"}
 
 
+class FeeFact(models.Model):
+    """What one finalized session's payers owe (``due``: null where no verified standard was in force
+    on its date) and have paid; the fees panel adds these up per province, aged from ``age_from``
+    (the day its results were finalized) as of the refresh."""
+
+    session_id = models.BigIntegerField()
+    province = _key(Province)
+    org = _key(Org)
+    certificate = _key(Certificate)
+    level = models.CharField(max_length=16, choices=Level.choices)
+    candidates = models.PositiveIntegerField()
+    due = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    paid = models.DecimalField(max_digits=14, decimal_places=2)
+    age_from = models.DateField()
+
+    scope_paths = {"province": "province", "org": "org"}
+
+
 class RollupChange(models.Model):
     """A key (province x org x certificate level) whose source rows changed since a refresh last read
     it. Written only by database triggers on the tables the rollups sum up (migration
     ``0006_rollup_changes``), so every write is seen: services, imports by COPY, bulk updates,
-    deletions. A fee payment or standard marks its province alone (org, certificate and level null):
-    only the fees panel reads it. A refresh consumes the marks in the transaction that replaces the
-    keys' rows. No unique key: a writer never waits on a refresh that is consuming marks."""
+    deletions (a payment marks its session's key, a fee standard those of its levels). A refresh
+    consumes the marks in the transaction that replaces the keys' rows. No unique key: a writer never
+    waits on a refresh that is consuming marks."""
 
     province = _key(Province)
-    org = _key(Org, null=True)
-    certificate = _key(Certificate, null=True)
-    level = models.CharField(max_length=16, null=True)
+    org = _key(Org)
+    certificate = _key(Certificate)
+    level = models.CharField(max_length=16)
 
 
 class RollupRefresh(BackgroundJob):

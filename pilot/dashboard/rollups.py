@@ -47,9 +47,10 @@ from core.bulk import copy_rows
 from core.errors import AppError
 from core.jobs.selectors import jobs_alive
 from core.jobs.services import job_claim, job_enqueue, job_fail, job_finish, job_progress
-from fees.selectors import AGE_BUCKETS, outstanding_by_province
+from fees.selectors import AGE_BUCKETS, session_dues
 from pilot.dashboard.measures import HUBEI, INSTITUTION_MEASURES, ISSUED_FROM_PASSES, OPEN_SESSION, PILOT_MEASURES
 from pilot.dashboard.models import (
+    FeeFact,
     InstitutionFact,
     PilotFact,
     PilotYearFact,
@@ -63,7 +64,7 @@ logger = logging.getLogger(__name__)
 
 # Beyond this many changed keys a refresh of the changes rebuilds everything (one pass is cheaper).
 MAX_CHANGED_KEYS = 300
-ROLLUPS = (PilotFact, PilotYearFact, InstitutionFact, WaitingFact)
+ROLLUPS = (PilotFact, PilotYearFact, InstitutionFact, WaitingFact, FeeFact)
 
 REQUEST_CAUSE = {IssuanceRequest.Status.PENDING: WaitingFact.Cause.WAITING,
                  IssuanceRequest.Status.BLOCKED: WaitingFact.Cause.BLOCKED,
@@ -74,17 +75,21 @@ def _passed_count():
     return Sum(Case(When(passed=True, then=Value(1)), default=Value(0), output_field=IntegerField()))
 
 
+def _keys_q(keys: list[tuple], paths: dict) -> Q:
+    """The rows of ``keys`` (province, org, certificate, level), reached by ``paths`` (aliases p, o, c, l)."""
+    within = Q(pk__in=[])
+    for province, org, certificate, level in keys:
+        within |= Q(**{paths["p"]: province, paths["o"]: org, paths["c"]: certificate, paths["l"]: level})
+    return within
+
+
 def _in_keys(queryset: QuerySet, keys: list[tuple] | None, paths: dict) -> QuerySet:
-    """``queryset`` limited to the rows of ``keys`` (province, org, certificate, level), reached by
-    ``paths`` (aliases p, o, c, l); all rows when ``keys`` is None."""
+    """``queryset`` limited to the rows of ``keys``; all rows when ``keys`` is None."""
     if keys is None:
         return queryset
     if not keys:
         return queryset.none()
-    within = Q()
-    for province, org, certificate, level in keys:
-        within |= Q(**{paths["p"]: province, paths["o"]: org, paths["c"]: certificate, paths["l"]: level})
-    return queryset.filter(within)
+    return queryset.filter(_keys_q(keys, paths))
 
 
 def _groups(queryset, *, keys: dict, measures: dict, date: str = "", year: str = "", month: str = "",
@@ -186,13 +191,38 @@ def _waiting_rows(today: datetime.date, only: list[tuple] | None = None) -> list
     return rows
 
 
-def _fees_by_province(actor: Actor, provinces: set[str] | None = None) -> dict:
-    """Amounts due, paid and outstanding (aged) per province (of ``provinces`` only, when given),
-    from the fees app's own selectors."""
-    summary = outstanding_by_province(actor, province_codes=provinces)
+def _fee_rows(only: list[tuple] | None) -> list[tuple]:
+    """FeeFact rows: per finalized session, what its payers owe and paid (the fees app's selector)."""
+    if only is not None and not only:
+        return []
+    within = None if only is None else _keys_q(only, {"p": "province_id", "o": "org_id", "c": "certificate_id",
+                                                      "l": "level"})
+    return [(d.session_id, d.province_code, d.org_id, d.certificate_id, d.level, d.candidates, d.amount_due, d.paid,
+             d.finalized_on or d.session_date) for d in session_dues(national_reader(), within=within)]
+
+
+def _fees_by_province(today: datetime.date) -> dict:
+    """Amounts due, paid and outstanding per province, aged as of ``today``, and the candidates with
+    no verified standard apart: the fees panel, added up from FeeFact (a row per session)."""
     money = ("due", "paid", "outstanding", *[label for _l, label in AGE_BUCKETS])
-    return {entry["key"]: {**{m: str(entry[m]) for m in money}, "no_standard_candidates": entry["no_standard_candidates"],
-                           "sessions": entry["sessions"]} for entry in summary}
+    summary: dict[str, dict] = {}
+    for province, candidates, due, paid, age_from in FeeFact.objects.values_list(
+            "province_id", "candidates", "due", "paid", "age_from").order_by():
+        entry = summary.setdefault(province, {**dict.fromkeys(money, Decimal("0.00")), "no_standard_candidates": 0,
+                                              "sessions": 0})
+        entry["sessions"] += 1
+        entry["paid"] += paid
+        if due is None:
+            entry["no_standard_candidates"] += candidates
+            continue
+        days = (today - age_from).days
+        bucket = next(label for limit, label in AGE_BUCKETS if limit is None or days <= limit)
+        entry["due"] += due
+        entry["outstanding"] += due - paid
+        entry[bucket] += due - paid
+    ordered = sorted(summary.items(), key=lambda item: (-item[1]["outstanding"], item[0]))
+    return {province: {**{m: str(entry[m]) for m in money}, "no_standard_candidates": entry["no_standard_candidates"],
+                       "sessions": entry["sessions"]} for province, entry in ordered}
 
 
 def _replace(model, columns: list[str], rows: list[tuple], only: list[tuple] | None) -> None:
@@ -202,15 +232,14 @@ def _replace(model, columns: list[str], rows: list[tuple], only: list[tuple] | N
 
 
 def rollups_compute(*, today: datetime.date | None = None, progress: Callable[[str], None] = lambda phase: None,
-                    changes: list[tuple] | None = None, fees: dict | None = None) -> dict:
+                    changes: list[tuple] | None = None) -> dict:
     """Recompute the rollups from the source tables and write them; returns what was written.
-    ``progress`` is told each phase (``RollupRefresh.Phase``) as it starts. With ``changes`` (marks:
-    province, org, certificate, level; org and the rest None for a province's fees alone) only the
-    rows of those keys are recomputed and replaced, and only those provinces' fees, the others'
-    being taken from ``fees`` (the last refresh's, of the same day). The caller holds the
-    transaction when it passes changes (the marks are consumed in it)."""
+    ``progress`` is told each phase (``RollupRefresh.Phase``) as it starts. With ``changes`` (keys:
+    province, org, certificate, level) only the rows of those keys are recomputed and replaced; the
+    fees panel is then added up again from FeeFact. The caller holds the transaction when it passes
+    changes (the marks are consumed in it)."""
     today = today or timezone.localdate()
-    only = None if changes is None else sorted({c for c in changes if c[1] is not None})
+    only = None if changes is None else sorted(set(changes))
     progress(RollupRefresh.Phase.PILOT)
     facts: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(PILOT_MEASURES, 0))
     for queryset, grouping, measures in _pilot_sources():
@@ -235,13 +264,7 @@ def rollups_compute(*, today: datetime.date | None = None, progress: Callable[[s
     progress(RollupRefresh.Phase.WAITING_ISSUANCE)
     waiting = _waiting_rows(today, only)
     progress(RollupRefresh.Phase.FEES)
-    if changes is None:
-        fees = _fees_by_province(national_reader())
-    else:
-        provinces = {c[0] for c in changes}
-        fees = {**{code: entry for code, entry in (fees or {}).items() if code not in provinces},
-                **_fees_by_province(national_reader(), provinces)}
-        fees = dict(sorted(fees.items(), key=lambda item: Decimal(item[1]["outstanding"]), reverse=True))
+    fee_rows = _fee_rows(only)
     progress(RollupRefresh.Phase.SAVING)
     with transaction.atomic():
         _replace(PilotFact, ["year", "month", "province_id", "org_id", "certificate_id", "level", *PILOT_MEASURES],
@@ -253,7 +276,10 @@ def rollups_compute(*, today: datetime.date | None = None, progress: Callable[[s
                  [(*key, *(row[m] for m in INSTITUTION_MEASURES)) for key, row in by_institution.items()], only)
         _replace(WaitingFact, ["year", "province_id", "org_id", "certificate_id", "level", "cause", "age", "count",
                                "oldest"], waiting, only)
-    return {"rows": len(facts) + len(by_year) + len(by_institution) + len(waiting), "fees": fees,
+        _replace(FeeFact, ["session_id", "province_id", "org_id", "certificate_id", "level", "candidates", "due",
+                           "paid", "age_from"], fee_rows, only)
+        fees = _fees_by_province(today)
+    return {"rows": len(facts) + len(by_year) + len(by_institution) + len(waiting) + len(fee_rows), "fees": fees,
             "keys": None if only is None else len(only)}
 
 
@@ -329,10 +355,10 @@ def _refresh_changes(today: datetime.date, progress: Callable[[str], None]) -> d
         return None
     with transaction.atomic():
         changes = _changes_take()
-        if len({c for c in changes if c[1] is not None}) > MAX_CHANGED_KEYS:
+        if len(changes) > MAX_CHANGED_KEYS:
             transaction.set_rollback(True)  # the marks stay for the full rebuild to take
             return None
-        return rollups_compute(today=today, progress=progress, changes=changes, fees=latest.fees)
+        return rollups_compute(today=today, progress=progress, changes=changes)
 
 
 def _refresh_full(today: datetime.date, progress: Callable[[str], None]) -> dict:

@@ -4,9 +4,9 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 # The tables the rollups sum up, and for each the key of a changed row: (province, org, certificate,
-# level) read from the row ``r`` and what it joins. Fee payments and standards mark their province.
+# level) read from the row ``r`` and what it joins: a payment its session's, a fee standard its levels'
+# (a standard for no level in particular is for all of them).
 DIRECT = "r.province_id, r.org_id, r.certificate_id, r.level"
-PROVINCE_ONLY = "r.province_id, CAST(NULL AS bigint), CAST(NULL AS bigint), CAST(NULL AS varchar(16))"
 SOURCES = {
     "assessments_result": (DIRECT, ""),
     "assessments_registration": (DIRECT, ""),
@@ -15,8 +15,11 @@ SOURCES = {
     "assessments_certificatetraining": (DIRECT, ""),
     "certificates_issuancerequest": (DIRECT, ""),
     "certificates_issuedcertificate": (DIRECT, ""),
-    "fees_feepayment": (PROVINCE_ONLY, ""),
-    "fees_feestandard": (PROVINCE_ONLY, ""),
+    "fees_feepayment": ("s.province_id, s.org_id, s.certificate_id, s.level",
+                        "JOIN assessments_assessmentsession s ON s.id = r.session_id"),
+    "fees_feestandard": ("r.province_id, r.org_id, r.certificate_id, l.level",
+                         "JOIN certificates_certificatelevel l ON l.certificate_id = r.certificate_id "
+                         "AND (r.level = '' OR l.level = r.level)"),
     "assessments_assessmentplanrow": ("r.province_id, p.org_id, r.certificate_id, r.level",
                                       "JOIN assessments_assessmentplan p ON p.id = r.plan_id"),
     "assessments_assessmentplan": ("w.province_id, r.org_id, w.certificate_id, w.level",
@@ -101,12 +104,27 @@ class Migration(migrations.Migration):
             field=models.CharField(choices=[('full', '全部重算'), ('changes', '增量更新')], default='full', max_length=8),
         ),
         migrations.CreateModel(
+            name='FeeFact',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('session_id', models.BigIntegerField()),
+                ('level', models.CharField(choices=[('junior', '初级'), ('intermediate', '中级'), ('senior', '高级')], max_length=16)),
+                ('candidates', models.PositiveIntegerField()),
+                ('due', models.DecimalField(decimal_places=2, max_digits=14, null=True)),
+                ('paid', models.DecimalField(decimal_places=2, max_digits=14)),
+                ('age_from', models.DateField()),
+                ('certificate', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='certificates.certificate')),
+                ('org', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organizations.org')),
+                ('province', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.province')),
+            ],
+        ),
+        migrations.CreateModel(
             name='RollupChange',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(max_length=16, null=True)),
-                ('certificate', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='certificates.certificate')),
-                ('org', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organizations.org')),
+                ('level', models.CharField(max_length=16)),
+                ('certificate', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='certificates.certificate')),
+                ('org', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organizations.org')),
                 ('province', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.province')),
             ],
         ),

@@ -165,7 +165,7 @@ def test_outstanding_by_province_exports_to_xlsx(as_user, verified, web_certific
     assert [c.value for c in sheet[2]][0] == hubei_institution.name  # a province sees its institutions
 
 
-def test_outstanding_by_province_adds_up_per_session_what_the_dues_add_up_per_payer(
+def test_dues_added_up_per_session_sum_to_what_the_dues_per_payer_sum_to(
         verified, web_certificate, hubei, hubei_institution, hubei_institution_user, org_a_user, ministry_user):
     """The dashboard's per-session sum in the database equals the payments page's per-payer sum: paid
     amounts of institutions and social learners, a session with no standard in force, unpaid ages."""
@@ -183,6 +183,7 @@ def test_outstanding_by_province_adds_up_per_session_what_the_dues_add_up_per_pa
     actor = actor_for(ministry_user)
     expected = selectors.outstanding_summary(selectors.dues(actor), by="province_code")
     assert expected[0]["paid"] == Decimal("150.25") and expected[0]["no_standard_candidates"] == 3
-    assert selectors.outstanding_by_province(actor) == expected
-    assert selectors.outstanding_by_province(actor, province_codes=["42"]) == expected
-    assert selectors.outstanding_by_province(actor, province_codes=["37"]) == []
+    by_session = selectors.session_dues(actor)
+    assert len(by_session) == 3 and selectors.outstanding_summary(by_session, by="province_code") == expected
+    assert selectors.outstanding_summary(by_session, by="org_id") == selectors.outstanding_summary(
+        selectors.dues(actor), by="org_id")
