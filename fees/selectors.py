@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -449,11 +449,16 @@ def due_rows(actor: Actor, rows: Iterable[Due]) -> list[Access[Due]]:
     return [due_access(actor, due) for due in rows]
 
 
+def _assessed_in_finalized(actor: Actor) -> QuerySet[Result]:
+    """The results that fees are due for: present, registered candidates of finalized sessions."""
+    return scoped(Result.objects.filter(registration__session__status=AssessmentSession.Status.FINALIZED,
+                                        registration__absent=False, registration__status="registered"), actor)
+
+
 def dues(actor: Actor, *, session_id: int | None = None, institution_id: int | None = None) -> list[Due]:
     """Every amount due in the actor's scope, from the finalized sessions' assessed candidates (present,
     with a result) and the standard in force on each session date, with what has been paid."""
-    results = scoped(Result.objects.filter(registration__session__status=AssessmentSession.Status.FINALIZED,
-                                           registration__absent=False, registration__status="registered"), actor)
+    results = _assessed_in_finalized(actor)
     if session_id is not None:
         results = results.filter(registration__session_id=session_id)
     if institution_id is not None:
@@ -514,6 +519,41 @@ def outstanding_summary(rows: list[Due], *, by: str) -> list[dict]:
     for entry in summary.values():
         entry["sessions"] = len(entry["sessions"])
     return sorted(summary.values(), key=lambda e: e["outstanding"], reverse=True)
+
+
+def session_dues(actor: Actor, *, within: Q | None = None) -> list[Due]:
+    """The amounts due of ``dues(actor)`` added up per session rather than per payer (one ``Due``
+    per session, its payers together: no institution or person), grouped in the database; of the
+    results ``within`` only when given (e.g. some certificate levels). ``outstanding_summary`` of
+    these equals that of ``dues``: a session has one certificate level, province and date (so one
+    standard) and one age, and what its payers owe less what they paid is what the session is owed
+    less what was paid against it."""
+    assessed = _assessed_in_finalized(actor)
+    if within is not None:
+        assessed = assessed.filter(within)
+    sessions = list(assessed.values("registration__session_id", "session_date", "registration__session__finalized_at",
+                                    "certificate_id", "level", "province_id", "org_id")
+                    .annotate(candidates=Count("*")).order_by())
+    # What was paid against an amount due: a payment by a payer the session has assessed candidates of.
+    payer_assessed = _assessed_in_finalized(actor).filter(registration__session_id=OuterRef("session_id"))
+    payments = FeePayment.objects.filter(session_id__in={s["registration__session_id"] for s in sessions}).filter(
+        Q(Exists(payer_assessed.filter(institution_id=OuterRef("institution_id"))), institution_id__isnull=False)
+        | Q(Exists(payer_assessed.filter(institution_id__isnull=True, registration__person_id=OuterRef("person_id"))),
+            institution_id__isnull=True))
+    paid = dict(payments.values("session_id").annotate(total=Sum("amount")).values_list("session_id", "total").order_by())
+    standard_in_force = standards_in_force(certificate_ids={s["certificate_id"] for s in sessions},
+                                           province_codes={s["province_id"] for s in sessions})
+    rows = []
+    for s in sessions:
+        session_id, finalized = s["registration__session_id"], s["registration__session__finalized_at"]
+        rows.append(Due(session_id=session_id, session_date=s["session_date"],
+                        finalized_on=timezone.localdate(finalized) if finalized else None,
+                        certificate_id=s["certificate_id"], certificate_name="", level=s["level"],
+                        province_code=s["province_id"], org_id=s["org_id"], institution_id=None, person_id=None,
+                        candidates=s["candidates"], paid=paid.get(session_id, Decimal("0.00")),
+                        standard=standard_in_force(s["certificate_id"], s["level"], s["province_id"],
+                                                   s["session_date"])))
+    return rows
 
 
 def due_names(rows: list[Due]) -> dict:

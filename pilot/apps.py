@@ -11,6 +11,7 @@ class PilotConfig(AppConfig):
         from accounts.models import Role
         from core.navigation import register_nav, register_nav_group, register_todo_provider
         from pilot import audit_actions, notification_kinds  # noqa: F401  (register names and wordings)
+        from pilot.dashboard.receivers import receivers_connect
         from pilot.indicators.selectors import indicator_todos
         from pilot.selectors import supervision_todos
 
@@ -30,3 +31,4 @@ class PilotConfig(AppConfig):
         register_nav(_("通知公告"), "pilot:notices", None, order=70, group="general")
         register_todo_provider(supervision_todos)
         register_todo_provider(indicator_todos)
+        receivers_connect()

@@ -46,9 +46,11 @@ class NoticeAttachment(StoredFile):
 
 # The dashboard's rollups live in their own module; importing them registers them with this app.
 from pilot.dashboard.models import (  # noqa: E402,F401
+    FeeFact,
     InstitutionFact,
     PilotFact,
     PilotYearFact,
+    RollupChange,
     RollupRefresh,
     WaitingFact,
 )

@@ -281,8 +281,10 @@ CELERY_BEAT_SCHEDULE = {
     # Background jobs (imports, reports, indicator runs, refreshes) whose worker went silent: started
     # again while they have attempts left, else failed with a message the polling page shows.
     "core-jobs-sweep": {"task": "core.jobs_sweep", "schedule": 300.0},
-    # The dashboard's rollups: its figures are at most this old (the page says when they were computed).
+    # The dashboard's rollups: what changed is refreshed after finalizing, issuing and payments, and
+    # at the latest after this (the page says when the figures were computed); rebuilt nightly.
     "dashboard-refresh": {"task": "pilot.dashboard_refresh_scheduled", "schedule": 900.0},
+    "dashboard-rebuild": {"task": "pilot.dashboard_rebuild_scheduled", "schedule": crontab(minute="30", hour="2")},
     # The org behaviour indicators of the previous month, on the 1st at 03:00 Beijing time (after the
     # monthly progress report of 01:30); the ministry is told how many yellow-card candidates there are.
     "pilot-indicators-monthly": {"task": "pilot.indicator_run_scheduled",

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from pilot.dashboard.rollups import rollup_refresh_request, rollup_refresh_run
+from pilot.dashboard.rollups import rollup_changes_request, rollup_refresh_request, rollup_refresh_run
 
 
 @shared_task(name="pilot.ping")
@@ -19,6 +19,15 @@ def dashboard_refresh(refresh_id: int) -> None:
 
 @shared_task(name="pilot.dashboard_refresh_scheduled", acks_late=True)
 def dashboard_refresh_scheduled() -> None:
-    """Beat, every 15 minutes: keep the dashboard's figures at most a quarter of an hour old."""
-    refresh = rollup_refresh_request(actor=None, trigger="schedule", enqueue=False)
+    """Beat, every 15 minutes: refresh what changed and was not refreshed yet (what the triggers
+    after finalizing, issuing and payments do not cover: imports, amendments, trainings, plans)."""
+    refresh = rollup_changes_request(trigger="schedule", enqueue=False)
+    if refresh is not None:
+        rollup_refresh_run(refresh_id=refresh.pk)
+
+
+@shared_task(name="pilot.dashboard_rebuild_scheduled", acks_late=True)
+def dashboard_rebuild_scheduled() -> None:
+    """Beat, nightly: rebuild every rollup from the sources, and count ages from the new day."""
+    refresh = rollup_refresh_request(actor=None, trigger="nightly", enqueue=False)
     rollup_refresh_run(refresh_id=refresh.pk)

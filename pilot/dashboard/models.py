@@ -1,4 +1,5 @@
-"""The dashboard's rollups. Each table is replaced as a whole by ``rollups.rollup_refresh``; nothing
+"""The dashboard's rollups. A full refresh replaces each table as a whole; a refresh of the changes
+replaces the rows of the keys marked in ``RollupChange`` (``pilot/dashboard/rollups.py``); nothing
 else writes them. Keys point at lower layers without database constraints, so the refresh (delete,
 then insert) never waits on or blocks the tables it summarizes."""
 
@@ -120,6 +121,38 @@ class WaitingFact(models.Model):
     scope_paths = {"province": "province", "org": "org"}
 
 
+class FeeFact(models.Model):
+    """What one finalized session's payers owe (``due``: null where no verified standard was in force
+    on its date) and have paid; the fees panel adds these up per province, aged from ``age_from``
+    (the day its results were finalized) as of the refresh."""
+
+    session_id = models.BigIntegerField()
+    province = _key(Province)
+    org = _key(Org)
+    certificate = _key(Certificate)
+    level = models.CharField(max_length=16, choices=Level.choices)
+    candidates = models.PositiveIntegerField()
+    due = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    paid = models.DecimalField(max_digits=14, decimal_places=2)
+    age_from = models.DateField()
+
+    scope_paths = {"province": "province", "org": "org"}
+
+
+class RollupChange(models.Model):
+    """A key (province x org x certificate level) whose source rows changed since a refresh last read
+    it. Written only by database triggers on the tables the rollups sum up (migration
+    ``0006_rollup_changes``), so every write is seen: services, imports by COPY, bulk updates,
+    deletions (a payment marks its session's key, a fee standard those of its levels). A refresh
+    consumes the marks in the transaction that replaces the keys' rows. No unique key: a writer never
+    waits on a refresh that is consuming marks."""
+
+    province = _key(Province)
+    org = _key(Org)
+    certificate = _key(Certificate)
+    level = models.CharField(max_length=16)
+
+
 class RollupRefresh(BackgroundJob):
     """One refresh of the rollups, a background job: when the dashboard's figures were computed,
     and how long it took."""
@@ -139,8 +172,14 @@ class RollupRefresh(BackgroundJob):
         SAVING = "saving", _("保存统计数据")
         DONE = "done", _("完成")
 
+    class Kind(models.TextChoices):
+        FULL = "full", _("全部重算")
+        CHANGES = "changes", _("增量更新")
+
     status = job_status_field(Status)
     phase = job_phase_field(Phase)
+    # A full rebuild (the ministry's button, nightly) or the keys changed since the last refresh.
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.FULL)
     trigger = models.CharField(max_length=16, default="schedule")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")

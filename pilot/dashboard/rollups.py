@@ -1,10 +1,21 @@
-"""Refreshing the dashboard's rollups (a task every 15 minutes, and the ministry's button).
+"""Refreshing the dashboard's rollups: in full (the ministry's button, nightly) or only the keys
+that changed (after a session is finalized, an issuance chunk is stored, a payment recorded, and
+every 15 minutes).
 
 Each source table is grouped once in the database (``Count('*')``/``Sum`` per key), the groups are
-added up here by key, and the rollup tables are replaced in one transaction: a reader sees the old
-figures or the new ones, never a mix. A refresh is a background job (``core.jobs``) claimed by a
-conditional update, so the schedule and a click never run two at once; a run whose worker died is
-taken over, or failed by the sweep, after ``RollupRefresh.stale_after``.
+added up here by key, and the rollup rows are replaced in one transaction: a reader sees the old
+figures or the new ones, never a mix. Every rollup row lies in one key (province x org x certificate
+level); database triggers mark the keys whose source rows change (``RollupChange``). A refresh of
+the changes takes the marks, recomputes every row of those keys from the sources (all months, years,
+institutions, causes) and replaces them, in one transaction: exactly what a full rebuild would have
+written for them. Ages (waiting passes, outstanding fees) are counted from the day of the refresh,
+so the changes are refreshed alone only on the day the figures were computed; on a new day the
+refresh is a full one.
+
+A refresh is a background job (``core.jobs``) claimed by a conditional update; only one is queued or
+running at a time, and requests meanwhile join it (a refresh that ends with marks left queues the
+next). A run whose worker died is taken over, or failed by the sweep, after
+``RollupRefresh.stale_after``.
 """
 
 import datetime
@@ -12,9 +23,10 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Min, Q, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,12 +47,24 @@ from core.bulk import copy_rows
 from core.errors import AppError
 from core.jobs.selectors import jobs_alive
 from core.jobs.services import job_claim, job_enqueue, job_fail, job_finish, job_progress
-from fees.selectors import AGE_BUCKETS, dues, outstanding_summary
+from fees.selectors import AGE_BUCKETS, session_dues
 from pilot.dashboard.measures import HUBEI, INSTITUTION_MEASURES, ISSUED_FROM_PASSES, OPEN_SESSION, PILOT_MEASURES
-from pilot.dashboard.models import InstitutionFact, PilotFact, PilotYearFact, RollupRefresh, WaitingFact
-from pilot.dashboard.selectors import dashboard_access, national_reader
+from pilot.dashboard.models import (
+    FeeFact,
+    InstitutionFact,
+    PilotFact,
+    PilotYearFact,
+    RollupChange,
+    RollupRefresh,
+    WaitingFact,
+)
+from pilot.dashboard.selectors import dashboard_access, national_reader, refresh_latest
 
 logger = logging.getLogger(__name__)
+
+# Beyond this many changed keys a refresh of the changes rebuilds everything (one pass is cheaper).
+MAX_CHANGED_KEYS = 300
+ROLLUPS = (PilotFact, PilotYearFact, InstitutionFact, WaitingFact, FeeFact)
 
 REQUEST_CAUSE = {IssuanceRequest.Status.PENDING: WaitingFact.Cause.WAITING,
                  IssuanceRequest.Status.BLOCKED: WaitingFact.Cause.BLOCKED,
@@ -51,10 +75,29 @@ def _passed_count():
     return Sum(Case(When(passed=True, then=Value(1)), default=Value(0), output_field=IntegerField()))
 
 
+def _keys_q(keys: list[tuple], paths: dict) -> Q:
+    """The rows of ``keys`` (province, org, certificate, level), reached by ``paths`` (aliases p, o, c, l)."""
+    within = Q(pk__in=[])
+    for province, org, certificate, level in keys:
+        within |= Q(**{paths["p"]: province, paths["o"]: org, paths["c"]: certificate, paths["l"]: level})
+    return within
+
+
+def _in_keys(queryset: QuerySet, keys: list[tuple] | None, paths: dict) -> QuerySet:
+    """``queryset`` limited to the rows of ``keys``; all rows when ``keys`` is None."""
+    if keys is None:
+        return queryset
+    if not keys:
+        return queryset.none()
+    return queryset.filter(_keys_q(keys, paths))
+
+
 def _groups(queryset, *, keys: dict, measures: dict, date: str = "", year: str = "", month: str = "",
-            monthly: bool = True):
+            monthly: bool = True, only: list[tuple] | None = None):
     """``queryset`` grouped by year (of ``date``, or the ``year`` field), month (of ``date``, or the
-    ``month`` field, unless not ``monthly``) and ``keys`` (alias -> field path), with ``measures``."""
+    ``month`` field, unless not ``monthly``) and ``keys`` (alias -> field path), with ``measures``;
+    only the rows of the keys ``only`` when given."""
+    queryset = _in_keys(queryset, only, keys)
     values = {"y": ExtractYear(date) if date else F(year)}
     if monthly and (date or month):
         values["m"] = F(month) if month else ExtractMonth(date)
@@ -134,40 +177,73 @@ def _age_case(field: str, today: datetime.date):
                 default=Value(str(WaitingFact.Age.OLDER)))
 
 
-def _waiting_rows(today: datetime.date) -> list[tuple]:
+def _waiting_rows(today: datetime.date, only: list[tuple] | None = None) -> list[tuple]:
     rows = []
     sources = [(Result.objects.filter(passed=True, registration__session__status__in=OPEN_SESSION), "session_date",
                 WaitingFact.Cause.NOT_FINALIZED)]
     sources += [(IssuanceRequest.objects.filter(status=status), "passed_on", cause)
                 for status, cause in REQUEST_CAUSE.items()]
     for queryset, field, cause in sources:
-        groups = (queryset.values(y=ExtractYear(field), a=_age_case(field, today), **{k: F(v) for k, v in PILOT_KEYS.items()})
+        groups = (_in_keys(queryset, only, PILOT_KEYS)
+                  .values(y=ExtractYear(field), a=_age_case(field, today), **{k: F(v) for k, v in PILOT_KEYS.items()})
                   .annotate(n=Count("*"), oldest=Min(field)).order_by())
         rows += [(g["y"], g["p"], g["o"], g["c"], g["l"], str(cause), g["a"], g["n"], g["oldest"]) for g in groups]
     return rows
 
 
-def _fees_by_province(actor: Actor) -> dict:
-    """Amounts due, paid and outstanding (aged) per province, from the fees app's own selectors."""
-    summary = outstanding_summary(dues(actor), by="province_code")
+def _fee_rows(only: list[tuple] | None) -> list[tuple]:
+    """FeeFact rows: per finalized session, what its payers owe and paid (the fees app's selector)."""
+    if only is not None and not only:
+        return []
+    within = None if only is None else _keys_q(only, {"p": "province_id", "o": "org_id", "c": "certificate_id",
+                                                      "l": "level"})
+    return [(d.session_id, d.province_code, d.org_id, d.certificate_id, d.level, d.candidates, d.amount_due, d.paid,
+             d.finalized_on or d.session_date) for d in session_dues(national_reader(), within=within)]
+
+
+def _fees_by_province(today: datetime.date) -> dict:
+    """Amounts due, paid and outstanding per province, aged as of ``today``, and the candidates with
+    no verified standard apart: the fees panel, added up from FeeFact (a row per session)."""
     money = ("due", "paid", "outstanding", *[label for _l, label in AGE_BUCKETS])
-    return {entry["key"]: {**{m: str(entry[m]) for m in money}, "no_standard_candidates": entry["no_standard_candidates"],
-                           "sessions": entry["sessions"]} for entry in summary}
+    summary: dict[str, dict] = {}
+    for province, candidates, due, paid, age_from in FeeFact.objects.values_list(
+            "province_id", "candidates", "due", "paid", "age_from").order_by():
+        entry = summary.setdefault(province, {**dict.fromkeys(money, Decimal("0.00")), "no_standard_candidates": 0,
+                                              "sessions": 0})
+        entry["sessions"] += 1
+        entry["paid"] += paid
+        if due is None:
+            entry["no_standard_candidates"] += candidates
+            continue
+        days = (today - age_from).days
+        bucket = next(label for limit, label in AGE_BUCKETS if limit is None or days <= limit)
+        entry["due"] += due
+        entry["outstanding"] += due - paid
+        entry[bucket] += due - paid
+    ordered = sorted(summary.items(), key=lambda item: (-item[1]["outstanding"], item[0]))
+    return {province: {**{m: str(entry[m]) for m in money}, "no_standard_candidates": entry["no_standard_candidates"],
+                       "sessions": entry["sessions"]} for province, entry in ordered}
 
 
-def _replace(model, columns: list[str], rows: list[tuple]) -> None:
-    model.objects.all().delete()
+def _replace(model, columns: list[str], rows: list[tuple], only: list[tuple] | None) -> None:
+    """Replace the rows of ``model``: all of them, or those of the keys ``only``."""
+    _in_keys(model.objects.all(), only, {"p": "province_id", "o": "org_id", "c": "certificate_id", "l": "level"}).delete()
     copy_rows(model, columns, rows)
 
 
-def rollups_compute(*, today: datetime.date | None = None, progress: Callable[[str], None] = lambda phase: None) -> dict:
-    """Recompute every rollup from the source tables; returns what was written. ``progress`` is
-    told each phase (``RollupRefresh.Phase``) as it starts."""
+def rollups_compute(*, today: datetime.date | None = None, progress: Callable[[str], None] = lambda phase: None,
+                    changes: list[tuple] | None = None) -> dict:
+    """Recompute the rollups from the source tables and write them; returns what was written.
+    ``progress`` is told each phase (``RollupRefresh.Phase``) as it starts. With ``changes`` (keys:
+    province, org, certificate, level) only the rows of those keys are recomputed and replaced; the
+    fees panel is then added up again from FeeFact. The caller holds the transaction when it passes
+    changes (the marks are consumed in it)."""
     today = today or timezone.localdate()
+    only = None if changes is None else sorted(set(changes))
     progress(RollupRefresh.Phase.PILOT)
     facts: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(PILOT_MEASURES, 0))
     for queryset, grouping, measures in _pilot_sources():
-        for g in _groups(queryset, measures=measures, **grouping):
+        for g in _groups(queryset, measures=measures, only=only, **grouping):
             row = facts[(g["y"], g.get("m"), g["p"], g["o"], g["c"], g["l"])]
             for name in measures:
                 row[name] += g[name] or 0
@@ -176,7 +252,7 @@ def rollups_compute(*, today: datetime.date | None = None, progress: Callable[[s
         row["plan_met"] = min(row["planned"], row["assessed"])
     by_institution: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(INSTITUTION_MEASURES, 0))
     for queryset, grouping, measures in _institution_sources():
-        for g in _groups(queryset, measures=measures, monthly=False, **grouping):
+        for g in _groups(queryset, measures=measures, monthly=False, only=only, **grouping):
             row = by_institution[(g["y"], g["p"], g["i"], g["o"], g["c"], g["l"])]
             for name in measures:
                 row[name] += g[name] or 0
@@ -186,28 +262,54 @@ def rollups_compute(*, today: datetime.date | None = None, progress: Callable[[s
         for name in PILOT_MEASURES:
             total[name] += row[name]
     progress(RollupRefresh.Phase.WAITING_ISSUANCE)
-    waiting = _waiting_rows(today)
+    waiting = _waiting_rows(today, only)
     progress(RollupRefresh.Phase.FEES)
-    fees = _fees_by_province(national_reader())
+    fee_rows = _fee_rows(only)
     progress(RollupRefresh.Phase.SAVING)
     with transaction.atomic():
         _replace(PilotFact, ["year", "month", "province_id", "org_id", "certificate_id", "level", *PILOT_MEASURES],
-                 [(*key, *(row[m] for m in PILOT_MEASURES)) for key, row in facts.items()])
+                 [(*key, *(row[m] for m in PILOT_MEASURES)) for key, row in facts.items()], only)
         _replace(PilotYearFact, ["year", "province_id", "org_id", "certificate_id", "level", *PILOT_MEASURES],
-                 [(*key, *(row[m] for m in PILOT_MEASURES)) for key, row in by_year.items()])
+                 [(*key, *(row[m] for m in PILOT_MEASURES)) for key, row in by_year.items()], only)
         _replace(InstitutionFact, ["year", "province_id", "institution_id", "org_id", "certificate_id", "level",
                                    *INSTITUTION_MEASURES],
-                 [(*key, *(row[m] for m in INSTITUTION_MEASURES)) for key, row in by_institution.items()])
+                 [(*key, *(row[m] for m in INSTITUTION_MEASURES)) for key, row in by_institution.items()], only)
         _replace(WaitingFact, ["year", "province_id", "org_id", "certificate_id", "level", "cause", "age", "count",
-                               "oldest"], waiting)
-    return {"rows": len(facts) + len(by_year) + len(by_institution) + len(waiting), "fees": fees}
+                               "oldest"], waiting, only)
+        _replace(FeeFact, ["session_id", "province_id", "org_id", "certificate_id", "level", "candidates", "due",
+                           "paid", "age_from"], fee_rows, only)
+        fees = _fees_by_province(today)
+    return {"rows": len(facts) + len(by_year) + len(by_institution) + len(waiting) + len(fee_rows), "fees": fees,
+            "keys": None if only is None else len(only)}
+
+
+def _changes_take() -> list[tuple]:
+    """Consume the marks: delete them and return their keys. Inside the caller's transaction, so a
+    failed refresh puts them back; a write committed meanwhile leaves marks of its own."""
+    table = connection.ops.quote_name(RollupChange._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} RETURNING province_id, org_id, certificate_id, level")
+        return list({tuple(row) for row in cursor.fetchall()})
+
+
+def _changes_put_back(keys: list[tuple]) -> None:
+    RollupChange.objects.bulk_create([RollupChange(province_id=province, org_id=org, certificate_id=certificate,
+                                                   level=level) for province, org, certificate, level in keys])
+
+
+def rollups_changed() -> bool:
+    """Whether source rows changed since the last refresh read them."""
+    return RollupChange.objects.exists()
 
 
 
 
-def rollup_refresh_request(*, actor: Actor | None, trigger: str = "manual", enqueue: bool = True) -> RollupRefresh:
-    """Queue a refresh (the ministry's button; ``actor`` None for the schedule). One at a time: a
-    second request while one is queued or running returns that one (the schedule) or is refused."""
+def rollup_refresh_request(*, actor: Actor | None, trigger: str = "manual", enqueue: bool = True,
+                           kind: str = RollupRefresh.Kind.FULL) -> RollupRefresh:
+    """Queue a refresh (the ministry's button, a full one; ``actor`` None for the schedule and the
+    triggers). One at a time: a request while one is queued or running joins that one (the schedule,
+    the triggers; the running one queues the next when it ends with changes left) or is refused (a
+    click)."""
     if actor is not None:
         dashboard_access(actor).require("refresh")
     with transaction.atomic():
@@ -215,9 +317,13 @@ def rollup_refresh_request(*, actor: Actor | None, trigger: str = "manual", enqu
         current = RollupRefresh.objects.select_for_update().order_by("-requested_at", "-pk").first()
         if current is not None and jobs_alive(RollupRefresh).filter(pk=current.pk).exists():
             if actor is None:
+                if kind == RollupRefresh.Kind.FULL and current.status == RollupRefresh.Status.QUEUED:
+                    # A rebuild asked while the changes wait: the queued refresh becomes the rebuild.
+                    RollupRefresh.objects.filter(pk=current.pk).update(kind=kind)
+                    current.kind = kind
                 return current
             raise AppError(_("统计数据正在更新，请稍候。"), code="refresh_running")
-        refresh = RollupRefresh.objects.create(trigger=trigger, requested_by=actor.user if actor else None,
+        refresh = RollupRefresh.objects.create(trigger=trigger, kind=kind, requested_by=actor.user if actor else None,
                                                requested_at=timezone.now())
         if actor is not None:
             audit_log(actor=actor, action="dashboard.refresh_requested", obj=refresh, changes={"trigger": [None, trigger]})
@@ -226,31 +332,85 @@ def rollup_refresh_request(*, actor: Actor | None, trigger: str = "manual", enqu
     return refresh
 
 
+def rollup_changes_request(*, trigger: str, enqueue: bool = True) -> RollupRefresh | None:
+    """Queue a refresh of what changed, when something did (or when the figures are of another
+    day); None when the figures are up to date. Coalesced: it joins a refresh queued or running."""
+    latest = refresh_latest()
+    if latest is not None and latest.as_of == timezone.localdate() and not rollups_changed():
+        return None
+    return rollup_refresh_request(actor=None, trigger=trigger, enqueue=enqueue, kind=RollupRefresh.Kind.CHANGES)
+
+
+def rollup_changes_on_commit(trigger: str) -> None:
+    """Ask for a refresh of the changes once the current transaction commits (what it changed is
+    marked by then); at once outside a transaction."""
+    transaction.on_commit(lambda: rollup_changes_request(trigger=trigger))
+
+
+def _refresh_changes(today: datetime.date, progress: Callable[[str], None]) -> dict | None:
+    """Recompute the keys marked since the last refresh, in one transaction; None when it must be
+    a full rebuild instead (no refresh of today to build on, or too many keys changed)."""
+    latest = refresh_latest()
+    if latest is None or latest.as_of != today:
+        return None
+    with transaction.atomic():
+        changes = _changes_take()
+        if len(changes) > MAX_CHANGED_KEYS:
+            transaction.set_rollback(True)  # the marks stay for the full rebuild to take
+            return None
+        return rollups_compute(today=today, progress=progress, changes=changes)
+
+
+def _refresh_full(today: datetime.date, progress: Callable[[str], None]) -> dict:
+    """Recompute everything. The marks are taken first: what commits later is marked again and
+    refreshed next; if the rebuild fails they are put back."""
+    with transaction.atomic():
+        taken = _changes_take()
+    try:
+        return rollups_compute(today=today, progress=progress)
+    except Exception:
+        _changes_put_back(taken)
+        raise
+
+
 def rollup_refresh_run(*, refresh_id: int, today: datetime.date | None = None) -> RollupRefresh:
-    """Run a queued refresh: claim it, recompute, record when and how long."""
+    """Run a queued refresh: claim it, recompute (in full, or the changes), record when and how
+    long. A refresh that ends with marks left (writes committed while it ran) queues the next."""
     claimed = job_claim(RollupRefresh, refresh_id, phase=RollupRefresh.Phase.PILOT)
     refresh = RollupRefresh.objects.get(pk=refresh_id)
     if not claimed:
         return refresh
+    today = today or timezone.localdate()
     started = time.perf_counter()
+
+    def progress(phase):
+        job_progress(RollupRefresh, refresh_id, phase=phase)
+
     try:
-        written = rollups_compute(today=today, progress=lambda phase: job_progress(RollupRefresh, refresh_id,
-                                                                                   phase=phase))
+        written = None
+        if refresh.kind == RollupRefresh.Kind.CHANGES:
+            written = _refresh_changes(today, progress)
+        kind = RollupRefresh.Kind.CHANGES if written is not None else RollupRefresh.Kind.FULL
+        if written is None:
+            written = _refresh_full(today, progress)
     except Exception as error:  # recorded for the ministry; the previous figures stay in place
         logger.exception("dashboard rollup refresh %s failed", refresh_id)
         job_fail(RollupRefresh, refresh_id, message=str(error)[:500])
     else:
-        job_finish(RollupRefresh, refresh_id, as_of=today or timezone.localdate(),
-                   seconds=round(time.perf_counter() - started, 2), rows=written["rows"], fees=written["fees"])
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for model in (PilotFact, PilotYearFact, InstitutionFact, WaitingFact):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        job_finish(RollupRefresh, refresh_id, as_of=today, kind=kind, seconds=round(time.perf_counter() - started, 2),
+                   rows=written["rows"], fees=written["fees"])
+        if connection.vendor == "postgresql" and kind == RollupRefresh.Kind.FULL:
+            with connection.cursor() as cursor:
+                for model in ROLLUPS:
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        if rollups_changed():
+            rollup_changes_request(trigger="follow_up")
     refresh.refresh_from_db()
     return refresh
 
 
-def rollup_refresh_now(*, actor: Actor | None = None, trigger: str = "manual") -> RollupRefresh:
+def rollup_refresh_now(*, actor: Actor | None = None, trigger: str = "manual",
+                       kind: str = RollupRefresh.Kind.FULL) -> RollupRefresh:
     """Request and run a refresh in this process (demo data, tests, the benchmark)."""
-    refresh = rollup_refresh_request(actor=actor, trigger=trigger, enqueue=False)
+    refresh = rollup_refresh_request(actor=actor, trigger=trigger, enqueue=False, kind=kind)
     return rollup_refresh_run(refresh_id=refresh.pk)

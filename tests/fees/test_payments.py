@@ -165,3 +165,27 @@ def test_outstanding_by_province_exports_to_xlsx(as_user, verified, web_certific
         Decimal("751.50"), Decimal("100.00"), Decimal("651.50")]
     sheet = load_workbook(io.BytesIO(as_user(hubei_user).get("/fees/payments/?export=summary").content)).active
     assert [c.value for c in sheet[2]][0] == hubei_institution.name  # a province sees its institutions
+
+
+def test_dues_added_up_per_session_sum_to_what_the_dues_per_payer_sum_to(
+        verified, web_certificate, hubei, hubei_institution, hubei_institution_user, org_a_user, ministry_user):
+    """The dashboard's per-session sum in the database equals the payments page's per-payer sum: paid
+    amounts of institutions and social learners, a session with no standard in force, unpaid ages."""
+    paid = finalized_session(certificate=web_certificate, province=hubei, institution=hubei_institution, candidates=3,
+                             absent=1, social_learners=2)
+    finalized_session(certificate=web_certificate, province=hubei, institution=hubei_institution, candidates=2,
+                      date=D(2020, 8, 1))  # before the standard took effect: counted apart
+    finalized_session(certificate=web_certificate, province=hubei, institution=hubei_institution, candidates=1,
+                      level="intermediate")
+    services.fee_payment_record(actor=actor_for(hubei_institution_user), session_id=paid.pk,
+                                institution_id=hubei_institution.pk, amount="100", paid_on=D(2020, 11, 1), reference="A")
+    learner = paid.registrations.filter(institution__isnull=True).first()
+    services.fee_payment_record(actor=actor_for(org_a_user), session_id=paid.pk, person_id=learner.person_id,
+                                amount="50.25", paid_on=D(2020, 11, 2), reference="B")
+    actor = actor_for(ministry_user)
+    expected = selectors.outstanding_summary(selectors.dues(actor), by="province_code")
+    assert expected[0]["paid"] == Decimal("150.25") and expected[0]["no_standard_candidates"] == 3
+    by_session = selectors.session_dues(actor)
+    assert len(by_session) == 3 and selectors.outstanding_summary(by_session, by="province_code") == expected
+    assert selectors.outstanding_summary(by_session, by="org_id") == selectors.outstanding_summary(
+        selectors.dues(actor), by="org_id")
