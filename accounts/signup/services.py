@@ -25,7 +25,6 @@ import hashlib
 import math
 import re
 import secrets
-import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -41,7 +40,7 @@ from accounts.identity import normalize_name
 from accounts.models import ActivationCode, Person, PersonName, Role, RoleBinding, User
 from accounts.services import activation_code_matches, id_number_normalize, notify
 from accounts.signup.models import PhoneCode, SignUp
-from core import ratelimit, sms
+from core import normalize, ratelimit, sms
 from core.errors import AppError, Throttled
 
 CODE_WRONG_TRIES = 5
@@ -52,7 +51,7 @@ _DAY = 86400
 
 def phone_normalize(raw: str) -> str:
     """A mainland mobile number as 11 digits (full-width digits, spaces, dashes and +86 accepted)."""
-    value = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", raw or ""))
+    value = re.sub(r"[\-()]", "", normalize.phone(raw))
     for prefix in ("+86", "0086"):
         if value.startswith(prefix):
             value = value[len(prefix):]
