@@ -53,6 +53,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("certificates/", include("certificates.issued_urls")),
     path("verify/", include("certificates.verification.urls")),
+    path("c/", include("certificates.credential.urls")),
     path("credit/", include("credit_bank.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
