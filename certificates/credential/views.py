@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from certificates.credential import poster, report, selectors, services
 from certificates.issuance import open_badges
@@ -73,6 +73,7 @@ def share(request, number: str):
     return redirect("issued:credential", number=number)
 
 
+@require_safe
 @login_required
 def credential_download(request, number: str, kind: str):
     """The Open Badges 3.0 credential: the VC-JWT (``jwt``) or the credential it signs (``json``)."""
@@ -86,6 +87,7 @@ def credential_download(request, number: str, kind: str):
                          "application/ld+json")
 
 
+@require_safe
 @login_required
 def poster_png(request, number: str):
     issued = _access(request, number, "download_poster").obj
@@ -96,6 +98,7 @@ def poster_png(request, number: str):
     return file_response(content, f"{_file_stem(issued)}-{_('分享海报')}.png", "image/png")
 
 
+@require_safe
 @login_required
 def report_pdf(request, number: str):
     issued = _access(request, number, "download_report").obj
@@ -103,6 +106,7 @@ def report_pdf(request, number: str):
     return file_response(content, f"{_('查验报告')}-{issued.number}.pdf", "application/pdf")
 
 
+@require_safe
 def public(request, token: str):
     """The public credential page: anyone with the link, while the holder keeps it on."""
     services.public_lookup_throttle(_client(request))
@@ -115,6 +119,7 @@ def public(request, token: str):
     return response
 
 
+@require_safe
 @never_cache
 def public_report(request, token: str):
     services.public_lookup_throttle(_client(request))
