@@ -1,8 +1,10 @@
 """/certificates/: issued e-certificates (issue 6) and their paper copies. Routed here, at the app's
-top, because the pages come from two features and issuance never imports paper copies."""
+top, because the pages come from three features (issuance, credential, paper copies) and issuance
+imports neither of the others."""
 
 from django.urls import path
 
+from certificates.credential import views as credential_views
 from certificates.issuance import views as issuance_views
 from certificates.paper_copies import views as paper_copies_views
 
@@ -21,4 +23,12 @@ urlpatterns = [
     path("<str:number>/", issuance_views.detail, name="detail"),
     path("<str:number>/pdf", issuance_views.certificate_pdf, name="pdf"),
     path("<str:number>/paper/", paper_copies_views.paper_order, name="paper_order"),
+    # The holder's public page and downloads (issue 17, item 4); the org's verification counts.
+    path("<str:number>/credential/", credential_views.manage, name="credential"),
+    path("<str:number>/share/", credential_views.share, name="share"),
+    path("<str:number>/credential.json", credential_views.credential_download, {"kind": "json"},
+         name="credential_json"),
+    path("<str:number>/credential.jwt", credential_views.credential_download, {"kind": "jwt"}, name="credential_jwt"),
+    path("<str:number>/poster.png", credential_views.poster_png, name="poster"),
+    path("<str:number>/report.pdf", credential_views.report_pdf, name="report"),
 ]

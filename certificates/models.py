@@ -12,6 +12,7 @@ from certificates.catalog.models import (
     SelectionBatch,
     level_lookup,
 )
+from certificates.credential.models import CredentialPage, VerificationCount
 from certificates.issuance.models import CertificateVersion, IssuanceBlock, IssuanceRequest, IssuedCertificate, NumberSequence
 from certificates.paper_copies.models import PaperCopyOffer, PaperCopyOrder
 
@@ -25,6 +26,7 @@ __all__ = [
     "CertificateStandard",
     "CertificateStatusChange",
     "CertificateVersion",
+    "CredentialPage",
     "IssuanceBlock",
     "IssuanceRequest",
     "IssuedCertificate",
@@ -33,5 +35,6 @@ __all__ = [
     "PaperCopyOffer",
     "PaperCopyOrder",
     "SelectionBatch",
+    "VerificationCount",
     "level_lookup",
 ]

@@ -61,6 +61,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("certificates/", include("certificates.issued_urls")),
     path("verify/", include("certificates.verification.urls")),
+    path("c/", include("certificates.credential.urls")),
     path("credit/", include("credit_bank.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/language/", public_views.language_switch, name="language_switch"),

@@ -16,6 +16,7 @@ from django.db import transaction
 from accounts.models import Person
 from accounts.scoping import actor_for
 from assessments.models import Registration, Result
+from certificates.credential.services import credential_page_set
 from certificates.paper_copies.services import paper_offer_set, paper_order_create
 from credit_bank.models import Outcome
 from fees.caps import caps_ensure
@@ -110,5 +111,7 @@ def build_world(p) -> World:
     student_issued = next(o for o in world.objects if type(o).__name__ == "IssuedCertificate" and o.person_id == student.pk)
     world.add(paper_order_create(actor=actor_for(p["student_user"]), issued=student_issued, recipient=student.name,
                                  phone="13700001111", address="湖北省武汉市洪山区珞喻路1号", postcode="430074"))
+    # The student's public credential page (/c/<token>/), turned on.
+    world.add(credential_page_set(actor=actor_for(p["student_user"]), issued=student_issued, public=True))
     world.add(org_a, org_b, hi, si, hubei, shandong)
     return world

@@ -78,6 +78,7 @@ OBJECT_SEGMENTS = [
     (r"(certificates|verify)", "number", "certificates.IssuedCertificate", "number"),
     (r"(paper|paper-copies)", "pk", "certificates.PaperCopyOrder", "pk"),
     (r"verify/t", "token", "certificates.IssuedCertificate", "token"),
+    (r"c", "token", "certificates.CredentialPage", "token"),
     (r"outcomes", "pk", "credit_bank.Outcome", "pk"),
     (r"conversions", "pk", "credit_bank.Conversion", "pk"),
     (r"rules", "pk", "credit_bank.ConversionRule", "pk"),
@@ -113,7 +114,7 @@ RIDERS = {("assessments.MonthlyReport", "month"): "month", ("certificates.Certif
 
 # Routes that show an object to everyone by design, whatever the visitor's scope.
 PUBLIC_ROUTES = re.compile(
-    r"^(catalog/certificates/<str:code>/$|catalog/batches/<int:number>/$|orgs/<int:pk>/$|verify/|"
+    r"^(catalog/certificates/<str:code>/$|catalog/batches/<int:number>/$|orgs/<int:pk>/$|verify/|c/|"
     r"api/v1/(catalog/certificates/<str:code>|batches/<int:number>|orgs/<int:pk>|verify/|certificates/<str:number>/credential)"
     r"|credit/t/|api/v1/credit/transcripts/verify/|api/v1/planning-windows/|notices/)")
 

@@ -222,6 +222,9 @@ def _qr_svg(url: str) -> str:
     return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}" shape-rendering="crispEdges">{rects}</svg>'
 
 
+qr_svg = _qr_svg  # for the other signed documents (certificates.credential.report)
+
+
 def _runs(row: list[bool]):
     x = 0
     while x < len(row):

@@ -8,7 +8,8 @@ This module is the one place in the certificates app that decides, for issued ce
 - ``issued_certificate_access(actor, number)``: one certificate, 404 outside the actor's scope, with
   the actor's relations to the holder (the ID number is rendered through accounts.personal_data) and
   what they may do with it: ``download_pdf``, ``export_credential``, ``order_paper_copy``,
-  ``revoke``, ``reissue``;
+  ``share``, ``download_poster``, ``download_report``, ``view_verification_counts``, ``revoke``,
+  ``reissue``;
 - ``issued_rows`` / ``issuance_request_rows``: the same decision for every row of a list or an
   export, computed from ids already on the row (no extra query, but for the holder's own valid
   certificates: whether their paper copy is already ordered or mailed);
@@ -95,6 +96,13 @@ def _certificate_may(relations: frozenset[Relation], issued: IssuedCertificate) 
     if (Relation.SELF in relations and issued.status == IssuedCertificate.Status.VALID
             and not any(taken(issued) for taken in _paper_copy_taken)):
         may.add("order_paper_copy")
+    if Relation.SELF in relations:
+        # The holder alone decides whether the certificate has a public page (issue 17, item 4), and
+        # takes its poster and verification report (查验报告) from the portal.
+        may |= {"share", "download_poster", "download_report"}
+    if Relation.ORG in relations:
+        # How often the org's own certificates were verified (counts per day, nothing about who).
+        may.add("view_verification_counts")
     if relations & WRITE_RELATIONS:
         may |= {"revoke", "reissue"}
     return Permissions(may)

@@ -266,18 +266,19 @@ def _outside_event_loop(fn, *args, **kwargs):
         return pool.submit(fn, *args, **kwargs).result()
 
 
-def sign_pdf(pdf: bytes, *, number: str) -> bytes:
-    """``pdf`` with a PAdES baseline signature by the issuing key over the whole file."""
-    return _outside_event_loop(_sign_pdf, pdf, number=number)
+def sign_pdf(pdf: bytes, *, number: str, reason: str = "") -> bytes:
+    """``pdf`` with a PAdES baseline signature by the issuing key over the whole file (``reason``
+    defaults to the certificate's; the verification report names itself)."""
+    return _outside_event_loop(_sign_pdf, pdf, number=number, reason=reason)
 
 
-def _sign_pdf(pdf: bytes, *, number: str) -> bytes:
+def _sign_pdf(pdf: bytes, *, number: str, reason: str = "") -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-        reason=f"职业技能等级证书 {number}", location="1+X证书制度试点管理平台")
+        reason=reason or f"职业技能等级证书 {number}", location="1+X证书制度试点管理平台")
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     signer = issuing_signer()
     out = signers.PdfSigner(meta, signer=signer).sign_pdf(writer, bytes_reserved=signer.bytes_reserved())

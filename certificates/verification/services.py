@@ -2,7 +2,8 @@
 QR token, or by uploading the PDF.
 
 What it reveals: the masked name (张*三), certificate, level, org, issue date and status (valid,
-revoked with the reason, superseded) — never the ID number. A number alone reveals nothing; an
+revoked with the reason, superseded) — never the ID number. Each lookup that finds a certificate is
+counted per certificate per day (certificates.credential), with nothing about who looked. A number alone reveals nothing; an
 unknown number and a wrong name get the same answer, and every path runs the same queries and the
 same comparisons (no sleeps), so timing tells nothing either. Lookups are rate-limited per client
 address (``VERIFY_RATE_PER_MINUTE``), page and API together; with Redis down the limit is counted in
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.personal_data import Field, Relation, render
 from certificates.catalog.models import Certificate, Level
+from certificates.credential.services import verification_counted
 from certificates.issuance import signing
 from certificates.issuance.models import CertificateVersion, IssuedCertificate
 from core import normalize, ratelimit
@@ -151,7 +153,10 @@ def certificate_verify(*, number: str, name: str = "", id_last4: str = "", token
         ok_token = constant_time_compare(candidate.token, token) if token else False
         if (ok_name or ok_last4 or ok_token) and candidate.number and matched is None:
             matched = candidate
-    return _verdict_of(matched) if matched else NOT_FOUND
+    if matched is None:
+        return NOT_FOUND
+    verification_counted(number=matched.number)
+    return _verdict_of(matched)
 
 
 def certificate_verify_token(*, token: str, client: str = "") -> Verdict:
@@ -161,8 +166,10 @@ def certificate_verify_token(*, token: str, client: str = "") -> Verdict:
     issued = IssuedCertificate.objects.select_related("certificate", "org").filter(token=token).first()
     version = CertificateVersion.objects.select_related("issued__certificate", "issued__org").filter(token=token).first()
     if issued is not None:
+        verification_counted(issued_id=issued.pk)
         return _verdict(issued, None)
     if version is not None:
+        verification_counted(issued_id=version.issued_id)
         return _verdict(version.issued, version)
     return NOT_FOUND
 
@@ -201,6 +208,7 @@ def certificate_verify_pdf(*, upload, client: str = "") -> PdfVerdict:
         if version is None:
             return PdfVerdict(False, _("签名完好，但证书版本与平台记录不符。"), NOT_FOUND)
         verdict = _verdict(issued, version)
+    verification_counted(issued_id=issued.pk)
     reason = {"valid": _("签名完好，内容未被篡改，证书有效。"),
               "revoked": _("签名完好，但该证书已被撤销。"),
               "superseded": _("签名完好，但这是旧版本，已被换发的新版本取代。")}[verdict.status]
