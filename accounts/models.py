@@ -49,7 +49,8 @@ class Person(models.Model):
     name = models.CharField(_("姓名"), max_length=64)
     # The mobile phone on file for this person (proved by an SMS code at sign-up): whoever proves
     # it again may claim the person's record for an account (accounts/signup).
-    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    # db_default too: people are also written by COPY (core.bulk), which names only some columns.
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_paths = {"person": "pk"}

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_log
 from accounts.models import Province, Role
@@ -174,7 +175,8 @@ def fee_proposal_submit(*, actor: Actor, certificate: Certificate, level: str, p
         audit_log(actor=actor, action="fee.proposed", obj=version, object_repr=subject, province=province,
                   changes={"total": [None, version.total], "version": [None, version.number]})
     notify_scope(role=Role.PROVINCE_AGENCY, province=province, category="fees", kind="fee.proposed",
-                 params={"c": certificate.name, "l": Level(level).label, "p": province.name},
+                 params={"c": certificate.name, "l": Level(level).label if level else gettext_lazy("各等级统一"),
+                         "p": province.name},
                  link=reverse("fees:thread", args=[thread.pk]))
     return version
 

@@ -97,7 +97,8 @@ class DelistForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("摘牌原因与依据"), widget=forms.Textarea(attrs={"rows": 4}))
     evidence = MultipleFileField(label=gettext_lazy("证据材料"), required=False)
     acknowledged = ConsequenceField(consequence=gettext_lazy(
-        "我已知悉：摘牌后该组织不能再开展新的考核计划、考核和发证，其证书按上面的选择替换或退出；此操作不可撤销。"))
+        "我已知悉：摘牌后该组织不能再开展新的考核计划和考核，摘牌之日起考核的合格者不再由其发证（此前考核的仍发证），"
+        "其证书按上面的选择替换或退出；此操作不可撤销。"))
 
     def __init__(self, *args, certificates, query: str = "", **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='person',
             name='phone',
-            field=models.CharField(blank=True, max_length=20, verbose_name='手机号码'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=20, verbose_name='手机号码'),
         ),
         migrations.CreateModel(
             name='SignUp',

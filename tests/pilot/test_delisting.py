@@ -321,7 +321,8 @@ def test_the_delist_page_offers_the_most_related_first_and_searches_without_scri
         f'name="cert_{web.pk}"'))]
     assert "数据库管理" in select and "老年照护" not in select and "低代码开发" not in select
     response = client.post(f"/supervision/orgs/{org_a.pk}/delist/?q=数据库",
-                           {"reason": "黄牌后仍未整改，予以摘牌", f"cert_{web.pk}": str(same_field.pk)})
+                           {"reason": "黄牌后仍未整改，予以摘牌", f"cert_{web.pk}": str(same_field.pk),
+                            "acknowledged": "on"})
     assert response.status_code == 302
     web.refresh_from_db()
     assert web.replaced_by == same_field
