@@ -17,6 +17,7 @@ register_audit_actions("certificates.certificate", {
     "certificate.updated": _("修改X证书信息"),
     "certificate.standard_uploaded": _("上传证书标准"),
     "certificate.status_changed": _("变更X证书状态"),
+    "certificate.skills_updated": _("修改职业技能要求"),
 })
 register_audit_actions("certificates.issuedcertificate", {
     "certificate.issued": _("签发电子证书"),
@@ -62,7 +63,7 @@ register_audit_fields({
     "level": _("等级"),
     "assessment_type": _("考核方式"),
 })
-register_audit_fields({"levels": _("等级设置")}, model="certificates.certificate")
+register_audit_fields({"levels": _("等级设置"), "skills": _("职业技能要求")}, model="certificates.certificate")
 register_audit_values("level", dict(Level.choices))
 register_audit_values("assessment_type", dict(AssessmentType.choices))
 
@@ -78,3 +79,14 @@ def _level(spec) -> str:
 
 
 register_audit_formatter("certificates.certificate", "levels", _level)
+
+
+def _skills(spec) -> str:
+    """One level's skills as recorded: ``level:skill；skill``."""
+    level, _sep, skills = str(spec).partition(":")
+    if level not in Level.values:
+        return str(spec)
+    return f"{dict(Level.choices)[level]}：{skills or '—'}"
+
+
+register_audit_formatter("certificates.certificate", "skills", _skills)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("certificates/<str:code>/", catalog.certificate_detail, name="certificate_detail"),
     path("certificates/<str:code>/edit/", catalog.certificate_edit, name="certificate_edit"),
     path("certificates/<str:code>/standard/", catalog.standard_upload, name="standard_upload"),
+    path("certificates/<str:code>/skills/", catalog.certificate_skills, name="certificate_skills"),
     path("standards/<int:pk>/", catalog.standard_download, name="standard_download"),
     # Selection batches.
     path("batches/", batches.batches, name="batches"),

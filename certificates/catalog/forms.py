@@ -86,3 +86,20 @@ class CertificateForm(forms.Form):
 class StandardUploadForm(forms.Form):
     file = forms.FileField(label=_("标准文件（PDF）"), help_text=_("仅限 PDF，不超过 20 MB；上传后成为当前版本，旧版本保留。"),
                            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
+
+
+class SkillsForm(forms.Form):
+    """One textarea per level the certificate has: its 职业技能要求, one skill a line."""
+
+    def __init__(self, *args, certificate, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.level_codes = []
+        for lv in sorted(certificate.levels.all(), key=lambda lv: LEVEL_ORDER.index(lv.level)):
+            self.level_codes.append(lv.level)
+            self.fields[lv.level] = forms.CharField(
+                label=Level(lv.level).label, required=False, initial=lv.skills, strip=False,
+                widget=forms.Textarea(attrs={"rows": 6}),
+                help_text=_("每行一条技能，如“能使用 HTML5 和 CSS3 完成静态网页制作”；最多 20 条，每条不超过 200 字。"))
+
+    def skills(self) -> dict[str, str]:
+        return {level: self.cleaned_data.get(level, "") for level in self.level_codes}

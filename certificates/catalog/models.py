@@ -117,6 +117,9 @@ class CertificateLevel(models.Model):
     full_mark = models.DecimalField(_("满分"), max_digits=5, decimal_places=1, default=100)
     pass_mark = models.DecimalField(_("合格分数"), max_digits=5, decimal_places=1, default=60,
                                     validators=[MinValueValidator(0), MaxValueValidator(1000)])
+    # 职业技能要求: what a holder of this level can do, one skill a line, as the standard lists them.
+    # The certificate's org keeps them (it wrote the standard); the credential page shows them.
+    skills = models.TextField(_("职业技能要求"), blank=True, default="")
 
     scope_paths = {"org": "certificate__org"}
 
@@ -132,6 +135,9 @@ class CertificateLevel(models.Model):
 
     def __str__(self):
         return f"{self.certificate.name}（{self.get_level_display()}）"
+
+    def skill_lines(self) -> list[str]:
+        return [line for line in self.skills.splitlines() if line.strip()]
 
 
 class CertificateMajor(models.Model):

@@ -87,7 +87,16 @@ def certificate_access(code: str, *, actor: Actor | None) -> Access[Certificate]
     """One certificate as ``actor`` may open it (404 otherwise), with what they may do with it; its
     levels, majors, standards, replacements and status changes are loaded for the detail page.
     The catalog holds no personal data, so there are no relations to the actor."""
-    return Access(certificate_detail(code, actor=actor), may=catalog_access(actor))
+    certificate = certificate_detail(code, actor=actor)
+    return Access(certificate, may=Permissions(catalog_access(actor) | _owner_may(certificate, actor)))
+
+
+def _owner_may(certificate: Certificate, actor: Actor | None) -> Permissions:
+    """The org that owns a certificate wrote its standard, so it keeps each level's 职业技能要求."""
+    actor = actor or anonymous_actor()
+    if actor.role == Role.ORG and actor.scope.org_id == certificate.org_id:
+        return Permissions(("edit_skills",))
+    return Permissions()
 
 
 def certificate_detail(code: str, *, actor: Actor | None = None) -> Certificate:

@@ -25,7 +25,7 @@ from certificates.catalog.models import (
     Level,
     SelectionBatch,
 )
-from certificates.catalog.selectors import catalog_access
+from certificates.catalog.selectors import catalog_access, certificate_access
 from core import normalize
 from core.errors import AppError, Forbidden
 from core.uploads import check_document, stored_file_save
@@ -149,6 +149,60 @@ def levels_summary(levels) -> list[str]:
         get = lv.get if isinstance(lv, dict) else lambda k: getattr(lv, k)
         return f"{get('level')}:{get('assessment_type')}:{get('pass_mark')}/{get('full_mark')}"
     return [part(lv) for lv in levels]
+
+
+# --- skills (职业技能要求) --------------------------------------------------------------------
+
+SKILLS_MAX_LINES = 20
+SKILL_MAX_LENGTH = 200
+
+
+def skills_clean(text: str, *, label: str, field: str = "skills") -> str:
+    """One skill a line, trimmed, blank lines dropped; at most SKILLS_MAX_LINES lines of at most
+    SKILL_MAX_LENGTH characters (the credential page lists them all)."""
+    lines = [line.strip().replace("\u3000", " ").strip() for line in (text or "").splitlines()]
+    lines = [line for line in lines if line]
+    if len(lines) > SKILLS_MAX_LINES:
+        raise AppError(_("“%(level)s”的职业技能要求最多 %(max)d 条，当前 %(n)d 条。") % {
+            "level": label, "max": SKILLS_MAX_LINES, "n": len(lines)}, field=field)
+    for number, line in enumerate(lines, start=1):
+        if len(line) > SKILL_MAX_LENGTH:
+            raise AppError(_("“%(level)s”的职业技能要求第 %(row)d 条超过 %(max)d 个字。") % {
+                "level": label, "row": number, "max": SKILL_MAX_LENGTH}, field=field)
+    return "\n".join(lines)
+
+
+def skills_summary(levels) -> list[str]:
+    """``["junior:能…；能…", ...]``: each level's skills as the audit log keeps them."""
+    return [f"{lv.level}:{'；'.join(lv.skill_lines())}" for lv in levels]
+
+
+@transaction.atomic
+def certificate_skills_set(*, actor: Actor | None, certificate: Certificate, skills: dict[str, str]) -> bool:
+    """Each level's 职业技能要求 (``{level: text}``; levels not given stay). Only the certificate's
+    own org keeps them; ``actor`` None is the system (demo data). True if anything changed."""
+    if actor is not None and "edit_skills" not in certificate_access(certificate.code, actor=actor).may:
+        raise Forbidden()
+    levels = list(CertificateLevel.objects.select_for_update().filter(certificate=certificate)
+                  .order_by("level"))
+    levels.sort(key=lambda lv: LEVEL_ORDER.index(lv.level))
+    by_level = {lv.level: lv for lv in levels}
+    unknown = [level for level in skills if level not in by_level]
+    if unknown:
+        raise AppError(_("证书“%(name)s”没有等级“%(v)s”。") % {"name": certificate.name, "v": unknown[0]},
+                       field="skills")
+    # The error names the level's own field (the form has one textarea per level).
+    cleaned = {level: skills_clean(text, label=str(Level(level).label), field=level) for level, text in skills.items()}
+    before = skills_summary(levels)
+    changed = [by_level[level] for level, text in cleaned.items() if by_level[level].skills != text]
+    for lv in changed:
+        lv.skills = cleaned[lv.level]
+        lv.save(update_fields=["skills"])
+    if not changed:
+        return False
+    audit_log(actor=actor, action="certificate.skills_updated", obj=certificate,
+              changes={"skills": [before, skills_summary(levels)]})
+    return True
 
 
 # --- certificates ---------------------------------------------------------------------------

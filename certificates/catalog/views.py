@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.forms import add_app_error
 from certificates.catalog import selectors, services
 from certificates.catalog.filters import CertificateFilter
-from certificates.catalog.forms import CertificateForm, StandardUploadForm
+from certificates.catalog.forms import CertificateForm, SkillsForm, StandardUploadForm
 from core.choices import choices_answer
 from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
@@ -150,3 +150,20 @@ def standard_upload(request, code: str):
             messages.success(request, _("标准文件已上传。"))
             return redirect("certificates:certificate_detail", code=certificate.code)
     return _detail(request, access, form)
+
+
+@login_required
+def certificate_skills(request, code: str):
+    """The certificate's org keeps each level's 职业技能要求 (the credential page shows them)."""
+    access = selectors.certificate_access(code, actor=request.actor)
+    certificate = access.require("edit_skills")
+    form = SkillsForm(request.POST or None, certificate=certificate)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.certificate_skills_set(actor=request.actor, certificate=certificate, skills=form.skills())
+        except AppError as error:
+            add_app_error(form, error)
+        else:
+            messages.success(request, _("职业技能要求已保存。"))
+            return redirect("certificates:certificate_detail", code=certificate.code)
+    return render(request, "certificates/certificate_skills.html", {"form": form, "certificate": certificate})

@@ -4,6 +4,7 @@ from certificates.issuance.selectors (``share``, ``download_poster``, ``download
 the holder keeps it public."""
 
 import base64
+import dataclasses
 import datetime
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import Access
 from accounts.personal_data import Field, Relation, render
-from certificates.catalog.models import CertificateMajor, Level
+from certificates.catalog.models import CertificateLevel, CertificateMajor, Level
 from certificates.credential.models import CredentialPage, VerificationCount
 from certificates.issuance.models import IssuedCertificate
 from core.errors import NotInScope
@@ -57,6 +58,8 @@ class CredentialFacts:
     status_label: str
     revoked_reason: str
     version: int
+    # The 职业技能要求 of the certificate's level, as the org keeps them in the catalog (live).
+    skills: list[str] = dataclasses.field(default_factory=list)
 
 
 def _seal_data_uri(issued: IssuedCertificate) -> str:
@@ -78,13 +81,14 @@ def credential_facts(issued: IssuedCertificate) -> CredentialFacts:
     label = _("有效") if status == IssuedCertificate.Status.VALID else _("已撤销")
     majors = list(CertificateMajor.objects.filter(certificate_id=issued.certificate_id)
                   .order_by("major_name").values_list("major_name", flat=True))
+    level = CertificateLevel.objects.filter(certificate_id=issued.certificate_id, level=issued.level).first()
     return CredentialFacts(
         number=issued.number, certificate=issued.certificate.name, level=str(Level(issued.level).label),
         field=issued.certificate.field, description=issued.certificate.description, majors=majors,
         org=issued.org.name, seal_data_uri=_seal_data_uri(issued), issued_on=issued.issued_on,
         masked_name=public_name(issued.holder_name), status=status, status_label=str(label),
         revoked_reason=issued.revoked_reason if status == IssuedCertificate.Status.REVOKED else "",
-        version=issued.version)
+        version=issued.version, skills=level.skill_lines() if level is not None else [])
 
 
 def verification_counts(access: Access[IssuedCertificate], *, days: int = COUNT_DAYS) -> list[dict]:
