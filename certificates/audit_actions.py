@@ -24,6 +24,9 @@ register_audit_actions("certificates.issuedcertificate", {
     "certificate.imported": _("导入历史证书"),
     "certificate.revoked": _("撤销电子证书"),
     "certificate.reissued": _("换发电子证书"),
+    # The holder's public credential page (/c/<token>/), turned on and off.
+    "certificate.shared": _("公开证书展示页"),
+    "certificate.unshared": _("关闭证书展示页"),
 })
 register_audit_actions("certificates.issuancerequest", {"issuance.retried": _("重新提交发证")})
 register_audit_actions("certificates.selectionbatch", {
@@ -64,6 +67,7 @@ register_audit_fields({
     "assessment_type": _("考核方式"),
 })
 register_audit_fields({"levels": _("等级设置"), "skills": _("职业技能要求")}, model="certificates.certificate")
+register_audit_fields({"public": _("公开展示页")}, model="certificates.issuedcertificate")
 register_audit_values("level", dict(Level.choices))
 register_audit_values("assessment_type", dict(AssessmentType.choices))
 
@@ -86,7 +90,7 @@ def _skills(spec) -> str:
     level, _sep, skills = str(spec).partition(":")
     if level not in Level.values:
         return str(spec)
-    return f"{dict(Level.choices)[level]}：{skills or '—'}"
+    return f"{dict(Level.choices)[level]}: {skills or '—'}"
 
 
 register_audit_formatter("certificates.certificate", "skills", _skills)

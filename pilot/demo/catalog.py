@@ -19,7 +19,7 @@ from accounts.scoping import actor_for
 from certificates.batches.models import ApplicationCertificate, BatchApplication, SelectionBatch
 from certificates.batches.services import batch_publish
 from certificates.catalog.models import AssessmentType, Certificate, CertificateStatusChange, Level
-from certificates.catalog.services import certificate_create, certificate_standard_upload
+from certificates.catalog.services import certificate_create, certificate_skills_set, certificate_standard_upload
 from organizations.orgs.models import Org
 from pilot.demo import demo_credit_code
 
@@ -157,6 +157,46 @@ CATALOG = {
     ],
 }
 # The two orgs the foundation's personas sign in for already exist with their own credit codes.
+# 职业技能要求 of the first batch's certificates, per level, in the words such standards use.
+SKILLS = {
+    "Web前端开发": {
+        Level.JUNIOR: ["能使用 HTML5 和 CSS3 完成静态网页制作", "能使用 JavaScript 实现常见的网页交互效果",
+                       "能根据设计稿完成页面布局与样式还原", "能使用浏览器开发者工具排查页面显示问题"],
+        Level.INTERMEDIATE: ["能使用响应式布局开发适配多终端的页面", "能使用 Vue.js 等前端框架开发单页应用",
+                             "能通过 Ajax 与后端接口进行数据交互", "能使用 Git 进行代码版本管理与团队协作"],
+        Level.SENIOR: ["能设计前端工程化方案并完成构建与部署", "能对网页进行性能分析与优化",
+                       "能制定前端开发规范并指导团队实施", "能保障前端应用的安全性与兼容性"],
+    },
+    "老年照护": {
+        Level.JUNIOR: ["能为老年人提供清洁、饮食、排泄等生活照护", "能协助老年人安全移动和体位转换",
+                       "能识别老年人常见异常情况并及时报告"],
+        Level.INTERMEDIATE: ["能为失能老年人制定并实施日常照护计划", "能开展老年人常见慢性病的照护与用药协助",
+                             "能进行老年人跌倒、噎食等意外的应急处置"],
+        Level.SENIOR: ["能对老年人进行综合能力评估", "能组织照护团队并开展照护质量管理",
+                       "能对初级、中级照护人员进行培训与指导"],
+    },
+    "建筑信息模型(BIM)": {
+        Level.JUNIOR: ["能使用 BIM 建模软件创建建筑、结构构件模型", "能根据模型输出平面图、立面图和剖面图"],
+        Level.INTERMEDIATE: ["能进行专业 BIM 模型的碰撞检查与优化", "能利用 BIM 模型完成工程量统计"],
+        Level.SENIOR: ["能制定项目 BIM 实施方案", "能组织多专业 BIM 协同与模型管理"],
+    },
+    "物流管理": {
+        Level.JUNIOR: ["能完成货物入库、在库和出库作业", "能使用仓储管理系统进行单据处理"],
+        Level.INTERMEDIATE: ["能进行仓储规划与库存控制", "能制定配送计划并优化配送路线"],
+        Level.SENIOR: ["能设计供应链物流方案", "能进行物流成本分析与绩效评价"],
+    },
+    "汽车运用与维修": {
+        Level.JUNIOR: ["能完成汽车日常维护保养作业", "能规范使用常用检测工具和设备"],
+        Level.INTERMEDIATE: ["能诊断并排除发动机、底盘常见故障", "能检修汽车电气系统"],
+        Level.SENIOR: ["能诊断汽车综合性疑难故障", "能制定维修方案并进行质量检验"],
+    },
+    "智能新能源汽车": {
+        Level.JUNIOR: ["能按安全规范对新能源汽车进行高压断电操作", "能完成新能源汽车日常维护"],
+        Level.INTERMEDIATE: ["能检测动力电池及管理系统并排除常见故障", "能检修驱动电机及控制系统"],
+        Level.SENIOR: ["能诊断智能网联系统故障", "能分析整车控制策略并提出优化建议"],
+    },
+}
+
 FOUNDATION_ORGS = {"北京新奥时代科技有限责任公司", "北京中福长者文化科技有限公司"}
 _TYPE_PREFIX = {ENT: "91", ASSOC: "51", RESEARCH: "12", PUBLIC: "12", PNE: "52"}
 
@@ -367,9 +407,22 @@ def seed_batch4(batch: SelectionBatch) -> None:
     ApplicationCertificate.objects.bulk_create(items, batch_size=500)
 
 
+def seed_skills() -> int:
+    """Fill the levels whose skills are still blank (an org's own edits in the demo stay).
+    Idempotent: a second run finds nothing blank and changes nothing."""
+    filled = 0
+    for certificate in Certificate.objects.filter(name__in=SKILLS).prefetch_related("levels"):
+        wanted = {lv.level: "\n".join(SKILLS[certificate.name].get(lv.level, ())) for lv in certificate.levels.all()
+                  if not lv.skills and SKILLS[certificate.name].get(lv.level)}
+        if wanted and certificate_skills_set(actor=None, certificate=certificate, skills=wanted):
+            filled += 1
+    return filled
+
+
 def seed_catalog(out) -> None:
     batches = _batches()
     made = seed_catalog_batches_1_to_3(batches)
+    seed_skills()
     batch4 = batches[4]
     seed_batch4(batch4)
     if batch4.status != SelectionBatch.Status.PUBLISHED:

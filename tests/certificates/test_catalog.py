@@ -2,6 +2,7 @@
 the ministry's editing pages."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -18,6 +19,7 @@ from certificates.catalog.services import (
     assessment_type_of,
     certificate_create,
     certificate_publish,
+    certificate_skills_set,
     certificate_standard_upload,
     certificate_status_set,
     certificate_update,
@@ -34,6 +36,7 @@ from tests.organizations.factories import OrgFactory
 
 pytestmark = pytest.mark.django_db
 
+HAN = re.compile(r"[\u4e00-\u9fff]")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 LEVELS = [{"level": Level.JUNIOR, "assessment_type": AssessmentType.COMPUTER},
           {"level": Level.INTERMEDIATE, "assessment_types": [AssessmentType.PAPER, AssessmentType.PRACTICAL_GENERAL],
@@ -468,3 +471,105 @@ def test_navigation_lists_the_catalog_for_signed_in_roles(as_user, hubei_user, m
     assert "证书目录" in as_user(hubei_user).get("/").content.decode()
     page = as_user(ministry_user).get("/").content.decode()
     assert "证书目录" in page and "遴选批次" in page
+
+
+# --- 职业技能要求 (issue 17, item 4): the certificate's org keeps each level's skills -----------------
+
+WEB_JUNIOR = "能使用 HTML5 和 CSS3 完成静态网页制作\n能使用 JavaScript 实现常见的网页交互效果"
+
+
+def test_the_org_keeps_its_certificates_skills_trimmed_and_audited(org_a, org_a_user):
+    certificate = certificate_with_levels(org=org_a, name="Web前端开发")
+    actor = actor_for(org_a_user)
+    changed = certificate_skills_set(actor=actor, certificate=certificate, skills={
+        "junior": "  能使用 HTML5 和 CSS3 完成静态网页制作 \n\n\u3000能使用 JavaScript 实现常见的网页交互效果\u3000\n",
+        "senior": ""})
+    assert changed is True
+    junior = certificate.levels.get(level="junior")
+    assert junior.skills == WEB_JUNIOR and junior.skill_lines() == WEB_JUNIOR.splitlines()
+    entry = AuditEntry.objects.get(action="certificate.skills_updated")
+    assert entry.changes["skills"][1][0].startswith("junior:能使用 HTML5")
+    # The same again changes nothing and records nothing.
+    assert certificate_skills_set(actor=actor, certificate=certificate, skills={"junior": WEB_JUNIOR}) is False
+    assert AuditEntry.objects.filter(action="certificate.skills_updated").count() == 1
+
+
+def test_only_the_certificates_own_org_edits_its_skills(org_a, org_b_user, ministry_user, hubei_user):
+    certificate = certificate_with_levels(org=org_a)
+    for user in (org_b_user, ministry_user, hubei_user):
+        with pytest.raises(Forbidden):
+            certificate_skills_set(actor=actor_for(user), certificate=certificate, skills={"junior": "能做某事"})
+    assert not certificate.levels.exclude(skills="").exists()
+
+
+@pytest.mark.parametrize("skills,message", [
+    ({"junior": "能做某事", "intermediate": "\n".join(f"技能{n}" for n in range(21))},
+     "“中级”的职业技能要求最多 20 条，当前 21 条。"),
+    ({"junior": "能做某事", "senior": "能做某事\n" + "长" * 201}, "“高级”的职业技能要求第 2 条超过 200 个字。"),
+])
+def test_too_many_or_too_long_skills_are_refused_and_nothing_is_saved(org_a, org_a_user, skills, message):
+    certificate = certificate_with_levels(org=org_a)
+    with pytest.raises(AppError) as refused:
+        certificate_skills_set(actor=actor_for(org_a_user), certificate=certificate, skills=skills)
+    assert str(refused.value.message) == message
+    assert not certificate.levels.exclude(skills="").exists()
+    assert not AuditEntry.objects.filter(action="certificate.skills_updated").exists()
+
+
+def test_a_level_the_certificate_lacks_is_refused(org_a, org_a_user):
+    certificate = CertificateFactory(org=org_a)
+    CertificateLevelFactory(certificate=certificate, level=Level.JUNIOR)
+    with pytest.raises(AppError, match="没有等级"):
+        certificate_skills_set(actor=actor_for(org_a_user), certificate=certificate, skills={"senior": "能做某事"})
+
+
+def test_the_org_edits_skills_through_its_page_and_the_catalog_shows_them(as_user, org_a, org_a_user, client):
+    certificate = certificate_with_levels(org=org_a, name="Web前端开发")
+    owner = as_user(org_a_user)
+    detail = owner.get(f"/catalog/certificates/{certificate.code}/").content.decode()
+    assert f"/catalog/certificates/{certificate.code}/skills/" in detail
+    assert "培训评价组织尚未登记该等级的职业技能要求" in detail
+    form = owner.get(f"/catalog/certificates/{certificate.code}/skills/")
+    assert form.status_code == 200 and "初级" in form.content.decode()
+    refused = owner.post(f"/catalog/certificates/{certificate.code}/skills/",
+                         {"junior": WEB_JUNIOR, "senior": "长" * 201})
+    assert refused.status_code == 200 and "“高级”的职业技能要求第 1 条超过 200 个字。" in refused.content.decode()
+    assert not certificate.levels.exclude(skills="").exists()
+    response = owner.post(f"/catalog/certificates/{certificate.code}/skills/",
+                          {"junior": WEB_JUNIOR, "intermediate": "能使用 Vue.js 开发单页应用", "senior": ""})
+    assert response.status_code == 302 and response["Location"] == f"/catalog/certificates/{certificate.code}/"
+    client.logout()
+    public = client.get(f"/catalog/certificates/{certificate.code}/").content.decode()
+    assert "职业技能要求" in public and "能使用 HTML5 和 CSS3 完成静态网页制作" in public
+    assert "能使用 Vue.js 开发单页应用" in public
+    assert f"/catalog/certificates/{certificate.code}/skills/" not in public
+
+
+@pytest.mark.parametrize("persona", ["org_b_user", "ministry_user", "hubei_user", "student_user"])
+def test_others_may_not_open_the_skills_page(request, as_user, org_a, persona):
+    certificate = certificate_with_levels(org=org_a)
+    client = as_user(request.getfixturevalue(persona))
+    assert f"/catalog/certificates/{certificate.code}/skills/" not in client.get(
+        f"/catalog/certificates/{certificate.code}/").content.decode()
+    assert client.get(f"/catalog/certificates/{certificate.code}/skills/").status_code == 403
+    assert client.post(f"/catalog/certificates/{certificate.code}/skills/", {"junior": "能做某事"}).status_code == 403
+    assert not certificate.levels.exclude(skills="").exists()
+
+
+def test_anonymous_are_sent_to_sign_in_for_the_skills_page(client, org_a):
+    certificate = certificate_with_levels(org=org_a)
+    response = client.post(f"/catalog/certificates/{certificate.code}/skills/", {"junior": "能做某事"})
+    assert response.status_code == 302 and "/account/login/" in response["Location"]
+
+
+def test_the_catalog_page_and_the_skills_form_in_english(as_user, org_a, org_a_user):
+    certificate = certificate_with_levels(org=org_a, name="Web前端开发")
+    certificate.levels.filter(level="junior").update(skills=WEB_JUNIOR)
+    owner = as_user(org_a_user)
+    for url in (f"/catalog/certificates/{certificate.code}/", f"/catalog/certificates/{certificate.code}/skills/"):
+        html = owner.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        # The skills and names are the org's own words; every word of the page around them is English.
+        for data in (*WEB_JUNIOR.splitlines(), certificate.name, org_a.name, certificate.field, certificate.batch.name):
+            html = html.replace(data, "")
+        assert "Skill requirements" in html
+        assert not HAN.findall(re.sub(r"<[^>]+>", " ", html.split("<main", 1)[-1])), url

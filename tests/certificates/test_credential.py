@@ -110,6 +110,33 @@ def test_the_public_page_in_english(client, as_user, student_user, issued):
     assert "Vocational Skill Level Certificate" in html and "Holder" in html and "持证人" not in html
 
 
+def test_the_public_page_lists_the_skills_of_the_certificates_level(client, as_user, student_user, issued):
+    page = shared(as_user, student_user, issued)
+    url = reverse("credential:public", args=[page.token])
+    html = client.get(url).content.decode()
+    assert "证书所证明的能力" in html and "培训评价组织尚未登记该等级的职业技能要求" in html
+    assert issued.level == "junior"
+    levels = issued.certificate.levels
+    levels.filter(level="junior").update(skills="能使用 HTML5 和 CSS3 完成静态网页制作\n能使用 JavaScript 实现网页交互")
+    levels.filter(level="senior").update(skills="能制定前端开发规范")
+    html = client.get(url).content.decode()
+    assert "<li>能使用 HTML5 和 CSS3 完成静态网页制作</li>" in html and "<li>能使用 JavaScript 实现网页交互</li>" in html
+    assert "能制定前端开发规范" not in html  # another level's skills are not what this holder proved
+    assert "尚未登记该等级" not in html
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Skill requirements (Junior)" in english or "Skill requirements (" in english
+    assert "职业技能要求" not in english and "能使用 HTML5 和 CSS3 完成静态网页制作" in english
+    report = client.get(reverse("credential:public_report", args=[page.token]))
+    text = report_text(report.content)
+    assert "职业技能要求" in text and "能使用 HTML5 和 CSS3 完成静态网页制作" in text
+
+
+def test_the_english_public_page_says_plainly_when_no_skills_are_recorded(client, as_user, student_user, issued):
+    page = shared(as_user, student_user, issued)
+    html = client.get(reverse("credential:public", args=[page.token]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "has not recorded the skill requirements of this level yet" in html and "尚未登记" not in html
+
+
 # --- the holder's downloads ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("persona,expected", [
