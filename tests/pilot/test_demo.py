@@ -14,7 +14,17 @@ def test_seed_demo_builds_every_persona_and_is_idempotent():
     call_command("seed_demo", stdout=io.StringIO())
     counts = (User.objects.count(), RoleBinding.objects.count(), Person.objects.count(), Org.objects.count(),
               Institution.objects.count())
+    # The first batch's certificates attest their skills (issue 17, item 4); a second run keeps them.
+    from accounts.models import AuditEntry
+    from certificates.catalog.models import CertificateLevel
+
+    skills = dict(CertificateLevel.objects.exclude(skills="").values_list("pk", "skills"))
+    assert CertificateLevel.objects.filter(certificate__name="Web前端开发", level="junior",
+                                           skills__contains="能使用 HTML5 和 CSS3 完成静态网页制作").exists()
+    skills_audited = AuditEntry.objects.filter(action="certificate.skills_updated").count()
     call_command("seed_demo", stdout=io.StringIO())
+    assert skills == dict(CertificateLevel.objects.exclude(skills="").values_list("pk", "skills"))
+    assert AuditEntry.objects.filter(action="certificate.skills_updated").count() == skills_audited
     assert counts == (User.objects.count(), RoleBinding.objects.count(), Person.objects.count(),
                       Org.objects.count(), Institution.objects.count())
     roles = set(RoleBinding.objects.values_list("role", flat=True))
