@@ -12,7 +12,7 @@ from organizations.orgs.models import Org
 class BatchForm(forms.Form):
     number = form_fields.IntegerField(label=_("批次号"), min_value=1, max_value=99)
     name = forms.CharField(label=_("名称"), max_length=100, required=False,
-                           help_text=_("留空则为“第N批职业技能等级证书及培训评价组织遴选”。"))
+                           help_text=_("留空则按批次号命名，如“第五批职业技能等级证书及培训评价组织遴选”。"))
     opened_on = forms.DateField(label=_("开始申报日期"), widget=_DATE)
     closes_on = forms.DateField(label=_("申报截止日期"), required=False, widget=_DATE)
 

@@ -37,7 +37,7 @@ def score_sheet(registration_pk: int, score: float) -> dict:
     return {"name": "成绩.xlsx", "mimeType": XLSX, "buffer": buffer.getvalue()}
 
 
-def test_from_the_public_home_to_a_shared_certificate(page, browser, live_server, org_a, org_a_user,
+def test_from_the_public_home_to_a_shared_certificate(page, browser, live_server, hubei, org_a, org_a_user,
                                                       tasks_in_process):
     sms.outbox.clear()
     seal_for(org_a)
