@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,4 +32,5 @@ class PilotConfig(AppConfig):
         register_nav(_("通知公告"), "pilot:notices", None, order=70, group="general")
         register_todo_provider(supervision_todos)
         register_todo_provider(indicator_todos)
-        receivers_connect()
+        if settings.DASHBOARD_REFRESH_ON_CHANGE:
+            receivers_connect()
