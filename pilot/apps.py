@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,5 +31,4 @@ class PilotConfig(AppConfig):
         register_nav(_("通知公告"), "pilot:notices", None, order=70, group="general")
         register_todo_provider(supervision_todos)
         register_todo_provider(indicator_todos)
-        if settings.DASHBOARD_REFRESH_ON_CHANGE:
-            receivers_connect()
+        receivers_connect()

@@ -107,9 +107,6 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     env["DATABASE_URL"] = (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:"
                            f"{db['PORT'] or 5432}/{db['NAME']}")
     env["DB_CONN_MAX_AGE"] = "0"
-    # A refresh the worker queued for itself would still be running when the test's flush truncates
-    # every table: the two deadlock. The tests that need the on-change refresh run it themselves.
-    env["DASHBOARD_REFRESH_ON_CHANGE"] = "0"
     log = open(os.path.join(os.environ["PILOT_VAR_DIR"], "celery-worker.log"), "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "pilot", "worker", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,

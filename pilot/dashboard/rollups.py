@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractMonth, ExtractYear
@@ -343,7 +344,10 @@ def rollup_changes_request(*, trigger: str, enqueue: bool = True) -> RollupRefre
 
 def rollup_changes_on_commit(trigger: str) -> None:
     """Ask for a refresh of the changes once the current transaction commits (what it changed is
-    marked by then); at once outside a transaction."""
+    marked by then); at once outside a transaction. Nothing when the on-change refresh is off
+    (``DASHBOARD_REFRESH_ON_CHANGE``): the schedule picks the marks up."""
+    if not settings.DASHBOARD_REFRESH_ON_CHANGE:
+        return
     transaction.on_commit(lambda: rollup_changes_request(trigger=trigger))
 
 

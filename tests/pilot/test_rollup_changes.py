@@ -69,7 +69,8 @@ def _finalize_an_open_session() -> AssessmentSession:
 
 
 def test_refreshing_the_changes_equals_a_full_rebuild(provinces, ministry_user, django_capture_on_commit_callbacks,
-                                                      monkeypatch):
+                                                      monkeypatch, settings):
+    settings.DASHBOARD_REFRESH_ON_CHANGE = True
     call_command("seed_scale", *SMALL, stdout=io.StringIO())
     _issue(list(IssuanceRequest.objects.filter(status="issued").exclude(
         pk__in=IssuedCertificate.objects.filter(request__isnull=False).values("request_id"))))
