@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Person, Province
@@ -57,7 +58,9 @@ class RecognizedOutcome(models.Model):
         verbose_name_plural = _("学习成果认定目录")
 
     def __str__(self):
-        return f"{self.certificate.name}（{self.get_level_display()}）{self.credits} 学分 v{self.version}"
+        return gettext("%(certificate)s（%(level)s）%(credits)s 学分，第 %(version)s 版") % {
+            "certificate": self.certificate.name, "level": self.get_level_display(), "credits": self.credits,
+            "version": self.version}
 
 
 class LearningAccount(models.Model):
@@ -222,7 +225,8 @@ class ConversionRuleVersion(models.Model):
         verbose_name_plural = _("转换规则版本")
 
     def __str__(self):
-        return f"{self.rule.course_code} {self.course_name} v{self.version}"
+        return gettext("%(code)s %(course)s，第 %(version)s 版") % {
+            "code": self.rule.course_code, "course": self.course_name, "version": self.version}
 
 
 class Conversion(models.Model):

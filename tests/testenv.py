@@ -14,3 +14,15 @@ os.environ.setdefault("PILOT_VAR_DIR", f"/tmp/pilot-test-{os.getpid()}")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # A queue of our own, so that a test run never consumes (or is consumed by) another run's tasks.
 os.environ["CELERY_QUEUE"] = f"pilot-test-{uuid.uuid4().hex[:8]}"
+
+# Under pytest-xdist (make test runs two processes) each process has its own test database
+# (pytest-django suffixes its name) and its own Redis database: a test's cache.clear() flushes its
+# Redis database, which must not empty the other process's rate-limit counters or queue.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and os.environ.get("REDIS_URL"):
+    from urllib.parse import urlsplit, urlunsplit
+
+    _url = urlsplit(os.environ["REDIS_URL"])
+    _base = int(_url.path.strip("/") or 0)
+    os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{(_base + int(_worker[2:])) % 16}"))
+    os.environ["PILOT_VAR_DIR"] = f"/tmp/pilot-test-{os.getpid()}"
