@@ -1,0 +1,117 @@
+"""Backups and the restore drill (issue 18, item 3): a backup of a portal with issued certificates
+restored into a new database and an empty MEDIA_ROOT, then checked from a process of its own."""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from core.backup.database import row_counts
+from tests.accounts.factories import PersonFactory
+from tests.certificates.factories import certificate_with_levels, issue_now, seal_for
+from tests.personas import PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _only_backup(folder: Path) -> Path:
+    (backup,) = folder.iterdir()
+    return backup
+
+
+@pytest.fixture
+def portal(org_a, hubei, student_user):
+    """A portal with an e-seal and three issued, signed certificate PDFs, and a student account."""
+    seal_for(org_a)
+    certificate = certificate_with_levels(org=org_a, name="老年照护")
+    return issue_now(certificate=certificate, province=hubei,
+                     people=[PersonFactory(name=name) for name in ("张小三", "李四", "王五")])
+
+
+@pytest.fixture
+def restore_database():
+    """A new, empty database next to the test database, dropped afterwards."""
+    db = connection.settings_dict
+    name = f"{db['NAME']}_restore"
+    quoted = connection.ops.quote_name(name)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+        cursor.execute(f"CREATE DATABASE {quoted} TEMPLATE template0 ENCODING 'UTF8'")
+    yield (f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{name}")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+
+
+def _run(args: list[str], *, database_url: str, media_root: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, DATABASE_URL=database_url, MEDIA_ROOT=str(media_root), DB_CONN_MAX_AGE="0",
+               VERIFY_RATE_PER_MINUTE="1000")
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_restores_into_a_new_database_and_everything_still_verifies(portal, student_user, settings, tmp_path,
+                                                                              restore_database):
+    call_command("backup", str(tmp_path / "backups"), stdout=open(os.devnull, "w"))
+    backup = _only_backup(tmp_path / "backups")
+    manifest = json.loads((backup / "manifest.json").read_text())
+    source_counts = row_counts("default")
+    assert manifest["database"]["vendor"] == "postgresql" and manifest["tables"] == source_counts
+    assert source_counts["certificates_issuedcertificate"] == 3 and source_counts["organizations_orgseal"] == 1
+    files = {entry["path"]: entry for entry in manifest["files"]}
+    for issued in portal:
+        original = (settings.MEDIA_ROOT / issued.pdf.name).read_bytes()
+        assert files[issued.pdf.name]["sha256"] == hashlib.sha256(original).hexdigest()
+    assert any(path.startswith("seals/") for path in files)
+
+    restored_media = tmp_path / "restored-media"
+    done = _run(["manage.py", "restore", str(backup)], database_url=restore_database, media_root=restored_media)
+    assert done.returncode == 0, done.stderr
+    assert "行数与清单一致" in done.stdout
+    assert sorted(str(p.relative_to(restored_media)) for p in restored_media.rglob("*") if p.is_file()) == sorted(files)
+
+    probe = _run(["tests/core/restored_portal.py", "student", PASSWORD], database_url=restore_database,
+                 media_root=restored_media)
+    assert probe.returncode == 0, probe.stderr
+    restored = json.loads(probe.stdout)
+    assert restored["tables"] == source_counts
+    assert len(restored["certificates"]) == 3
+    for issued in portal:
+        seen = restored["certificates"][issued.number]
+        assert seen["sha256"] == files[seen["path"]]["sha256"]
+        assert seen["lookup"] == "valid"
+        assert seen["pdf_genuine"] is True and seen["pdf_status"] == "valid"
+    assert restored["sign_in"] == {"status": 302, "user": str(student_user.pk)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_refuses_a_damaged_backup_and_a_database_that_is_not_empty(org_a, tmp_path, monkeypatch):
+    from core.backup import database
+
+    seal_for(org_a)
+    with monkeypatch.context() as patched:  # a backup that stops half-way leaves no folder behind
+        patched.setattr(database, "dump", lambda *args: (_ for _ in ()).throw(database.DatabaseToolError("disk full")))
+        with pytest.raises(database.DatabaseToolError):
+            call_command("backup", str(tmp_path / "backups"), stdout=open(os.devnull, "w"))
+    assert list((tmp_path / "backups").iterdir()) == []
+
+    call_command("backup", str(tmp_path / "backups"), stdout=open(os.devnull, "w"))
+    backup = _only_backup(tmp_path / "backups")
+    with pytest.raises(CommandError, match="不是空的"):  # this very database: it has every table
+        call_command("restore", str(backup), stdout=open(os.devnull, "w"))
+
+    (seal,) = (backup / "files" / "seals").rglob("*.png")
+    seal.write_bytes(seal.read_bytes() + b"x")
+    with pytest.raises(CommandError, match="备份已损坏") as refused:
+        call_command("restore", str(backup), "--replace", stdout=open(os.devnull, "w"))
+    assert f"files/{seal.relative_to(backup / 'files')}" in str(refused.value)
+
+    (backup / "manifest.json").unlink()
+    with pytest.raises(CommandError, match="缺少 manifest.json"):
+        call_command("restore", str(backup), stdout=open(os.devnull, "w"))
