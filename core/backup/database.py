@@ -5,10 +5,12 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.db import connections, transaction
+from django.apps import apps
+from django.db import connections, models, transaction
 
 
 class DatabaseToolError(Exception):
@@ -43,6 +45,20 @@ def applied_migrations(alias: str) -> dict[str, str]:
     for app, name in recorder.migration_qs.order_by("app", "applied", "id").values_list("app", "name"):
         last[app] = name
     return last
+
+
+def referenced_files(alias: str) -> Iterator[tuple[str, str]]:
+    """(model.field, storage name) of every stored file a row names, over every model's FileFields:
+    what a restored portal will try to open."""
+    for model in apps.get_models():
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.FileField):
+                names = (model._base_manager.using(alias).exclude(**{field.attname: ""})
+                         .exclude(**{f"{field.attname}__isnull": True}).values_list(field.attname, flat=True))
+                for name in names.iterator(chunk_size=5000):
+                    yield f"{model._meta.label}.{field.name}", name
 
 
 def _pg_environment(alias: str) -> dict[str, str]:

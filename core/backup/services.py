@@ -36,6 +36,7 @@ class BackupResult:
     rows: int
     files: int
     bytes: int
+    missing: int
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,11 @@ def backup_create(*, destination: Path, alias: str = "default", storage: Storage
     stored files, then the manifest. The folder is named ``.partial`` until the manifest is written,
     so a backup that stopped half-way is never taken for a whole one.
 
-    Files are copied after the database snapshot: a file the snapshot names already exists then
-    (files are stored before the row that names them commits, and never changed in place), so the
-    copy holds every file the restored database needs, plus at most a few written meanwhile."""
+    Files are copied after the dump, in the same snapshot: a file a dumped row names was stored
+    before that row committed, so it is in the copy unless it was deleted meanwhile (a monthly
+    report replaced by a new run) or lost before. Every file the dumped rows name but the copy lacks
+    is listed in the manifest's ``missing_files`` and logged (on SQLite, which has no snapshot to
+    share, the rows are read as they are after the copy)."""
     storage = storage or default_storage
     connection = connections[alias]
     if connection.vendor not in DUMP_NAMES:
@@ -112,23 +115,25 @@ def backup_create(*, destination: Path, alias: str = "default", storage: Storage
     partial.mkdir(parents=True)
     dump_path = partial / DUMP_NAMES[connection.vendor]
     try:
+        # The snapshot stays open while the files are copied, so that the files the dumped rows name
+        # are checked against the copy in the same view of the data.
         with database.snapshot(alias) as snapshot_id:
             log("数据库 / database …")
             counts = database.row_counts(alias) if snapshot_id else None
             migrations = database.applied_migrations(alias)
             database.dump(alias, dump_path, snapshot_id)
-        if counts is None:
-            counts = database.sqlite_row_counts(dump_path)
-        dump_sha, dump_size = _sha256_file(dump_path)
-        log(f"已导出 {len(counts)} 张表、{sum(counts.values()):,} 行 / dumped {len(counts)} tables")
-        files = []
-        for stored in storage_names(storage):
-            target = partial / FILES / stored
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with storage.open(stored, "rb") as source, open(target, "wb") as copy:
-                sha, size = _sha256_copy(source, copy)
-            files.append({"path": stored, "size": size, "sha256": sha})
-        log(f"已复制 {len(files):,} 个文件 / copied {len(files)} files")
+            if counts is None:
+                counts = database.sqlite_row_counts(dump_path)
+            dump_sha, dump_size = _sha256_file(dump_path)
+            log(f"已导出 {len(counts)} 张表、{sum(counts.values()):,} 行 / dumped {len(counts)} tables")
+            files = _copy_files(storage, partial / FILES)
+            log(f"已复制 {len(files):,} 个文件 / copied {len(files)} files")
+            copied = {entry["path"] for entry in files}
+            missing = [{"field": field, "path": name} for field, name in database.referenced_files(alias)
+                       if name not in copied]
+        for entry in missing[:20]:
+            log(f"警告：数据库记录的文件不在存储中 / warning, a file the database names is not in the storage: "
+                f"{entry['field']} {entry['path']}")
         manifest = {
             "format": FORMAT,
             "created_at": created.isoformat(),
@@ -137,13 +142,29 @@ def backup_create(*, destination: Path, alias: str = "default", storage: Storage
                          "migrations": migrations},
             "tables": counts,
             "files": files,
+            "missing_files": missing,
         }
         (partial / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         partial.rename(final)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
-    return BackupResult(final, len(counts), sum(counts.values()), len(files), sum(f["size"] for f in files))
+    return BackupResult(final, len(counts), sum(counts.values()), len(files), sum(f["size"] for f in files), len(missing))
+
+
+def _copy_files(storage: Storage, target: Path) -> list[dict]:
+    files = []
+    for stored in storage_names(storage):
+        destination = target / stored
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with storage.open(stored, "rb") as source, open(destination, "wb") as copy:
+                sha, size = _sha256_copy(source, copy)
+        except FileNotFoundError:  # deleted since it was listed (a replaced report): not in the snapshot's view
+            destination.unlink(missing_ok=True)
+            continue
+        files.append({"path": stored, "size": size, "sha256": sha})
+    return files
 
 
 def _manifest(folder: Path) -> dict:
@@ -216,6 +237,9 @@ def backup_restore(*, folder: Path, alias: str = "default", storage: Storage | N
             raise BackupError(f"目标文件目录不是空的（例如 {present}）；请使用空目录（MEDIA_ROOT），或加 --replace 覆盖 / "
                               f"the target file storage is not empty (e.g. {present}): "
                               "use an empty MEDIA_ROOT, or pass --replace")
+    if manifest.get("missing_files"):
+        log(f"注意：备份时数据库记录的 {len(manifest['missing_files']):,} 个文件已不在存储中（manifest.json 的 missing_files） / "
+            "note: files the database named were not in the storage when backed up (missing_files)")
     log("恢复数据库 / restoring the database …")
     try:
         database.load(alias, folder / manifest["database"]["file"], replace=replace, jobs=jobs)

@@ -63,6 +63,7 @@ def test_a_backup_restores_into_a_new_database_and_everything_still_verifies(por
     manifest = json.loads((backup / "manifest.json").read_text())
     source_counts = row_counts("default")
     assert manifest["database"]["vendor"] == "postgresql" and manifest["tables"] == source_counts
+    assert manifest["missing_files"] == []
     assert source_counts["certificates_issuedcertificate"] == 3 and source_counts["organizations_orgseal"] == 1
     files = {entry["path"]: entry for entry in manifest["files"]}
     for issued in portal:
@@ -101,8 +102,12 @@ def test_a_restore_refuses_a_damaged_backup_and_a_database_that_is_not_empty(org
             call_command("backup", str(tmp_path / "backups"), stdout=open(os.devnull, "w"))
     assert list((tmp_path / "backups").iterdir()) == []
 
+    lost = seal_for(org_a)  # a file the database names but the storage has lost: the manifest says so
+    lost.file.storage.delete(lost.file.name)
     call_command("backup", str(tmp_path / "backups"), stdout=open(os.devnull, "w"))
     backup = _only_backup(tmp_path / "backups")
+    manifest = json.loads((backup / "manifest.json").read_text())
+    assert manifest["missing_files"] == [{"field": "organizations.OrgSeal.file", "path": lost.file.name}]
     with pytest.raises(CommandError, match="不是空的"):  # this very database: it has every table
         call_command("restore", str(backup), stdout=open(os.devnull, "w"))
 

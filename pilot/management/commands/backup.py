@@ -34,3 +34,7 @@ class Command(BaseCommand):
             f"备份完成 / backup written: {result.path}\n"
             f"{result.tables} 张表 tables, {result.rows:,} 行 rows, {result.files:,} 个文件 files "
             f"({result.bytes / 1e6:.1f} MB), {time.perf_counter() - started:.1f} s"))
+        if result.missing:
+            self.stdout.write(self.style.WARNING(
+                f"数据库记录的 {result.missing:,} 个文件不在存储中（见 manifest.json 的 missing_files） / "
+                f"{result.missing} files the database names are not in the storage (manifest.json, missing_files)"))
