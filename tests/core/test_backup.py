@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -36,49 +37,49 @@ def portal(org_a, hubei, student_user):
 
 @pytest.fixture
 def restore_database():
-    """A new, empty database next to the test database, dropped afterwards."""
+    """A new, empty database next to the test database, dropped afterwards: the environment a
+    process needs to use it."""
     db = connection.settings_dict
     name = f"{db['NAME']}_restore"
     quoted = connection.ops.quote_name(name)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
         cursor.execute(f"CREATE DATABASE {quoted} TEMPLATE template0 ENCODING 'UTF8'")
-    yield (f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{name}")
+    yield {"DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}:"
+                           f"{db['PORT'] or 5432}/{name}"}
     with connection.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
 
 
-def _run(args: list[str], *, database_url: str, media_root: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, DATABASE_URL=database_url, MEDIA_ROOT=str(media_root), DB_CONN_MAX_AGE="0",
-               VERIFY_RATE_PER_MINUTE="1000")
+def _run(args: list[str], *, database: dict, media_root: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_PATH")}
+    env.update(database, MEDIA_ROOT=str(media_root), DB_CONN_MAX_AGE="0", VERIFY_RATE_PER_MINUTE="1000")
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_backup_restores_into_a_new_database_and_everything_still_verifies(portal, student_user, settings, tmp_path,
-                                                                              restore_database):
+def _restore_drill(*, portal, student_user, media_root: Path, tmp_path: Path, database: dict) -> None:
+    """Back up this portal, restore it with ``manage.py restore`` into ``database`` and an empty
+    MEDIA_ROOT, and check the restored portal from a process of its own."""
     call_command("backup", str(tmp_path / "backups"), stdout=open(os.devnull, "w"))
     backup = _only_backup(tmp_path / "backups")
     manifest = json.loads((backup / "manifest.json").read_text())
     source_counts = row_counts("default")
-    assert manifest["database"]["vendor"] == "postgresql" and manifest["tables"] == source_counts
+    assert manifest["database"]["vendor"] == connection.vendor and manifest["tables"] == source_counts
     assert manifest["missing_files"] == []
     assert source_counts["certificates_issuedcertificate"] == 3 and source_counts["organizations_orgseal"] == 1
     files = {entry["path"]: entry for entry in manifest["files"]}
     for issued in portal:
-        original = (settings.MEDIA_ROOT / issued.pdf.name).read_bytes()
+        original = (media_root / issued.pdf.name).read_bytes()
         assert files[issued.pdf.name]["sha256"] == hashlib.sha256(original).hexdigest()
     assert any(path.startswith("seals/") for path in files)
 
     restored_media = tmp_path / "restored-media"
-    done = _run(["manage.py", "restore", str(backup)], database_url=restore_database, media_root=restored_media)
+    done = _run(["manage.py", "restore", str(backup)], database=database, media_root=restored_media)
     assert done.returncode == 0, done.stderr
     assert "行数与清单一致" in done.stdout
     assert sorted(str(p.relative_to(restored_media)) for p in restored_media.rglob("*") if p.is_file()) == sorted(files)
 
-    probe = _run(["tests/core/restored_portal.py", "student", PASSWORD], database_url=restore_database,
-                 media_root=restored_media)
+    probe = _run(["tests/core/restored_portal.py", "student", PASSWORD], database=database, media_root=restored_media)
     assert probe.returncode == 0, probe.stderr
     restored = json.loads(probe.stdout)
     assert restored["tables"] == source_counts
@@ -89,6 +90,22 @@ def test_a_backup_restores_into_a_new_database_and_everything_still_verifies(por
         assert seen["lookup"] == "valid"
         assert seen["pdf_genuine"] is True and seen["pdf_status"] == "valid"
     assert restored["sign_in"] == {"status": 302, "user": str(student_user.pk)}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_restores_into_a_new_database_and_everything_still_verifies(portal, student_user, settings, tmp_path,
+                                                                              restore_database):
+    _restore_drill(portal=portal, student_user=student_user, media_root=settings.MEDIA_ROOT, tmp_path=tmp_path,
+                   database=restore_database)
+
+
+@pytest.mark.embedded
+@pytest.mark.skipif(django_settings.USES_POSTGRES, reason="the SQLite path (make demo); on PostgreSQL the drill above")
+@pytest.mark.django_db(transaction=True)
+def test_the_embedded_sqlite_portal_restores_too(portal, student_user, settings, tmp_path):
+    _restore_drill(portal=portal, student_user=student_user, media_root=settings.MEDIA_ROOT, tmp_path=tmp_path,
+                   database={"SQLITE_PATH": str(tmp_path / "restored.sqlite3")})
 
 
 @pytest.mark.django_db(transaction=True)
