@@ -96,6 +96,9 @@ def snapshot(alias: str):
     if connection.vendor != "postgresql":
         yield None
         return
+    if connection.in_atomic_block:
+        # The isolation level must be set before the transaction's first query.
+        raise DatabaseToolError("备份须在事务之外运行 / a backup must run outside a transaction")
     with transaction.atomic(using=alias), connection.cursor() as cursor:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cursor.execute("SELECT pg_export_snapshot()")

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import tomllib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,14 @@ class RestoreResult:
     rows: int
     files: int
     bytes: int
+
+
+@contextmanager
+def _tool_errors():
+    try:
+        yield
+    except database.DatabaseToolError as exc:
+        raise BackupError(str(exc)) from exc
 
 
 def _sha256_copy(source, destination=None) -> tuple[str, int]:
@@ -117,7 +126,7 @@ def backup_create(*, destination: Path, alias: str = "default", storage: Storage
     try:
         # The snapshot stays open while the files are copied, so that the files the dumped rows name
         # are checked against the copy in the same view of the data.
-        with database.snapshot(alias) as snapshot_id:
+        with _tool_errors(), database.snapshot(alias) as snapshot_id:
             log("数据库 / database …")
             counts = database.row_counts(alias) if snapshot_id else None
             migrations = database.applied_migrations(alias)
@@ -241,10 +250,8 @@ def backup_restore(*, folder: Path, alias: str = "default", storage: Storage | N
         log(f"注意：备份时数据库记录的 {len(manifest['missing_files']):,} 个文件已不在存储中（manifest.json 的 missing_files） / "
             "note: files the database named were not in the storage when backed up (missing_files)")
     log("恢复数据库 / restoring the database …")
-    try:
+    with _tool_errors():
         database.load(alias, folder / manifest["database"]["file"], replace=replace, jobs=jobs)
-    except database.DatabaseToolError as exc:
-        raise BackupError(str(exc)) from exc
     log(f"恢复 {len(manifest['files']):,} 个文件 / restoring files …")
     for entry in manifest["files"]:
         if replace and storage.exists(entry["path"]):
