@@ -12,6 +12,6 @@ It knows no domain: it reads the tables the database has and the files the stora
 key is not in it (a secret, kept where ISSUING_KEY_PATH points); see the README, "Backups".
 """
 
-from core.backup.services import BackupError, backup_create, backup_restore, backup_verify
+from core.backup.services import BackupError, backup_create, backup_prune, backup_restore, backup_verify
 
-__all__ = ["BackupError", "backup_create", "backup_restore", "backup_verify"]
+__all__ = ["BackupError", "backup_create", "backup_prune", "backup_restore", "backup_verify"]

@@ -24,6 +24,7 @@ MANIFEST = "manifest.json"
 FILES = "files"
 DUMP_NAMES = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 CHUNK = 1024 * 1024
+FOLDER_TIME = "pilot-backup-%Y%m%dT%H%M%SZ"
 
 
 class BackupError(Exception):
@@ -116,7 +117,7 @@ def backup_create(*, destination: Path, alias: str = "default", storage: Storage
     if connection.vendor not in DUMP_NAMES:
         raise BackupError(f"不支持的数据库 / unsupported database: {connection.vendor}")
     created = datetime.datetime.now(datetime.UTC)
-    name = f"pilot-backup-{created:%Y%m%dT%H%M%SZ}"
+    name = created.strftime(FOLDER_TIME)
     final = Path(destination) / name
     partial = Path(destination) / f"{name}.partial"
     if final.exists() or partial.exists():
@@ -268,3 +269,41 @@ def backup_restore(*, folder: Path, alias: str = "default", storage: Storage | N
         raise BackupError(f"恢复后的行数与清单不符 / row counts differ from the manifest after the restore: {detail}")
     return RestoreResult(len(counts), sum(counts.values()), len(manifest["files"]),
                          sum(entry["size"] for entry in manifest["files"]))
+
+
+
+def retention_keep(times: list[datetime.datetime], *, daily: int, weekly: int, monthly: int) -> set[datetime.datetime]:
+    """The backups a retention policy keeps: the newest of each of the last ``daily`` days, ``weekly``
+    ISO weeks and ``monthly`` months that have a backup (a backup may count for several)."""
+    keep = set()
+    periods = ((daily, lambda t: t.date()), (weekly, lambda t: t.isocalendar()[:2]), (monthly, lambda t: (t.year, t.month)))
+    for count, period in periods:
+        seen = set()
+        for moment in sorted(times, reverse=True):
+            key = period(moment)
+            if key in seen:
+                continue
+            if len(seen) >= count:
+                break
+            seen.add(key)
+            keep.add(moment)
+    return keep
+
+
+def backup_prune(*, destination: Path, daily: int, weekly: int, monthly: int) -> list[Path]:
+    """Delete the complete backups under ``destination`` that the policy does not keep; returns them.
+    Only folders this command wrote and finished (named by their time, with a manifest) are
+    considered, so nothing else in the folder is ever touched."""
+    found = {}
+    for folder in Path(destination).iterdir():
+        try:
+            moment = datetime.datetime.strptime(folder.name, FOLDER_TIME)
+        except ValueError:
+            continue
+        if folder.is_dir() and (folder / MANIFEST).is_file():
+            found[moment] = folder
+    keep = retention_keep(list(found), daily=daily, weekly=weekly, monthly=monthly)
+    removed = [folder for moment, folder in sorted(found.items()) if moment not in keep]
+    for folder in removed:
+        shutil.rmtree(folder)
+    return removed

@@ -137,3 +137,29 @@ def test_a_restore_refuses_a_damaged_backup_and_a_database_that_is_not_empty(org
     (backup / "manifest.json").unlink()
     with pytest.raises(CommandError, match="缺少 manifest.json"):
         call_command("restore", str(backup), stdout=open(os.devnull, "w"))
+
+
+def test_the_retention_policy_keeps_the_newest_of_each_day_week_and_month(tmp_path):
+    import datetime
+
+    from core.backup.services import FOLDER_TIME, backup_prune
+
+    start = datetime.datetime(2026, 1, 1, 1, 0)
+    nights = [start + datetime.timedelta(days=n) for n in range(120)]  # nightly from 1 January to 30 April
+    for moment in [*nights, start + datetime.timedelta(days=119, hours=12)]:  # and a second one on the last day
+        folder = tmp_path / moment.strftime(FOLDER_TIME)
+        folder.mkdir()
+        (folder / "manifest.json").write_text("{}")
+    (tmp_path / "pilot-backup-20250101T010000Z.partial").mkdir()  # unfinished: never touched
+    (tmp_path / "notes").mkdir()
+
+    removed = backup_prune(destination=tmp_path, daily=14, weekly=8, monthly=12)
+
+    kept = {p.name[13:] for p in tmp_path.iterdir() if p.name.startswith("pilot-backup-") and "partial" not in p.name}
+    daily = {f"202604{day:02d}T010000Z" for day in range(17, 30)} | {"20260430T130000Z"}  # the newest of the 30th
+    weekly = {"20260430T130000Z", *(f"{day}T010000Z" for day in ("20260426", "20260419", "20260412", "20260405",
+                                                                   "20260329", "20260322", "20260315"))}  # Sundays
+    monthly = {"20260430T130000Z", "20260331T010000Z", "20260228T010000Z", "20260131T010000Z"}
+    assert kept == daily | weekly | monthly
+    assert len(removed) == 121 - len(kept)
+    assert (tmp_path / "pilot-backup-20250101T010000Z.partial").exists() and (tmp_path / "notes").exists()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.backup import BackupError, backup_create, backup_verify
+from core.backup import BackupError, backup_create, backup_prune, backup_verify
 
 
 class Command(BaseCommand):
@@ -17,8 +17,13 @@ class Command(BaseCommand):
                                                 "(with --verify: the backup folder to check)")
         parser.add_argument("--verify", action="store_true", help="only check an existing backup's checksums")
         parser.add_argument("--database", default="default", help="database alias (default: default)")
+        parser.add_argument("--keep-daily", type=int, default=None,
+                            help="after the backup, delete older backups under DEST except the newest of each of the "
+                                 "last N days (with --keep-weekly and --keep-monthly: kept if any rule keeps it)")
+        parser.add_argument("--keep-weekly", type=int, default=0, help="… of each of the last N ISO weeks")
+        parser.add_argument("--keep-monthly", type=int, default=0, help="… of each of the last N months")
 
-    def handle(self, *args, destination, verify, database, **options):
+    def handle(self, *args, destination, verify, database, keep_daily, keep_weekly, keep_monthly, **options):
         started = time.perf_counter()
         try:
             if verify:
@@ -38,3 +43,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(
                 f"数据库记录的 {result.missing:,} 个文件不在存储中（见 manifest.json 的 missing_files） / "
                 f"{result.missing} files the database names are not in the storage (manifest.json, missing_files)"))
+        if keep_daily is not None or keep_weekly or keep_monthly:
+            # The new backup is the newest of its day, week and month: every rule keeps it.
+            removed = backup_prune(destination=Path(destination), daily=max(1, keep_daily or 0), weekly=keep_weekly,
+                                   monthly=keep_monthly)
+            for folder in removed:
+                self.stdout.write(f"已按保留策略删除 / removed by the retention policy: {folder.name}")
