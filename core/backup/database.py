@@ -47,6 +47,19 @@ def applied_migrations(alias: str) -> dict[str, str]:
     return last
 
 
+def migration_gap(alias: str) -> tuple[list[str], list[str]]:
+    """After a restore: the code's migrations the restored database lacks (run migrate), and the
+    restored database's migrations the code does not know (the backup is from a newer portal)."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections[alias])
+    graph = executor.loader.graph
+    unapplied = [f"{m.app_label}.{m.name}" for m, _backwards in executor.migration_plan(graph.leaf_nodes())]
+    unknown = sorted(f"{app}.{name}" for app, name in executor.loader.applied_migrations
+                     if (app, name) not in graph.nodes and app in executor.loader.migrated_apps)
+    return unapplied, unknown
+
+
 def referenced_files(alias: str) -> Iterator[tuple[str, str]]:
     """(model.field, storage name) of every stored file a row names, over every model's FileFields:
     what a restored portal will try to open."""

@@ -122,7 +122,8 @@ def backup_create(*, destination: Path, alias: str = "default", storage: Storage
     partial = Path(destination) / f"{name}.partial"
     if final.exists() or partial.exists():
         raise BackupError(f"备份目录已存在 / backup folder exists already: {final}")
-    partial.mkdir(parents=True)
+    Path(destination).mkdir(parents=True, exist_ok=True)
+    partial.mkdir(mode=0o700)  # it holds every candidate's ID number: the operator's account only
     dump_path = partial / DUMP_NAMES[connection.vendor]
     try:
         # The snapshot stays open while the files are copied, so that the files the dumped rows name
@@ -267,6 +268,13 @@ def backup_restore(*, folder: Path, alias: str = "default", storage: Storage | N
     if differ:
         detail = ", ".join(f"{t}: {manifest['tables'].get(t)} → {counts.get(t)}" for t in differ[:20])
         raise BackupError(f"恢复后的行数与清单不符 / row counts differ from the manifest after the restore: {detail}")
+    unapplied, unknown = database.migration_gap(alias)
+    if unapplied:
+        log(f"注意：代码比备份新，还有 {len(unapplied)} 个迁移未应用，请运行 manage.py migrate / "
+            f"note: the code is newer than the backup, run manage.py migrate ({', '.join(unapplied[:5])} …)")
+    if unknown:
+        log(f"警告：备份来自更新的门户版本，本代码不认识迁移 / warning: the backup is from a newer portal, "
+            f"this code lacks the migrations {', '.join(unknown[:5])}")
     return RestoreResult(len(counts), sum(counts.values()), len(manifest["files"]),
                          sum(entry["size"] for entry in manifest["files"]))
 
