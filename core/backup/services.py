@@ -186,8 +186,18 @@ def _manifest(folder: Path) -> dict:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise BackupError(f"{MANIFEST} 无法读取 / unreadable: {exc}") from exc
-    if manifest.get("format") != FORMAT:
-        raise BackupError(f"备份格式 {manifest.get('format')!r} 不受支持（本版本读取格式 {FORMAT}） / unsupported format")
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise BackupError(f"备份格式 {found!r} 不受支持（本版本读取格式 {FORMAT}） / unsupported format")
+    try:
+        database_entry = manifest["database"]
+        complete = (all(key in database_entry for key in ("vendor", "file", "size", "sha256"))
+                    and isinstance(manifest["tables"], dict)
+                    and all({"path", "size", "sha256"} <= set(entry) for entry in manifest["files"]))
+    except (KeyError, TypeError):
+        complete = False
+    if not complete:
+        raise BackupError(f"{MANIFEST} 不完整（缺少数据库、表或文件的条目） / incomplete: database, tables or files missing")
     return manifest
 
 

@@ -135,6 +135,9 @@ def test_a_restore_refuses_a_damaged_backup_and_a_database_that_is_not_empty(org
         call_command("restore", str(backup), "--replace", stdout=open(os.devnull, "w"))
     assert f"files/{seal.relative_to(backup / 'files')}" in str(refused.value)
 
+    (backup / "manifest.json").write_text(json.dumps({"format": 1, "database": {"vendor": "postgresql"}}))
+    with pytest.raises(CommandError, match="不完整"):
+        call_command("restore", str(backup), stdout=open(os.devnull, "w"))
     (backup / "manifest.json").unlink()
     with pytest.raises(CommandError, match="缺少 manifest.json"):
         call_command("restore", str(backup), stdout=open(os.devnull, "w"))
