@@ -92,6 +92,12 @@ def _restore_drill(*, portal, student_user, media_root: Path, tmp_path: Path, da
         assert seen["pdf_genuine"] is True and seen["pdf_status"] == "valid"
     assert restored["sign_in"] == {"status": 302, "user": str(student_user.pk)}
 
+    # Restored a second time over the first (the probe signed in and counted lookups since): with
+    # --replace the backup's tables and files are put back as they were (without, the next test).
+    replaced = _run(["manage.py", "restore", str(backup), "--replace"], database=database, media_root=restored_media)
+    assert replaced.returncode == 0, replaced.stderr
+    assert "行数与清单一致" in replaced.stdout
+
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
