@@ -79,6 +79,13 @@ def mask_id_number(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def mask_phone(value: str) -> str:
+    """13812345678 → 138****5678: enough for its owner to recognise it, not enough to call it."""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
 def mask_name(name: str) -> str:
     """张三 → 张*, 张小三 → 张*三, 欧阳小明 → 欧**明: the way verification pages show names."""
     name = name or ""

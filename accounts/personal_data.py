@@ -12,7 +12,7 @@ when they differ.
 from collections.abc import Callable
 from enum import StrEnum
 
-from accounts.identity import mask_id_number, mask_name
+from accounts.identity import mask_id_number, mask_name, mask_phone
 from accounts.models import Role
 
 
@@ -84,6 +84,7 @@ _MASKS: dict[Field, Callable[[str], str]] = {
     Field.ID_NUMBER: mask_id_number,
     Field.TRAINER_ID_NUMBER: mask_id_number,
     Field.NAME: mask_name,
+    Field.PHONE: mask_phone,
 }
 
 

@@ -2,6 +2,7 @@
 code, ID number, phone or number typed in full width (４１４２８００００４, １２０, ｘ) is the value meant."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core import normalize
 
@@ -23,14 +24,19 @@ class PhoneField(forms.CharField):
         return normalize.phone(super().to_python(value))
 
 
-class MobileField(forms.RegexField):
-    """An 11-digit mobile number, checked after normalization."""
+class MobileField(forms.CharField):
+    """A mainland mobile number, stored as its 11 digits (``core.normalize.mobile``)."""
 
-    def __init__(self, **kwargs):
-        super().__init__(regex=r"^1[0-9]{10}$", **kwargs)
+    default_error_messages = {"invalid": _("请填写 11 位中国大陆手机号码（以 1 开头，如 13812345678）。")}
 
     def to_python(self, value):
-        return normalize.phone(super().to_python(value))
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return ""
+        try:
+            return normalize.mobile(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class IntegerField(forms.IntegerField):

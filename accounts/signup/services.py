@@ -23,7 +23,6 @@ Limits: ``SIGNUPS_PER_ADDRESS_PER_HOUR`` sign-ups per address; a code per phone 
 import datetime
 import hashlib
 import math
-import re
 import secrets
 
 from django.conf import settings
@@ -44,25 +43,24 @@ from core import normalize, ratelimit, sms
 from core.errors import AppError, Throttled
 
 CODE_WRONG_TRIES = 5
-_PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 _HOUR = 3600
 _DAY = 86400
 
 
 def phone_normalize(raw: str) -> str:
-    """A mainland mobile number as 11 digits (full-width digits, spaces, dashes and +86 accepted)."""
-    value = re.sub(r"[\-()]", "", normalize.phone(raw))
-    for prefix in ("+86", "0086"):
-        if value.startswith(prefix):
-            value = value[len(prefix):]
-    if not _PHONE_RE.match(value):
+    """A mainland mobile number as 11 digits (``core.normalize.mobile``), or a refusal on the field."""
+    try:
+        return normalize.mobile(raw)
+    except ValueError:
         raise AppError(_("请填写 11 位中国大陆手机号码（以 1 开头，如 13812345678）。"), code="phone_shape",
-                       field="phone")
-    return value
+                       field="phone") from None
 
 
-def masked_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:]
+def _is_mobile(value: str) -> bool:
+    try:
+        return normalize.mobile(value) == value
+    except ValueError:
+        return False
 
 
 def _token_hash(token: str) -> str:
@@ -116,7 +114,7 @@ def _tell_owner(owner: User, *, text: bool = True) -> None:
     """The account holder learns that someone tried to sign up with their ID number or phone (by a
     text too, unless the sign-up's own notice already goes to their phone)."""
     notify(users=[owner], category="account", kind="account.signup_attempt")
-    if text and owner.phone and _PHONE_RE.match(owner.phone):
+    if text and owner.phone and _is_mobile(owner.phone):
         try:
             sms.sms_send(phone=owner.phone, text=_(
                 "【%(sign)s】有人尝试用您的证件号码注册1+X证书制度试点管理平台，您的账户不受影响。"

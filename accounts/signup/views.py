@@ -4,7 +4,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from accounts import personal_data
 from accounts.forms import add_app_error, render_form
+from accounts.personal_data import Field
 from accounts.signup import services
 from accounts.signup.forms import SignUpCodeForm, SignUpForm
 from core.errors import AppError
@@ -71,7 +73,7 @@ def signup_verify(request):
                                         "此前已有账户：请用“激活账户 / 用代码重置密码”找回，或联系您的院校。"))
             return redirect("accounts:login")
     return render_form(request, "accounts/signup_verify.html", {
-        "form": form, "phone": services.masked_phone(sign_up.phone),
+        "form": form, "phone": personal_data.masked(Field.PHONE, sign_up.phone),
         "minutes": settings.SMS_CODE_MINUTES}, refusal=refusal)
 
 

@@ -21,7 +21,7 @@ from accounts.audit import audit_log
 from accounts.models import Role
 from accounts.scoping import Actor
 from accounts.services import notify_scope
-from core import ratelimit
+from core import normalize, ratelimit
 from core.errors import AppError, Throttled
 from core.uploads import check_document, check_image, read_head, stored_file_save
 from organizations.complaints.models import Complaint, ComplaintEvidence, ComplaintNote
@@ -39,7 +39,6 @@ TRANSITIONS = {
 }
 FINAL_STATUSES = (Status.UPHELD, Status.DISMISSED)
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 
 
@@ -60,10 +59,11 @@ def contact_normalize(*, contact: str) -> str:
         except ValidationError:
             raise AppError(_("电子邮箱“%(v)s”格式不正确。") % {"v": value}, field="contact") from None
         return value.lower()
-    phone = re.sub(r"[\s()（）]", "", value)
-    phone = re.sub(r"^(\+86|0086)-?", "", phone)
-    if _MOBILE.match(phone.replace("-", "")):
-        return phone.replace("-", "")
+    try:
+        return normalize.mobile(value)
+    except ValueError:
+        pass
+    phone = re.sub(r"^(\+86|0086)-?", "", re.sub(r"[()]", "", normalize.phone(value)))
     if _LANDLINE.match(phone):
         return phone
     raise AppError(_("联系方式应为 11 位手机号码、带区号的固定电话（如 010-66096114）或电子邮箱。"), field="contact")

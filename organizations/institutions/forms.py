@@ -30,8 +30,7 @@ class InstitutionAccountForm(forms.Form):
                                 error_messages={"invalid": _("用户名只能包含字母、数字和 _ . @ -。")})
     full_name = forms.CharField(label=_("姓名"), max_length=64)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
-    phone = form_fields.MobileField(label=_("手机号码"), required=False,
-                                    error_messages={"invalid": _("请输入 11 位手机号码。")})
+    phone = form_fields.MobileField(label=_("手机号码"), required=False)
 
 
 class InstitutionFilterForm(forms.Form):

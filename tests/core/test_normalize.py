@@ -139,3 +139,23 @@ def test_serializer_fields_normalize_every_kind():
     assert data.is_valid(), data.errors
     assert data.validated_data == {"code": "X10001", "id_number": "42010620030515123X", "phone": "13800000000",
                                    "amount": "1200.00", "count": 120, "credits": decimal.Decimal("2.5")}
+
+
+def test_one_mobile_rule_for_sign_up_forms_and_complaints():
+    from accounts.signup.services import phone_normalize
+    from organizations.complaints.services import contact_normalize
+
+    for typed in ("１３８ ００１３ ８０００", "+86 138-0013-8000", "0086(138)00138000", "13800138000"):
+        assert normalize.mobile(typed) == "13800138000"
+        assert phone_normalize(typed) == "13800138000"
+        assert contact_normalize(contact=typed) == "13800138000"
+        assert _Form({"code": "1", "id_number": "1", "phone": "1", "mobile": typed, "count": "1",
+                      "amount": "1"}).is_valid()
+    for typed in ("12800138000", "1380013800", "138001380001", "+1 13800138000"):
+        with pytest.raises(ValueError):
+            normalize.mobile(typed)
+        with pytest.raises(AppError):
+            phone_normalize(typed)
+        form = _Form({"code": "1", "id_number": "1", "phone": "1", "mobile": typed, "count": "1", "amount": "1"})
+        assert not form.is_valid() and "11 位中国大陆手机号码" in str(form.errors["mobile"])
+    assert contact_normalize(contact="010-66096114") == "010-66096114"
