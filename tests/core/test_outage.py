@@ -61,6 +61,15 @@ def test_public_pages_answer_503_without_the_database(client, path, outage_queri
     assert_unavailable_page(response, outage_queries)
 
 
+def test_sign_in_and_a_qr_link_answer_503(client, outage_queries):
+    client.raise_request_exception = False
+    with database_down():
+        sign_in = client.post("/account/login/", {"username": "someone", "password": "Test-Passw0rd!"})
+        qr = client.get("/verify/t/abcdefghijklmnopqrstuvwxyz012345")
+    for response in (sign_in, qr):
+        assert_unavailable_page(response, outage_queries)
+
+
 def test_a_signed_in_page_answers_the_same_whatever_the_session(as_user, org_a_user, outage_queries):
     client = as_user(org_a_user)
     client.raise_request_exception = False
