@@ -5,6 +5,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pilot.settings")
 application = get_wsgi_application()
 
+from core.jobs import liveness  # noqa: E402  (once the application has set Django up)
+
 
 def _warm_up() -> None:
     """Load the URLconf with every view module, and the translation catalogs, at start rather than
@@ -13,8 +15,6 @@ def _warm_up() -> None:
     from django.conf import settings
     from django.urls import get_resolver
     from django.utils import translation
-
-    from core.jobs import liveness
 
     get_resolver().url_patterns  # noqa: B018  (the property imports them)
     for code, _name in settings.LANGUAGES:
