@@ -2,9 +2,11 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
+from core.jobs.liveness import heartbeat_start, heartbeat_stop
 from core.jobs.queue import task_packages
+from core.logs import task_logging_connect
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pilot.settings")
 
@@ -14,3 +16,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # Every app and feature package that has a ``tasks`` module: features keep their tasks beside
 # their services (core.jobs.queue.task_packages).
 app.autodiscover_tasks(task_packages, related_name="tasks")
+
+# A log line per task run (core.logs), and the heartbeat /healthz reads (core.jobs.liveness).
+task_logging_connect()
+signals.worker_ready.connect(heartbeat_start, weak=False, dispatch_uid="pilot-heartbeat-start")
+signals.worker_shutdown.connect(heartbeat_stop, weak=False, dispatch_uid="pilot-heartbeat-stop")

@@ -13,6 +13,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.logs import logging_config
 from pilot.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,7 +66,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: it decides last whether a public page may be cached (core/public_cache.py).
+    # Outermost of all: the request id and the request's one log line (core/logs.py).
+    "core.logs.RequestLogMiddleware",
+    # Then: it decides last whether a public page may be cached (core/public_cache.py).
     "core.public_cache.PublicCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -84,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.AppErrorMiddleware",
+    # A view that meets an unreachable database or Redis answers 503 with Retry-After (core/outage.py).
+    "core.outage.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "pilot.urls"
@@ -368,15 +373,22 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "accounts.api_schema.document_errors"],
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}, "weasyprint": {"level": "WARNING"},
-                "fontTools": {"level": "WARNING"}},
-}
+# --- Logs (core/logs.py): one JSON object per line in production and tests (a line per request and
+# per task, with its id); readable text for development and make demo.
+LOG_FORMAT = env_choice("LOG_FORMAT", ("json", "plain"), "plain" if PILOT_ENV in ("development", "demo") else "json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO"))
+# Celery keeps these logging settings instead of installing its own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Outages (core/outage.py, pilot/health.py): what a request answers while the database is down,
+# how long /healthz waits for the database, and the workers' heartbeat it reads.
+OUTAGE_RETRY_AFTER = env_int("OUTAGE_RETRY_AFTER", 30)
+HEALTHZ_TIMEOUT_MS = env_int("HEALTHZ_TIMEOUT_MS", 80)
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
+# Tasks that meet an unreachable database or broker are retried with a backoff of up to this many
+# seconds, so work resumes within that long of the service's return (no need to wait for beat).
+TASK_RETRY_BACKOFF_MAX = env_int("TASK_RETRY_BACKOFF_MAX", 15)
+TASK_RETRY_MAX = env_int("TASK_RETRY_MAX", 60)
 
 ADMIN_URL = env_str("ADMIN_URL", "admin/")
 SITE_NAME = _("1+X证书制度试点管理平台")

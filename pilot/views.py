@@ -1,3 +1,5 @@
+import sys
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,6 +16,7 @@ from core.api_errors import request_refusal
 from core.confirmation import confirmation_step
 from core.errors import AppError
 from core.navigation import todos_for
+from core.outage import is_outage, outage_response
 from core.public_cache import public_page
 from core.uploads import stored_file_open
 from pilot import health, selectors, services
@@ -178,4 +181,7 @@ def permission_denied(request, exception=None):
 
 
 def server_error(request):
+    # An outage met outside a view (loading the session, rendering another error page) lands here.
+    if is_outage(sys.exc_info()[1]):
+        return outage_response(request, sys.exc_info()[1])
     return error_response(request, _("系统出现错误，请稍后再试。"), status=500, code="server_error")

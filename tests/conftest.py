@@ -107,6 +107,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     env["DATABASE_URL"] = (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:"
                            f"{db['PORT'] or 5432}/{db['NAME']}")
     env["DB_CONN_MAX_AGE"] = "0"
+    # Each test flushes the Redis database the heartbeat lives in (the cache's): beat often.
+    env["WORKER_HEARTBEAT_SECONDS"] = "1"
     log = open(os.path.join(os.environ["PILOT_VAR_DIR"], "celery-worker.log"), "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "pilot", "worker", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,

@@ -10,12 +10,19 @@ from celery import shared_task
 
 from certificates.issuance.models import IssuanceRequest
 from certificates.issuance.services import issuance_kick
-from certificates.issuance.worker import issuance_render, issuance_run, issuance_sweep
+from certificates.issuance.worker import ChunkInterrupted, issuance_render, issuance_run, issuance_sweep
+from core.jobs.queue import retry_countdown
 
 
-@shared_task(name="certificates.issue_pending", acks_late=True)
-def issue_pending(max_seconds: float = 300, limit: int | None = None) -> int:
-    issued, more = issuance_run(max_seconds=max_seconds, limit=limit)
+@shared_task(bind=True, name="certificates.issue_pending", acks_late=True)
+def issue_pending(self, max_seconds: float = 300, limit: int | None = None, resume: list[int] | None = None) -> int:
+    try:
+        issued, more = issuance_run(max_seconds=max_seconds, limit=limit, resume=resume)
+    except ChunkInterrupted as stopped:
+        # The chunk is numbered and stored: the retry finishes it first (other outages are retried
+        # by the task base's autoretry, core.jobs.queue).
+        raise self.retry(exc=stopped.__cause__, countdown=retry_countdown(self.request.retries), kwargs={
+            "max_seconds": max_seconds, "limit": limit, "resume": stopped.certificate_ids}) from stopped
     if more:  # time is up and work remains: hand it on rather than hold the worker
         issue_pending.delay(max_seconds=max_seconds, limit=limit)
     return issued

@@ -39,6 +39,7 @@ from certificates.issuance import numbering, pdf
 from certificates.issuance.documents import certificate_pdf_render
 from certificates.issuance.models import IssuanceBlock, IssuanceRequest, IssuedCertificate
 from certificates.issuance.selectors import org_seals_current
+from core.jobs.queue import unreachable_errors
 from organizations.supervision.selectors import org_standings
 
 logger = logging.getLogger(__name__)
@@ -265,10 +266,24 @@ def issuance_announce_many(*, certificate_ids: list[int]) -> int:
 
 # --- the loop a task runs, and the sweep -----------------------------------------------------------
 
-def issuance_run(*, max_seconds: float = 300, limit: int | None = None) -> tuple[int, bool]:
-    """Issue chunks until none is pending or time is up; returns (certificates stored, more left)."""
+class ChunkInterrupted(Exception):
+    """The database or broker went away after a chunk was numbered and stored, while its PDFs were
+    rendered or it was announced: the task retries with these ids (``issuance_run(resume=...)``)
+    rather than leave them to the sweep's staleness wait. The cause is the outage's error."""
+
+    def __init__(self, certificate_ids: list[int]):
+        super().__init__(f"issuance of {len(certificate_ids)} certificates interrupted")
+        self.certificate_ids = certificate_ids
+
+
+def issuance_run(*, max_seconds: float = 300, limit: int | None = None,
+                 resume: list[int] | None = None) -> tuple[int, bool]:
+    """Issue chunks until none is pending or time is up; returns (certificates stored, more left).
+    ``resume``: the certificates of a chunk an outage interrupted, finished first."""
     started = time.monotonic()
     total = 0
+    if resume:
+        _finish(resume)
     while time.monotonic() - started < max_seconds:
         ids = issuance_claim(limit=limit)
         if ids is None:
@@ -276,12 +291,24 @@ def issuance_run(*, max_seconds: float = 300, limit: int | None = None) -> tuple
         if not ids:
             continue  # a chunk of requests blocked (no seal), duplicate or failed: the next chunk
         total += len(ids)
+        _finish(ids)
+    return total, IssuanceRequest.objects.filter(status=IssuanceRequest.Status.PENDING).exists()
+
+
+def _finish(ids: list[int]) -> None:
+    """Render and announce a stored chunk. An unreachable database or broker interrupts it (the
+    task retries it); any other rendering failure leaves the PDFs to the sweep (or a download)."""
+    outage = unreachable_errors()
+    try:
         try:
             issuance_render_many(certificate_ids=ids)
+        except outage:
+            raise
         except Exception:  # left without a PDF: the sweep (or a download, which queues it) renders it
             logger.exception("rendering certificates %s failed", ids)
         issuance_announce_many(certificate_ids=ids)
-    return total, IssuanceRequest.objects.filter(status=IssuanceRequest.Status.PENDING).exists()
+    except outage as exc:
+        raise ChunkInterrupted(ids) from exc
 
 
 def issuance_sweep(*, stale_seconds: int = 120) -> dict[str, int]:

@@ -18,12 +18,51 @@ from pathlib import Path
 from celery import current_app
 from celery.contrib.django.task import DjangoTask
 from celery.result import AsyncResult
+from celery.utils.time import get_exponential_backoff_interval
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 
 
+def unreachable_errors() -> tuple[type[BaseException], ...]:
+    """The errors of a database or broker that is down (or restarting): worth a retry, not a failure."""
+    from django.db import InterfaceError, OperationalError
+    from kombu.exceptions import OperationalError as BrokerError
+
+    errors: list[type[BaseException]] = [OperationalError, InterfaceError, BrokerError]
+    if settings.REDIS_URL or settings.CELERY_BROKER_URL:  # redis is only imported where it is used
+        import redis.exceptions
+
+        errors += [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError]
+    return tuple(errors)
+
+
+def retry_countdown(retries: int) -> int:
+    """Seconds before retry number ``retries`` + 1: 1, 2, 4... up to ``TASK_RETRY_BACKOFF_MAX``, with
+    full jitter, so a database's return is met within that many seconds, not at the next sweep."""
+    return get_exponential_backoff_interval(factor=1, retries=retries, maximum=settings.TASK_RETRY_BACKOFF_MAX,
+                                            full_jitter=True)
+
+
 class OnCommitTask(DjangoTask):
+    # Every task is safe to run twice (design rule 4), so one that met a database or broker outage
+    # is retried with backoff (Celery's autoretry reads these when each task is created).
+    retry_backoff = True
+    retry_jitter = True
+
+    @property
+    def autoretry_for(self):
+        # In-process tasks (no broker) have no worker to come back later: they fail as they are.
+        return () if settings.CELERY_TASK_ALWAYS_EAGER else unreachable_errors()
+
+    @property
+    def retry_backoff_max(self):
+        return settings.TASK_RETRY_BACKOFF_MAX
+
+    @property
+    def max_retries(self):
+        return settings.TASK_RETRY_MAX
+
     def apply_async(self, args=None, kwargs=None, **options) -> AsyncResult | None:
         """Send now outside a transaction; inside one, once it commits (then None is returned)."""
         if transaction.get_connection().in_atomic_block:

@@ -61,3 +61,14 @@ def test_production_refuses_an_sms_backend_that_sends_no_code():
     result = run_manage("check", SECRET_KEY="x" * 60, DATABASE_URL="postgres://u@127.0.0.1:1/x",
                         PUBLIC_BASE_URL="https://pilot.example.cn", SMS_BACKEND="console")
     assert result.returncode != 0 and "SMS_BACKEND=console/outbox" in result.stderr
+
+
+def test_logs_are_json_in_production_and_plain_for_the_demo():
+    show = ("shell", "-c", "from django.conf import settings; print(settings.LOG_FORMAT)")
+    production = run_manage(*show, SECRET_KEY="x" * 60, DATABASE_URL="postgres://u@127.0.0.1:1/x",
+                            PUBLIC_BASE_URL="https://pilot.example.cn", SMS_BACKEND="")
+    assert production.stdout.strip().splitlines()[-1] == "json", production.stderr
+    assert run_manage(*show, PILOT_ENV="demo").stdout.strip().splitlines()[-1] == "plain"
+    assert run_manage(*show, PILOT_ENV="demo", LOG_FORMAT="json").stdout.strip().splitlines()[-1] == "json"
+    refused = run_manage(*show, PILOT_ENV="demo", LOG_FORMAT="xml")
+    assert refused.returncode != 0 and "LOG_FORMAT" in refused.stderr
