@@ -9,6 +9,9 @@ import uuid
 
 os.environ["PILOT_ENV"] = "test"
 os.environ.setdefault("PILOT_VAR_DIR", f"/tmp/pilot-test-{os.getpid()}")
+# Metrics in multiprocess mode, as gunicorn and Celery run them: the tests' worker process writes
+# beside this one, and a scrape here sees both (core.metrics; the run's folder is removed at the end).
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(os.environ["PILOT_VAR_DIR"], "metrics")
 # Playwright's sync API runs an event loop in the test thread; Django's async-safety guard would
 # refuse the test's own database access because of it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
