@@ -62,6 +62,7 @@ def histogram(name: str, documentation: str, labelnames: Iterable[str] = (), *,
 
 
 ScrapeFunction = Callable[[], Iterable[Metric]]
+_SCRAPE_ERRORS = counter("scrape_errors", "Scrape-time figures that could not be read, by source", ["source"])
 _scrapes: dict[str, ScrapeFunction] = {}
 
 
@@ -69,6 +70,7 @@ def register_scrape(function: ScrapeFunction) -> ScrapeFunction:
     """Register a function read at every scrape (usable as a decorator; registering again under the
     same qualified name replaces it, so a re-import does not count a figure twice)."""
     _scrapes[f"{function.__module__}.{function.__qualname__}"] = function
+    _SCRAPE_ERRORS.labels(source=function.__name__).inc(0)  # shown as 0 from the start, not only after a failure
     return function
 
 
@@ -81,10 +83,7 @@ class _ScrapeCollector(Collector):
                 # One source down (the database, the broker) must not hide every other figure;
                 # the missing family and pilot_scrape_errors tell the operator.
                 logger.exception("metrics: %s failed", name)
-                _SCRAPE_ERRORS.labels(source=name.rsplit(".", 1)[-1]).inc()
-
-
-_SCRAPE_ERRORS = counter("scrape_errors", "Scrape-time figures that could not be read, by source", ["source"])
+                _SCRAPE_ERRORS.labels(source=function.__name__).inc()
 
 
 def scrape() -> bytes:
