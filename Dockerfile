@@ -15,4 +15,4 @@ RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build python m
 RUN useradd --system --home /app pilot && mkdir -p /app/var && chown -R pilot /app/var
 USER pilot
 EXPOSE 8000
-CMD ["gunicorn", "-c", "gunicorn.conf.py", "pilot.wsgi:application"]
+CMD ["gunicorn", "pilot.wsgi:application", "-c", "gunicorn.conf.py"]
