@@ -396,6 +396,10 @@ for _network in METRICS_ALLOWED_IPS:
     except ValueError as exc:
         raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_network!r} is not an IP address or network") from exc
 
+# How long a scrape reuses the count of issued requests (millions of rows; the other states are
+# counted at every scrape).
+METRICS_ISSUED_COUNT_SECONDS = env_int("METRICS_ISSUED_COUNT_SECONDS", 300)
+
 ADMIN_URL = env_str("ADMIN_URL", "admin/")
 SITE_NAME = _("1+X证书制度试点管理平台")
 

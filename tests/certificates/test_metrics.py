@@ -23,6 +23,7 @@ def certificate(org_a):
 def test_issuing_a_chunk_moves_the_issued_count_and_the_states(certificate, hubei, settings,
                                                                django_capture_on_commit_callbacks):
     settings.ISSUANCE_CHUNK = 3
+    settings.METRICS_ISSUED_COUNT_SECONDS = 0
     issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory() for _ in range(4)])
     issued_before = value("pilot_certificates_issued_total")
     assert value("pilot_issuance_requests", state="pending") == 4
@@ -57,13 +58,29 @@ def test_blocked_requests_show_as_blocked(org_b, hubei, django_capture_on_commit
     assert value("pilot_issuance_requests", state="blocked") == 2
 
 
+@pytest.mark.django_db
+def test_the_issued_count_is_reused_for_a_while_and_the_small_states_are_not(certificate, hubei, settings):
+    settings.METRICS_ISSUED_COUNT_SECONDS = 300
+    issue_now(certificate=certificate, province=hubei, people=[PersonFactory()])
+    assert value("pilot_issuance_requests", state="issued") == 1
+    issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory()])
+    issue_now(certificate=certificate, province=hubei, people=[PersonFactory()])
+    assert value("pilot_issuance_requests", state="issued") == 1  # cached
+    assert value("pilot_issuance_requests", state="pending") == 0
+    settings.METRICS_ISSUED_COUNT_SECONDS = 0
+    assert value("pilot_issuance_requests", state="issued") == 3
+
+
 @pytest.mark.postgres
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_a_chunk_issued_on_a_real_worker_is_seen_by_the_web_process(celery_worker_process, certificate, hubei):
+def test_a_chunk_issued_on_a_real_worker_is_seen_by_the_web_process(celery_worker_process, certificate, hubei,
+                                                                     settings):
     """The worker writes its counts to the shared folder (PROMETHEUS_MULTIPROC_DIR): a scrape here
     adds them up with this process's own."""
     from certificates.issuance.tasks import issue_pending
+
+    settings.METRICS_ISSUED_COUNT_SECONDS = 0
 
     issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory() for _ in range(5)])
     before = value("pilot_certificates_issued_total")
