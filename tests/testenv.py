@@ -9,9 +9,6 @@ import uuid
 
 os.environ["PILOT_ENV"] = "test"
 os.environ.setdefault("PILOT_VAR_DIR", f"/tmp/pilot-test-{os.getpid()}")
-# Metrics in multiprocess mode, as gunicorn and Celery run them: the tests' worker process writes
-# beside this one, and a scrape here sees both (core.metrics; the run's folder is removed at the end).
-os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(os.environ["PILOT_VAR_DIR"], "metrics")
 # Playwright's sync API runs an event loop in the test thread; Django's async-safety guard would
 # refuse the test's own database access because of it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -29,3 +26,8 @@ if _worker.startswith("gw") and os.environ.get("REDIS_URL"):
     _base = int(_url.path.strip("/") or 0)
     os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{(_base + int(_worker[2:])) % 16}"))
     os.environ["PILOT_VAR_DIR"] = f"/tmp/pilot-test-{os.getpid()}"
+
+# Metrics in multiprocess mode, as gunicorn and Celery run them: the tests' worker process writes
+# beside this one, and a scrape here sees both (core.metrics). In this process's var folder (so set
+# after the xdist choice above), which is removed at the end.
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(os.environ["PILOT_VAR_DIR"], "metrics")
