@@ -22,7 +22,7 @@ import re
 import socket
 from collections.abc import Callable, Iterable
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, values
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics, values
 from prometheus_client.core import Metric
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -42,6 +42,8 @@ def process_id(pid: int | None = None) -> str:
     return f"{host}-{os.getpid() if pid is None else pid}"
 
 
+# The same series in both modes: the multiprocess mode has no ``_created`` timestamps.
+disable_created_metrics()
 if MULTIPROC_DIR:
     os.makedirs(MULTIPROC_DIR, exist_ok=True)
     # Chosen before any instrument is created: each value then lives in this process's own file.

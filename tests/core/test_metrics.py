@@ -164,3 +164,28 @@ def test_a_dead_worker_loses_its_live_gauges_and_keeps_its_counters(tmp_path):
 def test_file_names_carry_no_underscore_in_the_process_part(monkeypatch):
     monkeypatch.setattr("socket.gethostname", lambda: "web_1.local")
     assert process_id(7) == "web-1.local-7"
+
+
+def test_without_a_multiprocess_folder_a_process_reports_its_own_counts(tmp_path):
+    """The make demo path: no PROMETHEUS_MULTIPROC_DIR, this machine allowed in development."""
+    import subprocess
+    import sys
+
+    script = ("import django; django.setup()\n"
+              "from django.test import Client\n"
+              "client = Client()\n"
+              "client.get('/healthz')\n"
+              "print(client.get('/metrics', REMOTE_ADDR='10.9.9.9').status_code)\n"
+              "print(client.get('/metrics').content.decode())\n")
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("PROMETHEUS_MULTIPROC_DIR", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL",
+                          "METRICS_TOKEN", "METRICS_ALLOWED_IPS")}
+    env.update(PILOT_ENV="development", PILOT_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="pilot.settings")
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120,
+                            cwd=django_settings.BASE_DIR)
+    assert result.returncode == 0, result.stderr
+    refused, body = result.stdout.split("\n", 1)
+    assert refused == "403"
+    assert 'pilot_http_requests_total{method="GET",route="healthz",status=' in body
+    assert "_created" not in body
+    assert not (tmp_path / "metrics").exists()
