@@ -10,9 +10,11 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 # Build-time only values: static files and translations need settings, not secrets.
-RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build python manage.py compile_translations \
- && SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build python manage.py collectstatic --noinput -v0
+RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build PUBLIC_BASE_URL=https://build.invalid \
+        python manage.py compile_translations \
+ && SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build PUBLIC_BASE_URL=https://build.invalid \
+        python manage.py collectstatic --noinput -v0
 RUN useradd --system --home /app pilot && mkdir -p /app/var/backups && chown -R pilot /app/var
 USER pilot
 EXPOSE 8000
-CMD ["gunicorn", "pilot.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2"]
+CMD ["gunicorn", "pilot.wsgi:application", "-c", "gunicorn.conf.py"]

@@ -10,7 +10,7 @@ class CertificatesConfig(AppConfig):
         # Imported here, not at the top: the navigation modules read models, which Django loads
         # only after every app's configuration (app loading, not an import cycle).
         from accounts.identity import register_name_check
-        from certificates import audit_actions, notification_kinds  # noqa: F401  (register names and wordings)
+        from certificates import audit_actions, metrics, notification_kinds  # noqa: F401  (register names, wordings, figures)
         from certificates.batches import navigation as batches_navigation
         from certificates.catalog import navigation as catalog_navigation
         from certificates.catalog.models import Certificate

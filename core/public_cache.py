@@ -1,7 +1,8 @@
 """Public pages that shared caches (a CDN, a provincial proxy) may keep for a while.
 
-A view marks its response with ``public_page``; ``PublicCacheMiddleware``, outermost, decides at the
-very end, once every other middleware has had its say: a response is public only when the visitor
+A view marks its response with ``public_page``; ``PublicCacheMiddleware``, outermost but for the
+metrics timer (which changes no header), decides at the very end, once every other middleware has
+had its say: a response is public only when the visitor
 is anonymous, the answer is a plain 200 to a GET or HEAD, and nothing on it is personal — no cookie
 is being set (CSRF, session, messages) and the page drew no CSRF token. Anything else leaves as
 ``private, no-cache``, so a personalised page is never stored for someone else. ``Vary: Cookie,
@@ -36,7 +37,7 @@ def is_cacheable(request, response) -> bool:
 
 
 class PublicCacheMiddleware:
-    """Outermost middleware: turns a ``public_page`` mark into the response's caching headers."""
+    """Outermost middleware but for the metrics timer: turns a ``public_page`` mark into the response's caching headers."""
 
     def __init__(self, get_response):
         self.get_response = get_response

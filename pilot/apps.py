@@ -9,8 +9,11 @@ class PilotConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: they import models, which Django loads after the app configs.
         from accounts.models import Role
+        from core.metrics import register_scrape
+        from core.metrics.collectors import celery_queues, jobs_by_state
         from core.navigation import register_nav, register_nav_group, register_todo_provider
         from pilot import audit_actions, notification_kinds  # noqa: F401  (register names and wordings)
+        from pilot.dashboard import metrics as dashboard_metrics  # noqa: F401  (registers the rollup age)
         from pilot.dashboard.receivers import receivers_connect
         from pilot.indicators.selectors import indicator_todos
         from pilot.selectors import supervision_todos
@@ -32,3 +35,7 @@ class PilotConfig(AppConfig):
         register_todo_provider(supervision_todos)
         register_todo_provider(indicator_todos)
         receivers_connect()
+        # The operational figures read at scrape time (core.metrics): queues and jobs are core's,
+        # which is no app of its own, so the project registers them.
+        register_scrape(celery_queues)
+        register_scrape(jobs_by_state)

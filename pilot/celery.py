@@ -7,6 +7,7 @@ from celery import Celery, signals
 from core.jobs.liveness import heartbeat_start, heartbeat_stop
 from core.jobs.queue import task_packages
 from core.logs import task_logging_connect
+from core.metrics.process import celery_signals_connect
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pilot.settings")
 
@@ -21,3 +22,5 @@ app.autodiscover_tasks(task_packages, related_name="tasks")
 task_logging_connect()
 signals.worker_ready.connect(heartbeat_start, weak=False, dispatch_uid="pilot-heartbeat-start")
 signals.worker_shutdown.connect(heartbeat_stop, weak=False, dispatch_uid="pilot-heartbeat-stop")
+# Workers write their metrics beside gunicorn's (PROMETHEUS_MULTIPROC_DIR): keep that folder right.
+celery_signals_connect()

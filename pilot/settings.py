@@ -6,6 +6,7 @@ secret key; every integration comes from an environment variable, and the embedd
 (SQLite, in-process tasks) apply only when DATABASE_URL / REDIS_URL are absent.
 """
 
+from ipaddress import ip_network
 from pathlib import Path
 
 import dj_database_url
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost of all: the request id and the request's one log line (core/logs.py).
     "core.logs.RequestLogMiddleware",
+    # Then: it times and counts every request, whatever the middleware below answers (core/metrics).
+    "core.metrics.middleware.RequestMetricsMiddleware",
     # Then: it decides last whether a public page may be cached (core/public_cache.py).
     "core.public_cache.PublicCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -196,7 +199,7 @@ SECURE_TLS = env_bool("SECURE_TLS", default=IS_PRODUCTION)
 SESSION_COOKIE_SECURE = SECURE_TLS
 CSRF_COOKIE_SECURE = SECURE_TLS
 SECURE_SSL_REDIRECT = SECURE_TLS and env_bool("SECURE_SSL_REDIRECT", default=True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SECURE_TLS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_TLS
 SECURE_HSTS_PRELOAD = SECURE_TLS
@@ -389,6 +392,25 @@ WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
 # seconds, so work resumes within that long of the service's return (no need to wait for beat).
 TASK_RETRY_BACKOFF_MAX = env_int("TASK_RETRY_BACKOFF_MAX", 15)
 TASK_RETRY_MAX = env_int("TASK_RETRY_MAX", 60)
+
+# --- Operational metrics (/metrics, core.metrics): Prometheus reaches them with the bearer token or
+# from an allowed address (IP addresses or networks, e.g. 10.0.5.0/24). With neither, /metrics is
+# off (404); development and demo allow this machine. Gunicorn and Celery report together when
+# PROMETHEUS_MULTIPROC_DIR (read by prometheus-client itself) names a folder they share.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 24:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 24 characters (e.g. python -c 'import secrets; "
+                               "print(secrets.token_urlsafe(32))')")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"] if PILOT_ENV in ("development", "demo") else [])
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ip_network(_network, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_network!r} is not an IP address or network") from exc
+
+# How long a scrape reuses the count of issued requests (millions of rows; the other states are
+# counted at every scrape).
+METRICS_ISSUED_COUNT_SECONDS = env_int("METRICS_ISSUED_COUNT_SECONDS", 300)
 
 ADMIN_URL = env_str("ADMIN_URL", "admin/")
 SITE_NAME = _("1+X证书制度试点管理平台")

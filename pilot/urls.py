@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from core.metrics import views as metrics_views
 from pilot import supervision, views
 from pilot.dashboard import views as dashboard
 from pilot.indicators.urls import patterns as indicator_patterns
@@ -71,6 +72,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics_views.metrics, name="metrics"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

@@ -50,6 +50,8 @@ def test_every_docker_compose_command_refers_to_an_existing_module():
     for module in modules:
         path = ROOT / module.replace(".", "/")
         assert path.with_suffix(".py").exists() or (path / "__init__.py").exists(), module
+    for config in re.findall(r"gunicorn\s.*-c\s+(\S+)", compose):  # gunicorn.conf.py
+        assert (ROOT / config).exists(), config
     services = set(re.findall(r"^  (\w[\w-]*):\s*$", compose, flags=re.M))
     assert {"web", "worker", "beat", "postgres", "redis"} <= services
 

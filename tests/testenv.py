@@ -26,3 +26,8 @@ if _worker.startswith("gw") and os.environ.get("REDIS_URL"):
     _base = int(_url.path.strip("/") or 0)
     os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{(_base + int(_worker[2:])) % 16}"))
     os.environ["PILOT_VAR_DIR"] = f"/tmp/pilot-test-{os.getpid()}"
+
+# Metrics in multiprocess mode, as gunicorn and Celery run them: the tests' worker process writes
+# beside this one, and a scrape here sees both (core.metrics). In this process's var folder (so set
+# after the xdist choice above), which is removed at the end.
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(os.environ["PILOT_VAR_DIR"], "metrics")

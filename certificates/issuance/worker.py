@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.services import notify_each, notify_scope
-from certificates import hooks
+from certificates import hooks, metrics
 from certificates.catalog.models import CertificateLevel, Level
 from certificates.issuance import numbering, pdf
 from certificates.issuance.documents import certificate_pdf_render
@@ -131,6 +131,8 @@ def _claim(limit: int) -> list[int] | None:
     if outcome["blocked"]:
         transaction.on_commit(lambda rows=list(outcome["blocked"]): _tell_orgs_blocked(rows))
     if created:
+        # Counted once the chunk is committed: a chunk rolled back issued nothing.
+        transaction.on_commit(lambda issued=len(created): metrics.ISSUED.inc(issued))
         audit_log(actor=None, action="certificate.issued", object_type="certificates.issuedcertificate",
                   object_id=str(created[0].pk), object_repr=_("%(n)d 份证书") % {"n": len(created)},
                   changes={"numbers": [c.number for c in created]})

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.personal_data import Field, Relation, render
+from certificates import metrics
 from certificates.catalog.models import Certificate, Level
 from certificates.credential.services import verification_counted
 from certificates.issuance import signing
@@ -62,9 +63,10 @@ STATUS_LABELS = {"valid": gettext_lazy("有效"), "revoked": gettext_lazy("已�
                  "superseded": gettext_lazy("已被新版本取代")}
 
 
-def _throttle(client: str) -> None:
+def _throttle(client: str, *, channel: str) -> None:
     count = ratelimit.hit(f"verify-rate:{client or 'unknown'}", window=60)  # one round trip on Redis
     if count.hits > settings.VERIFY_RATE_PER_MINUTE:
+        metrics.verification_refused(channel=channel, reason="rate_limited")
         raise Throttled(_("查验过于频繁，请 %(s)d 秒后再试。") % {"s": count.retry_after}, retry_after=count.retry_after)
 
 
@@ -144,8 +146,9 @@ def certificate_verify(*, number: str, name: str = "", id_last4: str = "", token
     QR token. Anything that does not match is NOT_FOUND, indistinguishable from an unknown number."""
     name, id_last4, token = (name or "").strip(), normalize.id_number(id_last4), (token or "").strip()
     if not (name or id_last4 or token):
+        metrics.verification_refused(channel="number", reason="incomplete")
         raise AppError(_("请同时填写持证人姓名（或证件号码后四位）。仅凭证书编号不显示任何信息。"), code="need_secret")
-    _throttle(client)
+    _throttle(client, channel="number")
     matched = None
     for candidate in _candidates(_normalize_number(number)):
         ok_name = constant_time_compare(candidate.holder_name, name) if name else False
@@ -153,6 +156,7 @@ def certificate_verify(*, number: str, name: str = "", id_last4: str = "", token
         ok_token = constant_time_compare(candidate.token, token) if token else False
         if (ok_name or ok_last4 or ok_token) and candidate.number and matched is None:
             matched = candidate
+    metrics.verification_answered(channel="number", found=matched is not None)
     if matched is None:
         return NOT_FOUND
     verification_counted(number=matched.number)
@@ -161,10 +165,11 @@ def certificate_verify(*, number: str, name: str = "", id_last4: str = "", token
 
 def certificate_verify_token(*, token: str, client: str = "") -> Verdict:
     """The QR link: the token alone, bound to one version of one certificate."""
-    _throttle(client)
+    _throttle(client, channel="token")
     token = (token or "").strip()[:32]
     issued = IssuedCertificate.objects.select_related("certificate", "org").filter(token=token).first()
     version = CertificateVersion.objects.select_related("issued__certificate", "issued__org").filter(token=token).first()
+    metrics.verification_answered(channel="token", found=issued is not None or version is not None)
     if issued is not None:
         verification_counted(issued_id=issued.pk)
         return _verdict(issued, None)
@@ -186,10 +191,19 @@ class PdfVerdict:
 
 def certificate_verify_pdf(*, upload, client: str = "") -> PdfVerdict:
     """Is this uploaded PDF a genuine, untampered certificate of the platform, and is it still valid?"""
-    _throttle(client)
-    check_document(upload, max_bytes=settings.CERTIFICATE_PDF_MAX_BYTES, kinds=("pdf",))
+    _throttle(client, channel="pdf")
+    try:
+        check_document(upload, max_bytes=settings.CERTIFICATE_PDF_MAX_BYTES, kinds=("pdf",))
+    except AppError:
+        metrics.verification_refused(channel="pdf", reason="bad_file")
+        raise
     upload.seek(0)
-    check = signing.check_pdf(upload.read())
+    result = _pdf_verdict(signing.check_pdf(upload.read()))
+    metrics.verification_answered(channel="pdf", found=result.genuine)
+    return result
+
+
+def _pdf_verdict(check: signing.SignatureCheck) -> PdfVerdict:
     if not check.signed:
         return PdfVerdict(False, _("该文件没有平台的数字签名，不是平台签发的电子证书。"), NOT_FOUND)
     if not check.by_issuer:

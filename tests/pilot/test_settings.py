@@ -72,3 +72,20 @@ def test_logs_are_json_in_production_and_plain_for_the_demo():
     assert run_manage(*show, PILOT_ENV="demo", LOG_FORMAT="json").stdout.strip().splitlines()[-1] == "json"
     refused = run_manage(*show, PILOT_ENV="demo", LOG_FORMAT="xml")
     assert refused.returncode != 0 and "LOG_FORMAT" in refused.stderr
+
+
+def test_metrics_settings_refuse_a_short_token_and_a_bad_address():
+    short = run_manage("check", PILOT_ENV="development", METRICS_TOKEN="short")
+    assert short.returncode != 0 and "METRICS_TOKEN must be at least 24 characters" in short.stderr
+    bad = run_manage("check", PILOT_ENV="development", METRICS_ALLOWED_IPS="10.0.0.0/8,not-an-address")
+    assert bad.returncode != 0 and "'not-an-address' is not an IP address or network" in bad.stderr
+
+
+def test_metrics_are_off_in_production_unless_configured_and_on_for_this_machine_in_development():
+    show = "from django.conf import settings; print(repr((settings.METRICS_TOKEN, settings.METRICS_ALLOWED_IPS)))"
+    production = run_manage("shell", "-c", show, SECRET_KEY="x" * 60, DATABASE_URL="postgres://u@127.0.0.1:1/x",
+                            PUBLIC_BASE_URL="https://pilot.example.cn")
+    assert production.returncode == 0, production.stderr
+    assert production.stdout.strip().splitlines()[-1] == "('', [])"
+    development = run_manage("shell", "-c", show, PILOT_ENV="development")
+    assert development.stdout.strip().splitlines()[-1] == "('', ['127.0.0.1', '::1'])"
