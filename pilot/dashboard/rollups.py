@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -110,8 +110,8 @@ PILOT_KEYS = {"p": "province_id", "o": "org_id", "c": "certificate_id", "l": "le
 
 
 def _pilot_sources():
-    """(queryset, grouping, {measure: aggregate}) for every measure of PilotFact."""
-    results = Result.objects.all()
+    """(queryset, grouping, {measure: aggregate}) for the measures of PilotFact from the smaller tables
+    (those of the large ones: ``_dated_sources``)."""
     return [
         (FilingLevel.objects.filter(filing__withdrawn_at__isnull=True),
          {"year": "filing__year", "keys": {"p": "filing__province_id", "o": "filing__certificate__org_id",
@@ -129,21 +129,6 @@ def _pilot_sources():
          {"trained_students": Sum("students"), "trained_social": Sum("social_learners")}),
         (AssessmentSession.objects.exclude(status=AssessmentSession.Status.CANCELLED),
          {"date": "date", "keys": PILOT_KEYS}, {"sessions": Count("*")}),
-        (Registration.objects.filter(status=Registration.Status.REGISTERED), {"date": "session_date", "keys": PILOT_KEYS},
-         {"registered": Count("*")}),
-        (results, {"date": "session_date", "keys": PILOT_KEYS}, {"assessed": Count("*"), "passed": _passed_count()}),
-        (results.filter(passed=True, registration__session__status__in=OPEN_SESSION),
-         {"date": "session_date", "keys": PILOT_KEYS}, {"not_finalized": Count("*")}),
-        # Certificates count in the month of the pass they were issued for (its assessment date), so
-        # that issued never exceeds passed in any month, province, org or level; certificates imported
-        # from before the portal have no pass behind them and are counted apart (imported_counts).
-        (ISSUED_FROM_PASSES, {"date": "request__passed_on", "keys": PILOT_KEYS},
-         {"issued": Sum(Case(When(status=IssuedCertificate.Status.VALID, then=Value(1)), default=Value(0),
-                             output_field=IntegerField())),
-          "revoked": Sum(Case(When(status=IssuedCertificate.Status.REVOKED, then=Value(1)), default=Value(0),
-                              output_field=IntegerField()))}),
-        *[(IssuanceRequest.objects.filter(status=status), {"date": "passed_on", "keys": PILOT_KEYS},
-           {str(cause): Count("*")}) for status, cause in REQUEST_CAUSE.items()],
     ]
 
 
@@ -151,45 +136,54 @@ INSTITUTION_KEYS = {"p": "province_id", "i": "institution_id", "o": "org_id", "c
 
 
 def _institution_sources():
-    with_institution = Q(institution_id__isnull=False)
     return [
         (FilingLevel.objects.filter(filing__withdrawn_at__isnull=True),
          {"year": "filing__year", "keys": {"p": "filing__province_id", "i": "filing__institution_id",
                                            "o": "filing__certificate__org_id", "c": "filing__certificate_id",
                                            "l": "level"}},
          {"declared": Sum("declared_students")}),
-        (Registration.objects.filter(with_institution, status=Registration.Status.REGISTERED),
-         {"date": "session_date", "keys": INSTITUTION_KEYS}, {"registered": Count("*")}),
-        (Result.objects.filter(with_institution), {"date": "session_date", "keys": INSTITUTION_KEYS},
-         {"assessed": Count("*"), "passed": _passed_count()}),
-        (Result.objects.filter(with_institution, passed=True, registration__session__status__in=OPEN_SESSION),
-         {"date": "session_date", "keys": INSTITUTION_KEYS}, {"not_issued": Count("*")}),
-        (ISSUED_FROM_PASSES.filter(with_institution, status=IssuedCertificate.Status.VALID),
-         {"date": "request__passed_on", "keys": INSTITUTION_KEYS}, {"issued": Count("*")}),
-        (IssuanceRequest.objects.filter(with_institution, status__in=list(REQUEST_CAUSE)),
-         {"date": "passed_on", "keys": INSTITUTION_KEYS}, {"not_issued": Count("*")}),
     ]
 
 
-def _age_case(field: str, today: datetime.date):
-    return Case(*[When(**{f"{field}__gte": today - datetime.timedelta(days=days)}, then=Value(str(age)))
-                  for days, age in ((7, WaitingFact.Age.WEEK), (30, WaitingFact.Age.MONTH),
-                                    (90, WaitingFact.Age.QUARTER))],
-                default=Value(str(WaitingFact.Age.OLDER)))
+# The large tables are read once each, grouped by their exact date (not its year and month: cheaper
+# to group by, and hardly more groups, sessions falling on few days), keys and institution; the
+# monthly pilot rows, the yearly institution rows and the aged waiting rows are all added up here
+# from those groups. Each source: (queryset, date field, extra grouping, {measure: aggregate}).
+DATED_KEYS = {**PILOT_KEYS, "i": "institution_id"}
 
 
-def _waiting_rows(today: datetime.date, only: list[tuple] | None = None) -> list[tuple]:
-    rows = []
-    sources = [(Result.objects.filter(passed=True, registration__session__status__in=OPEN_SESSION), "session_date",
-                WaitingFact.Cause.NOT_FINALIZED)]
-    sources += [(IssuanceRequest.objects.filter(status=status), "passed_on", cause)
-                for status, cause in REQUEST_CAUSE.items()]
-    for queryset, field, cause in sources:
-        groups = (_in_keys(queryset, only, PILOT_KEYS)
-                  .values(y=ExtractYear(field), a=_age_case(field, today), **{k: F(v) for k, v in PILOT_KEYS.items()})
-                  .annotate(n=Count("*"), oldest=Min(field)).order_by())
-        rows += [(g["y"], g["p"], g["o"], g["c"], g["l"], str(cause), g["a"], g["n"], g["oldest"]) for g in groups]
-    return rows
+def _dated_sources():
+    open_passes = Result.objects.filter(passed=True, registration__session__status__in=OPEN_SESSION)
+    return {
+        "registered": (Registration.objects.filter(status=Registration.Status.REGISTERED), "session_date", {},
+                       {"registered": Count("*")}),
+        "results": (Result.objects.all(), "session_date", {}, {"assessed": Count("*"), "passed": _passed_count()}),
+        "open_passes": (open_passes, "session_date", {}, {"n": Count("*")}),
+        # Certificates count in the month of the pass they were issued for (its assessment date), so
+        # that issued never exceeds passed in any month, province, org or level; certificates imported
+        # from before the portal have no pass behind them and are counted apart (imported_counts).
+        "issued": (ISSUED_FROM_PASSES, "request__passed_on", {},
+                   {"issued": Sum(Case(When(status=IssuedCertificate.Status.VALID, then=Value(1)), default=Value(0),
+                                       output_field=IntegerField())),
+                    "revoked": Sum(Case(When(status=IssuedCertificate.Status.REVOKED, then=Value(1)), default=Value(0),
+                                        output_field=IntegerField()))}),
+        "requests": (IssuanceRequest.objects.filter(status__in=list(REQUEST_CAUSE)), "passed_on", {"s": "status"},
+                     {"n": Count("*")}),
+    }
+
+
+def _dated_groups(queryset, *, date: str, extra: dict, measures: dict, only: list[tuple] | None):
+    queryset = _in_keys(queryset, only, DATED_KEYS)
+    values = {"d": F(date), **{alias: F(path) for alias, path in {**DATED_KEYS, **extra}.items()}}
+    return queryset.values(**values).annotate(**measures).order_by()
+
+
+def _age(day: datetime.date, today: datetime.date) -> str:
+    """The age bucket of a wait since ``day`` (as ``_age_case`` sorts it in the database)."""
+    for days, age in ((7, WaitingFact.Age.WEEK), (30, WaitingFact.Age.MONTH), (90, WaitingFact.Age.QUARTER)):
+        if day >= today - datetime.timedelta(days=days):
+            return str(age)
+    return str(WaitingFact.Age.OLDER)
 
 
 def _fee_rows(only: list[tuple] | None) -> list[tuple]:
@@ -248,22 +242,57 @@ def rollups_compute(*, today: datetime.date | None = None, progress: Callable[[s
             row = facts[(g["y"], g.get("m"), g["p"], g["o"], g["c"], g["l"])]
             for name in measures:
                 row[name] += g[name] or 0
-    progress(RollupRefresh.Phase.INSTITUTIONS)
-    for row in facts.values():  # planned candidates assessed, cell by cell (a month over plan makes up no other)
-        row["plan_met"] = min(row["planned"], row["assessed"])
     by_institution: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(INSTITUTION_MEASURES, 0))
     for queryset, grouping, measures in _institution_sources():
         for g in _groups(queryset, measures=measures, monthly=False, only=only, **grouping):
             row = by_institution[(g["y"], g["p"], g["i"], g["o"], g["c"], g["l"])]
             for name in measures:
                 row[name] += g[name] or 0
+    # (year, province, org, certificate, level, cause, age) -> [count, oldest]
+    waits: dict[tuple, list] = {}
+
+    def add(g, pilot: dict, institution: dict, cause: str | None = None) -> None:
+        day, key = g["d"], (g["p"], g["o"], g["c"], g["l"])
+        row = facts[(day.year, day.month, *key)]
+        for name, value in pilot.items():
+            row[name] += value or 0
+        if g["i"] is not None and institution:
+            row = by_institution[(day.year, g["p"], g["i"], g["o"], g["c"], g["l"])]
+            for name, value in institution.items():
+                row[name] += value or 0
+        if cause is not None:
+            wait = waits.setdefault((day.year, *key, cause, _age(day, today)), [0, day])
+            wait[0] += g["n"]
+            wait[1] = min(wait[1], day)
+
+    sources = _dated_sources()
+
+    def groups(name: str):
+        queryset, date, extra, measures = sources[name]
+        return _dated_groups(queryset, date=date, extra=extra, measures=measures, only=only)
+
+    for g in groups("registered"):
+        add(g, {"registered": g["registered"]}, {"registered": g["registered"]})
+    for g in groups("results"):
+        add(g, {"assessed": g["assessed"], "passed": g["passed"]}, {"assessed": g["assessed"], "passed": g["passed"]})
+    progress(RollupRefresh.Phase.INSTITUTIONS)
+    for g in groups("open_passes"):
+        add(g, {"not_finalized": g["n"]}, {"not_issued": g["n"]}, str(WaitingFact.Cause.NOT_FINALIZED))
+    for g in groups("issued"):
+        # A group of revoked certificates only adds no institution row (the institutions count the valid).
+        add(g, {"issued": g["issued"], "revoked": g["revoked"]}, {"issued": g["issued"]} if g["issued"] else {})
+    progress(RollupRefresh.Phase.WAITING_ISSUANCE)
+    for g in groups("requests"):
+        cause = str(REQUEST_CAUSE[g["s"]])
+        add(g, {cause: g["n"]}, {"not_issued": g["n"]}, cause)
+    for row in facts.values():  # planned candidates assessed, cell by cell (a month over plan makes up no other)
+        row["plan_met"] = min(row["planned"], row["assessed"])
     by_year: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(PILOT_MEASURES, 0))
     for (year, _month, *key), row in facts.items():
         total = by_year[(year, *key)]
         for name in PILOT_MEASURES:
             total[name] += row[name]
-    progress(RollupRefresh.Phase.WAITING_ISSUANCE)
-    waiting = _waiting_rows(today, only)
+    waiting = [(year, *key, cause, age, n, oldest) for (year, *key, cause, age), (n, oldest) in waits.items()]
     progress(RollupRefresh.Phase.FEES)
     fee_rows = _fee_rows(only)
     progress(RollupRefresh.Phase.SAVING)
