@@ -23,6 +23,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.conf import settings
@@ -66,6 +67,10 @@ logger = logging.getLogger(__name__)
 # Beyond this many changed keys a refresh of the changes rebuilds everything (one pass is cheaper).
 MAX_CHANGED_KEYS = 300
 ROLLUPS = (PilotFact, PilotYearFact, InstitutionFact, WaitingFact, FeeFact)
+
+# A full rebuild joins and groups millions of rows per statement: with PostgreSQL's default work_mem
+# (4MB) its hashes spill to disk. Raised for the rebuild's own statements only (``_rebuild_memory``).
+REBUILD_WORK_MEM = "256MB"
 
 REQUEST_CAUSE = {IssuanceRequest.Status.PENDING: WaitingFact.Cause.WAITING,
                  IssuanceRequest.Status.BLOCKED: WaitingFact.Cause.BLOCKED,
@@ -173,9 +178,23 @@ def _dated_sources():
 
 
 def _dated_groups(queryset, *, date: str, extra: dict, measures: dict, only: list[tuple] | None):
+    """Tuples (date, province, org, certificate, level, institution, *extra, *measures): tuples, not
+    dicts, as there are hundreds of thousands of groups at national scale."""
     queryset = _in_keys(queryset, only, DATED_KEYS)
     values = {"d": F(date), **{alias: F(path) for alias, path in {**DATED_KEYS, **extra}.items()}}
-    return queryset.values(**values).annotate(**measures).order_by()
+    return queryset.values(**values).annotate(**measures).order_by().values_list(*values, *measures)
+
+
+@contextmanager
+def _rebuild_memory(full: bool):
+    """Around a full rebuild's heavy statements: more work_mem, for their transaction only (SET LOCAL;
+    each statement gets one, so the phases stay visible to the progress bar meanwhile)."""
+    if not full or connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [REBUILD_WORK_MEM])
+        yield
 
 
 def _age(day: datetime.date, today: datetime.date) -> str:
@@ -250,41 +269,50 @@ def rollups_compute(*, today: datetime.date | None = None, progress: Callable[[s
                 row[name] += g[name] or 0
     # (year, province, org, certificate, level, cause, age) -> [count, oldest]
     waits: dict[tuple, list] = {}
+    ages: dict[datetime.date, str] = {}
 
-    def add(g, pilot: dict, institution: dict, cause: str | None = None) -> None:
-        day, key = g["d"], (g["p"], g["o"], g["c"], g["l"])
-        row = facts[(day.year, day.month, *key)]
-        for name, value in pilot.items():
-            row[name] += value or 0
-        if g["i"] is not None and institution:
-            row = by_institution[(day.year, g["p"], g["i"], g["o"], g["c"], g["l"])]
-            for name, value in institution.items():
-                row[name] += value or 0
-        if cause is not None:
-            wait = waits.setdefault((day.year, *key, cause, _age(day, today)), [0, day])
-            wait[0] += g["n"]
-            wait[1] = min(wait[1], day)
+    def wait(day, p, o, c, level, cause, n):
+        age = ages.get(day) or ages.setdefault(day, _age(day, today))
+        entry = waits.setdefault((day.year, p, o, c, level, cause, age), [0, day])
+        entry[0] += n
+        entry[1] = min(entry[1], day)
 
     sources = _dated_sources()
 
     def groups(name: str):
         queryset, date, extra, measures = sources[name]
-        return _dated_groups(queryset, date=date, extra=extra, measures=measures, only=only)
+        with _rebuild_memory(only is None):
+            return list(_dated_groups(queryset, date=date, extra=extra, measures=measures, only=only))
 
-    for g in groups("registered"):
-        add(g, {"registered": g["registered"]}, {"registered": g["registered"]})
-    for g in groups("results"):
-        add(g, {"assessed": g["assessed"], "passed": g["passed"]}, {"assessed": g["assessed"], "passed": g["passed"]})
+    for day, p, o, c, level, i, registered in groups("registered"):
+        facts[(day.year, day.month, p, o, c, level)]["registered"] += registered
+        if i is not None:
+            by_institution[(day.year, p, i, o, c, level)]["registered"] += registered
+    for day, p, o, c, level, i, assessed, passed in groups("results"):
+        for row in (facts[(day.year, day.month, p, o, c, level)],
+                    *([by_institution[(day.year, p, i, o, c, level)]] if i is not None else [])):
+            row["assessed"] += assessed
+            row["passed"] += passed
     progress(RollupRefresh.Phase.INSTITUTIONS)
-    for g in groups("open_passes"):
-        add(g, {"not_finalized": g["n"]}, {"not_issued": g["n"]}, str(WaitingFact.Cause.NOT_FINALIZED))
-    for g in groups("issued"):
-        # A group of revoked certificates only adds no institution row (the institutions count the valid).
-        add(g, {"issued": g["issued"], "revoked": g["revoked"]}, {"issued": g["issued"]} if g["issued"] else {})
+    not_finalized = str(WaitingFact.Cause.NOT_FINALIZED)
+    for day, p, o, c, level, i, n in groups("open_passes"):
+        facts[(day.year, day.month, p, o, c, level)]["not_finalized"] += n
+        if i is not None:
+            by_institution[(day.year, p, i, o, c, level)]["not_issued"] += n
+        wait(day, p, o, c, level, not_finalized, n)
+    for day, p, o, c, level, i, issued, revoked in groups("issued"):
+        row = facts[(day.year, day.month, p, o, c, level)]
+        row["issued"] += issued
+        row["revoked"] += revoked
+        if i is not None and issued:  # a group of revoked certificates only adds no institution row
+            by_institution[(day.year, p, i, o, c, level)]["issued"] += issued
     progress(RollupRefresh.Phase.WAITING_ISSUANCE)
-    for g in groups("requests"):
-        cause = str(REQUEST_CAUSE[g["s"]])
-        add(g, {cause: g["n"]}, {"not_issued": g["n"]}, cause)
+    causes = {status: str(cause) for status, cause in REQUEST_CAUSE.items()}
+    for day, p, o, c, level, i, status, n in groups("requests"):
+        facts[(day.year, day.month, p, o, c, level)][causes[status]] += n
+        if i is not None:
+            by_institution[(day.year, p, i, o, c, level)]["not_issued"] += n
+        wait(day, p, o, c, level, causes[status], n)
     for row in facts.values():  # planned candidates assessed, cell by cell (a month over plan makes up no other)
         row["plan_met"] = min(row["planned"], row["assessed"])
     by_year: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(PILOT_MEASURES, 0))
@@ -294,7 +322,8 @@ def rollups_compute(*, today: datetime.date | None = None, progress: Callable[[s
             total[name] += row[name]
     waiting = [(year, *key, cause, age, n, oldest) for (year, *key, cause, age), (n, oldest) in waits.items()]
     progress(RollupRefresh.Phase.FEES)
-    fee_rows = _fee_rows(only)
+    with _rebuild_memory(only is None):
+        fee_rows = _fee_rows(only)
     progress(RollupRefresh.Phase.SAVING)
     with transaction.atomic():
         _replace(PilotFact, ["year", "month", "province_id", "org_id", "certificate_id", "level", *PILOT_MEASURES],
