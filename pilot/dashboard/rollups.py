@@ -182,24 +182,61 @@ def _dated_sources():
     }
 
 
-def _dated_groups(queryset, *, date: str, extra: dict, measures: dict, only: list[tuple] | None):
-    """Tuples (date, province, org, certificate, level, institution, *extra, *measures): tuples, not
-    dicts, as there are hundreds of thousands of groups at national scale."""
+def _dated_groups(queryset, *, date: str, extra: dict, measures: dict,
+                  only: list[tuple] | None) -> tuple[list[tuple], list[tuple]]:
+    """``queryset`` grouped two ways: by day (tuples: date, province, org, certificate, level,
+    *extra, *measures) and by year and institution, of the rows with one (year, province,
+    institution, org, certificate, level, *extra, *measures)."""
     queryset = _in_keys(queryset, only, DATED_KEYS)
     values = {"d": F(date), **{alias: F(path) for alias, path in {**DATED_KEYS, **extra}.items()}}
-    return _rows(queryset.values(**values).annotate(**measures).order_by().values_list(*values, *measures))
+    fine = queryset.values(**values).annotate(**measures).order_by().values_list(*values, *measures)
+    if connection.vendor == "postgresql":
+        return _regrouped_postgres(fine, extra=list(extra), measures=list(measures))
+    by_day: dict[tuple, list] = {}
+    by_institution: dict[tuple, list] = {}
+    width = len(measures)
+    for day, p, o, c, level, i, *rest in fine:
+        keys, sums = rest[:len(extra)], rest[len(extra):]
+        groups = [(by_day, (day, p, o, c, level, *keys))]
+        if i is not None:
+            groups.append((by_institution, (day.year, p, i, o, c, level, *keys)))
+        for target, key in groups:
+            total = target.setdefault(key, [0] * width)
+            for n, value in enumerate(sums):
+                total[n] += value
+    return ([(*key, *sums) for key, sums in by_day.items()],
+            [(*key, *sums) for key, sums in by_institution.items()])
 
 
-def _rows(queryset) -> list[tuple]:
-    """The tuples of a ``values_list`` queryset. On PostgreSQL straight from the cursor: the driver
-    already gives dates and ints, and Django's converters, called per value, cost seconds over the
-    groups of the national pilot."""
-    if connection.vendor != "postgresql":
-        return list(queryset)
-    sql, params = queryset.query.sql_with_params()
+def _regrouped_postgres(fine, *, extra: list[str], measures: list[str]) -> tuple[list[tuple], list[tuple]]:
+    """``_dated_groups`` in one statement: the groups by day and institution, grouped again by both
+    sets in the database, so that a fifth of the rows come back (there are hundreds of thousands of
+    those groups at national scale, and adding them up here took seconds). Read straight from the
+    cursor: the driver gives dates and ints, and Django's converters, called per value, cost more."""
+    quote = connection.ops.quote_name
+    sql, params = fine.query.sql_with_params()
+    day = ["d", "p", "o", "c", "l", *extra]
+    institution = ["y", "p", "i", "o", "c", "l", *extra]
+    columns = ", ".join(quote(name) for name in dict.fromkeys(day + institution))
+    sums = ", ".join(f"SUM({quote(name)})::bigint" for name in measures)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        cursor.execute(
+            f"SELECT GROUPING({quote('i')}), {columns}, {sums} "
+            f"FROM (SELECT *, EXTRACT(YEAR FROM {quote('d')})::int AS {quote('y')} FROM ({sql}) AS fine) AS dated "
+            f"GROUP BY GROUPING SETS (({', '.join(map(quote, day))}), ({', '.join(map(quote, institution))}))",
+            params)
+        rows = cursor.fetchall()
+    index = {name: n + 1 for n, name in enumerate(dict.fromkeys(day + institution))}
+    day_at = [index[name] for name in day]
+    institution_at = [index[name] for name in institution]
+    sums_at = range(len(index) + 1, len(index) + 1 + len(measures))
+    by_day, by_institution = [], []
+    for row in rows:
+        if row[0]:  # the institution is not grouped: the day's set
+            by_day.append(tuple(row[n] for n in (*day_at, *sums_at)))
+        elif row[index["i"]] is not None:
+            by_institution.append(tuple(row[n] for n in (*institution_at, *sums_at)))
+    return by_day, by_institution
 
 
 @contextmanager
@@ -306,35 +343,44 @@ def rollups_compute(*, today: datetime.date | None = None, progress: Callable[[s
         with _rebuild_settings(only is None):
             return _dated_groups(queryset, date=date, extra=extra, measures=measures, only=only)
 
-    for day, p, o, c, level, i, registered in groups("registered"):
+    by_day, by_year = groups("registered")
+    for day, p, o, c, level, registered in by_day:
         facts[(day.year, day.month, p, o, c, level)]["registered"] += registered
-        if i is not None:
-            by_institution[(day.year, p, i, o, c, level)]["registered"] += registered
-    for day, p, o, c, level, i, assessed, passed in groups("results"):
-        for row in (facts[(day.year, day.month, p, o, c, level)],
-                    *([by_institution[(day.year, p, i, o, c, level)]] if i is not None else [])):
-            row["assessed"] += assessed
-            row["passed"] += passed
+    for *key, registered in by_year:
+        by_institution[tuple(key)]["registered"] += registered
+    by_day, by_year = groups("results")
+    for day, p, o, c, level, assessed, passed in by_day:
+        row = facts[(day.year, day.month, p, o, c, level)]
+        row["assessed"] += assessed
+        row["passed"] += passed
+    for *key, assessed, passed in by_year:
+        row = by_institution[tuple(key)]
+        row["assessed"] += assessed
+        row["passed"] += passed
     progress(RollupRefresh.Phase.INSTITUTIONS)
     not_finalized = str(WaitingFact.Cause.NOT_FINALIZED)
-    for day, p, o, c, level, i, n in groups("open_passes"):
+    by_day, by_year = groups("open_passes")
+    for day, p, o, c, level, n in by_day:
         facts[(day.year, day.month, p, o, c, level)]["not_finalized"] += n
-        if i is not None:
-            by_institution[(day.year, p, i, o, c, level)]["not_issued"] += n
         wait(day, p, o, c, level, not_finalized, n)
-    for day, p, o, c, level, i, issued, revoked in groups("issued"):
+    for *key, n in by_year:
+        by_institution[tuple(key)]["not_issued"] += n
+    by_day, by_year = groups("issued")
+    for day, p, o, c, level, issued, revoked in by_day:
         row = facts[(day.year, day.month, p, o, c, level)]
         row["issued"] += issued
         row["revoked"] += revoked
-        if i is not None and issued:  # a group of revoked certificates only adds no institution row
-            by_institution[(day.year, p, i, o, c, level)]["issued"] += issued
+    for *key, issued, _revoked in by_year:
+        if issued:  # an institution whose certificates were all revoked has no row for them
+            by_institution[tuple(key)]["issued"] += issued
     progress(RollupRefresh.Phase.WAITING_ISSUANCE)
     causes = {status: str(cause) for status, cause in REQUEST_CAUSE.items()}
-    for day, p, o, c, level, i, status, n in groups("requests"):
+    by_day, by_year = groups("requests")
+    for day, p, o, c, level, status, n in by_day:
         facts[(day.year, day.month, p, o, c, level)][causes[status]] += n
-        if i is not None:
-            by_institution[(day.year, p, i, o, c, level)]["not_issued"] += n
         wait(day, p, o, c, level, causes[status], n)
+    for *key, _status, n in by_year:
+        by_institution[tuple(key)]["not_issued"] += n
     for row in facts.values():  # planned candidates assessed, cell by cell (a month over plan makes up no other)
         row["plan_met"] = min(row["planned"], row["assessed"])
     by_year: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(PILOT_MEASURES, 0))
