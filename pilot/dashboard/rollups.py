@@ -142,9 +142,6 @@ def _pilot_sources():
     ]
 
 
-INSTITUTION_KEYS = {"p": "province_id", "i": "institution_id", "o": "org_id", "c": "certificate_id", "l": "level"}
-
-
 def _institution_sources():
     return [
         (FilingLevel.objects.filter(filing__withdrawn_at__isnull=True),
@@ -155,10 +152,11 @@ def _institution_sources():
     ]
 
 
-# The large tables are read once each, grouped by their exact date (not its year and month: cheaper
-# to group by, and hardly more groups, sessions falling on few days), keys and institution; the
-# monthly pilot rows, the yearly institution rows and the aged waiting rows are all added up here
-# from those groups. Each source: (queryset, date field, extra grouping, {measure: aggregate}).
+# The large tables are read once each (they were read up to seven times), grouped by their exact
+# date (not its year and month: cheaper to group by, and hardly more groups, sessions falling on few
+# days), keys and institution; those groups are grouped again by day and by year and institution
+# (``_dated_groups``), from which the monthly pilot rows, the yearly institution rows and the aged
+# waiting rows are all added up. Each source: (queryset, date field, extra grouping, {measure: aggregate}).
 DATED_KEYS = {**PILOT_KEYS, "i": "institution_id"}
 
 
@@ -253,7 +251,7 @@ def _rebuild_settings(full: bool):
 
 
 def _age(day: datetime.date, today: datetime.date) -> str:
-    """The age bucket of a wait since ``day`` (as ``_age_case`` sorts it in the database)."""
+    """The age bucket (``WaitingFact.Age``) of a wait since ``day``, counted from ``today``."""
     for days, age in ((7, WaitingFact.Age.WEEK), (30, WaitingFact.Age.MONTH), (90, WaitingFact.Age.QUARTER)):
         if day >= today - datetime.timedelta(days=days):
             return str(age)
@@ -343,43 +341,44 @@ def rollups_compute(*, today: datetime.date | None = None, progress: Callable[[s
         with _rebuild_settings(only is None):
             return _dated_groups(queryset, date=date, extra=extra, measures=measures, only=only)
 
-    by_day, by_year = groups("registered")
-    for day, p, o, c, level, registered in by_day:
+    # Each source: its groups by day (pilot months, waits) and by year and institution.
+    days, institution_years = groups("registered")
+    for day, p, o, c, level, registered in days:
         facts[(day.year, day.month, p, o, c, level)]["registered"] += registered
-    for *key, registered in by_year:
+    for *key, registered in institution_years:
         by_institution[tuple(key)]["registered"] += registered
-    by_day, by_year = groups("results")
-    for day, p, o, c, level, assessed, passed in by_day:
+    days, institution_years = groups("results")
+    for day, p, o, c, level, assessed, passed in days:
         row = facts[(day.year, day.month, p, o, c, level)]
         row["assessed"] += assessed
         row["passed"] += passed
-    for *key, assessed, passed in by_year:
+    for *key, assessed, passed in institution_years:
         row = by_institution[tuple(key)]
         row["assessed"] += assessed
         row["passed"] += passed
     progress(RollupRefresh.Phase.INSTITUTIONS)
     not_finalized = str(WaitingFact.Cause.NOT_FINALIZED)
-    by_day, by_year = groups("open_passes")
-    for day, p, o, c, level, n in by_day:
+    days, institution_years = groups("open_passes")
+    for day, p, o, c, level, n in days:
         facts[(day.year, day.month, p, o, c, level)]["not_finalized"] += n
         wait(day, p, o, c, level, not_finalized, n)
-    for *key, n in by_year:
+    for *key, n in institution_years:
         by_institution[tuple(key)]["not_issued"] += n
-    by_day, by_year = groups("issued")
-    for day, p, o, c, level, issued, revoked in by_day:
+    days, institution_years = groups("issued")
+    for day, p, o, c, level, issued, revoked in days:
         row = facts[(day.year, day.month, p, o, c, level)]
         row["issued"] += issued
         row["revoked"] += revoked
-    for *key, issued, _revoked in by_year:
-        if issued:  # an institution whose certificates were all revoked has no row for them
+    for *key, issued, _revoked in institution_years:
+        if issued:  # the institutions count valid certificates: only revoked ones make no row
             by_institution[tuple(key)]["issued"] += issued
     progress(RollupRefresh.Phase.WAITING_ISSUANCE)
     causes = {status: str(cause) for status, cause in REQUEST_CAUSE.items()}
-    by_day, by_year = groups("requests")
-    for day, p, o, c, level, status, n in by_day:
+    days, institution_years = groups("requests")
+    for day, p, o, c, level, status, n in days:
         facts[(day.year, day.month, p, o, c, level)][causes[status]] += n
         wait(day, p, o, c, level, causes[status], n)
-    for *key, _status, n in by_year:
+    for *key, _status, n in institution_years:
         by_institution[tuple(key)]["not_issued"] += n
     for row in facts.values():  # planned candidates assessed, cell by cell (a month over plan makes up no other)
         row["plan_met"] = min(row["planned"], row["assessed"])
