@@ -20,14 +20,16 @@ next). A run whose worker died is taken over, or failed by the sweep, after
 
 import datetime
 import logging
+import operator
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,6 +68,17 @@ logger = logging.getLogger(__name__)
 # Beyond this many changed keys a refresh of the changes rebuilds everything (one pass is cheaper).
 MAX_CHANGED_KEYS = 300
 ROLLUPS = (PilotFact, PilotYearFact, InstitutionFact, WaitingFact, FeeFact)
+
+# The settings of a full rebuild's own statements on PostgreSQL (``_rebuild_settings``). It groups
+# millions of rows per statement: with the default work_mem (4MB) its hashes spill to disk. Its joins
+# are one to one on ids written in the same order (a result and its registration, a certificate and
+# its request): merging the two id indexes costs about half what hashing millions of rows does
+# (measured at national scale: 3.5 s against 5.5 s for the fees, 0.7 s against 1.2 s for the open
+# passes), and the planner, not knowing the order, would hash. Expecting hundreds of thousands of
+# groups, it also keeps the scans to one process; with parallel workers made cheap it splits them
+# (the registrations' groups: 2.2-2.5 s against 3.3-3.6 s, on two busy cores).
+REBUILD_SETTINGS = {"work_mem": "256MB", "enable_hashjoin": "off", "parallel_setup_cost": "0",
+                    "parallel_tuple_cost": "0.001"}
 
 REQUEST_CAUSE = {IssuanceRequest.Status.PENDING: WaitingFact.Cause.WAITING,
                  IssuanceRequest.Status.BLOCKED: WaitingFact.Cause.BLOCKED,
@@ -110,8 +123,8 @@ PILOT_KEYS = {"p": "province_id", "o": "org_id", "c": "certificate_id", "l": "le
 
 
 def _pilot_sources():
-    """(queryset, grouping, {measure: aggregate}) for every measure of PilotFact."""
-    results = Result.objects.all()
+    """(queryset, grouping, {measure: aggregate}) for the measures of PilotFact from the smaller tables
+    (those of the large ones: ``_dated_sources``)."""
     return [
         (FilingLevel.objects.filter(filing__withdrawn_at__isnull=True),
          {"year": "filing__year", "keys": {"p": "filing__province_id", "o": "filing__certificate__org_id",
@@ -129,67 +142,123 @@ def _pilot_sources():
          {"trained_students": Sum("students"), "trained_social": Sum("social_learners")}),
         (AssessmentSession.objects.exclude(status=AssessmentSession.Status.CANCELLED),
          {"date": "date", "keys": PILOT_KEYS}, {"sessions": Count("*")}),
-        (Registration.objects.filter(status=Registration.Status.REGISTERED), {"date": "session_date", "keys": PILOT_KEYS},
-         {"registered": Count("*")}),
-        (results, {"date": "session_date", "keys": PILOT_KEYS}, {"assessed": Count("*"), "passed": _passed_count()}),
-        (results.filter(passed=True, registration__session__status__in=OPEN_SESSION),
-         {"date": "session_date", "keys": PILOT_KEYS}, {"not_finalized": Count("*")}),
-        # Certificates count in the month of the pass they were issued for (its assessment date), so
-        # that issued never exceeds passed in any month, province, org or level; certificates imported
-        # from before the portal have no pass behind them and are counted apart (imported_counts).
-        (ISSUED_FROM_PASSES, {"date": "request__passed_on", "keys": PILOT_KEYS},
-         {"issued": Sum(Case(When(status=IssuedCertificate.Status.VALID, then=Value(1)), default=Value(0),
-                             output_field=IntegerField())),
-          "revoked": Sum(Case(When(status=IssuedCertificate.Status.REVOKED, then=Value(1)), default=Value(0),
-                              output_field=IntegerField()))}),
-        *[(IssuanceRequest.objects.filter(status=status), {"date": "passed_on", "keys": PILOT_KEYS},
-           {str(cause): Count("*")}) for status, cause in REQUEST_CAUSE.items()],
     ]
 
 
-INSTITUTION_KEYS = {"p": "province_id", "i": "institution_id", "o": "org_id", "c": "certificate_id", "l": "level"}
-
-
 def _institution_sources():
-    with_institution = Q(institution_id__isnull=False)
     return [
         (FilingLevel.objects.filter(filing__withdrawn_at__isnull=True),
          {"year": "filing__year", "keys": {"p": "filing__province_id", "i": "filing__institution_id",
                                            "o": "filing__certificate__org_id", "c": "filing__certificate_id",
                                            "l": "level"}},
          {"declared": Sum("declared_students")}),
-        (Registration.objects.filter(with_institution, status=Registration.Status.REGISTERED),
-         {"date": "session_date", "keys": INSTITUTION_KEYS}, {"registered": Count("*")}),
-        (Result.objects.filter(with_institution), {"date": "session_date", "keys": INSTITUTION_KEYS},
-         {"assessed": Count("*"), "passed": _passed_count()}),
-        (Result.objects.filter(with_institution, passed=True, registration__session__status__in=OPEN_SESSION),
-         {"date": "session_date", "keys": INSTITUTION_KEYS}, {"not_issued": Count("*")}),
-        (ISSUED_FROM_PASSES.filter(with_institution, status=IssuedCertificate.Status.VALID),
-         {"date": "request__passed_on", "keys": INSTITUTION_KEYS}, {"issued": Count("*")}),
-        (IssuanceRequest.objects.filter(with_institution, status__in=list(REQUEST_CAUSE)),
-         {"date": "passed_on", "keys": INSTITUTION_KEYS}, {"not_issued": Count("*")}),
     ]
 
 
-def _age_case(field: str, today: datetime.date):
-    return Case(*[When(**{f"{field}__gte": today - datetime.timedelta(days=days)}, then=Value(str(age)))
-                  for days, age in ((7, WaitingFact.Age.WEEK), (30, WaitingFact.Age.MONTH),
-                                    (90, WaitingFact.Age.QUARTER))],
-                default=Value(str(WaitingFact.Age.OLDER)))
+# The large tables are read once each (they were read up to seven times), grouped by their exact
+# date (not its year and month: cheaper to group by, and hardly more groups, sessions falling on few
+# days), keys and institution; those groups are grouped again by day and by year and institution
+# (``_dated_groups``), from which the monthly pilot rows, the yearly institution rows and the aged
+# waiting rows are all added up. Each source: (queryset, date field, extra grouping, {measure: aggregate}).
+DATED_KEYS = {**PILOT_KEYS, "i": "institution_id"}
 
 
-def _waiting_rows(today: datetime.date, only: list[tuple] | None = None) -> list[tuple]:
-    rows = []
-    sources = [(Result.objects.filter(passed=True, registration__session__status__in=OPEN_SESSION), "session_date",
-                WaitingFact.Cause.NOT_FINALIZED)]
-    sources += [(IssuanceRequest.objects.filter(status=status), "passed_on", cause)
-                for status, cause in REQUEST_CAUSE.items()]
-    for queryset, field, cause in sources:
-        groups = (_in_keys(queryset, only, PILOT_KEYS)
-                  .values(y=ExtractYear(field), a=_age_case(field, today), **{k: F(v) for k, v in PILOT_KEYS.items()})
-                  .annotate(n=Count("*"), oldest=Min(field)).order_by())
-        rows += [(g["y"], g["p"], g["o"], g["c"], g["l"], str(cause), g["a"], g["n"], g["oldest"]) for g in groups]
-    return rows
+def _dated_sources():
+    open_passes = Result.objects.filter(passed=True, registration__session__status__in=OPEN_SESSION)
+    return {
+        "registered": (Registration.objects.filter(status=Registration.Status.REGISTERED), "session_date", {},
+                       {"registered": Count("*")}),
+        "results": (Result.objects.all(), "session_date", {}, {"assessed": Count("*"), "passed": _passed_count()}),
+        "open_passes": (open_passes, "session_date", {}, {"n": Count("*")}),
+        # Certificates count in the month of the pass they were issued for (its assessment date), so
+        # that issued never exceeds passed in any month, province, org or level; certificates imported
+        # from before the portal have no pass behind them and are counted apart (imported_counts).
+        "issued": (ISSUED_FROM_PASSES, "request__passed_on", {},
+                   {"issued": Sum(Case(When(status=IssuedCertificate.Status.VALID, then=Value(1)), default=Value(0),
+                                       output_field=IntegerField())),
+                    "revoked": Sum(Case(When(status=IssuedCertificate.Status.REVOKED, then=Value(1)), default=Value(0),
+                                        output_field=IntegerField()))}),
+        "requests": (IssuanceRequest.objects.filter(status__in=list(REQUEST_CAUSE)), "passed_on", {"s": "status"},
+                     {"n": Count("*")}),
+    }
+
+
+def _dated_groups(queryset, *, date: str, extra: dict, measures: dict,
+                  only: list[tuple] | None) -> tuple[list[tuple], list[tuple]]:
+    """``queryset`` grouped two ways: by day (tuples: date, province, org, certificate, level,
+    *extra, *measures) and by year and institution, of the rows with one (year, province,
+    institution, org, certificate, level, *extra, *measures)."""
+    queryset = _in_keys(queryset, only, DATED_KEYS)
+    values = {"d": F(date), **{alias: F(path) for alias, path in {**DATED_KEYS, **extra}.items()}}
+    fine = queryset.values(**values).annotate(**measures).order_by().values_list(*values, *measures)
+    if connection.vendor == "postgresql":
+        return _regrouped_postgres(fine, extra=list(extra), measures=list(measures))
+    by_day: dict[tuple, list] = {}
+    by_institution: dict[tuple, list] = {}
+    width = len(measures)
+    for day, p, o, c, level, i, *rest in fine:
+        keys, sums = rest[:len(extra)], rest[len(extra):]
+        groups = [(by_day, (day, p, o, c, level, *keys))]
+        if i is not None:
+            groups.append((by_institution, (day.year, p, i, o, c, level, *keys)))
+        for target, key in groups:
+            total = target.setdefault(key, [0] * width)
+            for n, value in enumerate(sums):
+                total[n] += value
+    return ([(*key, *sums) for key, sums in by_day.items()],
+            [(*key, *sums) for key, sums in by_institution.items()])
+
+
+def _regrouped_postgres(fine, *, extra: list[str], measures: list[str]) -> tuple[list[tuple], list[tuple]]:
+    """``_dated_groups`` in one statement: the groups by day and institution, grouped again by both
+    sets in the database, so that a fifth of the rows come back (there are hundreds of thousands of
+    those groups at national scale, and adding them up here took seconds). Read straight from the
+    cursor: the driver gives dates and ints, and Django's converters, called per value, cost more."""
+    quote = connection.ops.quote_name
+    sql, params = fine.query.sql_with_params()
+    day = ["d", "p", "o", "c", "l", *extra]
+    institution = ["y", "p", "i", "o", "c", "l", *extra]
+    columns = ", ".join(quote(name) for name in dict.fromkeys(day + institution))
+    sums = ", ".join(f"SUM({quote(name)})::bigint" for name in measures)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT GROUPING({quote('i')}), {columns}, {sums} "
+            f"FROM (SELECT *, EXTRACT(YEAR FROM {quote('d')})::int AS {quote('y')} FROM ({sql}) AS fine) AS dated "
+            f"GROUP BY GROUPING SETS (({', '.join(map(quote, day))}), ({', '.join(map(quote, institution))}))",
+            params)
+        rows = cursor.fetchall()
+    index = {name: n + 1 for n, name in enumerate(dict.fromkeys(day + institution))}
+    day_at = [index[name] for name in day]
+    institution_at = [index[name] for name in institution]
+    sums_at = range(len(index) + 1, len(index) + 1 + len(measures))
+    by_day, by_institution = [], []
+    for row in rows:
+        if row[0]:  # the institution is not grouped: the day's set
+            by_day.append(tuple(row[n] for n in (*day_at, *sums_at)))
+        elif row[index["i"]] is not None:
+            by_institution.append(tuple(row[n] for n in (*institution_at, *sums_at)))
+    return by_day, by_institution
+
+
+@contextmanager
+def _rebuild_settings(full: bool):
+    """Around a full rebuild's heavy statements: ``REBUILD_SETTINGS``, for their transaction only (SET
+    LOCAL; each statement gets one, so the phases stay visible to the progress bar meanwhile)."""
+    if not full or connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, value in REBUILD_SETTINGS.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        yield
+
+
+def _age(day: datetime.date, today: datetime.date) -> str:
+    """The age bucket (``WaitingFact.Age``) of a wait since ``day``, counted from ``today``."""
+    for days, age in ((7, WaitingFact.Age.WEEK), (30, WaitingFact.Age.MONTH), (90, WaitingFact.Age.QUARTER)):
+        if day >= today - datetime.timedelta(days=days):
+            return str(age)
+    return str(WaitingFact.Age.OLDER)
 
 
 def _fee_rows(only: list[tuple] | None) -> list[tuple]:
@@ -248,33 +317,93 @@ def rollups_compute(*, today: datetime.date | None = None, progress: Callable[[s
             row = facts[(g["y"], g.get("m"), g["p"], g["o"], g["c"], g["l"])]
             for name in measures:
                 row[name] += g[name] or 0
-    progress(RollupRefresh.Phase.INSTITUTIONS)
-    for row in facts.values():  # planned candidates assessed, cell by cell (a month over plan makes up no other)
-        row["plan_met"] = min(row["planned"], row["assessed"])
     by_institution: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(INSTITUTION_MEASURES, 0))
     for queryset, grouping, measures in _institution_sources():
         for g in _groups(queryset, measures=measures, monthly=False, only=only, **grouping):
             row = by_institution[(g["y"], g["p"], g["i"], g["o"], g["c"], g["l"])]
             for name in measures:
                 row[name] += g[name] or 0
+    # (year, province, org, certificate, level, cause, age) -> [count, oldest]
+    waits: dict[tuple, list] = {}
+    ages: dict[datetime.date, str] = {}
+
+    def wait(day, p, o, c, level, cause, n):
+        age = ages.get(day) or ages.setdefault(day, _age(day, today))
+        entry = waits.get(key := (day.year, p, o, c, level, cause, age))
+        if entry is None:
+            waits[key] = [n, day]
+        else:
+            entry[0] += n
+            if day < entry[1]:
+                entry[1] = day
+
+    sources = _dated_sources()
+
+    def groups(name: str):
+        queryset, date, extra, measures = sources[name]
+        with _rebuild_settings(only is None):
+            return _dated_groups(queryset, date=date, extra=extra, measures=measures, only=only)
+
+    # Each source: its groups by day (pilot months, waits) and by year and institution.
+    days, institution_years = groups("registered")
+    for day, p, o, c, level, registered in days:
+        facts[(day.year, day.month, p, o, c, level)]["registered"] += registered
+    for *key, registered in institution_years:
+        by_institution[tuple(key)]["registered"] += registered
+    days, institution_years = groups("results")
+    for day, p, o, c, level, assessed, passed in days:
+        row = facts[(day.year, day.month, p, o, c, level)]
+        row["assessed"] += assessed
+        row["passed"] += passed
+    for *key, assessed, passed in institution_years:
+        row = by_institution[tuple(key)]
+        row["assessed"] += assessed
+        row["passed"] += passed
+    progress(RollupRefresh.Phase.INSTITUTIONS)
+    not_finalized = str(WaitingFact.Cause.NOT_FINALIZED)
+    days, institution_years = groups("open_passes")
+    for day, p, o, c, level, n in days:
+        facts[(day.year, day.month, p, o, c, level)]["not_finalized"] += n
+        wait(day, p, o, c, level, not_finalized, n)
+    for *key, n in institution_years:
+        by_institution[tuple(key)]["not_issued"] += n
+    days, institution_years = groups("issued")
+    for day, p, o, c, level, issued, revoked in days:
+        row = facts[(day.year, day.month, p, o, c, level)]
+        row["issued"] += issued
+        row["revoked"] += revoked
+    for *key, issued, _revoked in institution_years:
+        if issued:  # the institutions count valid certificates: only revoked ones make no row
+            by_institution[tuple(key)]["issued"] += issued
+    progress(RollupRefresh.Phase.WAITING_ISSUANCE)
+    causes = {status: str(cause) for status, cause in REQUEST_CAUSE.items()}
+    days, institution_years = groups("requests")
+    for day, p, o, c, level, status, n in days:
+        facts[(day.year, day.month, p, o, c, level)][causes[status]] += n
+        wait(day, p, o, c, level, causes[status], n)
+    for *key, _status, n in institution_years:
+        by_institution[tuple(key)]["not_issued"] += n
+    for row in facts.values():  # planned candidates assessed, cell by cell (a month over plan makes up no other)
+        row["plan_met"] = min(row["planned"], row["assessed"])
     by_year: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(PILOT_MEASURES, 0))
     for (year, _month, *key), row in facts.items():
         total = by_year[(year, *key)]
         for name in PILOT_MEASURES:
             total[name] += row[name]
-    progress(RollupRefresh.Phase.WAITING_ISSUANCE)
-    waiting = _waiting_rows(today, only)
+    waiting = [(year, *key, cause, age, n, oldest) for (year, *key, cause, age), (n, oldest) in waits.items()]
     progress(RollupRefresh.Phase.FEES)
-    fee_rows = _fee_rows(only)
+    with _rebuild_settings(only is None):
+        fee_rows = _fee_rows(only)
     progress(RollupRefresh.Phase.SAVING)
+    pilot_measures, institution_measures = operator.itemgetter(*PILOT_MEASURES), operator.itemgetter(*INSTITUTION_MEASURES)
     with transaction.atomic():
         _replace(PilotFact, ["year", "month", "province_id", "org_id", "certificate_id", "level", *PILOT_MEASURES],
-                 [(*key, *(row[m] for m in PILOT_MEASURES)) for key, row in facts.items()], only)
+                 [key + pilot_measures(row) for key, row in facts.items()], only)
         _replace(PilotYearFact, ["year", "province_id", "org_id", "certificate_id", "level", *PILOT_MEASURES],
-                 [(*key, *(row[m] for m in PILOT_MEASURES)) for key, row in by_year.items()], only)
+                 [key + pilot_measures(row) for key, row in by_year.items()], only)
         _replace(InstitutionFact, ["year", "province_id", "institution_id", "org_id", "certificate_id", "level",
                                    *INSTITUTION_MEASURES],
-                 [(*key, *(row[m] for m in INSTITUTION_MEASURES)) for key, row in by_institution.items()], only)
+                 [key + institution_measures(row) for key, row in by_institution.items()], only)
         _replace(WaitingFact, ["year", "province_id", "org_id", "certificate_id", "level", "cause", "age", "count",
                                "oldest"], waiting, only)
         _replace(FeeFact, ["session_id", "province_id", "org_id", "certificate_id", "level", "candidates", "due",
