@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# make test runs the suite in this many processes (pytest-xdist; a file's tests stay in one process)
+# make test runs the suite in this many processes (pytest-xdist, tests handed out one by one)
 TEST_PROCESSES ?= 2
 
 .PHONY: demo test bench lint messages clean
