@@ -22,6 +22,8 @@ import uuid
 
 from django.utils.functional import SimpleLazyObject, empty
 
+from core.routes import request_route
+
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 # What a message must never carry: an ID-card number (17 digits and a check character) or a mobile number.
@@ -88,14 +90,6 @@ def _evaluated(value):
         wrapped = value._wrapped
         return None if wrapped is empty else wrapped
     return value
-
-
-def request_route(request) -> str:
-    """The URL pattern's name (``issued:detail``), never the path with its ids and tokens."""
-    match = getattr(request, "resolver_match", None)
-    if match is None:
-        return "-"
-    return match.view_name or match.route or "-"
 
 
 def request_actor(request) -> tuple[int | None, str | None]:
