@@ -3,7 +3,7 @@
 Starts gunicorn (``gunicorn.conf.py`` of the repository, ``BENCH_RESULTDAY_WORKERS`` sync workers,
 default 3) and a Celery worker (concurrency 2) on loopback, on this database and Redis, then runs the
 mix of bench/resultday_locust.py with Locust, headless, once per step of simultaneous users
-(``BENCH_RESULTDAY_STEPS``, default 4,8,16,24,32,40,48; ``BENCH_RESULTDAY_STEP_SECONDS`` each, default 40,
+(``BENCH_RESULTDAY_STEPS``, default 2,4,8,16,24,32,40,48; ``BENCH_RESULTDAY_STEP_SECONDS`` each, default 40,
 measured after all users are started). In every step an org finalizes a session of 1,000 candidates
 through the page, so the worker issues about 900 certificates while the step runs. Stepping stops at
 the first step that does not hold.
@@ -20,8 +20,11 @@ a p95 over everything could never fall under 300 ms, whatever the capacity. Figu
 - ``resultday_p95_ms``: that step's p95 over every request but the sign-in; ``resultday_signin_p95_ms``
   the sign-in's; ``resultday_rps``, ``resultday_users``, ``resultday_gunicorn_cores`` of that step;
 - ``resultday_cpu_ms_per_request``: gunicorn's CPU milliseconds per request of the mix, over every
-  step run (sign-ins included): the figure least moved by other load on the machine, from which the
-  capacity plan in the README is worked out;
+  step run (sign-ins included); ``resultday_cpu_ms_per_other_request``: the same without the
+  password checks (gunicorn's CPU less ``signin_cpu_ms`` per sign-in, over the other requests);
+  ``resultday_postgres_cpu_ms_per_request``: CPU of the PostgreSQL backends serving this database,
+  per request. CPU per request is the figure least moved by other load on the machine; the
+  capacity plan in the README is worked out from these;
 - ``signin_cpu_ms``: CPU time (time.process_time) of one password check with Django's default
   hasher (PBKDF2-SHA256, production's), the mean of ``BENCH_SIGNIN_CHECKS`` checks (default 20).
 
@@ -30,7 +33,7 @@ machine's CPU split between gunicorn, the Celery worker, Locust and the rest (Po
 whatever else runs on the machine), printed to stderr.
 
 Data: the ``seed_scale`` pilot (generated with ``BENCH_RESULTDAY_REGISTRATIONS`` registrations,
-default 20,000, when the database holds none). ``BENCH_RESULTDAY_STUDENTS`` (default 1,000) of its
+default 20,000, when the database holds none). ``BENCH_RESULTDAY_STUDENTS`` (default 500) of its
 holders get student accounts, written with bulk inserts and sharing one password hash made by the
 portal's hasher (every check still costs a full PBKDF2 run); their PDFs are rendered by the worker
 before the steps (a result-day certificate is stored at issuance). Ten institutions with the most
@@ -57,8 +60,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = Path(__file__).resolve().parent / "resultday_locust.py"
 REGISTRATIONS = int(os.environ.get("BENCH_RESULTDAY_REGISTRATIONS", "20000"))
-STUDENTS = int(os.environ.get("BENCH_RESULTDAY_STUDENTS", "1000"))
-STEPS = [int(s) for s in os.environ.get("BENCH_RESULTDAY_STEPS", "4,8,16,24,32,40,48").split(",") if s.strip()]
+STUDENTS = int(os.environ.get("BENCH_RESULTDAY_STUDENTS", "500"))
+STEPS = [int(s) for s in os.environ.get("BENCH_RESULTDAY_STEPS", "2,4,8,16,24,32,40,48").split(",") if s.strip()]
 STEP_SECONDS = int(os.environ.get("BENCH_RESULTDAY_STEP_SECONDS", "40"))
 WORKERS = int(os.environ.get("BENCH_RESULTDAY_WORKERS", "3"))
 SESSION_SIZE = int(os.environ.get("BENCH_RESULTDAY_SESSION_SIZE", "1000"))
@@ -280,6 +283,17 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
+def _postgres_cpu(database: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to ``database`` (the server runs on
+    this machine): the portal's share of PostgreSQL, apart from the other databases on it."""
+    from django.db import connections
+
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database])
+        pids = [row[0] for row in cursor.fetchall()]
+    return {pid: _cpu_seconds(pid) for pid in pids}
+
+
 def _machine_cpu_seconds() -> float:
     """CPU seconds the whole machine has been busy (all but idle and iowait)."""
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -347,6 +361,8 @@ def _render_student_pdfs(ids: list[int], seconds: float = 600) -> None:
 
 def _step(users: int, seconds: int, data: dict, env: dict, port: int, folder: Path, pids: dict,
           check_ms: float) -> dict:
+    from django.conf import settings
+
     spawn_seconds = max(2, users // 8)
     data_path = folder / f"data-{users}.json"
     data_path.write_text(json.dumps(dict(data, finalize_after=spawn_seconds + 2), ensure_ascii=False))
@@ -361,9 +377,11 @@ def _step(users: int, seconds: int, data: dict, env: dict, port: int, folder: Pa
         stdout=subprocess.DEVNULL, stderr=open(folder / f"locust-{users}.log", "w"))
     pids = dict(pids, locust=locust.pid)
 
+    database = settings.DATABASES["default"]["NAME"]
+
     def sample() -> dict:
         return dict({name: _cpu_seconds(pid) for name, pid in pids.items()}, machine=_machine_cpu_seconds(),
-                    wall=time.monotonic())
+                    wall=time.monotonic(), postgres=_postgres_cpu(database))
 
     # CPU is read over the window Locust's statistics cover: from the end of the spawning (when it
     # resets them) to the end of the run, before the users stop.
@@ -374,7 +392,10 @@ def _step(users: int, seconds: int, data: dict, env: dict, port: int, folder: Pa
         marks.append(sample())
     locust.wait()
     wall = marks[1]["wall"] - marks[0]["wall"]
-    cpu = {name: marks[1][name] - marks[0][name] for name in marks[0]}
+    cpu = {name: marks[1][name] - marks[0][name] for name in marks[0] if name != "postgres"}
+    # A backend that started in the window counts whole; one that ended in it is lost (rare: the
+    # web processes keep their connections, DB_CONN_MAX_AGE).
+    cpu["postgres"] = sum(value - marks[0]["postgres"].get(pid, 0.0) for pid, value in marks[1]["postgres"].items())
     locust_cpu, machine = cpu["locust"], cpu["machine"]
     with open(f"{prefix}_stats.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -391,7 +412,8 @@ def _step(users: int, seconds: int, data: dict, env: dict, port: int, folder: Pa
         "requests": int(total["Request Count"]), "failures": int(total["Failure Count"]),
         "rps": float(total["Requests/s"]), "p50_ms": float(total["50%"]), "p95_ms": float(total["95%"]),
         "gunicorn_cores": cpu["gunicorn"] / wall, "celery_cores": cpu["celery"] / wall, "locust_cores": locust_cpu / wall,
-        "other_cores": max(0.0, machine - cpu["gunicorn"] - cpu["celery"] - locust_cpu) / wall,
+        "postgres_cores": cpu["postgres"] / wall,
+        "other_cores": max(0.0, machine - cpu["gunicorn"] - cpu["celery"] - locust_cpu - cpu["postgres"]) / wall,
         "endpoints": [{"name": f"{r['Type']} {r['Name']}" if not r["Name"].startswith(r["Type"]) else r["Name"],
                        "requests": int(r["Request Count"]), "failures": int(r["Failure Count"]),
                        "p50_ms": float(r["50%"]), "p95_ms": float(r["95%"]), "p99_ms": float(r["99%"])}
@@ -423,7 +445,8 @@ def _print_step(step: dict) -> None:
           f"{'holds' if step['holds'] else 'does not hold'}",
           file=out)
     print(f"#   CPU cores used: gunicorn {step['gunicorn_cores']:.2f}, celery {step['celery_cores']:.2f}, "
-          f"locust {step['locust_cores']:.2f}, PostgreSQL/Redis/other {step['other_cores']:.2f}", file=out)
+          f"locust {step['locust_cores']:.2f}, PostgreSQL (this database) {step['postgres_cores']:.2f}, "
+          f"everything else on the machine {step['other_cores']:.2f}", file=out)
     print(f"#   {'endpoint':<64} {'requests':>8} {'failed':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}", file=out)
     for e in sorted(step["endpoints"], key=lambda e: -e["requests"] * e["p50_ms"]):
         print(f"#   {e['name'][:64]:<64} {e['requests']:>8} {e['failures']:>6} {e['p50_ms']:>7.0f} {e['p95_ms']:>7.0f} "
@@ -474,7 +497,7 @@ def run():
         _render_student_pdfs(data["student_certificates"])
         pids = {"gunicorn": web.pid, "celery": worker.pid}
         # Warm-up, not recorded: each gunicorn worker imports the views and opens its connections.
-        _step(4, 5, dict(data, session=None), env, port, folder, pids, check_ms)
+        _step(2, 5, dict(data, session=None), env, port, folder, pids, check_ms)
         for users, session_id in zip(STEPS, data["sessions"], strict=False):
             step = _step(users, STEP_SECONDS, dict(data, session=session_id), env, port, folder, pids, check_ms)
             step["issuance"] = _issuance_of(session_id)
@@ -490,8 +513,14 @@ def run():
         shutil.rmtree(media, ignore_errors=True)
         shutil.rmtree(folder, ignore_errors=True)
     if steps:
-        cpu_ms = sum(s["gunicorn_cores"] * s["seconds"] for s in steps) / sum(s["requests"] for s in steps) * 1000
-        figures.append(("resultday_cpu_ms_per_request", round(cpu_ms, 1), "ms gunicorn CPU/request"))
+        gunicorn_s = sum(s["gunicorn_cores"] * s["seconds"] for s in steps)
+        requests, signins = sum(s["requests"] for s in steps), sum(s["signin_requests"] for s in steps)
+        # The rest: what gunicorn spent beyond the password checks, per request that is not a sign-in.
+        rest_ms = (gunicorn_s * 1000 - signins * check_ms) / max(1, requests - signins)
+        postgres_ms = sum(s["postgres_cores"] * s["seconds"] for s in steps) / requests * 1000
+        figures += [("resultday_cpu_ms_per_request", round(gunicorn_s / requests * 1000, 1), "ms gunicorn CPU/request"),
+                    ("resultday_cpu_ms_per_other_request", round(rest_ms, 1), "ms gunicorn CPU/request but sign-in"),
+                    ("resultday_postgres_cpu_ms_per_request", round(postgres_ms, 1), "ms PostgreSQL CPU/request")]
     held = [s for s in steps if s["holds"]]
     if not held:
         print("# no step held (p95 under 300 ms, no failure): no sustained rate to report", file=sys.stderr)
