@@ -22,7 +22,7 @@ import datetime
 import logging
 import operator
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
 from decimal import Decimal
@@ -297,9 +297,46 @@ def _fees_by_province(today: datetime.date) -> dict:
 
 
 def _replace(model, columns: list[str], rows: list[tuple], only: list[tuple] | None) -> None:
-    """Replace the rows of ``model``: all of them, or those of the keys ``only``."""
-    _in_keys(model.objects.all(), only, {"p": "province_id", "o": "org_id", "c": "certificate_id", "l": "level"}).delete()
-    copy_rows(model, columns, rows)
+    """Replace the rows of ``model``: all of them, or those of the keys ``only``, by ``rows``. Only
+    what differs is written: a row stored exactly as computed stays (most do from one refresh to the
+    next), a stored row no longer computed is deleted and a computed row not stored is copied in.
+    Deleting and copying every row cost more than reading them (at national scale, about 1 s to
+    write 95,000 rows into tables of seven or eight indexes); when most rows differ they are all
+    replaced, as before."""
+    stored = _in_keys(model.objects.all(), only, {"p": "province_id", "o": "org_id", "c": "certificate_id",
+                                                  "l": "level"})
+    found = list(stored.values_list(*columns, "pk").order_by())
+    by_values = {row[:-1]: row[-1] for row in found}
+    computed = set(rows)
+    if len(by_values) == len(found) and len(computed) == len(rows):
+        gone = [pk for values, pk in by_values.items() if values not in computed]
+        new = [row for row in rows if row not in by_values]
+    else:  # equal rows on either side (not written by a rebuild): matched one for one
+        wanted = Counter(rows)
+        gone = []
+        for *values, pk in found:
+            if wanted[tuple(values)] > 0:
+                wanted[tuple(values)] -= 1
+            else:
+                gone.append(pk)
+        new = list(wanted.elements())
+    if len(gone) * 2 > len(found):
+        stored.delete()
+        copy_rows(model, columns, rows)
+        return
+    _delete_ids(model, gone)
+    copy_rows(model, columns, new)
+
+
+def _delete_ids(model, ids: list[int]) -> None:
+    if not ids:
+        return
+    if connection.vendor == "postgresql":  # one array, not a parameter per id
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)} WHERE id = ANY(%s)", [ids])
+        return
+    for start in range(0, len(ids), 500):
+        model.objects.filter(pk__in=ids[start:start + 500]).delete()
 
 
 def rollups_compute(*, today: datetime.date | None = None, progress: Callable[[str], None] = lambda phase: None,
