@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Person, Province
@@ -56,7 +57,11 @@ class Registration(models.Model):
         ordering = ["session", "pk"]
         constraints = [models.UniqueConstraint(fields=["session", "person"], name="registration_once_per_session")]
         indexes = [models.Index(fields=["province", "session_date"]), models.Index(fields=["org", "session_date"]),
-                   models.Index(fields=["certificate", "level", "session_date"])]
+                   models.Index(fields=["certificate", "level", "session_date"]),
+                   # The candidates fees are due for, by id with their session: the dashboard's full
+                   # rebuild joins them to their results reading this index alone, not the table.
+                   models.Index(fields=["id", "session"], condition=Q(status="registered", absent=False),
+                                name="registration_due_idx")]
         verbose_name = _("报名")
         verbose_name_plural = _("报名")
 

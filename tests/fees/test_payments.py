@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.scoping import actor_for
+from assessments.models import AssessmentSession
 from core.errors import AppError, Forbidden
 from fees import selectors, services
 from fees.models import FeePayment
@@ -167,10 +168,19 @@ def test_outstanding_by_province_exports_to_xlsx(as_user, verified, web_certific
     assert [c.value for c in sheet[2]][0] == hubei_institution.name  # a province sees its institutions
 
 
+@pytest.mark.parametrize("listed", [True, False], ids=["sessions_by_id", "every_finalized_session"])
 def test_dues_added_up_per_session_sum_to_what_the_dues_per_payer_sum_to(
-        verified, web_certificate, hubei, hubei_institution, hubei_institution_user, org_a_user, ministry_user):
+        listed, monkeypatch, verified, web_certificate, hubei, hubei_institution, hubei_institution_user, org_a_user,
+        ministry_user):
     """The dashboard's per-session sum in the database equals the payments page's per-payer sum: paid
-    amounts of institutions and social learners, a session with no standard in force, unpaid ages."""
+    amounts of institutions and social learners, a session with no standard in force, unpaid ages, the
+    day each was finalized; a session with results no longer finalized owes nothing. Whether the
+    sessions are read by id (a few) or all finalized ones are (many: a full rebuild)."""
+    if not listed:
+        monkeypatch.setattr(selectors, "_SESSIONS_LISTED", 0)
+    reopened = finalized_session(certificate=web_certificate, province=hubei, institution=hubei_institution,
+                                 candidates=2)
+    AssessmentSession.objects.filter(pk=reopened.pk).update(status=AssessmentSession.Status.CLOSED)
     paid = finalized_session(certificate=web_certificate, province=hubei, institution=hubei_institution, candidates=3,
                              absent=1, social_learners=2)
     finalized_session(certificate=web_certificate, province=hubei, institution=hubei_institution, candidates=2,
@@ -187,5 +197,7 @@ def test_dues_added_up_per_session_sum_to_what_the_dues_per_payer_sum_to(
     assert expected[0]["paid"] == Decimal("150.25") and expected[0]["no_standard_candidates"] == 3
     by_session = selectors.session_dues(actor)
     assert len(by_session) == 3 and selectors.outstanding_summary(by_session, by="province_code") == expected
+    assert {(d.session_id, d.finalized_on) for d in by_session} == {
+        (d.session_id, d.finalized_on) for d in selectors.dues(actor)}
     assert selectors.outstanding_summary(by_session, by="org_id") == selectors.outstanding_summary(
         selectors.dues(actor), by="org_id")

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Role
@@ -18,7 +19,15 @@ from assessments.results.services import session_finalize
 from certificates.issuance.models import IssuanceRequest, IssuedCertificate
 from fees.caps import caps_ensure
 from fees.models import CostCap, FeePayment, FeeStandard, FeeThread, FeeVersion
-from pilot.dashboard.models import RollupChange, RollupRefresh
+from pilot.dashboard.models import (
+    FeeFact,
+    InstitutionFact,
+    PilotFact,
+    PilotYearFact,
+    RollupChange,
+    RollupRefresh,
+    WaitingFact,
+)
 from pilot.dashboard.rollups import ROLLUPS, rollup_changes_request, rollup_refresh_now
 from tests.personas import make_persona
 from tests.pilot.test_figures import SMALL, assert_figures_reconcile
@@ -132,3 +141,27 @@ def test_the_triggers_mark_inserts_updates_and_deletes(provinces):
     rollup_refresh_now(actor=None, trigger="test", kind="changes")
     Registration.objects.filter(pk=registration.pk).update(status="cancelled")
     assert set(RollupChange.objects.values_list("province_id", "org_id", "certificate_id", "level")) == {key}
+
+
+def test_a_full_rebuild_writes_only_the_rows_that_differ(provinces):
+    """Rows stored as computed stay (their ids too); altered, missing, extra and repeated rows are put
+    right; a table whose rows all differ is written anew: the tables end as a rebuild from empty."""
+    call_command("seed_scale", "--orgs", "2", "--institutions", "10", "--registrations", "300", stdout=io.StringIO())
+    rollup_refresh_now(actor=None, trigger="test")
+    expected = rollup_tables()
+    ids = {model: set(model.objects.values_list("pk", flat=True)) for model in ROLLUPS}
+    assert all(ids.values())
+    altered = InstitutionFact.objects.order_by("pk").first()
+    InstitutionFact.objects.filter(pk=altered.pk).update(registered=altered.registered + 1)
+    WaitingFact.objects.filter(pk=WaitingFact.objects.order_by("pk").values("pk")[:1]).delete()
+    repeated = FeeFact.objects.order_by("pk").first()
+    repeated.pk = None
+    repeated.save()
+    PilotYearFact.objects.all().delete()
+    PilotFact.objects.update(registered=F("registered") + 1)
+    rollup_refresh_now(actor=None, trigger="test")
+    assert rollup_tables() == expected
+    kept = set(InstitutionFact.objects.values_list("pk", flat=True))
+    assert kept - ids[InstitutionFact] and ids[InstitutionFact] - kept == {altered.pk}
+    assert len(set(FeeFact.objects.values_list("pk", flat=True)) & ids[FeeFact]) == len(ids[FeeFact])
+    assert not set(PilotFact.objects.values_list("pk", flat=True)) & ids[PilotFact]
