@@ -136,3 +136,54 @@ def test_the_s3_backend_is_configured_from_the_environment(monkeypatch):
         for key in environment:
             monkeypatch.delenv(key, raising=False)
         importlib.reload(pilot_settings)
+
+
+@pytest.fixture
+def s3_storage(settings, monkeypatch, tmp_path):
+    """The S3 backend as STORAGE_BACKEND=s3 configures it, on moto's in-process S3 (no network)."""
+    moto = pytest.importorskip("moto")
+    import boto3
+
+    import pilot.settings as pilot_settings
+
+    environment = {"STORAGE_BACKEND": "s3", "S3_BUCKET": "pilot-drill", "S3_ACCESS_KEY_ID": "testing",
+                   "S3_SECRET_ACCESS_KEY": "testing", "S3_REGION": "us-east-1", "S3_PREFIX": "portal"}
+    for key, value in environment.items():
+        monkeypatch.setenv(key, value)
+    try:
+        configured = importlib.reload(pilot_settings).STORAGES["default"]
+    finally:
+        for key in environment:
+            monkeypatch.delenv(key)
+        importlib.reload(pilot_settings)
+    with moto.mock_aws():
+        bucket = boto3.resource("s3", region_name="us-east-1").create_bucket(Bucket="pilot-drill")
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o500)
+        settings.MEDIA_ROOT = locked / "media"
+        settings.STORAGES = {**settings.STORAGES, "default": configured}
+        yield bucket
+        locked.chmod(0o700)
+
+
+def test_on_the_s3_backend_seals_and_certificate_pdfs_live_in_the_bucket_private_and_streamed(
+        s3_storage, as_user, org_a, org_a_user, hubei, hubei_institution, student_user, certificate):  # noqa: F811
+    from core.backup.services import storage_names
+
+    response = as_user(org_a_user).post(f"/orgs/{org_a.pk}/seal/upload/", {"file": seal_upload(), "printed_mm": "40"})
+    assert response.status_code == 302
+    (issued,) = issue_now(certificate=certificate, province=hubei, people=[student_user.person],
+                          institution=hubei_institution)
+    issued = IssuedCertificate.objects.get(pk=issued.pk)
+    keys = {o.key for o in s3_storage.objects.all()}
+    seal = OrgSeal.objects.get(org=org_a)
+    assert {f"portal/{seal.file.name}", f"portal/{issued.pdf.name}"} <= keys
+    acl = s3_storage.Object(f"portal/{issued.pdf.name}").Acl()
+    assert all(g["Grantee"].get("URI", "").endswith("AllUsers") is False for g in acl.grants)  # private
+    download = as_user(student_user).get(reverse("issued:pdf", args=[issued.number]))
+    assert download.status_code == 200
+    content = b"".join(download.streaming_content) if download.streaming else download.content
+    assert content == s3_storage.Object(f"portal/{issued.pdf.name}").get()["Body"].read()
+    # The backup finds every stored file by listing the bucket through the storage API.
+    assert {seal.file.name, issued.pdf.name} <= set(storage_names(default_storage))
