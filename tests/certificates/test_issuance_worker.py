@@ -67,7 +67,9 @@ def finished() -> bool:
 
 
 @pytest.fixture
-def certificate(org_a):
+def certificate(org_a, settings):
+    # The seal where the worker processes read it (the run's var directory), not in this test's folder.
+    settings.MEDIA_ROOT = Path(os.environ["PILOT_VAR_DIR"]) / "media"
     seal_for(org_a)
     return certificate_with_levels(org=org_a)
 
