@@ -130,6 +130,7 @@ def _stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
         process.wait(timeout=10)
 
 
+@pytest.mark.drill
 def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(certificate, hubei, settings):
     if settings.CELERY_TASK_ALWAYS_EAGER:
         pytest.skip("needs Redis (REDIS_URL) for a worker process to kill; CI always has it")
