@@ -27,6 +27,9 @@ def outage_errors() -> tuple[type[BaseException], ...]:
     redis_exceptions = sys.modules.get("redis.exceptions")  # loaded only where Redis is configured
     if redis_exceptions is not None:
         errors += [redis_exceptions.ConnectionError, redis_exceptions.TimeoutError]
+    broker_exceptions = sys.modules.get("kombu.exceptions")  # a task sent while the broker is down
+    if broker_exceptions is not None:
+        errors.append(broker_exceptions.OperationalError)
     return tuple(errors)
 
 

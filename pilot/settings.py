@@ -244,8 +244,34 @@ if not IS_PRODUCTION:
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: every file download goes through a scoped view
+# Stored files (seals, certificate PDFs, uploads, reports) go through the storage API only, so an
+# S3-compatible object store can replace the local folder when web and worker processes run on
+# several machines. Private objects, no signed URLs: every download streams through a view that
+# checks access, so no object is ever reachable by a URL of its own.
+STORAGE_BACKEND = env_choice("STORAGE_BACKEND", ("local", "s3"), "local")
+if STORAGE_BACKEND == "s3":
+    _missing = [name for name in ("S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY") if not env_str(name)]
+    if _missing:
+        raise ImproperlyConfigured(f"STORAGE_BACKEND=s3 needs {', '.join(_missing)}")
+    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": env_str("S3_BUCKET"),
+        "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+        "access_key": env_str("S3_ACCESS_KEY_ID"),
+        "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+        "region_name": env_str("S3_REGION") or None,
+        "location": env_str("S3_PREFIX", "").strip("/"),
+        "addressing_style": env_choice("S3_ADDRESSING_STYLE", ("path", "virtual", "auto"), "path"),
+        "default_acl": "private",
+        "querystring_auth": False,
+        # Stored names are unique (uuid or number and version); a name taken by a killed worker's
+        # leftover is deleted first (certificates.issuance.worker), as on the local folder.
+        "file_overwrite": False,
+        "max_memory_size": 5 * 1024 * 1024,
+    }}
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if IS_PRODUCTION

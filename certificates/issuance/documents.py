@@ -5,12 +5,22 @@ and seal. The issuance worker stores the Chinese PDF; the bilingual variant is r
 and never stored.
 """
 
+import functools
 
 from accounts.models import IdType
 from certificates.catalog.models import Level
 from certificates.issuance import pdf, signing
 from certificates.issuance.models import IssuedCertificate
 from core.base_url import public_base_url
+from core.uploads import stored_file_read
+
+
+@functools.lru_cache(maxsize=64)
+def _seal_png(seal_file) -> bytes:
+    """A seal image's bytes, read through the storage API (local folder or object store). A stored
+    file hashes by its name, and a seal version is never rewritten under the same name (a new upload
+    gets a new one): the name is a safe cache key, so one issuing process reads each seal once."""
+    return stored_file_read(seal_file)
 
 
 def verify_url(token: str) -> str:
@@ -31,7 +41,8 @@ def certificate_data(issued: IssuedCertificate, *, variant: str = "zh", version=
         id_type_label=str(id_type_label), id_number=source.id_number, certificate_name=issued.certificate.name,
         level=issued.level, level_label=str(Level(issued.level).label), org_name=issued.org.name,
         issued_on=source.issued_on, verify_url=verify_url(source.token),
-        seal_path=seal.file.path if seal else None, seal_key=f"seal-{seal.pk}" if seal else "no-seal",
+        seal_png=functools.partial(_seal_png, seal.file) if seal else None,
+        seal_key=f"seal-{seal.pk}" if seal else "no-seal",
         variant=variant)
 
 

@@ -17,10 +17,12 @@ covers raises ``GlyphMissing`` — never a blank box.
 slow path, kept for rare names and as the benchmark's baseline.
 """
 
+import base64
 import datetime
 import functools
 import io
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
@@ -73,7 +75,9 @@ class CertificateData:
     org_name: str
     issued_on: datetime.date
     verify_url: str
-    seal_path: str | None  # the org's seal image (a file path), None for imported certificates
+    # Reads the org's seal image (PNG) from storage; None for imported certificates. A callable so
+    # the storage is read only when the background is rendered, once per seal version per process.
+    seal_png: Callable[[], bytes] | None
     seal_key: str  # identifies the seal version: the background cache key
     variant: str = "zh"
     extra: dict = field(default_factory=dict)
@@ -165,9 +169,14 @@ def _template_context(data: CertificateData, *, with_values: bool, font_family: 
                      "value": data.values()[key] if with_values else ""})
     return {"rows": rows, "layout": LAYOUT, "bilingual": data.variant == "bilingual", "data": data,
             "with_values": with_values, "font_family": font_family,
-            "seal_url": f"file://{data.seal_path}" if data.seal_path else "",
+            "seal_url": _png_data_url(data.seal_png()) if data.seal_png else "",
             "qr_svg": _qr_svg(data.verify_url) if with_values else "",
             "site": public_base_url()}
+
+
+def _png_data_url(png: bytes) -> str:
+    """The image inline in the HTML: WeasyPrint then reads nothing from a file system."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _weasyprint(html: str) -> bytes:

@@ -13,6 +13,7 @@ other way round.
 """
 
 import functools
+import logging
 from pathlib import Path
 
 from celery import current_app
@@ -22,6 +23,8 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 def unreachable_errors() -> tuple[type[BaseException], ...]:
@@ -66,9 +69,23 @@ class OnCommitTask(DjangoTask):
     def apply_async(self, args=None, kwargs=None, **options) -> AsyncResult | None:
         """Send now outside a transaction; inside one, once it commits (then None is returned)."""
         if transaction.get_connection().in_atomic_block:
-            transaction.on_commit(functools.partial(super().apply_async, args, kwargs, **options))
+            transaction.on_commit(functools.partial(self._send_after_commit, args, kwargs, options))
             return None
         return super().apply_async(args, kwargs, **options)
+
+    def _send_after_commit(self, args, kwargs, options) -> None:
+        # The work is committed by now (a queued job, a pending issuance request): a broker that is
+        # down must not turn the request that saved it into an error page (the visitor would send it
+        # again). The row waits in the database and the beat's sweeps send it again (core.jobs_sweep,
+        # certificates.sweep); a send refused for another reason, or an in-process task's error, still raises.
+        if self.app.conf.task_always_eager:
+            super().apply_async(args, kwargs, **options)
+            return
+        try:
+            super().apply_async(args, kwargs, **options)
+        except unreachable_errors() as exc:
+            logger.error("the broker is unreachable (%s); task %s left for the sweep", exc.__class__.__name__,
+                         self.name)
 
 
 def task_packages() -> list[str]:

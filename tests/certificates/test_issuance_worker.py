@@ -67,7 +67,9 @@ def finished() -> bool:
 
 
 @pytest.fixture
-def certificate(org_a):
+def certificate(org_a, settings):
+    # The seal where the worker processes read it (the run's var directory), not in this test's folder.
+    settings.MEDIA_ROOT = Path(os.environ["PILOT_VAR_DIR"]) / "media"
     seal_for(org_a)
     return certificate_with_levels(org=org_a)
 
@@ -128,6 +130,7 @@ def _stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
         process.wait(timeout=10)
 
 
+@pytest.mark.drill
 def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(certificate, hubei, settings):
     if settings.CELERY_TASK_ALWAYS_EAGER:
         pytest.skip("needs Redis (REDIS_URL) for a worker process to kill; CI always has it")

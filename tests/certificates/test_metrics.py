@@ -2,7 +2,9 @@
 count move when a chunk is issued, here and on a real worker; verification lookups and refusals
 move where the service answers or refuses."""
 
+import os
 import time
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,7 +16,9 @@ from tests.scrape import value
 
 
 @pytest.fixture
-def certificate(org_a):
+def certificate(org_a, settings):
+    # The seal where the worker processes read it (the run's var directory), not in this test's folder.
+    settings.MEDIA_ROOT = Path(os.environ["PILOT_VAR_DIR"]) / "media"
     seal_for(org_a)
     return certificate_with_levels(org=org_a, name="老年照护")
 

@@ -20,7 +20,7 @@ from django.db import connection
 
 from tests.certificates.test_issuance_worker import _stop
 
-pytestmark = [pytest.mark.postgres, pytest.mark.worker]
+pytestmark = [pytest.mark.postgres, pytest.mark.worker, pytest.mark.drill]
 
 TOTAL = 300
 SEED = f"""

@@ -12,15 +12,14 @@ from tests.certificates.factories import seal_png
 
 @pytest.fixture
 def data(tmp_path):
-    seal = tmp_path / "seal.png"
-    seal.write_bytes(seal_png())
+    seal = seal_png()
 
     def make(**changes):
         values = dict(number="X000142000122261000001", version=1, holder_name="李小明", id_type="resident_id",
                       id_type_label="居民身份证", id_number="420106200305151234", certificate_name="Web前端开发",
                       level="junior", level_label="初级", org_name="北京新奥时代科技有限责任公司",
                       issued_on=datetime.date(2026, 11, 26), verify_url="http://127.0.0.1:8000/verify/t/abcdefghij",
-                      seal_path=str(seal), seal_key=f"test-{tmp_path.name}")
+                      seal_png=lambda: seal, seal_key=f"test-{tmp_path.name}")
         values.update(changes)
         return pdf.CertificateData(**values)
 
