@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# make test runs the suite in this many processes (pytest-xdist, tests handed out one by one)
+# make test runs the suite in this many processes (pytest-xdist; an idle process takes tests from the busy one)
 TEST_PROCESSES ?= 2
 
 .PHONY: demo test bench lint messages clean
@@ -38,7 +38,7 @@ test: $(VENV)/.dev
 	PILOT_ENV=test $(BIN)/python manage.py compile_translations --check
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest -n $(TEST_PROCESSES) --dist load $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
 	@echo "# the make demo path: the tests marked embedded again, on SQLite with in-process tasks"
 	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND PILOT_TEST_EMBEDDED=1 \
 		$(BIN)/pytest -m embedded -p no:cacheprovider

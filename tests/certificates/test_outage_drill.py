@@ -117,7 +117,9 @@ def test_issuance_resumes_within_30_s_of_the_database_return_and_issues_each_pas
     from certificates.issuance.tasks import issue_pending
 
     cluster = private_cluster
-    env = {**os.environ, "DATABASE_URL": cluster.url, "DASHBOARD_REFRESH_ON_CHANGE": "0"}
+    # The seed and the worker share the test's file storage: the worker reads the seal the seed stored.
+    env = {**os.environ, "DATABASE_URL": cluster.url, "DASHBOARD_REFRESH_ON_CHANGE": "0",
+           "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
     # Only the schema counts: rows another test committed to the copied database are flushed.
     for command in (["flush", "--noinput"], ["shell", "-c", SEED]):
         done = subprocess.run([sys.executable, "manage.py", *command], cwd=settings.BASE_DIR, env=env,
@@ -130,7 +132,7 @@ def test_issuance_resumes_within_30_s_of_the_database_return_and_issues_each_pas
         [sys.executable, "-m", "celery", "-A", "pilot", "worker", "-Q", queue, "--concurrency", "2",
          "--without-gossip", "--without-mingle", "--loglevel", "WARNING", "-n", f"{queue}@%h"],
         env={**env, "DB_CONN_MAX_AGE": "60", "TASK_RETRY_BACKOFF_MAX": "8", "ISSUANCE_CHUNK": "10",
-             "MEDIA_ROOT": str(settings.MEDIA_ROOT), "CELERY_QUEUE": queue},
+             "CELERY_QUEUE": queue},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     count = "select count(*) from certificates_issuedcertificate"
     try:
