@@ -51,6 +51,22 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _migration_rows(request):
+    """Every database test finds the rows the data migrations wrote (provinces, the "2357" caps,
+    the beat schedules). A transactional test's flush empties them, and make test's processes hand
+    tests to each other, so a plain database test may come after one."""
+    if request.node.get_closest_marker("django_db") is None and not (
+            {"db", "transactional_db", "live_server"} & set(request.fixturenames)):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from accounts.models import Province
+    from pilot.demo import migration_rows_put_back
+
+    if not Province.objects.exists():
+        migration_rows_put_back()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

@@ -16,6 +16,7 @@ from accounts import services as account_services
 from accounts.identity import gb11643_check_char
 from accounts.models import IdType, Province, Role, RoleBinding, User
 from accounts.provinces import provinces_ensure
+from fees.caps import caps_ensure
 from organizations.institutions.models import Alliance, Enrolment, Institution
 from organizations.orgs.models import Org
 from organizations.orgs.validators import credit_code_check_char
@@ -139,8 +140,7 @@ STEPS = [
 
 
 MARKER_USERNAME = "moe_officer"
-# Data migrations whose rows ``flush`` removes and nothing in the demo steps recreates (provinces
-# and the "2357" caps are ensured by the steps themselves).
+# Data migrations whose rows ``flush`` removes, besides the provinces and the "2357" caps.
 DATA_MIGRATIONS = [("assessments.migrations.0006_monthly_report_schedule", "create_schedule"),
                    ("credit_bank.migrations.0002_sweep_schedule", "add_schedule")]
 
@@ -158,16 +158,26 @@ def personas_list() -> list[tuple[str, str, str]]:
     return rows
 
 
-def demo_wipe() -> None:
-    """Empty every table (``flush``) and put back what data migrations hold."""
+def migration_rows_put_back() -> None:
+    """Put back the rows the data migrations wrote (provinces, the "2357" caps, the beat schedules)
+    once a ``flush`` has emptied every table: ``seed_demo --rebuild``, and the tests after a
+    transactional test."""
     import importlib
 
     from django.apps import apps
+
+    provinces_ensure()
+    caps_ensure()
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+def demo_wipe() -> None:
+    """Empty every table (``flush``) and put back what data migrations hold."""
     from django.core.management import call_command
 
     call_command("flush", interactive=False, verbosity=0)
-    for module, function in DATA_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(apps, None)
+    migration_rows_put_back()
 
 
 def seed_demo(out, *, rebuild: bool = False) -> tuple[list[tuple[str, str, str]], bool]:
