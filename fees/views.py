@@ -10,6 +10,7 @@ from accounts.forms import add_app_error
 from core.choices import choices_answer
 from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
+from core.public_cache import public_page
 from fees import selectors, services
 from fees.forms import ItemsForm, PaymentForm, ProposalForm, VerifyForm
 from fees.models import CostItem, FeeThread
@@ -127,6 +128,7 @@ def thread_detail(request, pk: int):
 _STATES = {"in_force": _lazy("现行"), "upcoming": _lazy("待生效"), "ended": _lazy("已失效")}
 
 
+@public_page
 def standards(request):
     """Verified standards are public (institutions, orgs, anyone): what applies today to each
     certificate level and what will apply from which later date; with history, what applied before."""

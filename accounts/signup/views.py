@@ -10,6 +10,7 @@ from accounts.personal_data import Field
 from accounts.signup import services
 from accounts.signup.forms import SignUpCodeForm, SignUpForm
 from core.errors import AppError
+from core.public_cache import public_page
 
 _SESSION_KEY = "signup_token"
 
@@ -77,5 +78,6 @@ def signup_verify(request):
         "minutes": settings.SMS_CODE_MINUTES}, refusal=refusal)
 
 
+@public_page
 def privacy_notice(request):
     return render(request, "accounts/privacy.html", {"notice_version": settings.PRIVACY_NOTICE_VERSION})

@@ -2,8 +2,9 @@
 
 Every decision comes from the certificate's access (certificates.issuance.selectors): ``share``,
 ``export_credential``, ``download_poster``, ``download_report`` and ``view_verification_counts``.
-The public page is reached by its random token only, shows the masked name, and is cacheable for a
-minute at most (the status it shows is live)."""
+The public page is reached by its random token only, shows the masked name, and is a public page
+(core.public_cache) cacheable for a minute at most (the status it shows is live): private for the
+signed-in, whose header is their own."""
 
 import json
 
@@ -11,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -23,6 +23,7 @@ from certificates.issuance.selectors import issued_certificate_access
 from core.base_url import public_base_url
 from core.errors import NotInScope
 from core.exports import file_response
+from core.public_cache import public_page
 
 PAGE_ACTIONS = ("share", "export_credential", "download_poster", "download_report", "view_verification_counts")
 PUBLIC_MAX_AGE = 60
@@ -107,6 +108,7 @@ def report_pdf(request, number: str):
 
 
 @require_safe
+@public_page(max_age=PUBLIC_MAX_AGE)
 def public(request, token: str):
     """The public credential page: anyone with the link, while the holder keeps it on."""
     services.public_lookup_throttle(_client(request))
@@ -114,8 +116,6 @@ def public(request, token: str):
     services.verification_counted(issued_id=issued.pk)
     response = render(request, "certificates/credential/public.html", {
         "facts": selectors.credential_facts(issued), "token": token, "verify_url": verify_url(issued.token)})
-    patch_cache_control(response, max_age=PUBLIC_MAX_AGE)
-    patch_vary_headers(response, ["Cookie", "Accept-Language"])
     return response
 
 

@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -85,6 +86,7 @@ def test_a_random_token_is_404(client, as_user, student_user, issued):
 
 def test_the_public_page_shows_the_masked_name_and_never_the_full_name_or_id(client, as_user, student_user, issued):
     page = shared(as_user, student_user, issued)
+    client.logout()  # shared() signed the test client in as the holder: the page is for a visitor
     response = client.get(reverse("credential:public", args=[page.token]))
     html = response.content.decode()
     assert "Web前端开发" in html and issued.org.name in html and issued.number in html and "有效" in html
@@ -93,6 +95,18 @@ def test_the_public_page_shows_the_masked_name_and_never_the_full_name_or_id(cli
     assert 'src="data:image/png;base64,' in html  # the org's seal, as on the certificate
     assert "<script" not in html.split("</header>")[-1]  # the content needs no JavaScript
     assert "max-age=60" in response["Cache-Control"]
+
+
+def test_the_public_page_is_private_for_the_signed_in_whose_header_is_their_own(client, as_user, student_user,
+                                                                                    issued):
+    page = shared(as_user, student_user, issued)
+    url = reverse("credential:public", args=[page.token])
+    anonymous = Client().get(url)
+    assert "public" in anonymous["Cache-Control"] and "max-age=60" in anonymous["Cache-Control"]
+    holder = as_user(student_user).get(url)
+    assert holder.status_code == 200 and student_user.full_name in holder.content.decode()  # the header names them
+    assert "private" in holder["Cache-Control"] and "public" not in holder["Cache-Control"]
+    assert "Cookie" in holder["Vary"]
 
 
 def test_the_public_page_shows_revocation_live_with_the_reason(client, as_user, student_user, org_a_user, issued):

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from accounts.scoping import actor_for
@@ -155,3 +156,11 @@ def test_the_catalog_is_a_cacheable_public_page_too(client, org_a):
     for url in ("/catalog/", "/catalog/certificates/X10001/"):
         response = client.get(url)
         assert response.status_code == 200 and "public" in response["Cache-Control"], url
+
+
+def test_the_fee_standards_and_the_privacy_notice_are_cacheable_public_pages(as_user, hubei_institution_user):
+    for url in ("/fees/standards/", "/account/privacy/"):
+        response = Client().get(url)
+        assert response.status_code == 200 and "public" in response["Cache-Control"], url
+        signed_in = as_user(hubei_institution_user).get(url)
+        assert "private" in signed_in["Cache-Control"] and "public" not in signed_in["Cache-Control"], url
