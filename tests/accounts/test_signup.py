@@ -6,8 +6,10 @@ import http.server
 import json
 import re
 import threading
+import time
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.urls import reverse
@@ -272,6 +274,50 @@ def test_sign_ups_per_address_are_limited(client, db, settings):
     response = client.post(reverse("accounts:signup"), form(phone="13900000049"))
     assert response.status_code == 429 and "该网络地址注册次数过多" in response.content.decode()
     assert int(response["Retry-After"]) > 0
+
+
+def test_a_lower_case_x_check_character_is_accepted_and_kept_upper_case(client, db):
+    for serial in range(1000):  # the first number of 2001-02-03 whose check character is X
+        body = f"420106200102030{serial:02d}"[:17]
+        if gb11643_check_char(body) == "X":
+            break
+    response = client.post(reverse("accounts:signup"), form(id_number=body + "x", phone="13900000061"))
+    assert response.status_code == 302
+    assert Person.objects.get().id_number == body + "X"
+
+
+def _minute_passed(phone: str) -> None:
+    """Forget the one-code-a-minute count of ``phone`` (its window's key, core.ratelimit)."""
+    cache.delete(f"sms-code:{phone}:{int(time.time()) // settings.SMS_CODE_INTERVAL_SECONDS}")
+
+
+def test_code_checks_per_address_are_limited_with_retry_after(client, db, settings):
+    settings.SIGNUPS_PER_ADDRESS_PER_HOUR = 2  # ten code checks an hour per address
+    client.post(reverse("accounts:signup"), form(phone="13900000071"))
+    for _ in range(5):  # five wrong tries spend the first code
+        assert client.post(reverse("accounts:signup_verify"), {"code": "000000"}).status_code == 200
+    _minute_passed("13900000071")
+    assert client.post(reverse("accounts:signup_verify"), {"resend": "1"}).status_code == 302
+    good = last_code("13900000071")
+    wrong = "000000" if good != "000000" else "111111"
+    for _ in range(5):
+        assert client.post(reverse("accounts:signup_verify"), {"code": wrong}).status_code == 200
+    response = client.post(reverse("accounts:signup_verify"), {"code": good})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert "该网络地址验证次数过多" in response.content.decode()
+    assert not User.objects.get().is_active  # the right code, past the address's limit: nothing opened
+
+
+def test_codes_per_phone_a_day_are_limited(db, settings):
+    settings.SMS_CODES_PER_PHONE_PER_DAY = 2
+    token = start()
+    _minute_passed("13912345678")
+    services.signup_code_resend(token=token)
+    _minute_passed("13912345678")
+    with pytest.raises(Throttled) as throttled:
+        services.signup_code_resend(token=token)
+    assert "今天获取验证码的次数已达上限" in str(throttled.value.message) and throttled.value.retry_after > 0
+    assert len([m for m in sms.outbox if m.phone == "13912345678"]) == 2
 
 
 # --- the pages and the gateway ---------------------------------------------------------------------------

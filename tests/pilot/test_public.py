@@ -92,7 +92,10 @@ def test_fee_standards_in_force_are_summed_up_per_province(client, org_a_user, h
 
 def test_footer_shows_the_site_filings_only_when_set(client, settings):
     page = client.get("/").content.decode()
-    assert "网站标识码" not in page and "ICP" not in page and "联系我们" not in page
+    assert "网站标识码" not in page and "ICP" not in page and "公网安备" not in page
+    # 联系我们 is always in the footer (《政府网站发展指引》); without contacts configured it leads to the complaint entry.
+    assert 'href="#contact">联系我们</a>' in page
+    assert re.search(r'<p id="contact">联系我们：请通过<a href="/orgs/complaints/new/">投诉举报</a>页面留言。</p>', page)
     assert "主办单位：教育部职业教育与成人教育司" in page
     settings.SITE_IDENTIFIER = "bm05000001"
     settings.SITE_ICP_NUMBER = "京ICP备10028400号"
@@ -101,7 +104,8 @@ def test_footer_shows_the_site_filings_only_when_set(client, settings):
     settings.SITE_SPONSOR = ""
     page = client.get("/sitemap/").content.decode()
     assert "网站标识码：bm05000001" in page and "京ICP备10028400号" in page and "https://beian.miit.gov.cn/" in page
-    assert "code=11040102700080" in page and "联系我们" in page and "010-66096114" in page
+    assert "code=11040102700080" in page and "联系我们：" in page and "010-66096114" in page
+    assert "页面留言" not in page
     assert "主办单位" not in page
 
 
