@@ -18,6 +18,7 @@ urlpatterns = [
     path("waiting/", issuance_views.waiting, name="waiting"),
     path("requests/<int:pk>/retry/", issuance_views.retry, name="retry"),
     path("import/", issuance_views.import_certificates, name="import"),
+    path("verifications/", credential_views.verifications, name="verifications"),
     path("paper/", paper_copies_views.paper_queue, name="paper_queue"),
     path("paper/<int:pk>/advance/", paper_copies_views.paper_advance, name="paper_advance"),
     path("<str:number>/", issuance_views.detail, name="detail"),

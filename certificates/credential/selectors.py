@@ -8,15 +8,18 @@ import dataclasses
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import Access
 from accounts.personal_data import Field, Relation, render
+from accounts.scoping import Actor, scoped
 from certificates.catalog.models import CertificateLevel, CertificateMajor, Level
 from certificates.credential.models import CredentialPage, VerificationCount
 from certificates.issuance.models import IssuedCertificate
-from core.errors import NotInScope
+from certificates.issuance.selectors import issuance_access
+from core.errors import Forbidden, NotInScope
 
 COUNT_DAYS = 30
 PUBLIC = frozenset({Relation.PUBLIC})
@@ -102,3 +105,25 @@ def verification_counts(access: Access[IssuedCertificate], *, days: int = COUNT_
 def verification_total(rows: list[dict]) -> int:
     return sum(row["count"] for row in rows)
 
+
+@dataclass(frozen=True)
+class VerificationOverview:
+    days: list[dict]          # {"day", "total"}, newest first
+    certificates: list[dict]  # {"issued__number", "issued__certificate__name", "level_label", "total"}
+    total: int
+
+
+def verification_overview(actor: Actor, *, days: int = COUNT_DAYS) -> VerificationOverview:
+    """How often the org's certificates were verified, the last ``days`` days: per day, and per
+    certificate (most verified first). Counts only: nothing about who looked."""
+    if "view_verification_counts" not in issuance_access(actor):
+        raise Forbidden()
+    since = timezone.localdate() - datetime.timedelta(days=days - 1)
+    rows = scoped(VerificationCount, actor).filter(day__gte=since)
+    per_day = list(rows.values("day").annotate(total=Sum("count")).order_by("-day"))
+    per_certificate = list(rows.values("issued__number", "issued__certificate__name", "issued__level")
+                           .annotate(total=Sum("count")).order_by("-total", "issued__number"))
+    for row in per_certificate:
+        row["level_label"] = Level(row["issued__level"]).label if row["issued__level"] in Level.values else ""
+    return VerificationOverview(days=per_day, certificates=per_certificate,
+                                total=sum(row["total"] for row in per_day))

@@ -10,6 +10,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -62,6 +63,16 @@ def manage(request, number: str):
         "public_url": public_url(request, page) if page and page.public else "",
         "counts": counts, "counts_total": selectors.verification_total(counts or []),
         "count_days": selectors.COUNT_DAYS})
+
+
+@login_required
+@require_safe
+def verifications(request):
+    """The org's verification counts of all its certificates: per day and per certificate."""
+    overview = selectors.verification_overview(request.actor)
+    page = Paginator(overview.certificates, 50).get_page(request.GET.get("page"))
+    return render(request, "certificates/credential/verifications.html", {
+        "overview": overview, "page": page, "count_days": selectors.COUNT_DAYS})
 
 
 @login_required

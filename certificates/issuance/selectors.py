@@ -66,6 +66,9 @@ def issuance_access(actor: Actor) -> Permissions:
         may.add("export_zip")
     if role in RUNNERS:
         may |= {"import", "view_batches"}
+    if role == Role.ORG:
+        # How often its certificates were verified, all of them at once (counts only, issue 17).
+        may.add("view_verification_counts")
     if role in (Role.PROVINCE, Role.PROVINCE_AGENCY):
         may.add("view_batches")
     if role == Role.MINISTRY:

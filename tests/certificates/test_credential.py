@@ -244,3 +244,21 @@ def test_the_org_sees_its_counts_and_no_one_else_does(as_user, issued, org_a_use
     assert as_user(org_b_user).get(url).status_code == 404
     for other in (student_user, hubei_institution_user):
         assert "查验次数" not in as_user(other).get(url).content.decode()
+
+
+def test_the_org_sees_the_counts_of_all_its_certificates_per_day_and_per_certificate(
+        request, as_user, issued, org_a_user, org_b_user, student_user, hubei_institution_user, hubei_user):
+    today = timezone.localdate()
+    VerificationCount.objects.create(issued=issued, day=today, count=7)
+    VerificationCount.objects.create(issued=issued, day=today - datetime.timedelta(days=1), count=2)
+    VerificationCount.objects.create(issued=issued, day=today - datetime.timedelta(days=40), count=99)
+    url = reverse("issued:verifications")
+    assert 'href="/certificates/verifications/"' in as_user(org_a_user).get(reverse("issued:index")).content.decode()
+    html = as_user(org_a_user).get(url).content.decode()
+    assert "共被查验 9 次" in html and issued.number in html and "Web前端开发" in html and ">7<" in html
+    assert "99" not in html and issued.holder_name not in html and issued.id_number not in html
+    other = as_user(org_b_user).get(url).content.decode()  # another org: its own (none), never org A's
+    assert "共被查验 0 次" in other and issued.number not in other
+    for persona in (student_user, hubei_institution_user, hubei_user):
+        assert as_user(persona).get(url).status_code == 403
+        assert 'href="/certificates/verifications/"' not in as_user(persona).get(reverse("issued:index")).content.decode()
