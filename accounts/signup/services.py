@@ -254,7 +254,12 @@ def _verify(*, token: str, code: str, ip_address: str | None) -> AppError | None
         raise AppError(_("验证码已过期或已使用，请重新获取。"), code="code_expired", field="code")
     if phone_code.wrong_tries >= CODE_WRONG_TRIES:
         raise AppError(_("验证码输错次数过多，请重新获取。"), code="code_tries", field="code")
-    if not constant_time_compare(phone_code.code_hash, _code_hash(sign_up.pk, code)):
+    offered = _code_hash(sign_up.pk, code)
+    if not constant_time_compare(phone_code.code_hash, offered):
+        if sign_up.codes.filter(used_at__isnull=False, code_hash=offered).exists():
+            # An earlier code of this sign-up, replaced by the one sent since: not a guess.
+            raise AppError(_("该验证码已失效（已重新获取过验证码），请输入最新一条短信中的验证码。"), code="code_replaced",
+                           field="code")
         PhoneCode.objects.filter(pk=phone_code.pk).update(wrong_tries=phone_code.wrong_tries + 1)
         left = CODE_WRONG_TRIES - phone_code.wrong_tries - 1
         return AppError(_("验证码不正确，还可再试 %(n)d 次。") % {"n": left} if left else

@@ -109,6 +109,25 @@ def test_an_expired_code_is_refused_and_a_new_one_works(db):
     assert User.objects.get().is_active
 
 
+def test_a_code_replaced_by_a_newer_one_is_refused_as_such_and_opens_nothing(client, db):
+    client.post(reverse("accounts:signup"), form(phone="13900000081"))
+    first = last_code("13900000081")
+    _minute_passed("13900000081")
+    client.post(reverse("accounts:signup_verify"), {"resend": "1"})
+    newest = last_code("13900000081")
+    if newest == first:
+        pytest.skip("the two random codes happened to be equal")
+    response = client.post(reverse("accounts:signup_verify"), {"code": first})
+    assert response.status_code == 200 and "该验证码已失效" in response.content.decode()
+    assert not User.objects.get().is_active and PhoneCode.objects.filter(wrong_tries=0, used_at__isnull=True).count() == 1
+    response = client.post(reverse("accounts:signup_verify"), {"code": newest})
+    assert response.status_code == 302 and User.objects.get().is_active
+    # Sent again once the sign-up is complete: the same code opens nothing more.
+    response = client.post(reverse("accounts:signup_verify"), {"code": newest})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:signup")
+    assert User.objects.count() == 1
+
+
 def test_wrong_codes_count_down_and_then_the_code_is_spent(db):
     token = start()
     good = last_code("13912345678")
