@@ -27,7 +27,9 @@ from core.errors import AppError, Forbidden
 from organizations.institutions.models import Institution
 from organizations.supervision.selectors import org_standings
 
-COLUMNS = ["证书编号", "姓名", "证件类型", "证件号码", "证书代码", "等级", "省份代码", "发证日期", "院校代码"]
+# 手机号码 (optional): the holder's mobile on file, so that they can claim their record when they
+# sign up with it (accounts/signup: proving that phone is the proof); never overwrites one on file.
+COLUMNS = ["证书编号", "姓名", "证件类型", "证件号码", "证书代码", "等级", "省份代码", "发证日期", "院校代码", "手机号码"]
 REQUIRED = COLUMNS[:8]
 MAX_ROWS = 50_000
 _ID_TYPES = {str(label): value for value, label in IdType.choices} | {v: v for v in IdType.values}
@@ -46,6 +48,7 @@ class Row:
     province_id: str
     issued_on: datetime.date
     institution_id: int | None
+    phone: str = ""
 
 
 def _date(value) -> datetime.date:
@@ -141,11 +144,17 @@ def certificates_import(*, actor: Actor, upload, filename: str = "") -> int:
             problems.append(_("发证日期应为 2020-09-01 或 2020年9月1日"))
         if school and school not in institutions:
             problems.append(_("院校代码不存在"))
+        phone = ""
+        if str(r.get("手机号码") or "").strip():
+            try:
+                phone = normalize.mobile(str(r.get("手机号码")))
+            except ValueError:
+                problems.append(_("手机号码应为 11 位中国大陆手机号码"))
         if problems:
             errors.append(_("第 %(line)d 行：%(problems)s") % {"line": line, "problems": "；".join(problems)})
         else:
             rows.append(Row(line, number, name, id_type, id_number, certificate, level, province, issued_on,
-                            institutions.get(school)))
+                            institutions.get(school), phone))
     taken = set(IssuedCertificate.objects.filter(number__in=[r.number for r in rows]).values_list("number", flat=True))
     errors += [_("第 %(line)d 行：证书编号 %(n)s 已存在") % {"line": r.line, "n": r.number} for r in rows if r.number in taken]
     if errors:
@@ -177,11 +186,18 @@ def certificates_import(*, actor: Actor, upload, filename: str = "") -> int:
 
 def _people(actor: Actor, rows: list[Row]) -> dict[tuple[str, str], Person]:
     """Each holder's person record, found by identity or created (a name on file wins: the
-    certificate keeps the name it was issued with)."""
+    certificate keeps the name it was issued with), with the file's phone where none is on file."""
     wanted = {(r.id_type, r.id_number): r.name for r in rows}
+    phones = {(r.id_type, r.id_number): r.phone for r in rows if r.phone}
     found = {(p.id_type, p.id_number): p for p in
              Person.objects.filter(id_number__in={k[1] for k in wanted}) if (p.id_type, p.id_number) in wanted}
-    new = [Person(id_type=t, id_number=n, name=wanted[(t, n)]) for (t, n) in wanted if (t, n) not in found]
+    new = [Person(id_type=t, id_number=n, name=wanted[(t, n)], phone=phones.get((t, n), ""))
+           for (t, n) in wanted if (t, n) not in found]
+    # A phone on file is kept (one proved at sign-up wins over a file's); one missing is filled in.
+    missing = [p for key, p in found.items() if not p.phone and phones.get(key)]
+    for person in missing:
+        person.phone = phones[(person.id_type, person.id_number)]
+    Person.objects.bulk_update(missing, ["phone"], batch_size=2000)
     Person.objects.bulk_create(new, batch_size=2000)  # sets their ids (PostgreSQL, SQLite 3.35+)
     PersonName.objects.bulk_create([PersonName(person=p, name=p.name, reason=_("导入平台启用前的证书"),
                                                recorded_by=actor.user) for p in new], batch_size=2000)

@@ -93,3 +93,37 @@ def test_a_missing_column_and_existing_numbers_are_refused(as_user, org_a_user, 
     again = as_user(org_a_user).post(reverse("issued:import"), {"xlsx": xlsx(rows)})
     assert again.status_code == 400 and "已存在" in again.content.decode()
     assert IssuedCertificate.objects.count() == 1
+
+
+def test_a_phone_in_the_file_lets_the_holder_claim_their_record_by_signing_up(as_user, org_a_user, certificate, client):
+    from accounts.models import Person, User
+    from accounts.signup import services as signup_services
+    from core import sms
+
+    rows = good_rows(2)
+    rows[0].append("139-0000-1111")
+    rows[1].append("")
+    kept = Person.objects.create(id_type="resident_id", id_number=rows[1][3], name="老学员1", phone="13900002222")
+    assert as_user(org_a_user).post(reverse("issued:import"), {"xlsx": xlsx(rows)}).status_code == 302
+    holder = Person.objects.get(id_number=rows[0][3])
+    assert holder.phone == "13900001111"
+    kept.refresh_from_db()
+    assert kept.phone == "13900002222"  # a phone on file is never overwritten by a file
+    client.logout()
+    sms.outbox.clear()
+    token = signup_services.signup_start(name="老学员0", id_type="resident_id", id_number=rows[0][3].lower(),
+                                         phone="13900001111", password="Xuexi-2026-pilot", consent=True,
+                                         ip_address="10.0.0.9")
+    code = sms.outbox[-1].text.split("验证码为 ")[1][:6]
+    signup_services.signup_verify(token=token, code=code)
+    user = User.objects.get(username="13900001111")
+    assert user.is_active and user.person == holder and Person.objects.filter(id_number=rows[0][3]).count() == 1
+    assert IssuedCertificate.objects.get(number=rows[0][0]).person == user.person
+
+
+def test_a_phone_of_the_wrong_shape_in_the_file_is_named_and_nothing_saved(as_user, org_a_user, certificate):
+    rows = good_rows(1)
+    rows[0].append("0271234567")
+    response = as_user(org_a_user).post(reverse("issued:import"), {"xlsx": xlsx(rows)})
+    assert response.status_code == 400 and "手机号码应为 11 位中国大陆手机号码" in response.content.decode()
+    assert not IssuedCertificate.objects.exists()
