@@ -85,3 +85,18 @@ def test_the_public_pages_work_without_javascript(browser, live_server, open_ses
         expect(page.locator("#open-sessions")).to_contain_text("Web前端开发")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_public_pages_fit_a_375_px_phone_without_scrolling_sideways(browser, live_server, open_session, org_a, locale):
+    """Wide tables scroll inside their frame; nothing else (a table's hidden caption, a row of tabs)
+    may widen the page."""
+    context = browser.new_context(locale=locale, base_url=live_server.url, viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        for url in ("/", "/orgs/status/", "/notices/", "/notices/?category=policy", "/assessments/open/",
+                    "/fees/standards/", "/catalog/", "/sitemap/", "/verify/", "/account/signup/"):
+            page.goto(url)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375, (locale, url)
+    finally:
+        context.close()

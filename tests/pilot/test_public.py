@@ -106,6 +106,7 @@ def test_footer_shows_the_site_filings_only_when_set(client, settings):
     assert "网站标识码：bm05000001" in page and "京ICP备10028400号" in page and "https://beian.miit.gov.cn/" in page
     assert "code=11040102700080" in page and "联系我们：" in page and "010-66096114" in page
     assert "页面留言" not in page
+    assert "联系我们：电话 010-66096114" in page  # no separator before the first contact
     assert "主办单位" not in page
 
 
