@@ -9,8 +9,8 @@ it was (the pages say the same in every case):
 - nobody with this ID number or phone: a new person and an inactive account, activated by the proof;
 - a person known to the portal without an account (registered by an institution, holding imported
   certificates): the proof claims that person's record when the phone is the one on file for them;
-- an institution-made account not yet activated: its activation code (from the institution)
-  claims it;
+- an institution-made account not yet activated: its activation code (from the institution), or
+  the phone on file for the person, claims it;
 - an account already holding the ID number or the phone: nothing is created; its owner is told
   through their own channel (a message in the portal, and a text to the phone on file), and the
   phone being signed up receives a notice instead of a code when it is the one already in use.
@@ -184,9 +184,11 @@ def signup_start(*, name: str, id_type: str, id_number: str, phone: str, passwor
         if phone_owner.is_active:
             _tell_owner(phone_owner, text=False)
     elif person_owner is not None:
-        if (not person_owner.is_active and activation_code
-                and activation_code_matches(user=person_owner, code=activation_code)):
-            # An institution made this account; its activation code proves it is the holder's.
+        if not person_owner.is_active and (
+                (activation_code and activation_code_matches(user=person_owner, code=activation_code))
+                or (person.phone == phone and person.name == name)):
+            # An institution made this account, never activated; its activation code, or the phone on
+            # file for the person (proved by the code that follows), shows it is the holder's.
             person_owner.set_password(password)
             person_owner.save(update_fields=["password"])
             sign_up.user, sign_up.outcome = person_owner, SignUp.Outcome.CLAIMED

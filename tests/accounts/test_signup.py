@@ -263,6 +263,20 @@ def test_an_institution_made_account_is_claimed_with_its_activation_code(db):
     assert not ActivationCode.objects.filter(user=user, used_at__isnull=True).exists()
 
 
+def test_an_institution_made_account_is_claimed_with_the_phone_on_file_too(db):
+    person = PersonFactory(name="周小舟", phone="13522224444")  # from a certificate import, say
+    user, _code = account_services.person_account_create(actor=None, person=person, username="zhouxz2")
+    other = start(name="周小舟", id_number=person.id_number, phone="13522225555")  # not the phone on file
+    services.signup_verify(token=other, code=last_code("13522225555"))
+    user.refresh_from_db()
+    assert not user.is_active and SignUp.objects.get(phone="13522225555").refusal == SignUp.Refusal.ID_TAKEN
+    token = start(name="周小舟", id_number=person.id_number, phone="13522224444")
+    services.signup_verify(token=token, code=last_code("13522224444"))
+    user.refresh_from_db()
+    assert user.is_active and user.username == "13522224444" and user.check_password(PASSWORD)
+    assert User.objects.count() == 1 and SignUp.objects.get(phone="13522224444").outcome == SignUp.Outcome.CLAIMED
+
+
 def test_an_abandoned_sign_up_does_not_block_the_owner(db):
     number = valid_id_number()
     start(id_number=number, phone="13900000021")  # never proved
