@@ -256,7 +256,9 @@ def test_the_org_sees_the_counts_of_all_its_certificates_per_day_and_per_certifi
     assert 'href="/certificates/verifications/"' in as_user(org_a_user).get(reverse("issued:index")).content.decode()
     html = as_user(org_a_user).get(url).content.decode()
     assert "共被查验 9 次" in html and issued.number in html and "Web前端开发" in html and ">7<" in html
-    assert "99" not in html and issued.holder_name not in html and issued.id_number not in html
+    old_day = (today - datetime.timedelta(days=40)).strftime("%Y-%m-%d")
+    assert ">99<" not in html and old_day not in html  # older than 30 days: left out
+    assert issued.holder_name not in html and issued.id_number not in html
     other = as_user(org_b_user).get(url).content.decode()  # another org: its own (none), never org A's
     assert "共被查验 0 次" in other and issued.number not in other
     for persona in (student_user, hubei_institution_user, hubei_user):
