@@ -33,12 +33,21 @@ def credential_page_set(*, actor: Actor, issued: IssuedCertificate, public: bool
 
 
 def verification_counted(*, issued_id: int | None = None, number: str = "") -> None:
-    """One successful lookup of a certificate today: a single UPSERT, nothing about who looked."""
+    """One successful lookup of a certificate today: a single UPSERT, nothing about who looked.
+
+    On PostgreSQL the statement's own transaction commits without waiting for the disk
+    (``synchronous_commit`` off for it alone, set inside the statement): the public verification
+    answers without that wait (about 0.9 ms, a third of its time), and a server crash can lose at
+    most the last fraction of a second of counts, a statistic. Everything else commits as usual."""
     counts, issued_table = VerificationCount._meta.db_table, IssuedCertificate._meta.db_table
     where, value = ("id", issued_id) if issued_id is not None else ("number", number)
+    no_wait, source = "", issued_table
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        no_wait = "WITH no_wait AS (SELECT set_config('synchronous_commit', 'off', true)) "
+        source = f"{issued_table}, no_wait"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {counts} (issued_id, day, count) SELECT id, %s, 1 FROM {issued_table} WHERE {where} = %s "
+            f"{no_wait}INSERT INTO {counts} (issued_id, day, count) SELECT id, %s, 1 FROM {source} WHERE {where} = %s "
             f"ON CONFLICT (issued_id, day) DO UPDATE SET count = {counts}.count + 1",
             [timezone.localdate(), value])
 

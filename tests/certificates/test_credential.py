@@ -230,3 +230,22 @@ def test_the_org_sees_its_counts_and_no_one_else_does(as_user, issued, org_a_use
     assert as_user(org_b_user).get(url).status_code == 404
     for other in (student_user, hubei_institution_user):
         assert "查验次数" not in as_user(other).get(url).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_count_outside_a_transaction_commits_without_waiting_and_leaves_the_session_as_it_was(issued):
+    from django.db import connection
+
+    from certificates.credential.services import verification_counted
+
+    def synchronous_commit():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    before = synchronous_commit() if connection.vendor == "postgresql" else None
+    verification_counted(issued_id=issued.pk)
+    verification_counted(number=issued.number)
+    assert count_today(issued) == 2
+    if before is not None:
+        assert synchronous_commit() == before
