@@ -14,7 +14,9 @@ Stages, each on top of the previous one's rows:
 Per stage it also reports the database's share of a chunk (``chunk_db_ms_*``: the statements and commits
 of claim, PDF record and announce, per chunk of ``ISSUANCE_CHUNK``, mean over the stage's last tenth):
 flat means the cost per certificate does not grow with the tables. Table and index sizes and dead rows
-of the tables issuance writes are printed before and after each stage (stderr, ``# tables``).
+of the tables issuance writes are printed before and after each stage (stderr, ``# tables``), and, where
+the server loads pg_stat_statements (shared_preload_libraries), the statements that took the most
+server time per chunk (``# statements``).
 
 Requests are added the way finalization adds them, without an ANALYZE afterwards: the statistics are
 whatever the server has (with autovacuum off, as on these machines, never refreshed during the run).
@@ -266,14 +268,18 @@ def _issuing_process(results, samples_every: int):
 
 
 def _stage(label: str, processes: int) -> list[tuple]:
+    from django.conf import settings
     from django.db import connections
 
     from certificates.issuance.models import IssuanceRequest
 
     pending = IssuanceRequest.objects.filter(status="pending", id_number__startswith=PERSON_MARK).count()
     _tables(f"before {label}")
+    statements = _statements_reset()
     connections.close_all()
     issuing = base._parallel(_issuing_process, processes, max(1, pending // 20))
+    if statements:
+        _statements(label, pending, settings.ISSUANCE_CHUNK)
     wall = max(r["seconds"] for r in issuing)
     issued = sum(r["done"] for r in issuing)
     assert issued == pending, (issued, pending)
@@ -294,6 +300,34 @@ def _stage(label: str, processes: int) -> list[tuple]:
         growth = max(r["rss"][-1] - r["rss"][min(len(r["rss"]) - 1, len(r["rss"]) // 10)] for r in issuing)
         figures.append(("worker_rss_growth_100k_mb", round(growth, 1), "MB"))
     return figures
+
+
+def _statements_reset() -> bool:
+    """pg_stat_statements, where the server loads it (shared_preload_libraries): reset for a stage."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW shared_preload_libraries")
+        if "pg_stat_statements" not in cursor.fetchone()[0]:
+            return False
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        cursor.execute("SELECT pg_stat_statements_reset()")
+    return True
+
+
+def _statements(label: str, issued: int, chunk: int) -> None:
+    """The statements that took the most server time in a stage, per chunk of certificates."""
+    from django.db import connection
+
+    chunks = max(1, issued / chunk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT calls, total_exec_time, shared_blks_hit + shared_blks_read, query FROM pg_stat_statements "
+                       "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                       "ORDER BY total_exec_time DESC LIMIT 10")
+        for calls, total_ms, blocks, query in cursor.fetchall():
+            text = " ".join(query.split())[:110]
+            print(f"# statements {label}: {total_ms / chunks:7.2f} ms/chunk {calls / chunks:5.1f} calls/chunk "
+                  f"{blocks / max(1, calls):8.1f} blocks/call  {text}", file=sys.stderr)
 
 
 def _tables(when: str) -> None:
@@ -414,6 +448,7 @@ def run():
         ("verify_floor_ratio", round(verify["rps"] / bare["rps"], 3), "ratio"),
         ("verify_rps_1m", round(after["verify"]["rps"], 1), "requests/s"),
         ("verify_p99_ms_1m", round(after["verify"]["p99_ms"], 2), "ms"),
-        ("verify_p99_growth_1m", round(after["verify"]["p99_ms"] / verify["p99_ms"] - 1, 3), "ratio"),
+        ("verify_p99_growth_1m", round(after["verify"]["p99_ms"] / verify["p99_ms"] - 1, 3) if verify["p99_ms"] else None,
+         "ratio"),
         ("verify_errors", verify["errors"] + bare["errors"] + after["verify"]["errors"], "responses"),
     ]
