@@ -58,7 +58,7 @@ class ActorMiddleware:
 class TwoFactorRequiredMiddleware:
     """Ministry and provincial staff reach nothing but the second-factor pages until verified."""
 
-    ALWAYS_ALLOWED = ("/static/", "/i18n/", "/healthz", "/account/2fa/", "/account/logout/", "/notices/",
+    ALWAYS_ALLOWED = ("/static/", "/i18n/", "/healthz", "/livez", "/account/2fa/", "/account/logout/", "/notices/",
                       "/favicon.ico")
 
     def __init__(self, get_response):

@@ -305,6 +305,16 @@ def _wrk_load(paths: list[str], port: int, seconds: float, concurrency: int = 8)
             "p99_ms": float(p99_ms), "client": "wrk"}
 
 
+def _wait_for_port(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+
+
 def _verify_load(paths: list[str]) -> dict:
     from django.conf import settings
 
@@ -316,13 +326,7 @@ def _verify_load(paths: list[str]) -> dict:
                                "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
                               env=env, cwd=settings.BASE_DIR, start_new_session=True)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        _wait_for_port(port)
         if shutil.which("wrk") and os.environ.get("BENCH_VERIFY_CLIENT", "wrk") == "wrk":
             return _wrk_load(paths, port, VERIFY_SECONDS)
         client = subprocess.run([sys.executable, __file__, "--client", str(port), str(VERIFY_SECONDS)],

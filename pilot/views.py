@@ -3,7 +3,7 @@ import sys
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -159,6 +159,14 @@ def healthz(request):
     healthy = status["database"]["ok"] and status["broker"]["ok"]
     status["status"] = "ok" if healthy and status["worker"]["ok"] else ("degraded" if healthy else "down")
     return JsonResponse(status, status=200 if healthy else 503)
+
+
+@never_cache
+def livez(request):
+    """The process answers: nothing behind it is asked (a load balancer's liveness probe; /healthz
+    is the readiness check with the database, broker and workers). It passes the whole middleware
+    stack like every page, so the verification bench measures its floor against it."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
 def csrf_failure(request, reason=""):

@@ -42,7 +42,7 @@ PERSONAS = ["ministry_user", "hubei_user", "shandong_user", "hubei_agency_user",
 
 # Not pages of the portal's data: the admin, language switching, the schema and its viewer, static
 # files, health, signing out (it would end the persona's session).
-SKIP_ROUTES = re.compile(r"^(admin/|i18n/|api/schema/|api/docs/|static/|healthz|account/logout)")
+SKIP_ROUTES = re.compile(r"^(admin/|i18n/|api/schema/|api/docs/|static/|healthz|livez|account/logout)")
 
 # (segment before the parameter, parameter) -> (model label, lookup field). Most specific first.
 OBJECT_SEGMENTS = [

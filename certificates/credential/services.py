@@ -34,13 +34,37 @@ def credential_page_set(*, actor: Actor, issued: IssuedCertificate, public: bool
 
 def verification_counted(*, issued_id: int | None = None, number: str = "") -> None:
     """One successful lookup of a certificate today: a single UPSERT, nothing about who looked."""
-    counts, issued_table = VerificationCount._meta.db_table, IssuedCertificate._meta.db_table
     where, value = ("id", issued_id) if issued_id is not None else ("number", number)
+    sql, params = _count_upsert(f"SELECT id FROM {IssuedCertificate._meta.db_table} WHERE {where} = %s", [value])
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {counts} (issued_id, day, count) SELECT id, %s, 1 FROM {issued_table} WHERE {where} = %s "
+        cursor.execute(sql, params)
+
+
+def verification_counted_with(found: str) -> tuple[str, list]:
+    """``found`` (a SELECT of the columns ``id``, ``matched`` and ``v_matched`` among others, the
+    public verification's lookup) made into one statement that also counts a match: its rows,
+    unchanged, and one count for today when a row matched. Returns the statement and the
+    parameters to add after ``found``'s own."""
+    upsert, params = _count_upsert("SELECT id FROM found WHERE matched OR v_matched LIMIT 1", [])
+    return f"WITH found AS ({found}), counted AS ({upsert}) SELECT * FROM found", params
+
+
+def _count_upsert(source: str, params: list) -> tuple[str, list]:
+    """INSERT … ON CONFLICT adding one to today's count of the certificate ``source`` selects (its
+    ``id``; none, nothing counted).
+
+    On PostgreSQL, outside a transaction, the statement's own transaction commits without waiting
+    for the disk (``synchronous_commit`` off for it alone, set inside the statement): the public
+    verification answers without that wait (about 0.9 ms here, a third of its time), and a server
+    crash can lose at most the last fraction of a second of counts, a statistic."""
+    counts = VerificationCount._meta.db_table
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        source = (f"SELECT counted.id FROM ({source}) AS counted, "
+                  "(SELECT set_config('synchronous_commit', 'off', true)) AS no_wait")
+    # WHERE true: SQLite would read ON CONFLICT as a join's ON without it.
+    return (f"INSERT INTO {counts} (issued_id, day, count) SELECT id, %s, 1 FROM ({source}) AS one WHERE true "
             f"ON CONFLICT (issued_id, day) DO UPDATE SET count = {counts}.count + 1",
-            [timezone.localdate(), value])
+            [timezone.localdate(), *params])
 
 
 def public_lookup_throttle(client: str) -> None:

@@ -68,12 +68,31 @@ def issuance_claim(*, limit: int | None = None) -> list[int] | None:
     return []
 
 
+def _pending_locked(limit: int) -> list[int]:
+    """Lock the ids of the oldest ``limit`` pending requests no other worker holds. The statement
+    reads only the pending index, in its order, however stale the table's statistics are: right
+    after a large finalization (or with autovacuum off) the planner took the pending rows for a
+    handful and sorted all of them, joined and wide, for every chunk, so a claim cost grew with the
+    batch (255 ms per chunk with 100,000 pending, against 1 ms in index order)."""
+    pending = (IssuanceRequest.objects.select_for_update(skip_locked=True)
+               .filter(status=IssuanceRequest.Status.PENDING).order_by("created_at", "pk").values_list("pk", flat=True))
+    if connection.vendor != "postgresql":
+        return list(pending[:limit])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        ids = list(pending[:limit])
+        cursor.execute("RESET enable_seqscan")
+        cursor.execute("RESET enable_sort")
+    return ids
+
+
 def _claim(limit: int) -> list[int] | None:
-    requests = list(IssuanceRequest.objects.select_for_update(skip_locked=True, of=("self",))
-                    .filter(status=IssuanceRequest.Status.PENDING).select_related("certificate", "org")
-                    .order_by("created_at", "pk")[:limit])
-    if not requests:
+    ids = _pending_locked(limit)
+    if not ids:
         return None
+    requests = list(IssuanceRequest.objects.filter(pk__in=ids).select_related("certificate", "org")
+                    .order_by("created_at", "pk"))
     now = timezone.now()
     today = timezone.localdate()
     outcome: dict[str, list[IssuanceRequest]] = defaultdict(list)

@@ -16,13 +16,13 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
-from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.personal_data import Field, Relation, render
 from certificates import metrics
 from certificates.catalog.models import Certificate, Level
+from certificates.credential import services as credential_services
 from certificates.credential.services import verification_counted
 from certificates.issuance import signing
 from certificates.issuance.models import CertificateVersion, IssuedCertificate
@@ -100,33 +100,54 @@ class Candidate(NamedTuple):
     revoked_reason: str
     certificate: str
     org: str
+    matched: bool
 
 
-# A stand-in compared against when the number is unknown, so that path does the same work.
-_DUMMY = Candidate(False, "\u0000" * 4, "\u0000" * 4, "\u0000" * 22, datetime.date(1970, 1, 1), 0, "", "", "",
-                   "", "", "")
+def _match(alias: str, secrets: tuple[str, str, str]) -> tuple[str, list[str]]:
+    """Does the version ``alias`` match the name, the last four ID characters or the QR token given
+    (each only when given)? The one statement of the rule, compared by the database for every row of
+    every lookup, so each path runs the same statement (the way it answers tells nothing)."""
+    name, id_last4, token = secrets
+    last4 = f"RIGHT({alias}.id_number, 4)" if connection.vendor == "postgresql" else f"SUBSTR({alias}.id_number, -4)"
+    return (f"((%s <> '' AND {alias}.holder_name = %s) OR (%s <> '' AND {last4} = %s) "
+            f"OR (%s <> '' AND {alias}.token = %s))", [name, name, id_last4, id_last4, token, token])
 
 
-def _candidates(number: str) -> list[Candidate]:
-    """The current version and every superseded one of ``number``, in ONE query of four tables
-    whatever the number: a row per superseded version (or one row without), each carrying the
-    current version too (hot path: the public API's rate is measured in bench/; the former UNION of
-    two three-way joins cost PostgreSQL nearly twice the CPU)."""
+def _candidates(number: str, secrets: tuple[str, str, str]) -> tuple[list[Candidate], bool]:
+    """The current version and every superseded one of ``number``, each with whether it matches
+    ``secrets``, in ONE statement of four tables whatever the number: a row per superseded version
+    (or one row without), each carrying the current version too (hot path: bench/bench_issuance_scale.py
+    measures it against a bare view; the former UNION of two three-way joins cost PostgreSQL nearly
+    twice the CPU). On PostgreSQL the same statement counts a match for the org
+    (``certificates.credential``): one round trip. Returns the candidates and whether it counted."""
     issued, versions = IssuedCertificate._meta.db_table, CertificateVersion._meta.db_table
     certificates, orgs = Certificate._meta.db_table, Org._meta.db_table
-    sql = ("SELECT i.holder_name, i.id_number, i.token, i.issued_on, i.version, i.number, i.status, i.level, "
-           "i.revoked_reason, c.name, o.name, v.holder_name, v.id_number, v.token, v.issued_on, v.version "
-           f"FROM {issued} i JOIN {certificates} c ON c.id = i.certificate_id JOIN {orgs} o ON o.id = i.org_id "
-           f"LEFT JOIN {versions} v ON v.issued_id = i.id WHERE i.number = %s")
+    current_matches, current_params = _match("i", secrets)
+    version_matches, version_params = _match("v", secrets)
+    found = ("SELECT i.id, i.holder_name, i.id_number, i.token, i.issued_on, i.version, i.number, i.status, i.level, "
+             "i.revoked_reason, c.name AS certificate, o.name AS org, v.holder_name AS v_holder_name, "
+             "v.id_number AS v_id_number, v.token AS v_token, v.issued_on AS v_issued_on, v.version AS v_version, "
+             f"{current_matches} AS matched, v.id IS NOT NULL AND {version_matches} AS v_matched "
+             f"FROM {issued} i JOIN {certificates} c ON c.id = i.certificate_id JOIN {orgs} o ON o.id = i.org_id "
+             f"LEFT JOIN {versions} v ON v.issued_id = i.id WHERE i.number = %s")
+    params = [*current_params, *version_params, number]
+    counting = connection.vendor == "postgresql"
+    if counting:
+        found, more = credential_services.verification_counted_with(found)
+        params += more
     with connection.cursor() as cursor:
-        cursor.execute(sql, [number])
+        cursor.execute(found, params)
         rows = cursor.fetchall()
     if not rows:
-        return [_DUMMY]
-    current = rows[0][:11]
+        return [_DUMMY], counting
+    current = rows[0][1:12]
     details = current[5:]  # number, status, level, revoked_reason, certificate, org
-    return [Candidate(False, *current)] + [Candidate(True, *row[11:16], *details) for row in rows
-                                           if row[15] is not None]
+    return [Candidate(False, *current, any(row[17] for row in rows))] + [
+        Candidate(True, *row[12:17], *details, bool(row[18])) for row in rows if row[16] is not None], counting
+
+
+# A stand-in when the number is unknown: that path builds the same answer from it.
+_DUMMY = Candidate(False, "", "", "", datetime.date(1970, 1, 1), 0, "", "", "", "", "", "", False)
 
 
 def _verdict_of(candidate: Candidate) -> Verdict:
@@ -149,17 +170,13 @@ def certificate_verify(*, number: str, name: str = "", id_last4: str = "", token
         metrics.verification_refused(channel="number", reason="incomplete")
         raise AppError(_("请同时填写持证人姓名（或证件号码后四位）。仅凭证书编号不显示任何信息。"), code="need_secret")
     _throttle(client, channel="number")
-    matched = None
-    for candidate in _candidates(_normalize_number(number)):
-        ok_name = constant_time_compare(candidate.holder_name, name) if name else False
-        ok_last4 = constant_time_compare(candidate.id_number[-4:], id_last4) if id_last4 else False
-        ok_token = constant_time_compare(candidate.token, token) if token else False
-        if (ok_name or ok_last4 or ok_token) and candidate.number and matched is None:
-            matched = candidate
+    candidates, counted = _candidates(_normalize_number(number), (name, id_last4, token))
+    matched = next((c for c in candidates if c.matched and c.number), None)
     metrics.verification_answered(channel="number", found=matched is not None)
     if matched is None:
         return NOT_FOUND
-    verification_counted(number=matched.number)
+    if not counted:
+        verification_counted(number=matched.number)
     return _verdict_of(matched)
 
 

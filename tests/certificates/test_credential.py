@@ -264,3 +264,22 @@ def test_the_org_sees_the_counts_of_all_its_certificates_per_day_and_per_certifi
     for persona in (student_user, hubei_institution_user, hubei_user):
         assert as_user(persona).get(url).status_code == 403
         assert 'href="/certificates/verifications/"' not in as_user(persona).get(reverse("issued:index")).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_count_outside_a_transaction_commits_without_waiting_and_leaves_the_session_as_it_was(issued):
+    from django.db import connection
+
+    from certificates.credential.services import verification_counted
+
+    def synchronous_commit():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    before = synchronous_commit() if connection.vendor == "postgresql" else None
+    verification_counted(issued_id=issued.pk)
+    verification_counted(number=issued.number)
+    assert count_today(issued) == 2
+    if before is not None:
+        assert synchronous_commit() == before

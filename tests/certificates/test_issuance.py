@@ -209,3 +209,46 @@ def test_a_pdf_is_recorded_only_while_the_row_still_lacks_one_at_the_version_ren
     assert IssuedCertificate.objects.get(pk=taken.pk).pdf.name == "certificates/other-worker.pdf"
     assert storage.exists(written[fresh.pk][1])
     assert not storage.exists(written[reissued.pk][1]) and not storage.exists(written[taken.pk][1])
+
+
+@pytest.mark.postgres
+def test_a_claim_reads_the_pending_index_in_order_even_when_the_statistics_say_nothing_is_pending(certificate, hubei):
+    """Statistics taken when every request was issued, then a large finalization: the planner thinks
+    almost nothing is pending (and here index reads are priced high too). A claim must still take the
+    oldest chunk from the pending index, not sort every pending request: its cost would grow with the
+    batch (bench/bench_issuance_scale.py)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner in question is PostgreSQL's")
+    people = [PersonFactory() for _ in range(3)]
+    requests = issuance_requests(certificate=certificate, province=hubei, people=people)
+    base = dict(certificate_id=certificate.pk, level="junior", org_id=certificate.org_id, province_id=hubei.code,
+                holder_name="王伟", id_type="other", site_code="00012", score=86, passed_on=datetime.date(2026, 10, 20))
+    IssuanceRequest.objects.bulk_create([IssuanceRequest(result_id=800_000 + i, session_id=1, person=people[i % 3],
+                                                         id_number=f"P{i:08d}", status="issued", **base)
+                                         for i in range(3000)])
+    IssuanceRequest.objects.filter(pk__in=[r.pk for r in requests]).update(status="issued")
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {IssuanceRequest._meta.db_table}")
+    IssuanceRequest.objects.filter(result_id__gte=800_000).update(status="pending")
+    IssuanceRequest.objects.filter(pk__in=[r.pk for r in requests]).update(status="pending")
+    plans = []
+
+    def explain_the_claim(execute, sql, params, many, context):
+        if "SKIP LOCKED" in sql:
+            raw = context["cursor"].cursor  # the driver's cursor: the wrapper's would come back here
+            raw.execute("EXPLAIN " + sql, params)
+            plans.append("\n".join(row[0] for row in raw.fetchall()))
+        return execute(sql, params, many, context)
+
+    with transaction.atomic(), connection.execute_wrapper(explain_the_claim):
+        from certificates.issuance.worker import _pending_locked
+
+        with connection.cursor() as cursor:  # and index reads priced as if they were slow
+            cursor.execute("SET LOCAL random_page_cost = 1000")
+            cursor.execute("SET LOCAL cpu_index_tuple_cost = 10")
+        claimed = _pending_locked(50)
+    assert claimed == list(IssuanceRequest.objects.filter(status="pending").order_by("created_at", "pk")
+                           .values_list("pk", flat=True)[:50])
+    assert len(plans) == 1 and "issuancerequest_pending_idx" in plans[0] and "Sort" not in plans[0], plans

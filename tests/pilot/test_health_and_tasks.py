@@ -127,3 +127,11 @@ def test_healthz_does_not_wait_for_a_database_that_hangs(client, monkeypatch):
         assert elapsed < 500 and body["database"]["error"] == "timeout"
     finally:
         release.set()
+
+
+@pytest.mark.django_db
+def test_livez_answers_without_asking_the_database_or_the_broker(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/livez")
+    assert response.status_code == 200 and response.content == b"ok"
+    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
