@@ -21,7 +21,10 @@ server time per chunk (``# statements``).
 Requests are added the way finalization adds them, without an ANALYZE afterwards: the statistics are
 whatever the server has (with autovacuum off, as on these machines, never refreshed during the run).
 ``autovacuum`` is reported (1 on, 0 off). ``BENCH_AUTOVACUUM=on`` or ``off`` switches it for the run
-(ALTER SYSTEM and a reload; the server's setting is put back afterwards), so both can be measured.
+(ALTER SYSTEM and a reload; the server's setting is put back afterwards), so both can be measured; such
+a run's figures carry the suffix ``_autovacuum_on`` (or ``_off``). ``BENCH_SCALE_SEED=0`` stops after
+the stages of ``BENCH_SCALE_STAGES`` (no million, no verification): ``BENCH_AUTOVACUUM=on
+BENCH_SCALE_STAGES=100000 BENCH_SCALE_SEED=0`` measures the 100,000 stage with autovacuum on.
 
 Verification against its floor, in one gunicorn (2 workers) under one load client (wrk, 8 connections,
 ``BENCH_VERIFY_SECONDS`` each): ``/livez`` (a bare view through the same middleware stack) and
@@ -53,6 +56,7 @@ STAGES = [int(n) for n in os.environ.get("BENCH_SCALE_STAGES", "10000,100000").s
 SEED = int(os.environ.get("BENCH_SCALE_SEED", "1000000"))
 TOP = int(os.environ.get("BENCH_SCALE_TOP", "20000"))
 AUTOVACUUM = os.environ.get("BENCH_AUTOVACUUM", "")  # "", "on" or "off"
+SUFFIX = f"_autovacuum_{AUTOVACUUM}" if AUTOVACUUM else ""  # figures of a run that switched it
 PERSON_MARK = "BENCH"  # bench_issuance._cleanup removes people whose id number starts with it
 SEED_MARK = "BENCHSEED"
 SEED_YEAR = 2025
@@ -296,9 +300,9 @@ def _stage(label: str, processes: int) -> list[tuple]:
         (f"issuance_efficiency_{label}", round(issued / wall / ceiling_per_s, 3), "ratio"),
         (f"chunk_db_ms_{label}", round(statistics.mean(chunks), 1), "ms/chunk"),
     ]
-    if label == "100k":
+    if label.startswith("100k"):
         growth = max(r["rss"][-1] - r["rss"][min(len(r["rss"]) - 1, len(r["rss"]) // 10)] for r in issuing)
-        figures.append(("worker_rss_growth_100k_mb", round(growth, 1), "MB"))
+        figures.append((f"worker_rss_growth_{label}_mb", round(growth, 1), "MB"))
     return figures
 
 
@@ -418,7 +422,9 @@ def run():
         for n in STAGES:
             _people_and_requests(org, certificate, first=first, count=n, passed_on=datetime.date(2026, 10, 1))
             first += n
-            figures += _stage(f"{n // 1000}k", processes)
+            figures += _stage(f"{n // 1000}k{SUFFIX}", processes)
+        if not SEED:
+            return figures  # the suffix of their names says how autovacuum was set
         sample = list(IssuedCertificate.objects.filter(org=org).values_list("number", "holder_name")[:500])
         before = _verification([f"/api/v1/verify/{number}?name={quote(name)}" for number, name in sample],
                                with_floor=True)
@@ -428,7 +434,7 @@ def run():
         print(f"# seeded {SEED:,} issued certificates in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         connections.close_all()
         _people_and_requests(org, certificate, first=first, count=TOP, passed_on=datetime.date(2026, 10, 1))
-        figures += _stage("1m", processes)
+        figures += _stage(f"1m{SUFFIX}", processes)
         after = _verification([f"/api/v1/verify/{number}?name={quote(name)}" for number, name in seeded],
                               with_floor=False)
     finally:
