@@ -93,3 +93,12 @@ def test_a_missing_column_and_existing_numbers_are_refused(as_user, org_a_user, 
     again = as_user(org_a_user).post(reverse("issued:import"), {"xlsx": xlsx(rows)})
     assert again.status_code == 400 and "已存在" in again.content.decode()
     assert IssuedCertificate.objects.count() == 1
+
+
+def test_a_text_file_named_xlsx_is_refused_as_not_an_excel_workbook(as_user, org_a_user, certificate):
+    """Issue 16, input: the import of earlier certificates names a text file called .xlsx as not an
+    Excel workbook, on the field, and imports nothing."""
+    upload = SimpleUploadedFile("证书导出.xlsx", ",".join(COLUMNS).encode() + b"\nS1,a\n")
+    page = as_user(org_a_user).post(reverse("issued:import"), {"xlsx": upload}).content.decode()
+    assert "文件“证书导出.xlsx”不是 Excel 工作簿" in page
+    assert not IssuedCertificate.objects.exists()
