@@ -49,7 +49,7 @@ class SiteListCreateApi(PaginatedListMixin, APIView):
         province = serializers.CharField(max_length=2, help_text="省份代码，如 42")
         city = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
         address = serializers.CharField(max_length=200)
-        institution = serializers.IntegerField(required=False, allow_null=True, default=None)
+        institution = api_fields.IntegerField(required=False, allow_null=True, default=None)
 
     @extend_schema(responses=SiteOutput(many=True), summary="考点列表（按范围）")
     def get(self, request):
@@ -90,7 +90,7 @@ class SessionListCreateApi(PaginatedListMixin, APIView):
     class SessionCreateInput(serializers.Serializer):
         certificate = serializers.CharField(help_text="证书代码")
         level = serializers.ChoiceField(choices=Level.values)
-        site = serializers.IntegerField(help_text="本组织的考点 id")
+        site = api_fields.IntegerField(help_text="本组织的考点 id")
         date = serializers.DateField()
         start_time = serializers.TimeField(required=False, allow_null=True, default=None)
         capacity = api_fields.IntegerField()
