@@ -103,3 +103,31 @@ def test_the_api_names_every_wrong_field_of_one_filing(as_user, hubei_user, regi
     assert body["field"] == "junior"
     assert {e["field"] for e in body["errors"]} == {"junior", "senior", "contact_phone"}
     assert not Filing.objects.exists()
+
+
+def test_the_site_session_and_trainer_apis_read_full_width_codes(as_user, org_a_user, hubei_institution_user,
+                                                                 certificate):
+    """Issue 16: a province code, certificate code, ID number (lower-case ｘ) and capacity typed in
+    full width over the API are the values meant (they were compared as typed: '证书代码不在证书目录中')."""
+    import datetime
+
+    from assessments.models import AssessmentSession, Site, TrainerQualification
+    from tests.accounts.factories import valid_id_number
+
+    org = as_user(org_a_user)
+    site = org.post("/api/v1/sites", {"code": "４２０２", "name": "江夏考点", "province": "４２",
+                                      "address": "武汉市江夏区"}, content_type="application/json")
+    assert site.status_code == 201, site.json()
+    assert Site.objects.get(pk=site.json()["id"]).province_id == "42"
+    session = org.post("/api/v1/sessions", {"certificate": "ｘ１０００１", "level": "junior", "site": site.json()["id"],
+                                            "date": datetime.date.today().isoformat(), "capacity": "１０"},
+                       content_type="application/json")
+    assert session.status_code == 201, session.json()
+    assert AssessmentSession.objects.get(pk=session.json()["id"]).capacity == 10
+    id_number = valid_id_number()
+    typed = full_width(id_number[:-1] + ("x" if id_number[-1] == "X" else id_number[-1]))
+    trainer = as_user(hubei_institution_user).post("/api/v1/trainer-qualifications", {
+        "name": "王老师", "id_number": typed, "subject": "软件技术", "certificate": "ｘ１０００１",
+        "training_date": "2020-08-01"}, content_type="application/json")
+    assert trainer.status_code == 201, trainer.json()
+    assert TrainerQualification.objects.get().person.id_number == id_number
