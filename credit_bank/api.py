@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.access import Access
 from certificates.catalog.models import Level
-from core import api_fields
+from core import api_fields, normalize
 from core.errors import NotInScope
 from credit_bank import selectors
 from credit_bank.models import Conversion, ConversionRule, CourseType, Outcome
@@ -245,7 +245,7 @@ class RuleFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(Q(major_name__icontains=value) | Q(course_code__iexact=value)
+        return queryset.filter(Q(major_name__icontains=value) | Q(course_code__iexact=normalize.code(value))
                                | Q(current__course_name__icontains=value) | Q(certificate__name__icontains=value)
                                | Q(institution__name__icontains=value))
 

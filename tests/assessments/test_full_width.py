@@ -131,3 +131,19 @@ def test_the_site_session_and_trainer_apis_read_full_width_codes(as_user, org_a_
         "training_date": "2020-08-01"}, content_type="application/json")
     assert trainer.status_code == 201, trainer.json()
     assert TrainerQualification.objects.get().person.id_number == id_number
+
+
+def test_searches_find_a_code_typed_in_full_width(registered, org_a, certificate):
+    """Issue 16: a school code, credit code or certificate code typed in full width into a search box
+    finds what the half-width code finds."""
+    from certificates.catalog.filters import CertificateFilter
+    from certificates.catalog.models import Certificate
+    from organizations.institutions.selectors import institutions_matching
+    from organizations.orgs.models import Org
+    from organizations.orgs.selectors import orgs_matching
+
+    assert list(institutions_matching(Institution.objects.all(), "４１４２８０")) == [registered]
+    credit = full_width(org_a.credit_code.lower())
+    assert list(orgs_matching(Org.objects.all(), credit)) == [org_a]
+    found = CertificateFilter({"q": "ｘ１０００１"}, queryset=Certificate.objects.all()).qs
+    assert list(found) == [certificate]
