@@ -357,6 +357,8 @@ def test_rescheduling_a_session_after_the_delisting_is_refused_naming_it(as_user
     assert error.value.code == "org_delisted" and "被教育部摘牌" in str(error.value.message)
     session.refresh_from_db()
     assert session.date == TODAY() + datetime.timedelta(days=10)
+    page = as_user(org_a_user).get(reverse("assessments:session_edit", args=[session.pk])).content.decode()
+    assert "被教育部摘牌" in page and "不能开展新的考核" in page
 
 
 def test_a_reissue_after_the_delisting_is_refused_and_the_certificate_stays_valid(as_user, org_a_user, delisted,
