@@ -147,3 +147,20 @@ def test_searches_find_a_code_typed_in_full_width(registered, org_a, certificate
     assert list(orgs_matching(Org.objects.all(), credit)) == [org_a]
     found = CertificateFilter({"q": "ｘ１０００１"}, queryset=Certificate.objects.all()).qs
     assert list(found) == [certificate]
+
+
+def test_the_filing_form_names_the_rules_with_the_wrong_fields_in_one_go(as_user, hubei_user, registered):
+    """Issue 16: a year outside the range and a level the certificate does not offer are named in
+    the same answer as a blank contact, a wrong phone and a negative count (they came one round later)."""
+    from tests.certificates.factories import CertificateFactory, CertificateLevelFactory
+
+    junior_only = CertificateFactory(name="只有初级")
+    CertificateLevelFactory(certificate=junior_only, level="junior")
+    response = as_user(hubei_user).post("/assessments/filings/new/", {
+        "institution": registered.pk, "certificate": junior_only.pk, "year": "１９９９", "junior": "－５",
+        "senior": "１０", "contact_name": "　", "contact_phone": "１２３"})
+    errors = response.context["form"].errors
+    assert set(errors) == {"year", "junior", "senior", "contact_name", "contact_phone"}, errors
+    assert "年度应为" in errors["year"][0] and "没有“高级”等级" in errors["senior"][0]
+    assert len(errors["junior"]) == 1 and "__all__" not in errors
+    assert not Filing.objects.exists()
