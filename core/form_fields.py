@@ -1,6 +1,7 @@
 """Form fields whose values go through ``core.normalize`` before Django checks them, so that a
 code, ID number, phone or number typed in full width (４１４２８００００４, １２０, ｘ) is the value meant."""
 
+import django_filters
 from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -59,3 +60,10 @@ def model_formfield(db_field, **kwargs):
     elif isinstance(db_field, models.IntegerField):
         kwargs.setdefault("form_class", IntegerField)
     return db_field.formfield(**kwargs)
+
+
+class CodeFilter(django_filters.CharFilter):
+    """A list filter on a code (a province, certificate or school code given as a query parameter),
+    read through ``core.normalize`` like ``CodeField``: ?province=４２ is ?province=42."""
+
+    field_class = CodeField

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.access import Access
 from certificates.catalog.models import Level
-from core import api_fields, normalize
+from core import api_fields, form_fields, normalize
 from core.errors import NotInScope
 from credit_bank import selectors
 from credit_bank.models import Conversion, ConversionRule, CourseType, Outcome
@@ -160,7 +160,7 @@ class AccountApi(APIView):
 class OutcomeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="证书编号、姓名或证书名称")
     status = django_filters.ChoiceFilter(choices=Outcome.Status.choices, label="状态")
-    province = django_filters.CharFilter(field_name="province_id", label="考核所在省份代码")
+    province = form_fields.CodeFilter(field_name="province_id", label="考核所在省份代码")
     level = django_filters.ChoiceFilter(choices=Level.choices, label="等级")
 
     class Meta:

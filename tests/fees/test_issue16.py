@@ -197,3 +197,12 @@ def test_the_public_list_reads_a_full_width_province_and_certificate_code(client
     assert [row["id"] for row in data["results"]] == [standard.pk]
     page = client.get("/fees/standards/", {"province": "42", "certificate": typed}).content.decode()
     assert "230.00" in page
+
+
+def test_the_thread_list_filters_by_a_full_width_province_and_certificate_code(as_user, org_a_user, hubei_user,
+                                                                              web_certificate, hubei):
+    version = services.fee_proposal_submit(actor=actor_for(org_a_user), certificate=web_certificate, level="junior",
+                                           province=hubei, items=items(question_bank="230"))
+    typed = "".join(chr(ord(c) + 0xFEE0) for c in web_certificate.code.lower())
+    data = as_user(hubei_user).get("/api/v1/fees/threads", {"province": "４２", "certificate": typed}).json()
+    assert [row["id"] for row in data["results"]] == [version.thread_id]
