@@ -236,7 +236,7 @@ class RuleFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ConversionRule.Status.choices, label="状态")
     institution = django_filters.NumberFilter(field_name="institution_id", label="院校编号")
     major_name = django_filters.CharFilter(label="专业名称")
-    certificate_code = django_filters.CharFilter(field_name="certificate__code", label="证书代码")
+    certificate_code = form_fields.CodeFilter(field_name="certificate__code", label="证书代码")
     level = django_filters.ChoiceFilter(choices=Level.choices, label="等级")
 
     class Meta:
@@ -362,7 +362,7 @@ class ConversionFilter(django_filters.FilterSet):
     flagged = django_filters.BooleanFilter(field_name="flagged_at", lookup_expr="isnull", exclude=True,
                                            label="依据证书已撤销")
     institution = django_filters.NumberFilter(field_name="institution_id", label="院校编号")
-    course_code = django_filters.CharFilter(label="课程代码")
+    course_code = form_fields.CodeFilter(label="课程代码")
 
     class Meta:
         model = Conversion

@@ -219,3 +219,14 @@ def test_a_model_forms_numbers_are_read_as_typed():
     assert form.is_valid(), form.errors
     assert form.cleaned_data["training_deadline_month"] == 9 and form.cleaned_data["anomaly_min_candidates"] == 1200
     assert form.cleaned_data["anomaly_z_threshold"] == decimal.Decimal("2.5")
+
+
+def test_every_list_filter_on_a_code_reads_it_through_core_normalize():
+    import django_filters
+
+    plain = [f"{fs.__module__}.{fs.__qualname__}.{name}"
+             for fs in _project_classes(django_filters.FilterSet)
+             for name, flt in fs.base_filters.items()
+             if type(flt) is django_filters.CharFilter and flt.method is None
+             and (flt.field_name or "").endswith(("code", "province_id", "id_number", "number"))]
+    assert plain == []
