@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.access import Access
 from certificates.catalog.models import Level
-from core import api_fields
+from core import api_fields, form_fields, normalize
 from core.errors import NotInScope
 from credit_bank import selectors
 from credit_bank.models import Conversion, ConversionRule, CourseType, Outcome
@@ -160,7 +160,7 @@ class AccountApi(APIView):
 class OutcomeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="证书编号、姓名或证书名称")
     status = django_filters.ChoiceFilter(choices=Outcome.Status.choices, label="状态")
-    province = django_filters.CharFilter(field_name="province_id", label="考核所在省份代码")
+    province = form_fields.CodeFilter(field_name="province_id", label="考核所在省份代码")
     level = django_filters.ChoiceFilter(choices=Level.choices, label="等级")
 
     class Meta:
@@ -236,7 +236,7 @@ class RuleFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ConversionRule.Status.choices, label="状态")
     institution = django_filters.NumberFilter(field_name="institution_id", label="院校编号")
     major_name = django_filters.CharFilter(label="专业名称")
-    certificate_code = django_filters.CharFilter(field_name="certificate__code", label="证书代码")
+    certificate_code = form_fields.CodeFilter(field_name="certificate__code", label="证书代码")
     level = django_filters.ChoiceFilter(choices=Level.choices, label="等级")
 
     class Meta:
@@ -245,7 +245,7 @@ class RuleFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(Q(major_name__icontains=value) | Q(course_code__iexact=value)
+        return queryset.filter(Q(major_name__icontains=value) | Q(course_code__iexact=normalize.code(value))
                                | Q(current__course_name__icontains=value) | Q(certificate__name__icontains=value)
                                | Q(institution__name__icontains=value))
 
@@ -362,7 +362,7 @@ class ConversionFilter(django_filters.FilterSet):
     flagged = django_filters.BooleanFilter(field_name="flagged_at", lookup_expr="isnull", exclude=True,
                                            label="依据证书已撤销")
     institution = django_filters.NumberFilter(field_name="institution_id", label="院校编号")
-    course_code = django_filters.CharFilter(label="课程代码")
+    course_code = form_fields.CodeFilter(label="课程代码")
 
     class Meta:
         model = Conversion

@@ -26,6 +26,7 @@ from accounts.models import IdType, Province, Role
 from accounts.personal_data import Field, Relation, masked, relations_of, render
 from accounts.scoping import Actor, get_in_scope, scoped
 from certificates.catalog.models import Certificate, CertificateLevel, Level
+from core import normalize
 from core.base_url import public_base_url
 from core.errors import AppError, NotInScope
 from core.uploads import stored_file_read
@@ -239,7 +240,7 @@ def outcome_accesses(actor: Actor, outcomes: Iterable[Outcome]) -> Iterator[Acce
 def rule_list(*, actor: Actor, query: str = "", status: str = "", institution_id: int | None = None):
     qs = scoped(ConversionRule, actor).select_related("institution", "certificate", "current")
     if query:
-        qs = qs.filter(Q(major_name__icontains=query) | Q(course_code__iexact=query)
+        qs = qs.filter(Q(major_name__icontains=query) | Q(course_code__iexact=normalize.code(query))
                        | Q(current__course_name__icontains=query) | Q(certificate__name__icontains=query)
                        | Q(institution__name__icontains=query))
     if status in ConversionRule.Status.values:
@@ -312,7 +313,7 @@ def conversion_list(*, actor: Actor, status: str = "", flagged: bool = False, qu
     if flagged:
         qs = qs.filter(flagged_at__isnull=False, status__in=Conversion.OPEN_STATUSES)
     if query:
-        qs = qs.filter(Q(person__name__icontains=query) | Q(course_code__iexact=query)
+        qs = qs.filter(Q(person__name__icontains=query) | Q(course_code__iexact=normalize.code(query))
                        | Q(rule_version__course_name__icontains=query) | Q(outcome__number__iexact=query))
     return qs.order_by("-requested_at", "-pk")
 
@@ -365,7 +366,7 @@ def catalog_rows(*, query: str = ""):
         certificate__status=Certificate.Status.APPLIED).order_by("certificate__batch__number", "certificate__code",
                                                                  "level")
     if query:
-        levels = levels.filter(Q(certificate__name__icontains=query) | Q(certificate__code__iexact=query))
+        levels = levels.filter(Q(certificate__name__icontains=query) | Q(certificate__code__iexact=normalize.code(query)))
     current: dict[tuple[int, str], RecognizedOutcome] = {}
     for entry in RecognizedOutcome.objects.order_by("certificate_id", "level", "-version"):
         current.setdefault((entry.certificate_id, entry.level), entry)
@@ -402,7 +403,7 @@ def catalog_level_get(*, certificate_id: int, level: str) -> CertificateLevel:
 
 def certificate_by_code(code: str) -> Certificate:
     """A catalog certificate named by its code (404 for an unknown code)."""
-    certificate = Certificate.objects.filter(code=(code or "").strip()).first()
+    certificate = Certificate.objects.filter(code=normalize.code(code)).first()
     if certificate is None:
         raise NotInScope()
     return certificate

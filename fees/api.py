@@ -267,7 +267,7 @@ class VerificationCreateApi(APIView):
     permission_classes = [IsVerifiedUser]
 
     class FeeVerifyInput(serializers.Serializer):
-        version = serializers.IntegerField(help_text="本协商中要核定的版本 id")
+        version = api_fields.IntegerField(help_text="本协商中要核定的版本 id")
         effective_from = serializers.DateField()
 
     @extend_schema(request=FeeVerifyInput, responses={201: FeeStandardOutput},
@@ -381,10 +381,10 @@ class PaymentListCreateApi(PaginatedListMixin, APIView):
     permission_classes = [IsVerifiedUser]
 
     class FeePaymentInput(serializers.Serializer):
-        session = serializers.IntegerField(help_text="考核批次 id")
-        institution = serializers.IntegerField(required=False, allow_null=True, default=None,
+        session = api_fields.IntegerField(help_text="考核批次 id")
+        institution = api_fields.IntegerField(required=False, allow_null=True, default=None,
                                                help_text="院校付款时填写（院校登记）")
-        person = serializers.IntegerField(required=False, allow_null=True, default=None,
+        person = api_fields.IntegerField(required=False, allow_null=True, default=None,
                                           help_text="社会学习者本人缴费时填写（培训评价组织登记）")
         amount = api_fields.NumberTextField(help_text="元，最多两位小数")
         paid_on = serializers.DateField()

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
 from certificates.catalog.models import Certificate, Level
+from core import form_fields
 from core.choices import searchable
 from fees.models import CostItem
 
@@ -48,14 +49,14 @@ class ProposalForm(ItemsForm):
 
 
 class VerifyForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = form_fields.IntegerField(widget=forms.HiddenInput)
     effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class PaymentForm(forms.Form):
-    session = forms.IntegerField(widget=forms.HiddenInput)
-    institution = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    person = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    session = form_fields.IntegerField(widget=forms.HiddenInput)
+    institution = form_fields.IntegerField(widget=forms.HiddenInput, required=False)
+    person = form_fields.IntegerField(widget=forms.HiddenInput, required=False)
     amount = forms.CharField(label=_("支付金额（元）"), max_length=16)
     paid_on = forms.DateField(label=_("支付日期"), widget=forms.DateInput(attrs={"type": "date"}),
                               error_messages={"invalid": _("请填写有效的支付日期。"), "required": _("请填写支付日期。")})

@@ -192,6 +192,17 @@ def waiting_by_province(actor: Actor) -> list[dict]:
              "longest_days": (today - timezone.localdate(r["oldest"])).days} for r in rows]
 
 
+def _matching(qs, *, province: str, certificate: str):
+    """Standards (or their level rows) of a province code and a certificate named by code or by part
+    of its name, as typed (４２, ｘ１０００１ and 42, X10001 alike: ``core.normalize``)."""
+    if province:
+        qs = qs.filter(province_id=normalize.code(province))
+    if certificate:
+        qs = qs.filter(Q(certificate__name__icontains=normalize.text(certificate))
+                       | Q(certificate__code=normalize.code(certificate)))
+    return qs
+
+
 def standards_public(*, province: str = "", certificate: str = "", current_only: bool = True,
                      today: datetime.date | None = None) -> QuerySet[FeeStandard]:
     """Verified standards are published: institutions, orgs and the public read them. ``current_only``:
@@ -201,10 +212,7 @@ def standards_public(*, province: str = "", certificate: str = "", current_only:
         today = today or timezone.localdate()
         qs = qs.filter(pk__in=FeeStandardLevel.objects.filter(
             Q(effective_until__isnull=True) | Q(effective_until__gte=today)).values("standard_id"))
-    if province:
-        qs = qs.filter(province_id=province)
-    if certificate:
-        qs = qs.filter(Q(certificate__name__icontains=certificate) | Q(certificate__code=certificate))
+    qs = _matching(qs, province=province, certificate=certificate)
     return qs
 
 
@@ -235,10 +243,7 @@ def standards_schedule(*, province: str = "", certificate: str = "", history: bo
     rows = FeeStandardLevel.objects.select_related("standard__certificate", "standard__province", "standard__org")
     if not history:
         rows = rows.filter(Q(effective_until__isnull=True) | Q(effective_until__gte=today))
-    if province:
-        rows = rows.filter(province_id=province)
-    if certificate:
-        rows = rows.filter(Q(certificate__name__icontains=certificate) | Q(certificate__code=certificate))
+    rows = _matching(rows, province=province, certificate=certificate)
     grouped: dict[tuple, ScheduleRow] = {}
     for row in rows:
         key = (row.standard_id, row.effective_from, row.effective_until)

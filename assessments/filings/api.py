@@ -48,7 +48,7 @@ class FilingOutput(serializers.Serializer):
 
 class FilingListCreateApi(PaginatedListMixin, APIView):
     class FilingCreateInput(serializers.Serializer):
-        institution = serializers.IntegerField(help_text="院校 id（见 /api/v1/institutions）")
+        institution = api_fields.IntegerField(help_text="院校 id（见 /api/v1/institutions）")
         certificate = serializers.CharField(help_text="证书代码")
         year = api_fields.IntegerField()
         levels = serializers.DictField(child=api_fields.IntegerField(), help_text='如 {"junior": 120, "senior": 30}')

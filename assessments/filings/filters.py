@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Province
 from assessments.models import Filing
 from certificates.catalog.models import Certificate, Level
+from core import normalize
 from core.ordering import OrderingFilter
 
 
@@ -37,7 +38,8 @@ class FilingFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(Q(institution__name__icontains=value) | Q(institution__school_code__startswith=value))
+        return queryset.filter(Q(institution__name__icontains=value)
+                               | Q(institution__school_code__startswith=normalize.code(value)))
 
     def by_level(self, queryset, name, value):
         return queryset.filter(levels__level=value)

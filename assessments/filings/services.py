@@ -113,6 +113,22 @@ def _check_year(year) -> int:
     return year
 
 
+def filing_problems(*, certificate: Certificate | None, year: int | None,
+                    levels: dict[str, int | None]) -> list[AppError]:
+    """What ``filing_save`` would refuse in the year and the levels, without saving: the form asks
+    this too when other fields are already wrong (a blank contact, a negative count), so that every
+    wrong field is named in one go, never one rule per submission. Fields not given are skipped."""
+    errors: list[AppError] = []
+    if year is not None:
+        try:
+            _check_year(year)
+        except AppError as error:
+            errors.append(error)
+    if certificate is not None:
+        _check_levels(certificate, levels, errors)
+    return errors
+
+
 @transaction.atomic
 def filing_save(*, actor: Actor, institution: Institution, certificate: Certificate, year: int,
                 levels: dict[str, int | None], contact_name: str, contact_phone: str) -> tuple[Filing, str]:

@@ -100,6 +100,19 @@ def _saved_message(request, outcome: str) -> None:
     messages.success(request, text)
 
 
+def _add_rule_errors(form) -> None:
+    """Besides the fields already wrong, the service's rules on the year and the levels for what did
+    read (a year outside the range, a level the certificate does not offer), each on its field."""
+    data = form.cleaned_data
+    levels = {name: data.get(name) for name in ("junior", "intermediate", "senior") if name not in form.errors}
+    for error in filings.filing_problems(certificate=data.get("certificate"), year=data.get("year"), levels=levels):
+        field = error.field if error.field in form.fields else None
+        if field is None and error.field == "levels" and any(n in form.errors for n in ("junior", "intermediate", "senior")):
+            continue  # "fill in at least one level": one of them is filled in, only wrong
+        if field not in form.errors:
+            form.add_error(field, str(error.message))
+
+
 @login_required
 def filing_create(request):
     _require(request, "file")
@@ -109,7 +122,9 @@ def filing_create(request):
     form = _filing_form(request, data=request.POST or None, initial=initial)
     if answer := choices_answer(request, form):
         return answer
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        _add_rule_errors(form)
+    elif request.method == "POST":
         data = form.cleaned_data
         try:
             filing, outcome = filings.filing_save(
@@ -133,7 +148,9 @@ def filing_correct(request, pk: int):
     form = _filing_form(request, data=request.POST or None, initial=initial, fixed=True)
     if answer := choices_answer(request, form):
         return answer
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        _add_rule_errors(form)
+    elif request.method == "POST":
         data = form.cleaned_data
         try:
             filing, outcome = filings.filing_save(

@@ -12,6 +12,7 @@ from accounts.middleware import bulk_body
 from assessments.plans import selectors
 from assessments.plans import services as plans
 from assessments.plans.imports import PLAN_SCHEMA
+from core import api_fields
 from core.errors import AppError
 
 
@@ -55,7 +56,7 @@ class PlanDetailOutput(PlanOutput):
 @bulk_body
 class PlanListCreateApi(PaginatedListMixin, APIView):
     class PlanSubmitInput(serializers.Serializer):
-        year = serializers.IntegerField()
+        year = api_fields.IntegerField()
         # Checked by the plan row validator (a Chinese message per row and column), as a file is.
         rows = serializers.ListField(child=serializers.DictField(), allow_empty=False,
                                      help_text="每行的键：month（如 9）、province（省份名称或代码）、"
@@ -101,8 +102,8 @@ class PlanningWindowApi(APIView):
         last_month = serializers.IntegerField()
 
     class WindowInput(serializers.Serializer):
-        first_month = serializers.IntegerField()
-        last_month = serializers.IntegerField()
+        first_month = api_fields.IntegerField()
+        last_month = api_fields.IntegerField()
 
     @extend_schema(responses=WindowOutput, summary="某年度考核计划时间窗口（未设置时为 9 月至 12 月）")
     def get(self, request, year: int):

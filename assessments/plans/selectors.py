@@ -14,6 +14,8 @@ from assessments.plans.imports import LEVEL_LABELS, month_label
 from assessments.plans.models import DEFAULT_WINDOW
 from certificates.catalog.models import Certificate, Level
 from core.errors import Forbidden
+from organizations.orgs.models import Org
+from organizations.supervision.selectors import org_standing
 
 LEVEL_ORDER = list(Level.values)  # 初级, 中级, 高级
 _READERS = (Role.MINISTRY, Role.PROVINCE, Role.PROVINCE_AGENCY, Role.ORG)
@@ -70,6 +72,16 @@ def plannable_certificates(actor: Actor) -> QuerySet[Certificate]:
     if not plans_page_access(actor).submit:
         return Certificate.objects.none()
     return certificates_of_org(actor.scope.org_id)
+
+
+def planning_refusal(actor: Actor) -> str | None:
+    """Why the actor's org may not submit plans now (its delisting or withdrawal, named), or None:
+    said on the plan pages before anything is filled in, instead of an unexplained "invalid choice"
+    for a certificate the org no longer offers."""
+    if not plans_page_access(actor).submit:
+        return None
+    standing = org_standing(Org(pk=actor.scope.org_id))
+    return None if standing.allows_now() else standing.refusal("plan")
 
 
 def own_current_plan(actor: Actor, year: int) -> AssessmentPlan | None:

@@ -41,6 +41,7 @@ from core.tabular.schema import Row, Schema
 from core.tabular.validation import no_data_error, validate_rows
 from core.tabular.writing import template_xlsx
 from organizations.orgs.models import Org
+from organizations.supervision.selectors import org_standing
 
 FIRST_YEAR = 2019
 MAX_KEPT_ERRORS = 2_000
@@ -188,6 +189,7 @@ def plan_submit_rows(*, actor: Actor, year: int, rows: list[Row], source: str = 
                      ) -> PlanOutcome:
     """A plan given as rows (the online form, the API): all rows are valid or nothing is saved."""
     org = _own_org(actor)
+    org_standing(org).check("plan")
     year = _check_year(year)
     window = planning_window(year)
     valid = _validate(rows, org=org, year=year, window=window, name=_("考核计划"))
@@ -205,6 +207,7 @@ def plan_upload(*, actor: Actor, year: int, upload) -> PlanOutcome:
     """A plan uploaded as XLSX or CSV (UTF-8 or GBK) from the template: a wrong file, wrong
     headers or an unreadable encoding are refused at once; then every row is checked."""
     org = _own_org(actor)
+    org_standing(org).check("plan")
     year = _check_year(year)
     window = planning_window(year)
     name = getattr(upload, "name", "") or _("考核计划")

@@ -101,7 +101,8 @@ def plan_upload(request):
     year = form.cleaned_data["year"] if form.is_bound and form.is_valid() else _year(request)
     window = selectors.planning_window(year)
     return render(request, "assessments/plan_upload.html", {
-        "form": form, "errors": errors, "year": year, "window_text": window_text(window.first_month, window.last_month)},
+        "form": form, "errors": errors, "year": year, "window_text": window_text(window.first_month, window.last_month),
+        "refusal": selectors.planning_refusal(request.actor)},
         status=400 if form.errors else 200)
 
 
@@ -120,7 +121,13 @@ def plan_edit(request):
     if answer := choices_answer(request, formset.empty_form):
         return answer
     errors = None
-    if request.method == "POST" and formset.is_valid():
+    refusal = selectors.planning_refusal(actor)
+    refused = request.method == "POST" and refusal is not None
+    if refused:  # shown unbound: rendering the rows would check them
+        formset = PlanRowFormSet(initial=initial, months=window.months, certificates=certificates)
+    # The refusal (shown above the form) is the answer, before the rows are checked: the org's
+    # certificates are no longer offered, which would only read as an invalid choice.
+    if request.method == "POST" and not refused and formset.is_valid():
         try:
             outcome = plans.plan_submit_records(actor=actor, year=year, records=formset.numbered_records(),
                                                 source="form")
@@ -130,8 +137,8 @@ def plan_edit(request):
         else:
             return _submitted(request, outcome)
     return render(request, "assessments/plan_edit.html", {
-        "formset": formset, "year": year, "current": current, "errors": errors,
-        "window_text": window_text(window.first_month, window.last_month)}, status=400 if errors else 200)
+        "formset": formset, "year": year, "current": current, "errors": errors, "refusal": refusal,
+        "window_text": window_text(window.first_month, window.last_month)}, status=400 if errors or refused else 200)
 
 
 @login_required

@@ -50,7 +50,7 @@ class ActivationCodeOutput(serializers.Serializer):
 
 class RegistrationListCreateApi(PaginatedListMixin, APIView):
     class RegistrationCreateInput(serializers.Serializer):
-        session = serializers.IntegerField()
+        session = api_fields.IntegerField()
         id_type = serializers.ChoiceField(choices=IdType.values, required=False, default=IdType.RESIDENT_ID)
         id_number = api_fields.IdNumberField(max_length=32, required=False, help_text="院校报名时必填；社会学习者本人报名不填")
         name = serializers.CharField(max_length=64, required=False)

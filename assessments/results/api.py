@@ -13,6 +13,7 @@ from assessments.results.forms import ReviewFilter
 from assessments.results.imports import RESULT_SCHEMA
 from assessments.sessions import selectors as sessions_selectors
 from assessments.sessions.api import BulkRows, _rows
+from core import api_fields
 
 
 class SessionFinalizeApi(APIView):
@@ -108,7 +109,7 @@ class ReviewOutput(serializers.Serializer):
 
 class ReviewListCreateApi(PaginatedListMixin, APIView):
     class ReviewCreateInput(serializers.Serializer):
-        registration = serializers.IntegerField()
+        registration = api_fields.IntegerField()
         reason = serializers.CharField(max_length=1000)
 
     @extend_schema(responses=ReviewOutput(many=True), summary="成绩复核申请（按范围）")

@@ -46,10 +46,10 @@ class SiteListCreateApi(PaginatedListMixin, APIView):
     class SiteCreateInput(serializers.Serializer):
         code = api_fields.CodeField(max_length=8)
         name = serializers.CharField(max_length=128)
-        province = serializers.CharField(max_length=2, help_text="省份代码，如 42")
+        province = api_fields.CodeField(max_length=2, help_text="省份代码，如 42")
         city = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
         address = serializers.CharField(max_length=200)
-        institution = serializers.IntegerField(required=False, allow_null=True, default=None)
+        institution = api_fields.IntegerField(required=False, allow_null=True, default=None)
 
     @extend_schema(responses=SiteOutput(many=True), summary="考点列表（按范围）")
     def get(self, request):
@@ -88,9 +88,9 @@ class SessionOutput(serializers.Serializer):
 
 class SessionListCreateApi(PaginatedListMixin, APIView):
     class SessionCreateInput(serializers.Serializer):
-        certificate = serializers.CharField(help_text="证书代码")
+        certificate = api_fields.CodeField(help_text="证书代码")
         level = serializers.ChoiceField(choices=Level.values)
-        site = serializers.IntegerField(help_text="本组织的考点 id")
+        site = api_fields.IntegerField(help_text="本组织的考点 id")
         date = serializers.DateField()
         start_time = serializers.TimeField(required=False, allow_null=True, default=None)
         capacity = api_fields.IntegerField()
@@ -107,7 +107,7 @@ class SessionListCreateApi(PaginatedListMixin, APIView):
         data = self.SessionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        certificate = Certificate.objects.filter(code=values.pop("certificate").strip().upper()).first()
+        certificate = Certificate.objects.filter(code=values.pop("certificate")).first()
         if certificate is None:
             raise AppError(_("证书代码不在证书目录中。"), field="certificate")
         site_id = values.pop("site")

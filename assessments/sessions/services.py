@@ -178,6 +178,7 @@ def session_update(*, actor: Actor, session: AssessmentSession, date: datetime.d
     session = lock_session(session)
     if session.status in (Status.FINALIZED, Status.CANCELLED):
         raise AppError(_("考核批次%(status)s，不能再修改。") % {"status": session.get_status_display()})
+    org_check_may_operate(org)  # rescheduling is scheduling: refused once the org has left the pilot
     site = _check_site(org, site or session.site)
     if date is not None and date != session.date or site.pk != session.site_id:
         if Result.objects.filter(registration__session=session).exists():

@@ -203,7 +203,9 @@ def session_edit(request, pk: int):
         else:
             messages.success(request, _("考核批次已修改。"))
             return redirect("assessments:session_detail", pk=session.pk)
-    return render(request, "assessments/session_form.html", {"form": form, "session": session, "has_sites": True})
+    return render(request, "assessments/session_form.html", {
+        "form": form, "session": session, "has_sites": True,
+        "refusal": sessions_selectors.scheduling_refusal(request.actor)})
 
 
 @login_required

@@ -42,7 +42,7 @@ class TrainerListCreateApi(PaginatedListMixin, APIView):
                                           default=IdType.RESIDENT_ID)
         id_number = api_fields.IdNumberField(max_length=32)
         subject = serializers.CharField(max_length=64)
-        certificate = serializers.CharField(help_text="证书代码")
+        certificate = api_fields.CodeField(help_text="证书代码")
         training_date = serializers.DateField()
         reported_qualified = serializers.BooleanField(default=False)
 
@@ -56,7 +56,7 @@ class TrainerListCreateApi(PaginatedListMixin, APIView):
         data = self.TrainerCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        certificate = Certificate.objects.filter(code=values.pop("certificate").strip().upper()).first()
+        certificate = Certificate.objects.filter(code=values.pop("certificate")).first()
         if certificate is None:
             raise AppError(_("证书代码不在证书目录中。"), field="certificate")
         record = trainers.trainer_record_create(actor=request.actor, certificate=certificate, **values)

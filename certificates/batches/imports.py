@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from certificates.catalog.models import AssessmentType, Level
 from core import normalize
 from core.errors import AppError
-from core.uploads import check_document, check_size, read_head
+from core.tabular import file_kind
+from core.uploads import check_document, check_size
 from organizations.orgs.models import Org
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -83,7 +84,7 @@ def _levels(row: dict, row_number: int) -> list[dict]:
 
 def applications_read(upload) -> list[ImportedApplication]:
     """Applications in the file, rows of one credit code grouped into one application."""
-    is_xlsx = read_head(upload, 4) == b"PK\x03\x04"
+    is_xlsx = file_kind(upload, max_bytes=MAX_BYTES) == "xlsx"
     if not is_xlsx and not (upload.name or "").lower().endswith(".csv"):
         raise AppError(_("请上传 .xlsx 或 .csv 文件。"), field="file")
     rows = _rows_xlsx(upload) if is_xlsx else _rows_csv(upload)

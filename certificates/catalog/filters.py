@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certificates.catalog.models import AssessmentType, CertificateLevel, Level, SelectionBatch
 from certificates.catalog.selectors import RETIRED_STATUSES, catalog_fields, catalog_orgs
+from core import normalize
 from core.ordering import OrderingFilter
 
 
@@ -40,7 +41,7 @@ class CertificateFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(code__iexact=value)) if value else queryset
+        return queryset.filter(Q(name__icontains=value) | Q(code__iexact=normalize.code(value))) if value else queryset
 
     def _with_level(self, queryset, **lookup):
         return queryset.filter(Exists(CertificateLevel.objects.filter(certificate=OuterRef("pk"), **lookup)))

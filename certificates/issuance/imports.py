@@ -24,6 +24,7 @@ from certificates.issuance.selectors import issuance_access
 from certificates.issuance.worker import new_token
 from core import normalize
 from core.errors import AppError, Forbidden
+from core.tabular import MAX_BYTES, file_kind
 from organizations.institutions.models import Institution
 from organizations.supervision.selectors import org_standings
 
@@ -66,6 +67,7 @@ def _date(value) -> datetime.date:
 def _read(upload) -> list[tuple[int, dict]]:
     from openpyxl import load_workbook
 
+    file_kind(upload, max_bytes=MAX_BYTES, field="xlsx")
     try:
         upload.seek(0)
         sheet = load_workbook(upload, read_only=True, data_only=True).worksheets[0]

@@ -3,7 +3,8 @@
 A revoked certificate keeps its number and answers "revoked, with the reason" on verification. A name
 correction reissues under the same number as a new version: the old version (its PDF and QR token)
 is kept as superseded, the new one gets a new token and a new signed PDF. Certificates issued before
-an org or certificate was delisted stay valid: nothing here runs on delisting.
+an org or certificate was delisted stay valid: nothing here runs on delisting; a reissue (a new
+version dated today) is refused once the org has left the pilot.
 """
 
 from django.db import transaction
@@ -18,6 +19,7 @@ from certificates.issuance.models import CertificateVersion, IssuedCertificate
 from certificates.issuance.selectors import issued_certificate_access
 from certificates.issuance.worker import issuance_render, new_token
 from core.errors import AppError
+from organizations.supervision.selectors import org_standing
 
 
 def _locked(issued: IssuedCertificate) -> IssuedCertificate:
@@ -56,6 +58,9 @@ def certificate_reissue(*, actor: Actor, issued: IssuedCertificate, holder_name:
         pdf.glyph_plan(holder_name)
     except pdf.GlyphMissing as missing:
         raise AppError(str(missing), field="holder_name") from None
+    # A new version is issued today: refused once the org has left the pilot, naming the delisting
+    # (the certificate issued before it stays valid as it is).
+    org_standing(issued.org).check("reissue", field="holder_name")
     with transaction.atomic():
         current = _locked(issued)
         if current.status != IssuedCertificate.Status.VALID:

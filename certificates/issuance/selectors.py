@@ -31,6 +31,7 @@ from accounts.models import Role
 from accounts.personal_data import Field, Relation, Shown, relations_of, shown
 from accounts.scoping import Actor, get_in_scope, scoped
 from certificates.issuance.models import HELD_FOR_ORG, IssuanceRequest, IssuedCertificate
+from core import normalize
 from core.errors import NotInScope
 from organizations.seals.models import OrgSeal
 from organizations.seals.selectors import org_seals_current_many
@@ -129,7 +130,8 @@ def issued_certificate_access(*, actor: Actor, number: str) -> Access[IssuedCert
 def issued_list(*, actor: Actor, query: str = "", status: str = ""):
     qs = scoped(IssuedCertificate, actor).select_related("certificate", "org", "institution")
     if query:
-        qs = qs.filter(Q(number__iexact=query) | Q(holder_name__icontains=query) | Q(certificate__name__icontains=query))
+        qs = qs.filter(Q(number__iexact=normalize.code(query)) | Q(holder_name__icontains=query)
+                       | Q(certificate__name__icontains=query))
     if status in IssuedCertificate.Status.values:
         qs = qs.filter(status=status)
     return qs.order_by("-issued_on", "-pk")

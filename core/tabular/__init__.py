@@ -22,7 +22,7 @@ Modules: ``schema`` (columns, limits, errors), ``reading``, ``xlsx_extent``, ``v
 checker and parsers for common cells), ``writing`` (template and error report).
 """
 
-from core.tabular.reading import Table, cell_text, normalize_header, read_table
+from core.tabular.reading import Table, cell_text, file_kind, normalize_header, read_table
 from core.tabular.schema import ERROR_COLUMN, MAX_BYTES, MAX_ROWS, XLSX_TYPE, CellError, Column, Row, Schema, TabularError
 from core.tabular.validation import (
     RowCheck,
@@ -40,7 +40,7 @@ from core.tabular.writing import error_report_xlsx, template_xlsx
 
 __all__ = [
     "ERROR_COLUMN", "MAX_BYTES", "MAX_ROWS", "XLSX_TYPE", "CellError", "Column", "Row", "RowCheck", "Schema", "Table",
-    "TabularError", "ValidationResult", "cell_text", "error_report_xlsx", "int_in_range", "memoized", "no_data_error",
-    "normalize_header", "one_of", "parse_phone", "parse_positive_int", "read_table", "template_xlsx",
+    "TabularError", "ValidationResult", "cell_text", "error_report_xlsx", "file_kind", "int_in_range", "memoized",
+    "no_data_error", "normalize_header", "one_of", "parse_phone", "parse_positive_int", "read_table", "template_xlsx",
     "text_of_length", "validate_rows",
 ]

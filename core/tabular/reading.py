@@ -378,6 +378,24 @@ def _to_simplified(text: str) -> str:
     return text.translate(_TRADITIONAL)
 
 
+def file_kind(upload, *, max_bytes: int, name: str | None = None, field: str = "file") -> str:
+    """'xlsx' or 'csv' by the content, for a reader that opens the file itself (the ministry's
+    application summary, the import of earlier certificates): refuses what ``read_table`` refuses
+    before reading a cell — an empty or too large file, a PDF or Word file, an old .xls, and a text
+    file named .xlsx or .xls, which is not an Excel workbook (never read as CSV and then reported
+    as a header problem)."""
+    name = name or getattr(upload, "name", None) or _("上传文件")
+    try:
+        raw = _read_bytes(upload, name, max_bytes)
+        kind = _sniff(raw, name)
+        if kind == "csv" and str(name).lower().endswith(_EXCEL_SUFFIXES):
+            raise _not_a_workbook(name)
+    except TabularError as error:
+        error.field = field
+        raise
+    return kind
+
+
 def read_table(upload, schema: Schema, *, name: str | None = None) -> Table:
     """Open ``upload`` (an uploaded file, a file object or bytes) and check its headers."""
     name = name or getattr(upload, "name", None) or _("上传文件")

@@ -29,7 +29,7 @@ class InstitutionInput(serializers.Serializer):
     school_code = api_fields.CodeField(max_length=32)
     institution_type = serializers.ChoiceField(choices=Institution.InstitutionType.choices)
     city = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    alliance = serializers.IntegerField(required=False, allow_null=True, default=None)
+    alliance = api_fields.IntegerField(required=False, allow_null=True, default=None)
 
 
 def _alliance(actor, alliance_id) -> Alliance | None:

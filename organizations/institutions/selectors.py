@@ -8,6 +8,7 @@ from accounts.access import Access, Permissions, decides_access
 from accounts.models import Role, RoleBinding
 from accounts.personal_data import relations_of
 from accounts.scoping import Actor, get_in_scope, scoped
+from core import normalize
 from organizations.institutions.models import Alliance, Institution
 
 # --- who may do what -----------------------------------------------------------------------------
@@ -51,7 +52,7 @@ def institution_access(actor: Actor, pk: int) -> Access[Institution]:
 
 def institutions_matching(qs: QuerySet[Institution], text: str) -> QuerySet[Institution]:
     """The institutions of ``qs`` matching ``text`` by name, school code or city."""
-    return qs.filter(Q(name__icontains=text) | Q(school_code__startswith=text) | Q(city__icontains=text))
+    return qs.filter(Q(name__icontains=text) | Q(school_code__startswith=normalize.code(text)) | Q(city__icontains=text))
 
 
 def institutions_visible(actor: Actor, *, query: str = "", institution_type: str = "",

@@ -2,7 +2,6 @@
 the org's e-seal (uploaded by the org itself, read by the org and the ministry)."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
@@ -30,8 +29,7 @@ class OrgFilter(django_filters.FilterSet):
         fields = ["q", "org_type", "status", "batch_number"]
 
     def filter_q(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(credit_code__icontains=value.upper()) | Q(code=value))
+        return selectors.orgs_matching(queryset, value.strip())
 
 
 class OrgPublicSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from accounts.access import Access, Permissions, decides_access
 from accounts.models import Role, User
 from accounts.personal_data import Field, Relation, Shown, relations_of
 from accounts.scoping import Actor, get_in_scope, scoped
+from core import normalize
 from core.errors import Forbidden, NotInScope
 from organizations.orgs.models import Org
 
@@ -66,7 +67,7 @@ def shows_record(access: Access[Org]) -> bool:
 
 def orgs_matching(qs: QuerySet[Org], text: str) -> QuerySet[Org]:
     """The orgs of ``qs`` matching ``text`` by name, credit code or portal code."""
-    return qs.filter(Q(name__icontains=text) | Q(credit_code__icontains=text.upper()) | Q(code=text))
+    return qs.filter(Q(name__icontains=text) | Q(credit_code__icontains=normalize.code(text)) | Q(code=normalize.code(text)))
 
 
 def _filtered(qs: QuerySet, *, q: str = "", org_type: str = "", status: str = "", batch_number=None,

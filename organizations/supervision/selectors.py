@@ -5,7 +5,7 @@ The rule (issue 16, *Delisting*): certificates issued before the delisting stay 
 assessed before the delisting date still get their certificates (students' rights come first);
 anything assessed, amended, imported or uploaded on or after that date is refused, naming the
 delisting. Every entry point asks this one object: session scheduling, registration, score entry and finalization,
-amendments, the import of earlier certificates, seal uploads, and the issuance worker.
+amendments and reissues, plans, the import of earlier certificates, seal uploads, and the issuance worker.
 """
 
 import datetime
@@ -42,6 +42,8 @@ _REFUSED = {
     "import": lambda: _("不能导入发证日期在摘牌当日及以后的证书"),
     "upload_seal": lambda: _("不能再上传新的电子公章；摘牌前已发放的证书继续有效"),
     "issue": lambda: _("摘牌当日及以后的考核不能发证"),
+    "plan": lambda: _("不能再提交考核计划"),
+    "reissue": lambda: _("不能再换发证书；摘牌前已发放的证书继续有效"),
 }
 
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import form_fields
 from pilot.indicators.models import IndicatorRuleSet
 
 
@@ -15,6 +16,7 @@ class RunRequestForm(forms.Form):
 class RuleSetForm(forms.ModelForm):
     class Meta:
         model = IndicatorRuleSet
+        formfield_callback = form_fields.model_formfield
         fields = ["training_rule_enabled", "training_deadline_month", "training_deadline_day", "plan_rule_enabled",
                   "plan_fulfilment_threshold", "complaints_rule_enabled", "complaints_threshold",
                   "anomaly_min_candidates", "anomaly_z_threshold"]

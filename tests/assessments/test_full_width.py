@@ -103,3 +103,64 @@ def test_the_api_names_every_wrong_field_of_one_filing(as_user, hubei_user, regi
     assert body["field"] == "junior"
     assert {e["field"] for e in body["errors"]} == {"junior", "senior", "contact_phone"}
     assert not Filing.objects.exists()
+
+
+def test_the_site_session_and_trainer_apis_read_full_width_codes(as_user, org_a_user, hubei_institution_user,
+                                                                 certificate):
+    """Issue 16: a province code, certificate code, ID number (lower-case ｘ) and capacity typed in
+    full width over the API are the values meant (they were compared as typed: '证书代码不在证书目录中')."""
+    import datetime
+
+    from assessments.models import AssessmentSession, Site, TrainerQualification
+    from tests.accounts.factories import valid_id_number
+
+    org = as_user(org_a_user)
+    site = org.post("/api/v1/sites", {"code": "４２０２", "name": "江夏考点", "province": "４２",
+                                      "address": "武汉市江夏区"}, content_type="application/json")
+    assert site.status_code == 201, site.json()
+    assert Site.objects.get(pk=site.json()["id"]).province_id == "42"
+    session = org.post("/api/v1/sessions", {"certificate": "ｘ１０００１", "level": "junior", "site": site.json()["id"],
+                                            "date": datetime.date.today().isoformat(), "capacity": "１０"},
+                       content_type="application/json")
+    assert session.status_code == 201, session.json()
+    assert AssessmentSession.objects.get(pk=session.json()["id"]).capacity == 10
+    id_number = valid_id_number()
+    typed = full_width(id_number[:-1] + ("x" if id_number[-1] == "X" else id_number[-1]))
+    trainer = as_user(hubei_institution_user).post("/api/v1/trainer-qualifications", {
+        "name": "王老师", "id_number": typed, "subject": "软件技术", "certificate": "ｘ１０００１",
+        "training_date": "2020-08-01"}, content_type="application/json")
+    assert trainer.status_code == 201, trainer.json()
+    assert TrainerQualification.objects.get().person.id_number == id_number
+
+
+def test_searches_find_a_code_typed_in_full_width(registered, org_a, certificate):
+    """Issue 16: a school code, credit code or certificate code typed in full width into a search box
+    finds what the half-width code finds."""
+    from certificates.catalog.filters import CertificateFilter
+    from certificates.catalog.models import Certificate
+    from organizations.institutions.selectors import institutions_matching
+    from organizations.orgs.models import Org
+    from organizations.orgs.selectors import orgs_matching
+
+    assert list(institutions_matching(Institution.objects.all(), "４１４２８０")) == [registered]
+    credit = full_width(org_a.credit_code.lower())
+    assert list(orgs_matching(Org.objects.all(), credit)) == [org_a]
+    found = CertificateFilter({"q": "ｘ１０００１"}, queryset=Certificate.objects.all()).qs
+    assert list(found) == [certificate]
+
+
+def test_the_filing_form_names_the_rules_with_the_wrong_fields_in_one_go(as_user, hubei_user, registered):
+    """Issue 16: a year outside the range and a level the certificate does not offer are named in
+    the same answer as a blank contact, a wrong phone and a negative count (they came one round later)."""
+    from tests.certificates.factories import CertificateFactory, CertificateLevelFactory
+
+    junior_only = CertificateFactory(name="只有初级")
+    CertificateLevelFactory(certificate=junior_only, level="junior")
+    response = as_user(hubei_user).post("/assessments/filings/new/", {
+        "institution": registered.pk, "certificate": junior_only.pk, "year": "１９９９", "junior": "－５",
+        "senior": "１０", "contact_name": "　", "contact_phone": "１２３"})
+    errors = response.context["form"].errors
+    assert set(errors) == {"year", "junior", "senior", "contact_name", "contact_phone"}, errors
+    assert "年度应为" in errors["year"][0] and "没有“高级”等级" in errors["senior"][0]
+    assert len(errors["junior"]) == 1 and "__all__" not in errors
+    assert not Filing.objects.exists()

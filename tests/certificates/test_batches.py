@@ -211,8 +211,10 @@ def test_import_is_all_or_nothing_with_every_problem_listed(ministry, review_bat
 
 
 def test_import_refuses_files_that_are_not_lists(ministry, review_batch):
-    with pytest.raises(AppError, match="请上传 .xlsx 或 .csv"):
+    with pytest.raises(AppError, match="不是 Excel（.xlsx）或 CSV 表格（识别为可执行程序）"):
         applications_import(actor=ministry, batch=review_batch, upload=SimpleUploadedFile("a.exe", b"MZ\x90\x00"))
+    with pytest.raises(AppError, match="请上传 .xlsx 或 .csv"):
+        applications_import(actor=ministry, batch=review_batch, upload=SimpleUploadedFile("a.txt", b"a,b\n"))
     with pytest.raises(AppError, match="表头缺少列"):
         applications_import(actor=ministry, batch=review_batch, upload=_csv([["名称", "代码"], ["a", "b"]]))
 
@@ -518,3 +520,14 @@ def test_the_batch_page_offers_each_role_what_the_batch_access_allows(as_user, m
     assert not any(word in province for word in ("在线申报", "截止申报", "公布遴选结果", "申报与评审"))
     assert "开启新批次" in as_user(ministry_user).get("/catalog/batches/").content.decode()
     assert "开启新批次" not in as_user(org_a_user).get("/catalog/batches/").content.decode()
+
+
+def test_import_of_a_text_file_named_xlsx_says_it_is_not_an_excel_workbook(ministry, review_batch):
+    """Issue 16, input: a text file named .xlsx is not read as something else nor called a wrong
+    type in general: it is named as not an Excel workbook (``core.tabular.file_kind``)."""
+    with pytest.raises(AppError) as error:
+        applications_import(actor=ministry, batch=review_batch,
+                            upload=SimpleUploadedFile("申报汇总.xlsx", "统一社会信用代码,申报单位\n1,2\n".encode()))
+    assert error.value.code == "not_a_workbook" and error.value.field == "file"
+    assert "文件“申报汇总.xlsx”不是 Excel 工作簿" in str(error.value.message)
+    assert BatchApplication.objects.count() == 0

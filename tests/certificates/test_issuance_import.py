@@ -127,3 +127,12 @@ def test_a_phone_of_the_wrong_shape_in_the_file_is_named_and_nothing_saved(as_us
     response = as_user(org_a_user).post(reverse("issued:import"), {"xlsx": xlsx(rows)})
     assert response.status_code == 400 and "手机号码应为 11 位中国大陆手机号码" in response.content.decode()
     assert not IssuedCertificate.objects.exists()
+
+
+def test_a_text_file_named_xlsx_is_refused_as_not_an_excel_workbook(as_user, org_a_user, certificate):
+    """Issue 16, input: the import of earlier certificates names a text file called .xlsx as not an
+    Excel workbook, on the field, and imports nothing."""
+    upload = SimpleUploadedFile("证书导出.xlsx", ",".join(COLUMNS).encode() + b"\nS1,a\n")
+    page = as_user(org_a_user).post(reverse("issued:import"), {"xlsx": upload}).content.decode()
+    assert "文件“证书导出.xlsx”不是 Excel 工作簿" in page
+    assert not IssuedCertificate.objects.exists()

@@ -159,3 +159,74 @@ def test_one_mobile_rule_for_sign_up_forms_and_complaints():
         form = _Form({"code": "1", "id_number": "1", "phone": "1", "mobile": typed, "count": "1", "amount": "1"})
         assert not form.is_valid() and "11 位中国大陆手机号码" in str(form.errors["mobile"])
     assert contact_normalize(contact="010-66096114") == "010-66096114"
+
+
+# --- every form and API input reads numbers through core.normalize ---------------------------------
+
+def _project_classes(base):
+    """Every subclass of ``base`` defined in the portal's own apps (all their modules imported)."""
+    import importlib
+    import pkgutil
+
+    from django.apps import apps
+    from django.conf import settings
+
+    root = str(settings.BASE_DIR)
+    packages = [c for c in apps.get_app_configs() if c.path.startswith(root) and "/.venv/" not in c.path]
+    for config in packages:
+        for info in pkgutil.walk_packages([config.path], config.name + "."):
+            if ".migrations" not in info.name and ".management" not in info.name:
+                importlib.import_module(info.name)
+    names = tuple(c.name + "." for c in packages) + tuple(c.name for c in packages)
+
+    def below(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from below(sub)
+
+    return sorted({c for c in below(base) if c.__module__.startswith(names)}, key=lambda c: c.__qualname__)
+
+
+def test_every_form_reads_its_numbers_through_core_normalize():
+    """Issue 16: 'every number field in every form' — a count, amount, score, threshold or year typed
+    in full width (１２０) is the number meant, in any form of the portal, model forms included."""
+    plain = [f"{form.__module__}.{form.__qualname__}.{name}"
+             for form in _project_classes(forms.BaseForm)
+             for name, field in getattr(form, "base_fields", {}).items()
+             if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField)
+             and type(field).__module__ != "core.form_fields"]
+    assert plain == []
+
+
+def test_every_api_input_reads_its_numbers_through_core_normalize():
+    inputs = [s for s in _project_classes(serializers.Serializer) if s.__name__.endswith("Input")]
+    assert len(inputs) > 10
+    plain = [f"{s.__module__}.{s.__qualname__}.{name}"
+             for s in inputs for name, field in s().fields.items()
+             if not field.read_only
+             and isinstance(field, serializers.IntegerField | serializers.DecimalField | serializers.FloatField)
+             and type(field).__module__ != "core.api_fields"]
+    assert plain == []
+
+
+@pytest.mark.django_db
+def test_a_model_forms_numbers_are_read_as_typed():
+    from pilot.indicators.forms import RuleSetForm
+
+    form = RuleSetForm(data={"training_deadline_month": "９", "training_deadline_day": "１０",
+                             "plan_fulfilment_threshold": "６０", "complaints_threshold": "３",
+                             "anomaly_min_candidates": "１，２００", "anomaly_z_threshold": "２．５"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["training_deadline_month"] == 9 and form.cleaned_data["anomaly_min_candidates"] == 1200
+    assert form.cleaned_data["anomaly_z_threshold"] == decimal.Decimal("2.5")
+
+
+def test_every_list_filter_on_a_code_reads_it_through_core_normalize():
+    import django_filters
+
+    plain = [f"{fs.__module__}.{fs.__qualname__}.{name}"
+             for fs in _project_classes(django_filters.FilterSet)
+             for name, flt in fs.base_filters.items()
+             if type(flt) is django_filters.CharFilter and flt.method is None
+             and (flt.field_name or "").endswith(("code", "province_id", "id_number", "number"))]
+    assert plain == []

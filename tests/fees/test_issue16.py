@@ -185,3 +185,24 @@ def test_many_waiting_proposals_are_one_line_leading_to_the_list(org_a, org_a_us
                                      province=hubei, items=items(question_bank="100"))
     [todo] = [t for t in todos_for(actor_for(hubei_user)) if "待核定的费用标准" in t.title]
     assert todo.count == 6 and todo.url == "/fees/?status=negotiating"
+
+
+def test_the_public_list_reads_a_full_width_province_and_certificate_code(client, org_a_user, hubei_user,
+                                                                          web_certificate, hubei):
+    """Issue 16, input: ?province=４２&certificate=ｘ… on the public API and page finds what 42 and the
+    half-width code find."""
+    standard = verify(org_a_user, hubei_user, web_certificate, hubei, "230", datetime.date(2020, 9, 1))
+    typed = "".join(chr(ord(c) + 0xFEE0) for c in web_certificate.code.lower())
+    data = client.get("/api/v1/fees/standards", {"province": "４２", "certificate": typed}).json()
+    assert [row["id"] for row in data["results"]] == [standard.pk]
+    page = client.get("/fees/standards/", {"province": "42", "certificate": typed}).content.decode()
+    assert "230.00" in page
+
+
+def test_the_thread_list_filters_by_a_full_width_province_and_certificate_code(as_user, org_a_user, hubei_user,
+                                                                              web_certificate, hubei):
+    version = services.fee_proposal_submit(actor=actor_for(org_a_user), certificate=web_certificate, level="junior",
+                                           province=hubei, items=items(question_bank="230"))
+    typed = "".join(chr(ord(c) + 0xFEE0) for c in web_certificate.code.lower())
+    data = as_user(hubei_user).get("/api/v1/fees/threads", {"province": "４２", "certificate": typed}).json()
+    assert [row["id"] for row in data["results"]] == [version.thread_id]

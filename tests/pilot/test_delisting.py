@@ -134,7 +134,7 @@ def test_creating_a_session_names_the_delisting_on_the_page_and_the_api(as_user,
         "certificate": web.pk, "level": "junior", "site": site.pk,
         "date": (TODAY() + datetime.timedelta(days=7)).isoformat(), "capacity": 30})
     body = response.content.decode()
-    assert response.status_code == 200 and "被教育部摘牌" in body
+    assert response.status_code == 200 and body.count("被教育部摘牌") == 1  # said once, not by banner and form both
     assert "选择一个有效的选项" not in body and "Select a valid choice" not in body
     api = post_json(as_user(org_a_user), "/api/v1/sessions", {
         "certificate": web.code, "level": "junior", "site": site.pk,
@@ -272,7 +272,7 @@ def test_seal_uploads_after_the_delisting_are_refused_on_the_page_and_the_api(as
         org_seal_upload(actor=actor_for(org_a_user), org=delisted, upload=seal_upload())
     assert "不能再上传新的电子公章" in as_user(org_a_user).get(f"/orgs/{delisted.pk}/seal/upload/").content.decode()
     page = as_user(org_a_user).post(f"/orgs/{delisted.pk}/seal/upload/", {"file": seal_upload(), "printed_mm": 40})
-    assert "被教育部摘牌" in page.content.decode()
+    assert page.content.decode().count("被教育部摘牌") == 1  # said once, not by the banner and the field both
     api = sign_in(APIClient(), org_a_user).post(f"/api/v1/orgs/{delisted.pk}/seals", {"file": seal_upload()},
                                                 format="multipart")
     assert api.status_code == 400 and "被教育部摘牌" in api.json()["detail"]
@@ -326,3 +326,50 @@ def test_the_delist_page_offers_the_most_related_first_and_searches_without_scri
     assert response.status_code == 302
     web.refresh_from_db()
     assert web.replaced_by == same_field
+
+
+# --- plans, rescheduling and reissues are new work too -------------------------------------------------
+
+def test_a_plan_after_the_delisting_is_refused_online_by_file_and_over_the_api(as_user, org_a_user, delisted):
+    from assessments.models import AssessmentPlan
+
+    client = as_user(org_a_user)
+    year = TODAY().year + 1
+    data = {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0", "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "2000",
+            "form-0-month": "9", "form-0-province": "42", "form-0-certificate": "X10001", "form-0-level": "junior",
+            "form-0-planned_candidates": "50", "form-0-planned_sessions": "1"}
+    page = client.post(f"/assessments/plans/edit/?year={year}", data).content.decode()
+    assert "被教育部摘牌" in page and "不能再提交考核计划" in page and "选择一个有效的选项" not in page
+    api = post_json(client, "/api/v1/assessment-plans", {"year": year, "rows": [
+        {"month": 9, "province": "42", "certificate": "X10001", "level": "junior", "planned_candidates": 50,
+         "planned_sessions": 1}]})
+    assert api.status_code == 400 and api.json()["code"] == "org_delisted" and "被教育部摘牌" in api.json()["detail"]
+    assert not AssessmentPlan.objects.exists()
+
+
+def test_rescheduling_a_session_after_the_delisting_is_refused_naming_it(as_user, org_a_user, delisted, web, site):
+    session = SessionFactory(certificate=web, site=site, date=TODAY() + datetime.timedelta(days=10))
+    with pytest.raises(AppError) as error:
+        from assessments.sessions.services import session_update
+
+        session_update(actor=actor_for(org_a_user), session=session, date=TODAY() + datetime.timedelta(days=20),
+                       capacity=session.capacity)
+    assert error.value.code == "org_delisted" and "被教育部摘牌" in str(error.value.message)
+    session.refresh_from_db()
+    assert session.date == TODAY() + datetime.timedelta(days=10)
+    page = as_user(org_a_user).get(reverse("assessments:session_edit", args=[session.pk])).content.decode()
+    assert "被教育部摘牌" in page and "不能开展新的考核" in page
+
+
+def test_a_reissue_after_the_delisting_is_refused_and_the_certificate_stays_valid(as_user, org_a_user, delisted,
+                                                                                 before, org_a):
+    OrgSeal.objects.filter(org=org_a).update(uploaded_at=timezone.now() - datetime.timedelta(days=30))
+    assert post_json(as_user(org_a_user), f"/api/v1/sessions/{before.pk}/finalize").status_code == 200
+    issuance_run()
+    issued = IssuedCertificate.objects.order_by("pk").first()
+    url = reverse("issued:detail", args=[issued.number])
+    page = as_user(org_a_user).post(url, {"action": "reissue", "reissue-holder_name": issued.holder_name + "新",
+                                          "reissue-reason": "身份证姓名更正"}).content.decode()
+    assert "被教育部摘牌" in page and "不能再换发证书" in page
+    issued.refresh_from_db()
+    assert issued.version == 1 and issued.status == "valid"
