@@ -67,9 +67,11 @@ TABLES = ("certificates_issuancerequest", "certificates_issuedcertificate", "cre
 
 # --- the stages' rows ------------------------------------------------------------------------------
 
-def _people_and_requests(org, certificate, *, first: int, count: int, passed_on: datetime.date) -> None:
+def _people_and_requests(org, certificate, *, first: int, count: int, passed_on: datetime.date,
+                         issued_at: datetime.datetime | None = None) -> None:
     """``count`` new people (each with an account, as self-registered and institution-registered
-    candidates have) and one pending request each, written as finalization writes them."""
+    candidates have) and one pending request each, written as finalization writes them (or, with
+    ``issued_at``, already issued then)."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -90,10 +92,11 @@ def _people_and_requests(org, certificate, *, first: int, count: int, passed_on:
         copy_rows(IssuanceRequest, [
             "result_id", "session_id", "certificate_id", "level", "org_id", "person_id", "holder_name", "id_type",
             "id_number", "province_id", "site_code", "score", "passed_on", "status", "status_note", "block_code",
-            "attempts", "created_at"],
+            "attempts", "created_at", "processed_at"],
             ((900_000_000 + first + i, 9_999_000 + (first + i) // 500, certificate.pk, "junior", org.pk,
-              people[id_number], _name(first + i), "other", id_number, "42", "00001", 85, passed_on, "pending", "",
-              "", 0, now) for i, id_number in enumerate(ids)))
+              people[id_number], _name(first + i), "other", id_number, "42", "00001", 85, passed_on,
+              "issued" if issued_at else "pending", "", "", 1 if issued_at else 0, issued_at or now, issued_at)
+             for i, id_number in enumerate(ids)))
 
 
 def _name(i: int) -> str:
@@ -124,7 +127,7 @@ def _seed_issued(org, certificate, *, first: int, count: int) -> list[tuple[str,
     step = 50_000
     for start in range(0, count, step):
         n = min(step, count - start)
-        _people_and_requests(org, certificate, first=first + start, count=n, passed_on=issued_on)
+        _people_and_requests(org, certificate, first=first + start, count=n, passed_on=issued_on, issued_at=at)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = replica")  # every key comes from rows just written
             requests = list(IssuanceRequest.objects.filter(result_id__gte=900_000_000 + first + start,
@@ -145,7 +148,6 @@ def _seed_issued(org, certificate, *, first: int, count: int) -> list[tuple[str,
                 "number", "request_id", "person_id", "certificate_id", "level", "org_id", "province_id",
                 "institution_id", "holder_name", "id_type", "id_number", "version", "seal_id", "issued_on", "status",
                 "revoked_reason", "revoked_at", "origin", "token", "pdf", "pdf_size", "announced_at", "created_at"], rows)
-            IssuanceRequest.objects.filter(pk__in=[r[0] for r in requests]).update(status="issued", processed_at=at)
             issued = list(IssuedCertificate.objects.filter(number__in=numbers).values_list("pk", "person_id", "number"))
             first_account = _reserve_ids(LearningAccount, len(issued))
             copy_rows(LearningAccount, ["id", "person_id", "opened_at"],
