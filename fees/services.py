@@ -156,7 +156,8 @@ def fee_proposal_submit(*, actor: Actor, certificate: Certificate, level: str, p
                         note: str = "") -> FeeVersion:
     """The org proposes (or revises) the itemized cost per person-time of one certificate (level) in
     one province; it opens the negotiation thread if none is open."""
-    subject = f"{certificate.name} {level} {province.name}"
+    level_name = dict(Level.choices).get(level, level) if level else _("各等级统一")
+    subject = f"{certificate.name} {level_name} {province.name}"
     attempt = {k: [str(a), b] for k, (a, b) in items.items()}
     # A refusal is recorded against the proposing org (none for an actor without an org scope).
     with _audited_refusal(actor, "fee.proposed", subject, attempt, org_id=actor.scope.org_id,

@@ -108,16 +108,26 @@ def visible_text(html: str) -> list[str]:
     return parser.parts
 
 
+# Text the portal writes itself, not its users: codes and names the audit log and the notifications
+# keep. Counting them as typed would let the very raw codes and frozen wording this sweep looks for
+# through (an action code, "Xxx object (3)", a Chinese title in the English UI).
+SYSTEM_WRITTEN = {
+    "accounts.auditentry": {"actor_role", "action", "object_type", "object_id", "object_repr"},
+    "accounts.notification": {"category", "kind", "title", "body", "link"},
+}
+
+
 def typed_data() -> tuple[set[str], str]:
     """Everything users typed into the world: the Latin words and, joined, the text of every
-    text field of every first-party model."""
+    text field of every first-party model (but what the portal wrote itself, SYSTEM_WRITTEN)."""
     first_party = {"accounts", "organizations", "certificates", "assessments", "fees", "credit_bank", "pilot"}
     values = []
     for model in apps.get_models():
         if model._meta.app_label not in first_party:
             continue
+        written = SYSTEM_WRITTEN.get(model._meta.label_lower, set())
         fields = [f.attname for f in model._meta.concrete_fields
-                  if isinstance(f, (models.CharField, models.TextField)) and not f.choices]
+                  if isinstance(f, (models.CharField, models.TextField)) and not f.choices and f.name not in written]
         if fields:
             for row in model._default_manager.values_list(*fields):
                 values.extend(str(v) for v in row if v)
