@@ -262,3 +262,23 @@ def test_an_entry_for_many_objects_names_them_in_the_readers_language(as_user, m
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     english = _table(client.get("/account/audit/").content.decode())
     assert not HAN.findall(english), "".join(sorted(set(HAN.findall(english))))
+
+
+def test_a_registration_recorded_in_chinese_reads_in_english(as_user, ministry_user, org_a, hubei, restore_language):
+    """A file of registrations records each as 'name · certificate（level）date' in the actor's words:
+    the registration's own name, so the log names it in the reader's."""
+    import datetime
+
+    from tests.assessments.factories import pipeline_candidate
+    from tests.certificates.factories import certificate_with_levels
+
+    registration = pipeline_candidate(certificate=certificate_with_levels(org=org_a, name="Web前端开发"),
+                                      province=hubei, date=datetime.date(2026, 10, 12))
+    recorded = f"{registration.name_given} · Web前端开发（初级）2026-10-12"  # as services.registrations_import wrote it
+    audit_log_many(actor=None, entries=[{"action": "registration.created", "object_type": "assessments.registration",
+                                         "object_id": registration.pk, "object_repr": recorded}])
+    client = as_user(ministry_user)
+    assert recorded in _table(client.get("/account/audit/?action=registration.created").content.decode())
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = _table(client.get("/account/audit/?action=registration.created").content.decode())
+    assert "初级" not in english and f"{registration.name_given} · Web前端开发" in english
