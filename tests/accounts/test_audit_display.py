@@ -15,6 +15,7 @@ from accounts.audit_display import field_label, object_type_label
 from accounts.audit_labels import ACTIONS
 from accounts.models import ActivationCode
 from accounts.scoping import actor_for
+from certificates.catalog.models import Level
 from certificates.paper_copies.models import PaperCopyOrder
 from organizations.supervision.models import OrgAction
 
@@ -282,3 +283,23 @@ def test_a_registration_recorded_in_chinese_reads_in_english(as_user, ministry_u
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     english = _table(client.get("/account/audit/?action=registration.created").content.decode())
     assert "初级" not in english and f"{registration.name_given} · Web前端开发" in english
+
+
+def test_a_fee_negotiation_is_named_in_the_readers_language(as_user, ministry_user, org_a_user, org_a, hubei,
+                                                              restore_language):
+    from fees.caps import caps_ensure
+    from fees.services import fee_proposal_submit
+    from tests.certificates.factories import certificate_with_levels
+    from tests.fees.conftest import items
+
+    caps_ensure()
+    certificate = certificate_with_levels(org=org_a, name="Web前端开发")
+    with translation.override("zh-hans"):
+        fee_proposal_submit(actor=actor_for(org_a_user), certificate=certificate, level="junior", province=hubei,
+                            items=items(question_bank="150", exam_system="100"))
+    client = as_user(ministry_user)
+    assert "Web前端开发 初级 湖北省" in _table(client.get("/account/audit/?action=fee.proposed").content.decode())
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = _table(client.get("/account/audit/?action=fee.proposed").content.decode())
+    with translation.override("en"):
+        assert f"Web前端开发 {Level.JUNIOR.label} 湖北省" in english and "初级" not in english
