@@ -303,3 +303,23 @@ def test_a_fee_negotiation_is_named_in_the_readers_language(as_user, ministry_us
     english = _table(client.get("/account/audit/?action=fee.proposed").content.decode())
     with translation.override("en"):
         assert f"Web前端开发 {Level.JUNIOR.label} 湖北省" in english and "初级" not in english
+
+
+def test_a_result_recorded_in_chinese_reads_in_english(as_user, ministry_user, org_a, hubei, restore_language):
+    """Scores from a file record each result as 'candidate · certificate（level）date' in the uploader's words."""
+    import datetime
+
+    from assessments.models import Result
+    from tests.assessments.factories import pipeline_candidate
+    from tests.certificates.factories import certificate_with_levels
+
+    registration = pipeline_candidate(certificate=certificate_with_levels(org=org_a, name="Web前端开发"),
+                                      province=hubei, date=datetime.date(2026, 10, 12))
+    result = Result.objects.get(registration=registration)
+    recorded = f"{registration.person.name} · Web前端开发（初级）2026-10-12"  # as results.services wrote it
+    audit_log_many(actor=None, entries=[{"action": "result.recorded", "object_type": "assessments.result",
+                                         "object_id": result.pk, "object_repr": recorded}])
+    client = as_user(ministry_user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = _table(client.get("/account/audit/?action=result.recorded").content.decode())
+    assert "初级" not in english and f"{registration.person.name} · Web前端开发" in english
