@@ -1,5 +1,6 @@
 """The audit actions of accounts, named for the audit log (accounts.audit_labels; issue #16)."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit_labels import (
@@ -7,6 +8,7 @@ from accounts.audit_labels import (
     register_audit_fields,
     register_audit_formatter,
     register_audit_object,
+    register_audit_object_names,
     register_audit_references,
     register_audit_values,
 )
@@ -56,6 +58,10 @@ def _account(pair) -> str:
 
 
 register_audit_formatter("accounts.user", "users", _account)
+# Accounts created in bulk (accounts.bulk_people): one entry names them by their number. Only a list
+# of accounts counts; an entry for one account keeps its username.
+register_audit_object_names({"account.created": lambda changes: gettext("%(n)d 个学生账户") % {
+    "n": len(changes["users"][1])}})
 
 # Social learners' sign-up (accounts/signup): started (what proving the phone will do), then done.
 register_audit_actions("accounts.user", {

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import ForeignObjectRel, Model
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from accounts.audit_labels import (
     FIELD_LABELS,
     FORMATTERS,
     OBJECT_LABELS,
+    OBJECT_NAMES,
     REFERENCES,
     VALUE_LABELS,
     action_label,
@@ -115,6 +117,7 @@ class _Names:
     def __init__(self):
         self.wanted: dict[str, set] = defaultdict(set)
         self.names: dict[tuple[str, str], str] = {}
+        self.objects: dict[tuple[str, str], Model] = {}
 
     def want(self, model: str, value) -> None:
         if value is None or isinstance(value, bool):
@@ -129,10 +132,22 @@ class _Names:
             if model is None:
                 continue
             for pk, obj in model._default_manager.in_bulk(list(ids)).items():
+                self.objects[(label, str(pk))] = obj
                 self.names[(label, str(pk))] = str(obj)
 
     def name(self, model: str, value) -> str | None:
         return self.names.get((model, str(value)))
+
+    def plain_names(self, model: str, value) -> set[str]:
+        """The object's name in each language of the portal (what an entry may have kept as its name)."""
+        obj = self.objects.get((model, str(value)))
+        if obj is None:
+            return set()
+        names = set()
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                names.add(str(obj)[:200])
+        return names
 
 
 def value_text(object_type: str, key: str, value, names: _Names | None = None) -> str:
@@ -175,7 +190,20 @@ def value_text(object_type: str, key: str, value, names: _Names | None = None) -
     return str(value)
 
 
-def _object_text(entry: AuditEntry) -> str:
+def _object_text(entry: AuditEntry, names: _Names) -> str:
+    """The object by its name in the reader's language: while the object exists and the entry kept
+    its plain name (in whichever language the actor used), its name now; otherwise the name kept.
+    An action on many objects at once names them from its changes (``register_audit_object_names``)."""
+    namer = OBJECT_NAMES.get(entry.action)
+    if namer is not None:
+        try:
+            return namer(entry.changes or {})
+        except (KeyError, TypeError, ValueError, IndexError):
+            pass  # an entry that does not say: the name it kept
+    live = names.name(entry.object_type, entry.object_id) if entry.object_id else None
+    if live is not None and not _NAMELESS.match(live) and entry.object_repr in names.plain_names(
+            entry.object_type, entry.object_id):
+        return live
     nameless = _NAMELESS.match(entry.object_repr or "")
     if nameless or not entry.object_repr:
         return f"#{entry.object_id}" if entry.object_id else ""
@@ -194,6 +222,8 @@ def audit_rows(entries: Iterable[AuditEntry]) -> list[AuditRow]:
     entries = list(entries)
     names = _Names()
     for e in entries:
+        if e.object_type:
+            names.want(e.object_type, e.object_id)
         for key, pair in (e.changes or {}).items():
             reference = _reference_model(e.object_type, key)
             if reference and isinstance(pair, list):
@@ -209,7 +239,7 @@ def audit_rows(entries: Iterable[AuditEntry]) -> list[AuditRow]:
                                        value_text(e.object_type, key, after, names)))
         rows.append(AuditRow(
             entry=e, action=action_label(e.action), actor=str(e.actor) if e.actor else _("系统"),
-            role=_role_label(e.actor_role), object_type=object_type_label(e.object_type), object=_object_text(e),
+            role=_role_label(e.actor_role), object_type=object_type_label(e.object_type), object=_object_text(e, names),
             changes=changes))
     return rows
 

@@ -28,6 +28,7 @@ FIELD_LABELS: dict[tuple[str, str], Promise] = {}  # (model or "", key) → labe
 VALUE_LABELS: dict[str, dict[str, Promise]] = {}  # key → {code: label}
 REFERENCES: dict[str, str] = {}  # key → model whose id it holds
 FORMATTERS: dict[tuple[str, str], Callable[[object], str]] = {}  # (model, key) → one value as text
+OBJECT_NAMES: dict[str, Callable[[dict], str]] = {}  # action → its object's name, from the entry's changes
 
 
 def register_audit_actions(model: str, actions: dict[str, Promise]) -> None:
@@ -64,6 +65,13 @@ def register_audit_references(references: dict[str, str]) -> None:
 def register_audit_formatter(model: str, key: str, formatter: Callable[[object], str]) -> None:
     """How one value (one item of a list) of ``key`` on ``model`` reads, when it packs several codes."""
     FORMATTERS[(model, key)] = formatter
+
+
+def register_audit_object_names(names: dict[str, Callable[[dict], str]]) -> None:
+    """How the object of an action that concerns many objects at once reads ("12 个学生账户"), worded
+    when read from the entry's ``changes``; the name kept in the entry (in the actor's language)
+    stands in when the changes do not say (the namer raises KeyError, TypeError, ValueError or IndexError)."""
+    OBJECT_NAMES.update(names)
 
 
 def is_registered(code: str) -> bool:

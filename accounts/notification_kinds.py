@@ -4,7 +4,9 @@ A notification keeps its kind (a code) and its parameters (JSON), never its word
 a translatable template registered here by the app that sends it (from its ``notification_kinds``
 module, imported by its AppConfig.ready), and is filled in when the notification is read, in the
 reader's active language. Parameters are names, numbers and dates as they are; a translatable label
-(a choice's ``.label``, a ``gettext_lazy`` text) is kept as its msgid and translated when read.
+(a choice's ``.label``, a ``gettext_lazy`` text) is kept as its msgid and translated when read; an
+object (a model instance) is kept as a reference and named when read, in the reader's language (its
+name as sent stands in once the object is gone).
 Notifications stored before kinds existed have no kind and are shown with their stored text.
 """
 
@@ -12,6 +14,8 @@ import datetime
 import decimal
 from dataclasses import dataclass
 
+from django.apps import apps
+from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext, override
 
@@ -25,6 +29,7 @@ class NotificationKind:
 
 KINDS: dict[str, NotificationKind] = {}
 _MSGID = "msgid"  # a parameter kept as {"msgid": ...}: translated when read
+_OBJECT = "object"  # a parameter kept as {"object": "app.model", "pk": ..., "name": ...}: named when read
 
 
 def register_notification_kinds(kinds: dict[str, tuple]) -> None:
@@ -53,7 +58,9 @@ def _stored(value):
         return str(value)
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    return str(value)  # a model: its name as it reads now (names are not translated)
+    if isinstance(value, Model):  # its name may hold translated words (a level): named when read
+        return {_OBJECT: value._meta.label_lower, "pk": value.pk, "name": str(value)}
+    return str(value)
 
 
 def stored_params(kind: str, params: dict | None) -> dict:
@@ -66,6 +73,12 @@ def stored_params(kind: str, params: dict | None) -> dict:
 def _read(value):
     if isinstance(value, dict) and _MSGID in value:
         return gettext(value[_MSGID])
+    if isinstance(value, dict) and _OBJECT in value:
+        try:
+            obj = apps.get_model(value[_OBJECT])._default_manager.filter(pk=value.get("pk")).first()
+        except (LookupError, ValueError):
+            obj = None
+        return str(obj) if obj is not None else value.get("name", "")
     return "" if value is None else value
 
 

@@ -1,5 +1,6 @@
 """The audit actions of certificates, named for the audit log (accounts.audit_labels; issue #16)."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit_labels import (
@@ -7,6 +8,7 @@ from accounts.audit_labels import (
     register_audit_fields,
     register_audit_formatter,
     register_audit_object,
+    register_audit_object_names,
     register_audit_references,
     register_audit_values,
 )
@@ -45,6 +47,11 @@ register_audit_actions("certificates.papercopyorder", {
     "paper_copy.cancelled": _("取消纸质证书申请"),
 })
 register_audit_object("certificates.papercopyoffer", _("纸质证书价格"))
+# A chunk of certificates issued, or imported, in one entry: named by their number.
+register_audit_object_names({
+    "certificate.issued": lambda changes: gettext("%(n)d 份证书") % {"n": len(changes["numbers"])},
+    "certificate.imported": lambda changes: gettext("导入 %(n)d 份证书") % {"n": int(changes["count"])},
+})
 register_audit_references({"certificate": "certificates.certificate"})
 register_audit_fields({
     "certificate": _("X证书"),

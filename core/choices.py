@@ -69,3 +69,11 @@ def choices_answer(request, form: forms.Form) -> JsonResponse | None:
     else:
         results = _plain_matches(field, text)
     return JsonResponse({"results": results})
+
+
+def filter_choices_answer(request, filterset, *names: str) -> JsonResponse | None:
+    """A list page's filter (django-filter) with long selects (every certificate, every org): marks
+    ``names`` searchable on the filter's form, the one it renders, and answers their search, or None
+    when the page itself is asked for. Call it before reading ``filterset.qs``."""
+    searchable(filterset.form, *names)
+    return choices_answer(request, filterset.form)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province, Role
@@ -95,6 +96,13 @@ class FixedItemPrice(models.Model):
         constraints = [models.CheckConstraint(name="fixeditemprice_nonnegative", condition=Q(amount__gte=0))]
 
 
+def fee_subject(certificate_name: str, level: str, province_name: str) -> str:
+    """How a negotiation is named (its audit entries, and the refusals of actions on it): certificate,
+    level in the reader's words (or 各等级统一), province."""
+    level_name = Level(level).label if level in Level.values else (level or gettext("各等级统一"))
+    return f"{certificate_name} {level_name} {province_name}"
+
+
 class FeeThread(models.Model):
     """The negotiation (双方协商) of one certificate (level) in one province: the org's proposal and
     the answers of the provincial pilot agency or an institution alliance, version by version."""
@@ -119,6 +127,9 @@ class FeeThread(models.Model):
         ordering = ["-opened_at"]
         constraints = [models.UniqueConstraint(fields=["certificate", "level", "province"],
                                                condition=Q(status="negotiating"), name="feethread_one_open")]
+
+    def __str__(self):
+        return fee_subject(self.certificate.name, self.level, self.province.name)
 
     @property
     def waiting_days(self) -> int | None:
@@ -150,6 +161,9 @@ class FeeVersion(models.Model):
             models.CheckConstraint(name="feeversion_total_within_cap",
                                    condition=Q(total__gte=0) & Q(total__lte=F("cap_amount"))),
         ]
+
+    def __str__(self):
+        return str(self.thread)  # a proposal's audit entries name its negotiation
 
 
 class FeeVersionItem(models.Model):

@@ -28,6 +28,7 @@ from fees.models import (
     FeeThread,
     FeeVersion,
     FeeVersionItem,
+    fee_subject,
 )
 from fees.selectors import (
     assessment_type_for,
@@ -156,7 +157,7 @@ def fee_proposal_submit(*, actor: Actor, certificate: Certificate, level: str, p
                         note: str = "") -> FeeVersion:
     """The org proposes (or revises) the itemized cost per person-time of one certificate (level) in
     one province; it opens the negotiation thread if none is open."""
-    subject = f"{certificate.name} {level} {province.name}"
+    subject = fee_subject(certificate.name, level, province.name)
     attempt = {k: [str(a), b] for k, (a, b) in items.items()}
     # A refusal is recorded against the proposing org (none for an actor without an org scope).
     with _audited_refusal(actor, "fee.proposed", subject, attempt, org_id=actor.scope.org_id,
@@ -207,7 +208,7 @@ def fee_version_verify(*, actor: Actor, version: FeeVersion, effective_from: dat
     superseded by the new one; one starting on that date or later is a conflict, refused with its
     name. A refusal is audited like every refused fee action."""
     thread = version.thread
-    subject = f"{thread.certificate.name} {thread.get_level_display() or _('各等级统一')} {thread.province.name}"
+    subject = str(thread)
     attempt = {"version": version.pk, "total": str(version.total), "effective_from": effective_from}
     with _audited_refusal(actor, "fee.verified", subject, attempt, org_id=thread.org_id, province=thread.province_id,
                           object_id=thread.pk), transaction.atomic():

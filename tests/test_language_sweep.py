@@ -8,19 +8,24 @@ attributes, and the value of buttons; never <script> or <style>) must be
 - in Chinese (the default): free of Latin words and raw codes (``snake_case``, ``fee.refused``,
   ``object (``, True/False/None), apart from the product and standard names of ``LATIN_ALLOWED``
   and what users typed (every text value stored in the world's database);
+- the same for the XLSX exports the pages link to: each file's name and its header row;
 - in English (the ``pilot_language`` cookie): free of Chinese characters, apart from what users
   typed (names, organisations, addresses: every text value stored in the world's database) and
   the language switcher's own name for Chinese; and of raw codes too.
 """
 
+import io
 import re
+from html import unescape
 from html.parser import HTMLParser
+from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.db import models
 from django.utils import translation
+from openpyxl import load_workbook
 
 from accounts.scoping import actor_for, anonymous_actor
 from assessments.filings.imports import FILING_SCHEMA
@@ -108,16 +113,26 @@ def visible_text(html: str) -> list[str]:
     return parser.parts
 
 
+# Text the portal writes itself, not its users: codes and names the audit log and the notifications
+# keep. Counting them as typed would let the very raw codes and frozen wording this sweep looks for
+# through (an action code, "Xxx object (3)", a Chinese title in the English UI).
+SYSTEM_WRITTEN = {
+    "accounts.auditentry": {"actor_role", "action", "object_type", "object_id", "object_repr"},
+    "accounts.notification": {"category", "kind", "title", "body", "link"},
+}
+
+
 def typed_data() -> tuple[set[str], str]:
     """Everything users typed into the world: the Latin words and, joined, the text of every
-    text field of every first-party model."""
+    text field of every first-party model (but what the portal wrote itself, SYSTEM_WRITTEN)."""
     first_party = {"accounts", "organizations", "certificates", "assessments", "fees", "credit_bank", "pilot"}
     values = []
     for model in apps.get_models():
         if model._meta.app_label not in first_party:
             continue
+        written = SYSTEM_WRITTEN.get(model._meta.label_lower, set())
         fields = [f.attname for f in model._meta.concrete_fields
-                  if isinstance(f, (models.CharField, models.TextField)) and not f.choices]
+                  if isinstance(f, (models.CharField, models.TextField)) and not f.choices and f.name not in written]
         if fields:
             for row in model._default_manager.values_list(*fields):
                 values.extend(str(v) for v in row if v)
@@ -132,6 +147,37 @@ SWEPT_PERSONAS = [p for p in PERSONAS if p not in ("shandong_user", "shandong_in
 # Pages of one route share a template: a couple of objects per route show its states (finalized
 # or open, passed or not) and keep the sweep fast.
 PAGES_PER_ROUTE = 2
+
+
+EXPORT_LINK = re.compile(r'href="([^"#]*(?:[?&;]export=|\.xlsx)[^"#]*)"')
+# Templates to fill in and upload again (a filing, plan, registration or result sheet): their file and
+# sheet names and headers are the import's format, in Chinese whatever the reader's language (the
+# import pages name them; _file_words); the sweep reads the exports.
+IMPORT_TEMPLATE = re.compile(r"template\.xlsx|/sheet\.xlsx")
+
+
+def export_texts(client, url: str, html: str, seen: set[str]):
+    """(export url, texts) of the XLSX exports a page links to, each once: the file's name (the
+    title, without its day) and its header row, the words of a spreadsheet."""
+    for href in EXPORT_LINK.findall(html):
+        href = unescape(href)
+        if IMPORT_TEMPLATE.search(href):
+            continue
+        target = urljoin(url, href)
+        key = target.split("?")[0] + "?" + "&".join(sorted(p for p in urlsplit(target).query.split("&")
+                                                           if p.startswith("export=")))
+        if key in seen:
+            continue
+        seen.add(key)
+        response = client.get(target)
+        if response.status_code != 200 or "spreadsheet" not in response.get("Content-Type", ""):
+            continue
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        name = unquote(response.get("Content-Disposition", "").split("UTF-8''")[-1])
+        title = re.sub(r"-\d{8}\.xlsx$|\.xlsx$", "", name)
+        sheet = load_workbook(io.BytesIO(body), read_only=True).active
+        header = next(sheet.iter_rows(max_row=1, values_only=True), ())
+        yield target, [title, sheet.title, *(str(h) for h in header if h is not None)]
 
 
 def html_pages(client, plans, actor):
@@ -168,7 +214,7 @@ def _sweep(client, personas, language, check):
     latin_typed, typed = typed_data()
     file_words = _file_words()
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
-    failures, pages = set(), 0
+    failures, pages, exports = set(), 0, 0
     plans = _plans(world)
     for persona in SWEPT_PERSONAS:
         client.logout()
@@ -177,12 +223,18 @@ def _sweep(client, personas, language, check):
             sign_in(client, user)
         client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
         actor = actor_for(user) if user is not None else anonymous_actor()
+        exported: set[str] = set()
         for url, html in html_pages(client, plans, actor):
             pages += 1
             for text in visible_text(html):
                 for problem in check(text, latin_typed, typed, file_words):
                     failures.add(f"{url.split('?')[0]}: {problem}  [in: {text[:80]!r}]")
-    return pages, sorted(failures)
+            for export_url, texts in export_texts(client, url, html, exported):
+                exports += 1
+                for text in texts:
+                    for problem in check(text, latin_typed, typed, file_words):
+                        failures.add(f"{export_url} (XLSX name or header): {problem}  [in: {text[:80]!r}]")
+    return pages, exports, sorted(failures)
 
 
 def _raw_codes(text, latin_typed):
@@ -234,18 +286,18 @@ def sweep_personas(request, provinces, hubei, shandong, hubei_institution, shand
 @pytest.mark.django_db
 def test_chinese_ui_has_no_english_or_raw_codes(client, sweep_personas, settings, capsys):
     settings.VERIFY_RATE_PER_MINUTE = 100_000
-    pages, failures = _sweep(client, sweep_personas, "zh-hans", _chinese_check)
+    pages, exports, failures = _sweep(client, sweep_personas, "zh-hans", _chinese_check)
     with capsys.disabled():
-        print(f"\nlanguage sweep (zh-hans): {pages} pages, {len(failures)} findings")
-    assert pages > 300
+        print(f"\nlanguage sweep (zh-hans): {pages} pages, {exports} exports, {len(failures)} findings")
+    assert pages > 300 and exports > 40
     assert failures == [], f"{len(failures)} findings:\n" + "\n".join(failures)
 
 
 @pytest.mark.django_db
 def test_english_ui_has_no_chinese(client, sweep_personas, settings, capsys):
     settings.VERIFY_RATE_PER_MINUTE = 100_000
-    pages, failures = _sweep(client, sweep_personas, "en", _english_check)
+    pages, exports, failures = _sweep(client, sweep_personas, "en", _english_check)
     with capsys.disabled():
-        print(f"\nlanguage sweep (en): {pages} pages, {len(failures)} findings")
-    assert pages > 300
+        print(f"\nlanguage sweep (en): {pages} pages, {exports} exports, {len(failures)} findings")
+    assert pages > 300 and exports > 40
     assert failures == [], f"{len(failures)} findings:\n" + "\n".join(failures)

@@ -20,7 +20,7 @@ from assessments.filings.forms import FilingForm, FilingImportForm, FilingWithdr
 from assessments.filings.imports import FILING_SCHEMA, LEVEL_LABELS, certificate_choice_labels
 from assessments.models import FilingImport
 from certificates.catalog.models import Level
-from core.choices import choices_answer
+from core.choices import choices_answer, filter_choices_answer
 from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden
 from core.exports import file_response, xlsx_response
@@ -58,6 +58,8 @@ def _require(request, action: str) -> None:
 def filing_list(request):
     actor = request.actor
     filterset = FilingFilter(request.GET, queryset=selectors.filings_visible(actor))
+    if answer := filter_choices_answer(request, filterset, "certificate"):
+        return answer
     filings_qs = filterset.qs
     if request.GET.get("export") == "xlsx":
         return _filings_export(filings_qs)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
@@ -41,7 +42,7 @@ class PlanningWindow(models.Model):
         verbose_name_plural = _("考核计划时间窗口")
 
     def __str__(self):
-        return f"{self.year}年{self.first_month}月至{self.last_month}月"
+        return gettext("%(y)d年%(a)d月至%(b)d月") % {"y": self.year, "a": self.first_month, "b": self.last_month}
 
     @property
     def months(self) -> list[int]:
@@ -88,7 +89,7 @@ class AssessmentPlan(models.Model):
         verbose_name_plural = _("考核计划")
 
     def __str__(self):
-        return f"{self.org.name} {self.year}年考核计划（第{self.version}版）"
+        return gettext("%(org)s %(y)d年考核计划（第%(v)d版）") % {"org": self.org.name, "y": self.year, "v": self.version}
 
     @property
     def is_current(self) -> bool:

@@ -65,6 +65,11 @@ class Registration(models.Model):
         verbose_name = _("报名")
         verbose_name_plural = _("报名")
 
+    def __str__(self):
+        # As the registration's audit entries name it: the candidate, the certificate (its level in the
+        # reader's words) and the date; the audit log names it so while it exists.
+        return f"{self.name_given} · {self.certificate.name}（{self.get_level_display()}）{self.session_date:%Y-%m-%d}"
+
     @property
     def ticket_number(self) -> str:
         """The admission ticket number (准考证号): date, site code and registration number."""

@@ -22,6 +22,7 @@ from assessments.registrations.services import RowErrors
 from assessments.sessions import selectors as sessions_selectors
 from assessments.sessions.forms import SessionCancelForm, UploadForm
 from assessments.sessions.views import download, query_without_page, row_errors_context
+from core.choices import filter_choices_answer
 from core.confirmation import confirmation_step
 from core.errors import AppError
 from core.exports import xlsx_response
@@ -154,6 +155,8 @@ def registration_self(request, pk: int):
 def registration_list(request):
     actor = request.actor
     filterset = RegistrationFilter(request.GET, queryset=registrations_selectors.registrations_visible(actor))
+    if answer := filter_choices_answer(request, filterset, "certificate"):
+        return answer
     registrations = filterset.qs.order_by("-session_date", "-pk")
     if request.GET.get("export") == "xlsx":
         def rows():

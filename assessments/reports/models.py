@@ -11,6 +11,8 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils import formats
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province
@@ -89,7 +91,7 @@ class MonthlyReport(BackgroundJob):
         verbose_name_plural = _("月度进展报告")
 
     def __str__(self):
-        return f"{self.month:%Y年%m月}月度进展报告".replace("年0", "年")
+        return gettext("%(month)s月度进展报告") % {"month": formats.date_format(self.month, "YEAR_MONTH_FORMAT")}
 
     def progress_extra(self) -> dict:
         return {"message": self.message}

@@ -40,6 +40,12 @@ class Result(models.Model):
         verbose_name = _("成绩")
         verbose_name_plural = _("成绩")
 
+    def __str__(self):
+        # As its audit entries name it: the candidate, the certificate (its level in the reader's words)
+        # and the date; the audit log names it so while it exists.
+        return (f"{self.registration.person.name} · {self.certificate.name}（{self.get_level_display()}）"
+                f"{self.session_date:%Y-%m-%d}")
+
 
 class ResultAmendment(models.Model):
     """A correction of a finalized result: audited, with its reason; may follow a score review."""

@@ -19,7 +19,7 @@ from accounts.forms import add_app_error
 from assessments.sessions import selectors as sessions_selectors
 from assessments.sessions import services as session_services
 from assessments.sessions.forms import OpenSessionFilter, SessionCancelForm, SessionFilter, SessionForm, SiteForm
-from core.choices import choices_answer
+from core.choices import choices_answer, filter_choices_answer
 from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden, NotInScope
 from core.exports import file_response, xlsx_response
@@ -149,6 +149,8 @@ def open_sessions(request):
 def session_list(request):
     actor = request.actor
     filterset = SessionFilter(request.GET, queryset=sessions_selectors.with_counts(sessions_selectors.sessions_visible(actor)))
+    if answer := filter_choices_answer(request, filterset, "certificate"):
+        return answer
     sessions = filterset.qs.order_by("-date", "-pk")
     if request.GET.get("export") == "xlsx":
         rows = ((s.pk, s.certificate.name, s.get_level_display(), s.get_assessment_type_display(), s.org.name,

@@ -12,7 +12,7 @@ from assessments.trainers import selectors as trainers_selectors
 from assessments.trainers import services as trainers
 from assessments.trainers.filters import TrainerFilter
 from assessments.trainers.forms import TrainerConfirmForm, TrainerForm
-from core.choices import choices_answer
+from core.choices import choices_answer, filter_choices_answer
 from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
@@ -22,6 +22,8 @@ from core.exports import xlsx_response
 def trainer_list(request):
     actor = request.actor
     filterset = TrainerFilter(request.GET, queryset=trainers_selectors.trainer_records_visible(actor))
+    if answer := filter_choices_answer(request, filterset, "certificate"):
+        return answer
     records = filterset.qs
     if request.GET.get("export") == "xlsx":
         rows = ((a.obj.institution.name, a.obj.person.name, _id_number(a), a.obj.subject, a.obj.certificate.name,

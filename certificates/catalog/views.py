@@ -13,7 +13,7 @@ from accounts.forms import add_app_error
 from certificates.catalog import selectors, services
 from certificates.catalog.filters import CertificateFilter
 from certificates.catalog.forms import CertificateForm, SkillsForm, StandardUploadForm
-from core.choices import choices_answer
+from core.choices import choices_answer, filter_choices_answer
 from core.errors import AppError, Forbidden
 from core.exports import xlsx_response
 from core.public_cache import public_page
@@ -63,6 +63,8 @@ def catalog(request):
     """证书目录: search, filters, sorting, pages, export. Open to everyone."""
     actor = request.actor
     filterset = CertificateFilter(request.GET, queryset=selectors.certificates_visible(actor), request=request)
+    if answer := filter_choices_answer(request, filterset, "org"):
+        return answer
     certificates = filterset.qs
     if request.GET.get("export") == "xlsx":
         return _export(certificates)

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,8 +26,9 @@ from certificates.issuance import revocation, selectors, services
 from certificates.issuance.documents import certificate_pdf_render, verify_url
 from certificates.issuance.forms import ImportForm, ReissueForm, RevokeForm
 from certificates.issuance.models import HELD_FOR_ORG, IssuanceRequest, IssuedCertificate
+from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden, NotInScope
-from core.exports import file_response, xlsx_response
+from core.exports import export_filename, file_response, xlsx_response
 
 ZIP_LIMIT = 2000
 
@@ -112,7 +113,7 @@ def _zip(request, certificates):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # PDFs are compressed already
         for name, content in files:
             archive.writestr(name, content)
-    return file_response(buffer.getvalue(), f"{_('电子证书')}-{timezone.localdate():%Y%m%d}.zip", "application/zip")
+    return file_response(buffer.getvalue(), export_filename(_("电子证书"), "zip"), "application/zip")
 
 
 @login_required
@@ -126,6 +127,12 @@ def detail(request, number: str):
         form = revoke_form if action == "revoke" else reissue_form
         access.require("revoke" if form is revoke_form else "reissue")
         if form.is_valid():
+            if form is revoke_form and (step := confirmation_step(
+                    request, title=_("撤销证书"), subject=f"{issued.number} · {issued.holder_name}",
+                    consequence=_("该证书将被撤销，公开查验时显示“已撤销”及撤销原因（%(r)s）；撤销后不能恢复。") % {
+                        "r": form.cleaned_data["reason"]},
+                    confirm_label=_("确认撤销证书"), cancel_url=reverse("issued:detail", args=[issued.number]))):
+                return step
             try:
                 if form is revoke_form:
                     revocation.certificate_revoke(actor=request.actor, issued=issued, **form.cleaned_data)

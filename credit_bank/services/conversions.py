@@ -101,8 +101,9 @@ def conversion_request(*, actor: Actor, outcome: Outcome, rule: ConversionRule, 
 
 def _tell_institution(conversion: Conversion) -> None:
     institution = conversion.institution
-    params = {"name": conversion.outcome.account.person.name, "certificate": str(conversion.outcome),
-              "course": str(conversion.rule_version)}
+    # The outcome and the rule version by reference: their names hold a level and "version n" in words.
+    params = {"name": conversion.outcome.account.person.name, "certificate": conversion.outcome,
+              "course": conversion.rule_version}
     link = reverse("credit:request_detail", args=[conversion.pk])
     notify_scope(role="institution", scope_id=institution.pk, category="credit", kind="credit.conversion_requested",
                  params=params, link=link)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import add_app_error, render_form
 from accounts.personal_data import Field
-from core.choices import choices_answer
+from core.choices import choices_answer, filter_choices_answer
 from core.errors import AppError
 from core.exports import xlsx_response
 from core.uploads import stored_file_open, stored_file_read
@@ -108,6 +108,8 @@ def _query_without(request, *names: str) -> str:
 def complaint_list(request):
     actor = request.actor
     filterset, qs = selectors.complaints_filtered(actor, request.GET)
+    if answer := filter_choices_answer(request, filterset, "org"):
+        return answer
     triage = selectors.complaints_access(actor).triage
     if request.GET.get("export") == "xlsx":
         return _export(selectors.complaint_rows(actor, qs[:100000]), triage)

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.forms import add_app_error
 from core.errors import AppError
+from core.exports import export_filename
 from core.uploads import stored_file_open
 from organizations.orgs import selectors as orgs_selectors
 from organizations.seals import selectors as seals_selectors
@@ -36,7 +38,8 @@ def seal_upload(request, pk: int):
 def seal_response(seal, *, immutable: bool) -> FileResponse:
     """A seal image for the org or the ministry: never cached by shared caches, never sniffed."""
     response = FileResponse(stored_file_open(seal.file), content_type="image/png",
-                            filename=f"seal-{seal.org.code or seal.org_id}-v{seal.version}.png")
+                            filename=export_filename(_("%(org)s电子公章") % {"org": seal.org.name}, "png",
+                                                     day=timezone.localdate(seal.uploaded_at)))
     response["Cache-Control"] = "private, max-age=86400, immutable" if immutable else "private, no-cache"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

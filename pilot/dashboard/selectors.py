@@ -448,12 +448,18 @@ def refresh_running() -> RollupRefresh | None:
     return jobs_alive(RollupRefresh).first()
 
 
-def filter_choices(actor: Actor, filters: Filters) -> dict:
-    years = sorted(scoped(PilotYearFact, actor).values_list("year", flat=True).distinct().order_by(), reverse=True)
+def filter_certificates(actor: Actor, filters: Filters) -> QuerySet[Certificate]:
+    """The certificates the filter bar offers (about 450 for the ministry), by name."""
     certificates = scoped(Certificate.objects.filter(status__in=[Certificate.Status.PUBLISHED,
                                                                Certificate.Status.SUSPENDED]), actor)
     if filters.org is not None:
         certificates = certificates.filter(org_id=filters.org)
+    return certificates.order_by("name")
+
+
+def filter_choices(actor: Actor, filters: Filters) -> dict:
+    years = sorted(scoped(PilotYearFact, actor).values_list("year", flat=True).distinct().order_by(), reverse=True)
+    certificates = filter_certificates(actor, filters)
     return {"provinces": list(Province.objects.values_list("code", "name")), "years": years,
             "batches": list(SelectionBatch.objects.order_by("number").values_list("number", flat=True)),
             "certificates": list(certificates.order_by("name").values("pk", "name")), "levels": Level.choices}

@@ -3,6 +3,7 @@ or org; a province sees its own province, an org its own org; anyone else gets a
 
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.choices import choices_answer, searchable
 from core.errors import AppError, NotInScope
 from core.exports import export_filename, file_response, xlsx_response
 from pilot.dashboard import lists, pdf
@@ -36,6 +38,22 @@ EXPORT_TITLES = {"provinces": gettext_lazy("分省份"), "orgs": gettext_lazy("�
                  "hubei": gettext_lazy("湖北专项行动")}
 
 
+class CertificateSearch(forms.Form):
+    """The filter bar's certificate (about 450): a plain select, searched as you type (core.choices)."""
+
+    certificate = forms.ModelChoiceField(queryset=None, required=False)
+
+    def __init__(self, certificates, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["certificate"].queryset = certificates
+        searchable(self, "certificate")
+
+
+def _certificate_search(request, filters: s.Filters):
+    """The search of the filter bar's certificates as JSON, or None when the page is asked for."""
+    return choices_answer(request, CertificateSearch(s.filter_certificates(request.actor, filters)))
+
+
 def _context(request, filters: s.Filters, *, title: str, scope: str) -> dict:
     actor = request.actor
     qs, yearly = s.facts(actor, filters), s.year_facts(actor, filters)
@@ -55,6 +73,7 @@ def _context(request, filters: s.Filters, *, title: str, scope: str) -> dict:
         "certificates": _table(s.by_certificate(yearly), show_all), "show_all": show_all,
         "waiting": s.waiting_matrix(actor, filters), "refresh": refresh, "refresh_running": s.refresh_running(),
         "choices": s.filter_choices(actor, filters), "table_measures": TABLE_MEASURES,
+        "certificate_search": CertificateSearch(None).fields["certificate"].widget.attrs,
         "listed": lists.LISTED, "tile_measures": [(m, s.MEASURE_LABELS.get(m) or s.RATE_LABELS[m]) for m in s.MAP_MEASURES],
         "tile_measure": measure, "query": urlencode(filters.query()), "dashboard_access": s.dashboard_access(actor),
         "causes": [(str(c), c.label) for c in WaitingFact.Cause], "headline_measures": HEADLINE_MEASURES,
@@ -122,6 +141,8 @@ def dashboard(request):
         query.pop("province")
         return redirect(f"{reverse('pilot:dashboard_province', args=[province])}?{query.urlencode()}")
     filters = s.filters_parse(request.GET)
+    if answer := _certificate_search(request, filters):
+        return answer
     return render(request, "pilot/dashboard/dashboard.html",
                   _context(request, filters, title=_("全国试点总览"), scope="national"))
 
@@ -130,6 +151,8 @@ def dashboard(request):
 def dashboard_province(request, code: str):
     province = s.province_get(request.actor, code)
     filters = s.filters_parse(request.GET, province=province.code)
+    if answer := _certificate_search(request, filters):
+        return answer
     context = _context(request, filters, title=_("%(p)s试点总览") % {"p": province.name}, scope="province")
     after = _int_or_none(request.GET.get("after"))
     context.update({"province": province, "institutions": s.institutions_page(request.actor, filters, after=after)})
@@ -140,6 +163,8 @@ def dashboard_province(request, code: str):
 def dashboard_org(request, pk: int):
     org = s.org_get(request.actor, pk)
     filters = s.filters_parse(request.GET, org=org.pk)
+    if answer := _certificate_search(request, filters):
+        return answer
     context = _context(request, filters, title=_("%(o)s试点总览") % {"o": org.name}, scope="org")
     context.update({"org": org, "org_provinces": _table(s.by_province(s.year_facts(request.actor, filters)), True)})
     return render(request, "pilot/dashboard/dashboard.html", context)

@@ -15,6 +15,7 @@ from accounts.audit_display import field_label, object_type_label
 from accounts.audit_labels import ACTIONS
 from accounts.models import ActivationCode
 from accounts.scoping import actor_for
+from certificates.catalog.models import Level
 from certificates.paper_copies.models import PaperCopyOrder
 from organizations.supervision.models import OrgAction
 
@@ -206,3 +207,119 @@ def test_actions_named_from_a_choice_are_all_registered():
              + [f"paper_copy.{status}" for status in PaperCopyOrder.Status.values]
              + [f"account.code_issued.{purpose}" for purpose in ActivationCode.Purpose.values])
     assert [code for code in named if code not in ACTIONS] == []
+
+
+def test_objects_are_named_in_the_readers_language(as_user, ministry_user, org_a, restore_language):
+    """An entry keeps the object's name in the actor's language; while the object exists the log
+    names it in the reader's. A name the action chose itself (not the object's plain name) stays."""
+    from tests.assessments.factories import SessionFactory
+    from tests.certificates.factories import certificate_with_levels
+
+    session = SessionFactory(certificate=certificate_with_levels(org=org_a, name="Web前端开发"))
+    with translation.override("zh-hans"):
+        audit_log(actor=None, action="session.created", obj=session)
+        chinese_name = str(session)
+    with translation.override("en"):
+        audit_log(actor=None, action="session.updated", obj=session)
+        english_name = str(session)
+    audit_log(actor=None, action="session.cancelled", obj=session, object_repr="自定义名称 7")
+    assert chinese_name != english_name and "初级" in chinese_name
+    client = as_user(ministry_user)
+    chinese = _table(client.get("/account/audit/").content.decode())
+    assert chinese.count(chinese_name) == 2 and english_name not in chinese and "自定义名称 7" in chinese
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = _table(client.get("/account/audit/").content.decode())
+    assert english.count(english_name) == 2 and "初级" not in english and "自定义名称 7" in english
+    rows = list(load_workbook(io.BytesIO(client.get("/account/audit/?export=xlsx").content)).active.values)
+    assert sum(row[5] == english_name for row in rows) == 2
+
+
+def test_a_refused_fee_proposal_names_its_level_not_its_code(org_b_user, org_a, hubei):
+    from accounts.models import AuditEntry
+    from core.errors import AppError
+    from fees.services import fee_proposal_submit
+    from tests.certificates.factories import certificate_with_levels
+    from tests.fees.conftest import items
+
+    certificate = certificate_with_levels(org=org_a, name="Web前端开发")  # not org B's: refused
+    with pytest.raises(AppError):
+        fee_proposal_submit(actor=actor_for(org_b_user), certificate=certificate, level="junior", province=hubei,
+                            items=items(question_bank="150", exam_system="100"))
+    entry = AuditEntry.objects.get(action="fee.refused")
+    assert "junior" not in entry.object_repr and "初级" in entry.object_repr
+
+
+def test_an_entry_for_many_objects_names_them_in_the_readers_language(as_user, ministry_user, restore_language):
+    with translation.override("zh-hans"):
+        audit_log(actor=None, action="certificate.issued", object_type="certificates.issuedcertificate",
+                  object_id="1", object_repr="3 份证书", changes={"numbers": ["A1", "A2", "A3"]})
+        audit_log(actor=None, action="certificate.imported", object_type="certificates.issuedcertificate",
+                  object_repr="导入 2 份证书", changes={"count": 2, "first": "B1", "last": "B2"})
+        audit_log(actor=None, action="account.created", object_type="accounts.user", object_repr="2 个学生账户",
+                  changes={"role": [None, "student"], "users": [None, [[1, "xs1"], [2, "xs2"]]]})
+    client = as_user(ministry_user)
+    chinese = _table(client.get("/account/audit/").content.decode())
+    assert "3 份证书" in chinese and "导入 2 份证书" in chinese and "2 个学生账户" in chinese
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = _table(client.get("/account/audit/").content.decode())
+    assert not HAN.findall(english), "".join(sorted(set(HAN.findall(english))))
+
+
+def test_a_registration_recorded_in_chinese_reads_in_english(as_user, ministry_user, org_a, hubei, restore_language):
+    """A file of registrations records each as 'name · certificate（level）date' in the actor's words:
+    the registration's own name, so the log names it in the reader's."""
+    import datetime
+
+    from tests.assessments.factories import pipeline_candidate
+    from tests.certificates.factories import certificate_with_levels
+
+    registration = pipeline_candidate(certificate=certificate_with_levels(org=org_a, name="Web前端开发"),
+                                      province=hubei, date=datetime.date(2026, 10, 12))
+    recorded = f"{registration.name_given} · Web前端开发（初级）2026-10-12"  # as services.registrations_import wrote it
+    audit_log_many(actor=None, entries=[{"action": "registration.created", "object_type": "assessments.registration",
+                                         "object_id": registration.pk, "object_repr": recorded}])
+    client = as_user(ministry_user)
+    assert recorded in _table(client.get("/account/audit/?action=registration.created").content.decode())
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = _table(client.get("/account/audit/?action=registration.created").content.decode())
+    assert "初级" not in english and f"{registration.name_given} · Web前端开发" in english
+
+
+def test_a_fee_negotiation_is_named_in_the_readers_language(as_user, ministry_user, org_a_user, org_a, hubei,
+                                                              restore_language):
+    from fees.caps import caps_ensure
+    from fees.services import fee_proposal_submit
+    from tests.certificates.factories import certificate_with_levels
+    from tests.fees.conftest import items
+
+    caps_ensure()
+    certificate = certificate_with_levels(org=org_a, name="Web前端开发")
+    with translation.override("zh-hans"):
+        fee_proposal_submit(actor=actor_for(org_a_user), certificate=certificate, level="junior", province=hubei,
+                            items=items(question_bank="150", exam_system="100"))
+    client = as_user(ministry_user)
+    assert "Web前端开发 初级 湖北省" in _table(client.get("/account/audit/?action=fee.proposed").content.decode())
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = _table(client.get("/account/audit/?action=fee.proposed").content.decode())
+    with translation.override("en"):
+        assert f"Web前端开发 {Level.JUNIOR.label} 湖北省" in english and "初级" not in english
+
+
+def test_a_result_recorded_in_chinese_reads_in_english(as_user, ministry_user, org_a, hubei, restore_language):
+    """Scores from a file record each result as 'candidate · certificate（level）date' in the uploader's words."""
+    import datetime
+
+    from assessments.models import Result
+    from tests.assessments.factories import pipeline_candidate
+    from tests.certificates.factories import certificate_with_levels
+
+    registration = pipeline_candidate(certificate=certificate_with_levels(org=org_a, name="Web前端开发"),
+                                      province=hubei, date=datetime.date(2026, 10, 12))
+    result = Result.objects.get(registration=registration)
+    recorded = f"{registration.person.name} · Web前端开发（初级）2026-10-12"  # as results.services wrote it
+    audit_log_many(actor=None, entries=[{"action": "result.recorded", "object_type": "assessments.result",
+                                         "object_id": result.pk, "object_repr": recorded}])
+    client = as_user(ministry_user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = _table(client.get("/account/audit/?action=result.recorded").content.decode())
+    assert "初级" not in english and f"{registration.person.name} · Web前端开发" in english

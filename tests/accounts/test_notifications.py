@@ -97,3 +97,28 @@ def test_notifications_are_made_only_by_the_notification_service():
             if pattern.search(path.read_text(encoding="utf-8")):
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_an_object_parameter_is_named_in_the_readers_language(org_a):
+    """A model passed as a parameter is kept by reference and named when read: a session's name holds
+    its level, in words of the reader's language; once the object is gone, its name as sent."""
+    from tests.accounts.factories import UserFactory
+    from tests.assessments.factories import SessionFactory
+    from tests.certificates.factories import certificate_with_levels
+
+    session = SessionFactory(certificate=certificate_with_levels(org=org_a, name="Web前端开发"))
+    user = UserFactory()
+    with translation.override("zh-hans"):
+        services.notify(users=[user], kind="credit.conversion_requested",
+               params={"name": "李小明", "certificate": session, "course": "WEB1101"})
+    note = Notification.objects.get(user=user)
+    with translation.override("en"):
+        english = note.body_text
+        assert english == f"{session} → WEB1101" and "初级" not in english
+    with translation.override("zh-hans"):
+        chinese = note.body_text
+        assert "初级" in chinese
+    session.registrations.all().delete()
+    session.delete()
+    with translation.override("en"):
+        assert note.body_text == chinese  # gone: its name as sent

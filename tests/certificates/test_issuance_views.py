@@ -310,3 +310,18 @@ def test_the_schema_documents_the_202_of_a_pdf_being_rendered(client):
     assert "application/pdf" in responses["200"]["content"]
     ref = responses["202"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     assert set(schema["components"]["schemas"][ref]["properties"]) == {"detail", "retry_after"}
+
+
+def test_a_revocation_is_confirmed_on_the_portals_page_first(as_user, issued, org_a_user):
+    """Without JavaScript: the button posts to ?confirm=1, which answers with what will happen and
+    revokes nothing; the page's 确认 posts the same fields again, and only that revokes."""
+    url = reverse("issued:detail", args=[issued.number])
+    client = as_user(org_a_user)
+    assert 'action="?confirm=1"' in client.get(url).content.decode()
+    step = client.post(url + "?confirm=1", {"action": "revoke", "revoke-reason": "考核作弊，经查属实"})
+    page = step.content.decode()
+    assert step.status_code == 200 and "确认撤销证书" in page and "撤销后不能恢复" in page and "考核作弊，经查属实" in page
+    assert IssuedCertificate.objects.get(pk=issued.pk).status == "valid"
+    assert 'name="revoke-reason" value="考核作弊，经查属实"' in page
+    client.post(url, {"action": "revoke", "revoke-reason": "考核作弊，经查属实"})
+    assert IssuedCertificate.objects.get(pk=issued.pk).status == "revoked"

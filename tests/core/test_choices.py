@@ -84,3 +84,37 @@ def test_a_plain_choice_field_is_searched_by_its_labels():
     assert json.loads(choices_answer(request, _PlainForm()).content) == {"results": [
         {"value": "X1", "label": "Web前端开发"}]}
     assert choices_answer(RequestFactory().get("/"), _PlainForm()) is None
+
+
+# The list pages' filters hold every certificate (about 450) or every org (over 300): searched too.
+LIST_FILTERS = [("/assessments/filings/", "certificate"), ("/assessments/registrations/", "certificate"),
+                ("/assessments/sessions/", "certificate"), ("/assessments/trainers/", "certificate"),
+                ("/catalog/", "org"), ("/orgs/complaints/", "org")]
+
+
+@pytest.mark.parametrize(("url", "field"), LIST_FILTERS)
+def test_the_list_filters_search_their_long_selects(as_user, ministry_user, org_a, url, field):
+    certificate_with_levels(org=org_a, name="Web前端开发", code="X10001")
+    # The catalog offers the orgs of its certificates.
+    certificate_with_levels(org=OrgFactory(name="丙数字科技培训评价组织"), name="数据标注", code="X30001")
+    client = as_user(ministry_user)
+    page = client.get(url).content.decode()
+    assert f'data-choices="{field}"' in page  # still a plain select with every choice, marked for the search
+    text, expected = ("前端", "Web前端开发") if field == "certificate" else ("数字科技", "丙数字科技培训评价组织")
+    found = _search(client, url, field, text)
+    assert found and all(expected in label for label in found)
+
+
+def test_a_list_filter_search_answers_only_its_long_selects(as_user, ministry_user):
+    assert as_user(ministry_user).get("/assessments/sessions/", {"choices": "status", "q": "已"}).status_code == 404
+
+
+def test_the_dashboards_certificate_filter_is_searched_within_its_scope(as_user, ministry_user, org_a_user, org_a,
+                                                                          org_b):
+    certificate_with_levels(org=org_a, name="Web前端开发", code="X10001")
+    certificate_with_levels(org=org_b, name="前端设计", code="X20001")
+    client = as_user(ministry_user)
+    assert 'data-choices="certificate"' in client.get("/dashboard/").content.decode()
+    assert sorted(_search(client, "/dashboard/", "certificate", "前端")) == ["Web前端开发", "前端设计"]
+    org_client = as_user(org_a_user)
+    assert _search(org_client, f"/dashboard/orgs/{org_a.pk}/", "certificate", "前端") == ["Web前端开发"]

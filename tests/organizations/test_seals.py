@@ -351,3 +351,16 @@ def test_a_read_only_role_gets_403_on_the_seal_upload_page_and_api(as_user, org_
     api = sign_in(APIClient(), ministry_user)
     assert api.post(f"/api/v1/orgs/{org_a.pk}/seals", {"file": seal_upload()}, format="multipart").status_code == 403
     assert not OrgSeal.objects.exists()
+
+
+def test_a_seal_file_is_named_in_the_readers_language(as_user, org_a, org_a_user):
+    """Saved from the browser, the image is named as every download is (core.exports.export_filename):
+    the org's seal and the day it was uploaded, not 'seal-<code>-v1'."""
+    from urllib.parse import unquote
+
+    from django.utils import timezone
+
+    upload_as(org_a_user, org_a, seal_upload())
+    disposition = as_user(org_a_user).get(f"/orgs/{org_a.pk}/seal/current/")["Content-Disposition"]
+    name = unquote(disposition.split("filename*=utf-8''")[-1].split("UTF-8''")[-1])
+    assert name == f"{org_a.name}电子公章-{timezone.localdate():%Y%m%d}.png", disposition
