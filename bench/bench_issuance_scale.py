@@ -286,6 +286,7 @@ def _stage(label: str, processes: int) -> list[tuple]:
     issuing = base._parallel(_issuing_process, processes, max(1, pending // 20))
     if statements:
         _statements(label, pending, settings.ISSUANCE_CHUNK)
+    connections.close_all()  # a forked process closing an inherited connection would end ours
     wall = max(r["seconds"] for r in issuing)
     issued = sum(r["done"] for r in issuing)
     assert issued == pending, (issued, pending)
