@@ -51,10 +51,32 @@ def new_token() -> str:
 
 # --- 1. claim: number and store, in one short transaction ---------------------------------------
 
+# Every this many chunks a worker's connection has PostgreSQL plan its cached statements again.
+PLANS_KEPT_FOR_CHUNKS = 20
+_chunks_since_plans = 0
+
+
+def _plans_refresh() -> None:
+    """The foreign-key checks of every insert (an outcome's certificate and account, a certificate's
+    person...) run statements PostgreSQL plans once per connection and keeps. Planned while a table
+    looked empty (statistics taken then, and no autovacuum to take them again), they read the whole
+    table on every check, so each chunk cost more than the one before (at 2,000 certificates, 120
+    blocks a check instead of 4; bench/bench_issuance_scale.py). DISCARD PLANS has them planned
+    again for the table as it is now."""
+    global _chunks_since_plans
+    _chunks_since_plans += 1
+    if _chunks_since_plans < PLANS_KEPT_FOR_CHUNKS or connection.vendor != "postgresql":
+        return
+    _chunks_since_plans = 0
+    with connection.cursor() as cursor:
+        cursor.execute("DISCARD PLANS")
+
+
 def issuance_claim(*, limit: int | None = None) -> list[int] | None:
     """Take one chunk of pending requests; returns the ids of the certificates it stored, which is
     empty for a chunk of blocked, duplicate or failed requests, or None when nothing is pending."""
     limit = limit or settings.ISSUANCE_CHUNK
+    _plans_refresh()
     for attempt in range(3):
         try:
             with transaction.atomic():

@@ -252,3 +252,23 @@ def test_a_claim_reads_the_pending_index_in_order_even_when_the_statistics_say_n
     assert claimed == list(IssuanceRequest.objects.filter(status="pending").order_by("created_at", "pk")
                            .values_list("pk", flat=True)[:50])
     assert len(plans) == 1 and "issuancerequest_pending_idx" in plans[0] and "Sort" not in plans[0], plans
+
+
+def test_a_worker_has_its_cached_plans_made_again_every_few_chunks(certificate, hubei, settings, monkeypatch):
+    """Foreign-key checks planned while a table looked empty would read the whole table on every
+    check as it grows (worker._plans_refresh)."""
+    from django.db import connection
+
+    from certificates.issuance import worker
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL keeps the plans in question")
+    settings.ISSUANCE_CHUNK = 1
+    monkeypatch.setattr(worker, "PLANS_KEPT_FOR_CHUNKS", 3)
+    monkeypatch.setattr(worker, "_chunks_since_plans", 0)
+    issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory() for _ in range(7)])
+    statements = []
+    with connection.execute_wrapper(lambda execute, sql, *args: statements.append(sql) or execute(sql, *args)):
+        issuance_run()
+    assert IssuedCertificate.objects.count() == 7
+    assert statements.count("DISCARD PLANS") == 8 // 3  # 8 claims: 7 chunks and the one that finds none
