@@ -40,6 +40,10 @@ class IssuanceRequest(models.Model):
     score = models.DecimalField(_("成绩"), max_digits=6, decimal_places=1)
     passed_on = models.DateField(_("考核日期"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Why the request is not issued, kept as what it means (certificates.issuance.selectors
+    # request_note words it in the reader's language); status_note is the wording of requests
+    # answered before notes were kept that way.
+    note_params = models.JSONField(null=True, blank=True)
     status_note = models.CharField(_("说明"), max_length=200, blank=True)
     block_code = models.CharField(_("暂缓原因"), max_length=16, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

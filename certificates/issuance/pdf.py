@@ -97,14 +97,19 @@ class CertificateData:
         }
 
 
+def glyph_missing_message(chars: list[str]) -> str:
+    """Characters no certificate font can draw, named for the org (in the active language)."""
+    listed = "、".join(f"“{c}”（U+{ord(c):04X}）" for c in chars)
+    return _("姓名或证书信息中的字符 %(chars)s 超出证书字体范围，无法生成证书。"
+             "请核对姓名用字，或联系平台增补字体。") % {"chars": listed}
+
+
 class GlyphMissing(Exception):
     """A character that no certificate font can draw; the message names it for the org."""
 
     def __init__(self, chars: list[str]):
         self.chars = chars
-        listed = "、".join(f"“{c}”（U+{ord(c):04X}）" for c in chars)
-        super().__init__(_("姓名或证书信息中的字符 %(chars)s 超出证书字体范围，无法生成证书。"
-                           "请核对姓名用字，或联系平台增补字体。") % {"chars": listed})
+        super().__init__(glyph_missing_message(chars))
 
 
 # --- fonts and glyph coverage ----------------------------------------------------------------

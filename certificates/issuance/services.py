@@ -25,6 +25,7 @@ from accounts.audit import audit_log
 from accounts.scoping import Actor
 from certificates.catalog.models import Certificate, CertificateLevel
 from certificates.issuance.models import HELD_FOR_ORG, IssuanceRequest, IssuedCertificate
+from certificates.issuance.notes import request_note
 from certificates.issuance.selectors import issuance_pending_count, issuance_request_access
 from core.errors import AppError
 from core.jobs.queue import enqueue
@@ -102,10 +103,10 @@ def issuance_request_retry(*, actor: Actor, request: IssuanceRequest) -> Issuanc
     if request.status not in (IssuanceRequest.Status.BLOCKED, IssuanceRequest.Status.FAILED):
         raise AppError(_("只有暂缓或失败的发证请求可以重新发证。"))
     if request.block_code in HELD_FOR_ORG:
-        raise AppError(_("%(note)s该合格成绩不能重新发证，请考生参加替换证书的考核。") % {"note": request.status_note},
+        raise AppError(_("%(note)s该合格成绩不能重新发证，请考生参加替换证书的考核。") % {"note": request_note(request)},
                        code="org_delisted")
     updated = IssuanceRequest.objects.filter(pk=request.pk, status=request.status).update(
-        status=IssuanceRequest.Status.PENDING, block_code="", status_note="")
+        status=IssuanceRequest.Status.PENDING, block_code="", status_note="", note_params=None)
     if updated:
         audit_log(actor=actor, action="issuance.retried", obj=request, province=request.province_id,
                   changes={"status": [request.status, "pending"]})

@@ -26,6 +26,7 @@ from certificates.issuance import revocation, selectors, services
 from certificates.issuance.documents import certificate_pdf_render, verify_url
 from certificates.issuance.forms import ImportForm, ReissueForm, RevokeForm
 from certificates.issuance.models import HELD_FOR_ORG, IssuanceRequest, IssuedCertificate
+from certificates.issuance.notes import request_note
 from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden, NotInScope
 from core.exports import export_filename, file_response, xlsx_response
@@ -186,7 +187,7 @@ def waiting(request):
     if request.GET.get("export") == "xlsx":
         rows = ((a.show("name", a.obj.holder_name), a.show("id_number", a.obj.id_number), a.obj.certificate.name,
                  a.obj.get_level_display(), a.obj.org.name, a.obj.institution.name if a.obj.institution else "",
-                 a.obj.passed_on, a.obj.get_status_display(), a.obj.status_note, selectors.issuance_way_forward(a.obj))
+                 a.obj.passed_on, a.obj.get_status_display(), request_note(a.obj), selectors.issuance_way_forward(a.obj))
                 for a in selectors.issuance_request_rows(request.actor, requests.iterator(chunk_size=2000)))
         return xlsx_response(_("合格未发证"), [_("姓名"), _("证件号码"), _("证书"), _("等级"), _("培训评价组织"), _("院校"),
                                             _("考核日期"), _("状态"), _("原因"), _("处理途径")], rows)

@@ -130,7 +130,7 @@ def _claim(limit: int) -> list[int] | None:
         key = (request.person_id, request.certificate_id, request.level)
         level = levels.get((request.certificate_id, request.level))
         if level is None or request.score < level.pass_mark:
-            request.status_note = _("该成绩不是合格成绩（证书等级不存在或成绩低于合格分数），不予发证。")
+            request.note_params = {}  # not a pass (certificates.issuance.notes words it)
             outcome["failed"].append(request)
         elif key in held:
             request.duplicate_of = held[key]
@@ -139,18 +139,18 @@ def _claim(limit: int) -> list[int] | None:
             # Assessed on or after the org's delisting: held, never issued (passes of before it are).
             standing = standings[request.org_id]
             request.block_code = IssuanceBlock.DELISTED if standing.delisted else IssuanceBlock.ORG_WITHDRAWN
-            request.status_note = standing.refusal("issue")[:200]
+            request.note_params = standing.as_params()
             outcome["blocked"].append(request)
         elif request.org_id not in seals:
             request.block_code = IssuanceBlock.NO_SEAL
-            request.status_note = _("培训评价组织尚未上传电子公章，上传后将自动发证。")
+            request.note_params = {}
             outcome["blocked"].append(request)
         else:
             try:
                 pdf.glyph_plan(request.holder_name + request.id_number + request.certificate.name + request.org.name)
             except pdf.GlyphMissing as missing:
                 request.block_code = IssuanceBlock.GLYPH
-                request.status_note = str(missing)[:200]
+                request.note_params = {"chars": missing.chars}
                 outcome["blocked"].append(request)
                 continue
             held[key] = request  # a second pass of the same level in this chunk is a duplicate
@@ -160,15 +160,17 @@ def _claim(limit: int) -> list[int] | None:
     for request in outcome["duplicate"]:
         held_by = request.duplicate_of
         number = numbers[held_by.pk] if isinstance(held_by, IssuanceRequest) else held_by
-        request.status_note = _("已持有同一证书同一等级的有效证书 %(number)s，本次合格仅作记录。") % {"number": number}
+        request.note_params = {"number": number}
     for status, rows in outcome.items():
         for request in rows:
             request.status = status
+            request.status_note = ""
             request.processed_at = now
             request.attempts += 1
-        IssuanceRequest.objects.bulk_update(rows, ["status", "status_note", "block_code", "processed_at", "attempts"])
+        IssuanceRequest.objects.bulk_update(rows, ["status", "note_params", "status_note", "block_code", "processed_at",
+                                                   "attempts"])
     IssuanceRequest.objects.filter(pk__in=[r.pk for r in to_issue]).update(
-        status=IssuanceRequest.Status.ISSUED, status_note="", block_code="", processed_at=now)
+        status=IssuanceRequest.Status.ISSUED, status_note="", note_params=None, block_code="", processed_at=now)
     if outcome["blocked"]:
         transaction.on_commit(lambda rows=list(outcome["blocked"]): _tell_orgs_blocked(rows))
     if created:
@@ -201,13 +203,15 @@ def _store(requests: list[IssuanceRequest], *, seals: dict, today: datetime.date
 
 
 def _tell_orgs_blocked(rows: list[IssuanceRequest]) -> None:
-    by_org: dict[int, list[IssuanceRequest]] = defaultdict(list)
+    """One notice per org and reason (its label, translated when read); each candidate's own note is
+    on the waiting page the notice links to."""
+    by_reason: dict[tuple[int, str], int] = defaultdict(int)
     for request in rows:
-        by_org[request.org_id].append(request)
-    for org_id, blocked in by_org.items():
-        reasons = "；".join(sorted({r.status_note for r in blocked}))
-        notify_scope(role="org", scope_id=org_id, category="issuance", kind="issuance.blocked",
-                     params={"n": len(blocked), "reasons": reasons}, link=reverse("issued:batches"))
+        by_reason[(request.org_id, request.block_code)] += 1
+    for (org_id, block_code), n in sorted(by_reason.items()):
+        notify_scope(role="org", scope_id=org_id, category="issuance", kind="issuance.held",
+                     params={"n": n, "reason": IssuanceBlock(block_code).label},
+                     link=reverse("issued:waiting") + "?status=blocked")
 
 
 # --- 2. render, sign, store -------------------------------------------------------------------

@@ -82,13 +82,27 @@ class OrgStanding:
 
     def reason(self) -> str:
         """The org's end, named: "“某组织”已于2026年12月7日被教育部摘牌"."""
-        values = {"org": self.org.name, "date": official_date(self.ended_on) if self.ended_on else ""}
-        if self.delisted:
-            return (_("“%(org)s”已于%(date)s被教育部摘牌") if self.ended_on else _("“%(org)s”已被教育部摘牌")) % values
-        return (_("“%(org)s”已于%(date)s主动退出试点") if self.ended_on else _("“%(org)s”已主动退出试点")) % values
+        return standing_reason(org_name=self.org.name, ended_on=self.ended_on, delisted=self.delisted)
 
     def refusal(self, work: str) -> str:
-        return _("%(reason)s，%(refused)s。") % {"reason": self.reason(), "refused": _REFUSED[work]()}
+        return standing_refusal(org_name=self.org.name, ended_on=self.ended_on, delisted=self.delisted, work=work)
+
+    def as_params(self) -> dict:
+        """What a record keeps of the standing to word its refusal later, in its reader's language."""
+        return {"org": self.org.name, "ended_on": f"{self.ended_on:%Y-%m-%d}" if self.ended_on else None}
+
+
+def standing_reason(*, org_name: str, ended_on: datetime.date | None, delisted: bool) -> str:
+    values = {"org": org_name, "date": official_date(ended_on) if ended_on else ""}
+    if delisted:
+        return (_("“%(org)s”已于%(date)s被教育部摘牌") if ended_on else _("“%(org)s”已被教育部摘牌")) % values
+    return (_("“%(org)s”已于%(date)s主动退出试点") if ended_on else _("“%(org)s”已主动退出试点")) % values
+
+
+def standing_refusal(*, org_name: str, ended_on: datetime.date | None, delisted: bool, work: str) -> str:
+    """Why ``work`` is refused, in the active language: "“某组织”已于…被教育部摘牌，摘牌当日及以后的考核不能发证。"."""
+    reason = standing_reason(org_name=org_name, ended_on=ended_on, delisted=delisted)
+    return _("%(reason)s，%(refused)s。") % {"reason": reason, "refused": _REFUSED[work]()}
 
     def check(self, work: str, *, on: datetime.date | None = None, field: str | None = None) -> None:
         """Refuse ``work`` dated ``on`` (today when not given) with the delisting named."""

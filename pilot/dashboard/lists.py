@@ -28,6 +28,7 @@ from assessments.models import (
 )
 from certificates.catalog.models import Level
 from certificates.issuance.models import IssuanceRequest, IssuedCertificate
+from certificates.issuance.notes import request_note
 from pilot.dashboard.measures import ISSUED_FROM_PASSES, OPEN_SESSION
 from pilot.dashboard.models import InstitutionFact, PilotYearFact
 from pilot.dashboard.selectors import MEASURE_LABELS, PAGE_SIZE, Filters, narrow
@@ -105,7 +106,7 @@ _REQUESTS = (
     (_("院校"), _institution),
     (_("考核日期"), lambda r: r.passed_on),
     (_("已等待（天）"), lambda r: _days_since(r.passed_on)),
-    (_("说明"), lambda r: r.status_note or r.get_status_display()),
+    (_("说明"), lambda r: request_note(r) or r.get_status_display()),
 )
 _ORG_PATHS = {"province": "province_id", "org": "org_id", "certificate": "certificate_id", "level": "level",
               "batch": "certificate__batch__number"}

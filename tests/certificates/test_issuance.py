@@ -4,11 +4,14 @@ import datetime
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import Notification
 from certificates import hooks
 from certificates.issuance import numbering
 from certificates.issuance.models import IssuanceRequest, IssuedCertificate, NumberSequence
+from certificates.issuance.notes import request_note
 from certificates.issuance.services import issuance_requests_create
 from certificates.issuance.worker import issuance_claim, issuance_run, issuance_sweep
 from core.errors import AppError
@@ -74,7 +77,7 @@ def test_a_second_pass_of_the_same_level_is_recorded_not_issued(certificate, hub
     assert IssuedCertificate.objects.filter(person=person).count() == 1
     statuses = sorted(IssuanceRequest.objects.values_list("status", flat=True))
     assert statuses == ["duplicate", "duplicate", "issued"]
-    note = IssuanceRequest.objects.filter(status="duplicate").first().status_note
+    note = request_note(IssuanceRequest.objects.filter(status="duplicate").first())
     assert IssuedCertificate.objects.get().number in note
 
 
@@ -96,9 +99,9 @@ def test_an_org_without_a_seal_waits_is_told_and_resumes_after_uploading(org_b, 
         issuance_run()
     assert not IssuedCertificate.objects.exists()
     blocked = list(IssuanceRequest.objects.all())
-    assert {r.status for r in blocked} == {"blocked"} and all("电子公章" in r.status_note for r in blocked)
+    assert {r.status for r in blocked} == {"blocked"} and all("电子公章" in request_note(r) for r in blocked)
     notice = Notification.objects.get(user=org_b_user)
-    assert "2 名" in notice.title_text and "电子公章" in notice.body_text
+    assert "2 名" in notice.title_text and "电子公章" in notice.title_text and "合格未发证" in notice.body_text
     seal_for(org_b)
     assert issuance_sweep()["resumed"] == 2
     issuance_run()
@@ -111,7 +114,7 @@ def test_a_name_no_font_can_draw_is_blocked_with_a_clear_reason(certificate, hub
     issuance_run()
     request = IssuanceRequest.objects.get()
     assert request.status == "blocked" and request.block_code == "glyph"
-    assert "U+2A6A5" in request.status_note
+    assert "U+2A6A5" in request_note(request)
     assert not IssuedCertificate.objects.exists()
     assert not NumberSequence.objects.exists()  # no number was spent on it
 
@@ -272,3 +275,27 @@ def test_a_worker_has_its_cached_plans_made_again_every_few_chunks(certificate, 
         issuance_run()
     assert IssuedCertificate.objects.count() == 7
     assert statements.count("DISCARD PLANS") == 8 // 3  # 8 claims: 7 chunks and the one that finds none
+
+
+def test_why_a_pass_waits_is_worded_in_the_readers_language(certificate, hubei, org_b, org_b_user, ministry_user,
+                                                            as_user, settings, django_capture_on_commit_callbacks):
+    """Issue 16: the reasons are kept by meaning, so the English UI says them in English (the page,
+    its export and the org's notice), and the Chinese UI in Chinese."""
+    settings.ISSUANCE_PARALLEL = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory(name="王𪚥")])
+        issuance_requests(certificate=certificate_with_levels(org=org_b), province=hubei, people=[PersonFactory()])
+        issuance_run()
+    assert set(IssuanceRequest.objects.values_list("block_code", flat=True)) == {"glyph", "no_seal"}
+    assert not IssuanceRequest.objects.exclude(status_note="").exists()  # nothing kept in the worker's language
+    url = reverse("issued:waiting") + "?status=blocked"
+    english = as_user(ministry_user).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "U+2A6A5" in english and "not supported by the certificate font" in english
+    assert "has not yet uploaded its electronic seal" in english and "超出证书字体范围" not in english
+    chinese = as_user(ministry_user).get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "超出证书字体范围" in chinese and "尚未上传电子公章" in chinese
+    notice = Notification.objects.get(user=org_b_user)
+    with translation.override("en"):
+        assert "Electronic seal not uploaded" in notice.title_text
+    with translation.override("zh-hans"):
+        assert "未上传电子公章" in notice.title_text and notice.link.endswith("?status=blocked")

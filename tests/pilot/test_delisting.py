@@ -20,6 +20,7 @@ from certificates.catalog.models import CertificateMajor
 from certificates.catalog.selectors import replacement_candidates
 from certificates.issuance.imports import COLUMNS
 from certificates.issuance.models import IssuanceRequest, IssuedCertificate
+from certificates.issuance.notes import request_note
 from certificates.issuance.services import issuance_request_retry
 from certificates.issuance.worker import issuance_run
 from core.errors import AppError
@@ -224,7 +225,7 @@ def test_the_worker_holds_passes_assessed_after_the_delisting_and_issues_those_b
     assert IssuedCertificate.objects.get().request_id == earlier[0].pk
     for request in IssuanceRequest.objects.filter(pk__in=[r.pk for r in held]):
         assert (request.status, request.block_code) == ("blocked", "delisted")
-        assert "被教育部摘牌" in request.status_note
+        assert "被教育部摘牌" in request_note(request)
     for user in (org_a_user, hubei_user, ministry_user):
         page = as_user(user).get(reverse("issued:waiting") + "?status=blocked").content.decode()
         assert "被教育部摘牌" in page and "Web应用软件测试" in page
