@@ -120,6 +120,7 @@ def org_detail(request, pk: int):
     return render(request, "organizations/org_detail.html", {
         "access": access, "org": org, "latest_action": supervision_selectors.org_latest_action(org),
         "current_seal": seal_list[0] if seal_list else None, "seals": seal_list, "staff": staff,
+        "seal_refusal": seals_selectors.seal_upload_refusal(org) if access.may.upload_seal else None,
         "sections": org_profile_sections(actor, org)})
 
 

@@ -280,6 +280,14 @@ def test_seal_uploads_after_the_delisting_are_refused_on_the_page_and_the_api(as
     assert OrgSeal.objects.filter(org=delisted).count() == before
 
 
+def test_the_org_page_says_why_no_new_seal_instead_of_offering_the_upload(as_user, org_a_user, org_b, org_b_user,
+                                                                          delisted):
+    page = as_user(org_a_user).get(f"/orgs/{delisted.pk}/").content.decode()
+    assert "不能再上传新的电子公章" in page and f"/orgs/{delisted.pk}/seal/upload/" not in page
+    still_in = as_user(org_b_user).get(f"/orgs/{org_b.pk}/").content.decode()
+    assert f"/orgs/{org_b.pk}/seal/upload/" in still_in
+
+
 # --- the replacement picker ----------------------------------------------------------------------------
 
 @pytest.fixture
