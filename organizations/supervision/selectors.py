@@ -91,6 +91,11 @@ class OrgStanding:
         """What a record keeps of the standing to word its refusal later, in its reader's language."""
         return {"org": self.org.name, "ended_on": f"{self.ended_on:%Y-%m-%d}" if self.ended_on else None}
 
+    def check(self, work: str, *, on: datetime.date | None = None, field: str | None = None) -> None:
+        """Refuse ``work`` dated ``on`` (today when not given) with the delisting named."""
+        if not self.allows(on or timezone.localdate()):
+            raise AppError(self.refusal(work), code="org_delisted" if self.delisted else "org_withdrawn", field=field)
+
 
 def standing_reason(*, org_name: str, ended_on: datetime.date | None, delisted: bool) -> str:
     values = {"org": org_name, "date": official_date(ended_on) if ended_on else ""}
@@ -103,11 +108,6 @@ def standing_refusal(*, org_name: str, ended_on: datetime.date | None, delisted:
     """Why ``work`` is refused, in the active language: "“某组织”已于…被教育部摘牌，摘牌当日及以后的考核不能发证。"."""
     reason = standing_reason(org_name=org_name, ended_on=ended_on, delisted=delisted)
     return _("%(reason)s，%(refused)s。") % {"reason": reason, "refused": _REFUSED[work]()}
-
-    def check(self, work: str, *, on: datetime.date | None = None, field: str | None = None) -> None:
-        """Refuse ``work`` dated ``on`` (today when not given) with the delisting named."""
-        if not self.allows(on or timezone.localdate()):
-            raise AppError(self.refusal(work), code="org_delisted" if self.delisted else "org_withdrawn", field=field)
 
 
 def _end_times(orgs: list[Org]) -> dict[int, datetime.datetime | None]:
