@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.serving import wait_for_port
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 BODY_MB = int(os.environ.get("BENCH_BODY_MB", "50"))
 CASES = (
@@ -130,17 +132,6 @@ def _prepare(var_dir: str) -> str:
     return out.stdout.split()[-1]
 
 
-def _wait_for(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not listen within 60 s")
-
-
 def _measure_case(var_dir: str, path: str, body: bytes, *, chunked: bool,
                   cookie: str) -> tuple[object, float, float, float]:
     """A fresh gunicorn per case, so that each peak is that case's own."""
@@ -149,7 +140,7 @@ def _measure_case(var_dir: str, path: str, body: bytes, *, chunked: bool,
                                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120"],
                               env=_env(var_dir), cwd=BASE_DIR, start_new_session=True)
     try:
-        _wait_for(port)
+        wait_for_port(port)
         worker = _worker_pid(server.pid)
         # Warm-up: the URLconf, DRF and the views are imported on the first requests.
         for _ in range(3):

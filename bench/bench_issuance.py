@@ -39,6 +39,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.serving import wait_for_port
+
 N = int(os.environ.get("BENCH_ISSUANCE_N", "10000"))
 NAIVE_N = int(os.environ.get("BENCH_NAIVE_N", "1000"))
 CEILING_N = int(os.environ.get("BENCH_CEILING_N", str(max(200, min(N, 2000)))))
@@ -154,28 +156,53 @@ def _cleanup():
 # --- worker processes ---------------------------------------------------------------------------------
 
 def _issuing_process(results, samples_every: int):
-    """The loop the Celery task runs (issuance_run), with the process's memory sampled as it goes."""
-    from django.db import connections
+    """The loop the Celery task runs (issuance_run), with the process's memory sampled as it goes and
+    the database's share of each chunk timed: its statements (an execute wrapper) and commits."""
+    from django.db import connection, connections
+    from django.db.backends.base import base as backend_base
 
     connections.close_all()
     from certificates.issuance.worker import issuance_announce_many, issuance_claim, issuance_render_many
 
-    rss, done, next_sample, started = [], 0, samples_every, time.perf_counter()
-    while True:
-        ids = issuance_claim()
-        if ids is None:
-            break
-        if not ids:
-            continue
-        issuance_render_many(certificate_ids=ids)
-        issuance_announce_many(certificate_ids=ids)
-        done += len(ids)
-        if done >= next_sample:
-            rss.append(round(_rss_mb(), 1))
-            next_sample += samples_every
+    db = [0.0]
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            db[0] += time.perf_counter() - started
+
+    original_commit = backend_base.BaseDatabaseWrapper._commit
+
+    def timed_commit(self):
+        started = time.perf_counter()
+        try:
+            return original_commit(self)
+        finally:
+            db[0] += time.perf_counter() - started
+
+    backend_base.BaseDatabaseWrapper._commit = timed_commit  # this forked process only
+    rss, chunk_db_ms, done, next_sample, started = [], [], 0, samples_every, time.perf_counter()
+    with connection.execute_wrapper(timed):
+        while True:
+            db[0] = 0.0
+            ids = issuance_claim()
+            if ids is None:
+                break
+            if not ids:
+                continue
+            issuance_render_many(certificate_ids=ids)
+            issuance_announce_many(certificate_ids=ids)
+            chunk_db_ms.append(db[0] * 1000)
+            done += len(ids)
+            if done >= next_sample:
+                rss.append(round(_rss_mb(), 1))
+                next_sample += samples_every
     connections.close_all()
     results.put({"done": done, "seconds": time.perf_counter() - started, "rss": rss + [round(_rss_mb(), 1)],
-                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "cpu": _cpu_seconds()})
+                 "chunk_db_ms": chunk_db_ms, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                 "cpu": _cpu_seconds()})
 
 
 def _render_sign_process(results, count: int, naive: bool, store: bool):
@@ -305,16 +332,6 @@ def _wrk_load(paths: list[str], port: int, seconds: float, concurrency: int = 8)
             "p99_ms": float(p99_ms), "client": "wrk"}
 
 
-def _wait_for_port(port: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-
-
 def _verify_load(paths: list[str]) -> dict:
     from django.conf import settings
 
@@ -326,7 +343,7 @@ def _verify_load(paths: list[str]) -> dict:
                                "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
                               env=env, cwd=settings.BASE_DIR, start_new_session=True)
     try:
-        _wait_for_port(port)
+        wait_for_port(port)
         if shutil.which("wrk") and os.environ.get("BENCH_VERIFY_CLIENT", "wrk") == "wrk":
             return _wrk_load(paths, port, VERIFY_SECONDS)
         client = subprocess.run([sys.executable, __file__, "--client", str(port), str(VERIFY_SECONDS)],

@@ -51,6 +51,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bench import bench_issuance as base
+from bench.serving import wait_for_port
 
 STAGES = [int(n) for n in os.environ.get("BENCH_SCALE_STAGES", "10000,100000").split(",") if n]
 SEED = int(os.environ.get("BENCH_SCALE_SEED", "1000000"))
@@ -223,56 +224,6 @@ def _bulk_cleanup() -> None:
 
 # --- measuring a stage -----------------------------------------------------------------------------
 
-def _issuing_process(results, samples_every: int):
-    """The loop the Celery task runs, timing the database's share of each chunk: statements (an
-    execute wrapper) and commits."""
-    from django.db import connection, connections
-    from django.db.backends.base import base as backend_base
-
-    connections.close_all()
-    from certificates.issuance.worker import issuance_announce_many, issuance_claim, issuance_render_many
-
-    db = [0.0]
-
-    def timed(execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            db[0] += time.perf_counter() - started
-
-    original_commit = backend_base.BaseDatabaseWrapper._commit
-
-    def timed_commit(self):
-        started = time.perf_counter()
-        try:
-            return original_commit(self)
-        finally:
-            db[0] += time.perf_counter() - started
-
-    backend_base.BaseDatabaseWrapper._commit = timed_commit
-    rss, chunk_db_ms, done, next_sample, started = [], [], 0, samples_every, time.perf_counter()
-    with connection.execute_wrapper(timed):
-        while True:
-            db[0] = 0.0
-            ids = issuance_claim()
-            if ids is None:
-                break
-            if not ids:
-                continue
-            issuance_render_many(certificate_ids=ids)
-            issuance_announce_many(certificate_ids=ids)
-            chunk_db_ms.append(db[0] * 1000)
-            done += len(ids)
-            if done >= next_sample:
-                rss.append(round(base._rss_mb(), 1))
-                next_sample += samples_every
-    backend_base.BaseDatabaseWrapper._commit = original_commit
-    connections.close_all()
-    results.put({"done": done, "seconds": time.perf_counter() - started, "rss": rss + [round(base._rss_mb(), 1)],
-                 "chunk_db_ms": chunk_db_ms, "cpu": base._cpu_seconds()})
-
-
 def _stage(label: str, processes: int) -> list[tuple]:
     from django.conf import settings
     from django.db import connections
@@ -283,7 +234,7 @@ def _stage(label: str, processes: int) -> list[tuple]:
     _tables(f"before {label}")
     statements = _statements_reset()
     connections.close_all()
-    issuing = base._parallel(_issuing_process, processes, max(1, pending // 20))
+    issuing = base._parallel(base._issuing_process, processes, max(1, pending // 20))
     if statements:
         _statements(label, pending, settings.ISSUANCE_CHUNK)
     connections.close_all()  # a forked process closing an inherited connection would end ours
@@ -362,7 +313,7 @@ def _verification(paths: list[str], *, with_floor: bool) -> dict:
                                "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
                               env=env, cwd=settings.BASE_DIR, start_new_session=True, stdout=log, stderr=log)
     try:
-        base._wait_for_port(port)
+        wait_for_port(port)
         out = {"verify": base._wrk_load(paths, port, base.VERIFY_SECONDS)}
         if with_floor:
             out["bare"] = base._wrk_load(["/livez"], port, base.VERIFY_SECONDS)
