@@ -26,7 +26,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,13 +81,18 @@ def issuance_claim(*, limit: int | None = None) -> list[int] | None:
         try:
             with transaction.atomic():
                 return _claim(limit)
-        except IntegrityError:
-            # Another worker stored a certificate of the same person and level a moment ago; the
-            # chunk rolled back whole, and the next attempt sees that certificate as a duplicate.
-            if attempt == 2:
+        except (IntegrityError, OperationalError) as error:
+            # Another worker stored a certificate of the same person and level a moment ago, or the
+            # two deadlocked (both giving a new org its code on its first chunks): the chunk rolled
+            # back whole, and the next attempt sees what the other one committed.
+            if attempt == 2 or not (isinstance(error, IntegrityError) or _deadlocked(error)):
                 raise
             time.sleep(0.05)
     return []
+
+
+def _deadlocked(error: OperationalError) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) == "40P01"  # PostgreSQL's deadlock_detected
 
 
 def _pending_locked(limit: int) -> list[int]:

@@ -299,3 +299,27 @@ def test_why_a_pass_waits_is_worded_in_the_readers_language(certificate, hubei, 
         assert "Electronic seal not uploaded" in notice.title_text
     with translation.override("zh-hans"):
         assert "未上传电子公章" in notice.title_text and notice.link.endswith("?status=blocked")
+
+
+def test_a_claim_that_deadlocks_with_another_worker_is_tried_again(certificate, hubei, monkeypatch):
+    import psycopg
+    from django.db import OperationalError
+
+    from certificates.issuance import worker
+
+    issuance_requests(certificate=certificate, province=hubei, people=[PersonFactory()])
+    claim, calls = worker._claim, []
+
+    def deadlock_once(limit):
+        calls.append(limit)
+        if len(calls) == 1:
+            error = OperationalError("deadlock detected")
+            error.__cause__ = psycopg.errors.DeadlockDetected("deadlock detected")
+            raise error
+        return claim(limit)
+
+    monkeypatch.setattr(worker, "_claim", deadlock_once)
+    assert len(issuance_claim()) == 1 and len(calls) == 2
+    monkeypatch.setattr(worker, "_claim", lambda limit: (_ for _ in ()).throw(OperationalError("server closed")))
+    with pytest.raises(OperationalError):  # anything else is not tried again here (the task retries outages)
+        issuance_claim()
