@@ -39,6 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import cleanup
 from bench.serving import wait_for_port
 
 N = int(os.environ.get("BENCH_ISSUANCE_N", "10000"))
@@ -108,49 +109,14 @@ def _setup(n: int):
 def _cleanup():
     from django.db import transaction
 
-    from accounts.models import AuditEntry, Notification, Person
-    from certificates.catalog.models import Certificate, CertificateLevel
-    from certificates.issuance.models import CertificateVersion, IssuanceRequest, IssuedCertificate, NumberSequence
-    from certificates.paper_copies.models import PaperCopyOffer
-    from credit_bank.models import LearningAccount, Outcome, RecognizedOutcome
     from organizations.orgs.models import Org
-    from organizations.seals.models import OrgSeal
 
     org = Org.objects.filter(name=ORG_NAME).first()
     with transaction.atomic():
         if org is not None:
-            for issued in IssuedCertificate.objects.filter(org=org).exclude(pdf="").only("pdf").iterator():
-                issued.pdf.storage.delete(issued.pdf.name)
-            ids = [str(pk) for pk in IssuedCertificate.objects.filter(org=org).values_list("pk", flat=True)]
-            for start in range(0, len(ids), 5000):
-                AuditEntry.objects.filter(object_type="certificates.issuedcertificate",
-                                          object_id__in=ids[start:start + 5000]).delete()
-            CertificateVersion.objects.filter(issued__org=org).delete()
-            # The credit bank's outcomes (recorded by the certificate_issued hook) and their accounts.
-            outcome_ids = [str(pk) for pk in Outcome.objects.filter(issued__org=org).values_list("pk", flat=True)]
-            for start in range(0, len(outcome_ids), 5000):
-                AuditEntry.objects.filter(object_type="credit_bank.outcome",
-                                          object_id__in=outcome_ids[start:start + 5000]).delete()
-            Outcome.objects.filter(issued__org=org).delete()
-            RecognizedOutcome.objects.filter(certificate__org=org).delete()
-            IssuedCertificate.objects.filter(org=org).delete()
-            IssuanceRequest.objects.filter(org=org).delete()
-            NumberSequence.objects.filter(prefix__startswith="X9999").delete()
-            PaperCopyOffer.objects.filter(org=org).delete()
-            CertificateLevel.objects.filter(certificate__org=org).delete()
-            Certificate.objects.filter(org=org).delete()
-            for seal in OrgSeal.objects.filter(org=org):
-                seal.file.storage.delete(seal.file.name)
-                seal.delete()
-            Notification.objects.filter(category="issuance", params__reasons__icontains="基准").delete()
-            org.delete()
-        accounts = LearningAccount.objects.filter(person__id_number__startswith="BENCH")
-        account_ids = [str(pk) for pk in accounts.values_list("pk", flat=True)]
-        for start in range(0, len(account_ids), 5000):
-            AuditEntry.objects.filter(object_type="credit_bank.learningaccount",
-                                      object_id__in=account_ids[start:start + 5000]).delete()
-        accounts.delete()
-        Person.objects.filter(id_number__startswith="BENCH").delete()
+            cleanup.org_issuance_delete(org, number_prefix="X9999")
+            cleanup.org_delete(org)
+        cleanup.people_delete("BENCH")
 
 
 # --- worker processes ---------------------------------------------------------------------------------

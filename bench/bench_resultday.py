@@ -58,6 +58,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import cleanup
+from bench.serving import wait_for_port
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = Path(__file__).resolve().parent / "resultday_locust.py"
 REGISTRATIONS = int(os.environ.get("BENCH_RESULTDAY_REGISTRATIONS", "20000"))
@@ -200,19 +203,10 @@ def _org_and_sessions(password_hash: str, sessions: int) -> dict:
 def _cleanup(student_certificates: list[int] | None = None) -> None:
     from django.db import transaction
 
-    from accounts.models import AuditEntry, Notification, Person, User
+    from accounts.models import AuditEntry, Notification, User
     from assessments.models import AssessmentSession, Registration, Result, Site
-    from certificates.catalog.models import Certificate, CertificateLevel
-    from certificates.issuance.models import CertificateVersion, IssuanceRequest, IssuedCertificate, NumberSequence
-    from certificates.paper_copies.models import PaperCopyOffer
-    from credit_bank.models import LearningAccount, Outcome, RecognizedOutcome
+    from certificates.issuance.models import IssuedCertificate
     from organizations.orgs.models import Org
-    from organizations.seals.models import OrgSeal
-
-    def audit_delete(object_type: str, ids) -> None:
-        ids = [str(pk) for pk in ids]
-        for start in range(0, len(ids), 5000):
-            AuditEntry.objects.filter(object_type=object_type, object_id__in=ids[start:start + 5000]).delete()
 
     with transaction.atomic():
         if student_certificates:
@@ -220,30 +214,15 @@ def _cleanup(student_certificates: list[int] | None = None) -> None:
             IssuedCertificate.objects.filter(pk__in=student_certificates).update(pdf="", pdf_size=None)
         org = Org.objects.filter(name=ORG_NAME).first()
         if org is not None:
-            audit_delete("certificates.issuedcertificate", IssuedCertificate.objects.filter(org=org).values_list("pk", flat=True))
-            CertificateVersion.objects.filter(issued__org=org).delete()
-            audit_delete("credit_bank.outcome", Outcome.objects.filter(issued__org=org).values_list("pk", flat=True))
-            Outcome.objects.filter(issued__org=org).delete()
-            RecognizedOutcome.objects.filter(certificate__org=org).delete()
-            IssuedCertificate.objects.filter(org=org).delete()
-            IssuanceRequest.objects.filter(org=org).delete()
-            NumberSequence.objects.filter(prefix__startswith=f"X{ORG_CODE}").delete()
+            cleanup.org_issuance_delete(org, number_prefix=f"X{ORG_CODE}")
             Result.objects.filter(org=org).delete()
             Registration.objects.filter(org=org).delete()
-            audit_delete("assessments.assessmentsession", AssessmentSession.objects.filter(org=org).values_list("pk", flat=True))
+            cleanup.audit_delete("assessments.assessmentsession",
+                                 AssessmentSession.objects.filter(org=org).values_list("pk", flat=True))
             AssessmentSession.objects.filter(org=org).delete()
             Site.objects.filter(org=org).delete()
-            PaperCopyOffer.objects.filter(org=org).delete()
-            CertificateLevel.objects.filter(certificate__org=org).delete()
-            Certificate.objects.filter(org=org).delete()
-            for seal in OrgSeal.objects.filter(org=org):
-                seal.file.storage.delete(seal.file.name)
-                seal.delete()
-            org.delete()
-        accounts = LearningAccount.objects.filter(person__id_number__startswith=PERSON_PREFIX)
-        audit_delete("credit_bank.learningaccount", accounts.values_list("pk", flat=True))
-        accounts.delete()
-        Person.objects.filter(id_number__startswith=PERSON_PREFIX).delete()
+            cleanup.org_delete(org)
+        cleanup.people_delete(PERSON_PREFIX)
         users = User.objects.filter(username__startswith=USER_PREFIX)
         AuditEntry.objects.filter(actor__in=users).delete()
         Notification.objects.filter(user__in=users).delete()
@@ -302,19 +281,6 @@ def _machine_cpu_seconds() -> float:
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def _wait_port(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn exited before listening")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not listen within {seconds:.0f} s")
-
-
 def _start(env: dict, port: int, logs: Path) -> tuple[subprocess.Popen, subprocess.Popen]:
     web = subprocess.Popen([sys.executable, "-m", "gunicorn", "pilot.wsgi:application", "-c", "gunicorn.conf.py"],
                            env=dict(env, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(WORKERS)),
@@ -325,7 +291,7 @@ def _start(env: dict, port: int, logs: Path) -> tuple[subprocess.Popen, subproce
                                "-n", f"resultday-{os.getpid()}@%h"],
                               env=env, cwd=ROOT, stdout=open(logs / "celery.log", "w"), stderr=subprocess.STDOUT,
                               start_new_session=True)
-    _wait_port(port, web)
+    wait_for_port(port, process=web)
     return web, worker
 
 

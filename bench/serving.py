@@ -4,10 +4,13 @@ import socket
 import time
 
 
-def wait_for_port(port: int, seconds: float = 60) -> None:
-    """Until something listens on 127.0.0.1:``port`` (a server just started)."""
+def wait_for_port(port: int, seconds: float = 60, *, process=None) -> None:
+    """Until something listens on 127.0.0.1:``port`` (a server just started; ``process``, its
+    subprocess.Popen, when given: an exit before listening fails at once)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server exited before listening on port {port}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return
