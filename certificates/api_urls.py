@@ -10,6 +10,9 @@ from certificates.paper_copies import api as paper_copies_api
 from certificates.verification import api as verification_api
 
 urlpatterns = [
+    # The public verification first: the busiest path of the API, resolved before the others.
+    path("verify/pdf", verification_api.VerifyPdfApi.as_view(), name="api-verify-pdf"),
+    path("verify/<str:number>", verification_api.VerifyApi.as_view(), name="api-verify"),
     path("catalog/certificates", catalog_api.CertificateListApi.as_view(), name="api-certificates"),
     path("catalog/certificates/<str:code>", catalog_api.CertificateDetailApi.as_view(), name="api-certificate"),
     path("batches", batches_api.BatchListApi.as_view(), name="api-batches"),
@@ -30,6 +33,4 @@ urlpatterns = [
     path("paper-copies/<int:pk>/advance", paper_copies_api.PaperOrderAdvanceApi.as_view(), name="api-paper-advance"),
     path("issuance/batches", issuance_api.BatchListApi.as_view(), name="api-issuance-batches"),
     path("issuance/requests/<int:result_id>/retry", issuance_api.RequestRetryApi.as_view(), name="api-issuance-retry"),
-    path("verify/pdf", verification_api.VerifyPdfApi.as_view(), name="api-verify-pdf"),
-    path("verify/<str:number>", verification_api.VerifyApi.as_view(), name="api-verify"),
 ]

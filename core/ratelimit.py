@@ -14,6 +14,10 @@ When the cache is unreachable (Redis down), the counters fall back to this proce
 ``FALLBACK_SECONDS`` before the cache is tried again, and the failure is logged: public pages and
 sign-in keep answering, and every limit still holds, per process (with several web processes a
 client gets up to that many times the limit until Redis is back).
+
+``hit_checked`` is ``hit`` for a hot path that also keeps answers in its process's memory: in the
+same single round trip (a Lua script) it reads the stamps those answers depend on (core.stamps)
+and, when the hit is within the limit and the stamps are the expected ones, adds one to a tally.
 """
 
 import logging
@@ -44,6 +48,86 @@ def hit(key: str, *, window: int) -> Count:
 def peek(key: str, *, window: int) -> Count:
     """The hits on ``key`` in its current window, without counting one."""
     return _count(key, window, 0)
+
+
+class Checked(NamedTuple):
+    count: Count
+    values: tuple[str, ...]  # the ``read`` keys' values, "" for a key that is not there
+    tallied: bool  # whether one was added to ``tally``
+
+
+# The first hit of a window creates the counter with its expiry (as ``_cache_add``), every hit
+# increments it; the stamps are read; the tally only counts a hit within the limit whose stamps
+# were the expected ones. KEYS: counter, stamps..., tally hash. ARGV: window, limit, tally field
+# ("" for none), tally expiry, expected values...
+_CHECKED_LUA = """
+redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX')
+local hits = redis.call('INCR', KEYS[1])
+local values, same = {}, true
+for i = 5, #ARGV do
+  values[i - 4] = redis.call('GET', KEYS[i - 3]) or ''
+  if values[i - 4] ~= ARGV[i] then same = false end
+end
+local tallied = 0
+if ARGV[3] ~= '' and same and hits <= tonumber(ARGV[2]) then
+  redis.call('HINCRBY', KEYS[#KEYS], ARGV[3], 1)
+  redis.call('EXPIRE', KEYS[#KEYS], ARGV[4])
+  tallied = 1
+end
+return {hits, tallied, values}
+"""
+
+
+def hit_checked(key: str, *, window: int, limit: int, read: tuple[str, ...], expect: tuple[str, ...] | None,
+                tally: tuple[str, str, int] | None = None) -> Checked | None:
+    """Count one hit on ``key`` and read the cache keys ``read``, in ONE round trip; when the hits
+    are within ``limit`` and the values read equal ``expect``, add one to the field of the hash of
+    ``tally`` = (cache key, field, expiry in seconds). None when the cache is not Redis or cannot be
+    reached: the caller takes its slower path (``hit``, and the database)."""
+    shared = shared_redis()
+    if shared is None:
+        return None
+    client, make_key = shared
+    now = int(time.time())
+    counter = make_key(f"{key}:{now // window}")
+    expected = list(expect) if expect is not None else ["\0"] * len(read)  # "\0": no value is expected
+    field, tally_key, tally_seconds = ("", make_key("unused"), 0) if tally is None else (
+        tally[1], make_key(tally[0]), tally[2])
+    try:
+        hits, tallied, values = _checked_script(client)(
+            keys=[counter, *(make_key(name) for name in read), tally_key],
+            args=[window, limit, field, tally_seconds, *expected])
+    except Exception as exc:
+        if not unreachable_noted(exc):
+            raise
+        return None
+    return Checked(Count(int(hits), window - now % window, counter), tuple(v.decode() for v in values), bool(tallied))
+
+
+def shared_redis():
+    """(client, key maker) of the shared cache when it is Redis and reachable (not in the pause after
+    a failure), else None. The key maker applies the cache's prefix and version, as the cache API does
+    (without its check of characters meant for memcached: a cost on hot paths, and Redis takes any key)."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, RedisCache) or _breaker.is_open():
+        return None
+    return _redis(backend), backend.make_key
+
+
+def unreachable_noted(exc: Exception) -> bool:
+    """Whether ``exc`` (raised by ``shared_redis()``'s client) says the cache cannot be reached; if
+    so it is left alone for FALLBACK_SECONDS, as the counters do after a failure."""
+    if not _unreachable(exc):
+        return False
+    _breaker.trip(exc)
+    return True
+
+
+def _checked_script(client):
+    script = getattr(client, "_checked_script", None)
+    if script is None:
+        script = client._checked_script = client.register_script(_CHECKED_LUA)
+    return script
 
 
 def give_back(count: Count, *, window: int) -> None:

@@ -308,6 +308,9 @@ ISSUANCE_CHUNK = env_int("ISSUANCE_CHUNK", 50)
 ISSUANCE_PARALLEL = env_int("ISSUANCE_PARALLEL", 2)
 # Public verification: lookups per client address and minute (page and API share it).
 VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 30)
+# How long a web process keeps what it read of a certificate number (certificates.verification.memo;
+# any change to the certificate, its org or its catalog entry makes it read again at once).
+VERIFY_MEMO_SECONDS = env_int("VERIFY_MEMO_SECONDS", 300)
 CERTIFICATE_PDF_MAX_BYTES = env_int("CERTIFICATE_PDF_MAX_BYTES", 5 * 1024 * 1024)
 CELERY_BEAT_SCHEDULE = {
     # Resumes issuance a killed worker left half-done, and requests waiting for a seal once it exists.
@@ -315,6 +318,9 @@ CELERY_BEAT_SCHEDULE = {
     # Background jobs (imports, reports, indicator runs, refreshes) whose worker went silent: started
     # again while they have attempts left, else failed with a message the polling page shows.
     "core-jobs-sweep": {"task": "core.jobs_sweep", "schedule": 300.0},
+    # Lookups by number are tallied in Redis in the rate limit's round trip (certificates.credential):
+    # moved into the counts table every minute, and whenever the counts are read.
+    "verification-counts-flush": {"task": "certificates.verification_counts_flush", "schedule": 60.0},
     # The dashboard's rollups: what changed is refreshed after finalizing, issuing and payments, and
     # at the latest after this (the page says when the figures were computed); rebuilt nightly.
     "dashboard-refresh": {"task": "pilot.dashboard_refresh_scheduled", "schedule": 900.0},

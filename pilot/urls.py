@@ -54,6 +54,9 @@ pilot_patterns = ([
 ], "pilot")
 
 urlpatterns = [
+    # The API first: the pages' patterns need not be tried for each API call (the public verification
+    # is the busiest); nothing else starts with api/v1/.
+    path("api/v1/", include("pilot.api_urls")),
     path("", include(pilot_patterns)),
     path("account/", include("accounts.urls")),
     path("orgs/", include("organizations.urls")),
@@ -68,7 +71,6 @@ urlpatterns = [
     path("i18n/language/", public_views.language_switch, name="language_switch"),
     path("i18n/large-text/", public_views.large_text, name="large_text"),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("api/v1/", include("pilot.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),

@@ -70,11 +70,13 @@ def _migration_rows(request):
 def _clear_cache():
     from django.core.cache import cache
 
+    from certificates.verification import memo
     from core import ratelimit
 
     cache.clear()
     ratelimit._breaker.reset()
     ratelimit._local.clear()
+    memo.forget_all()  # what the last test's lookups kept: its rows are gone, its stamps flushed
 
 
 @pytest.fixture

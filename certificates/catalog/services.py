@@ -26,7 +26,7 @@ from certificates.catalog.models import (
     SelectionBatch,
 )
 from certificates.catalog.selectors import catalog_access, certificate_access
-from core import normalize
+from core import normalize, stamps
 from core.errors import AppError, Forbidden
 from core.uploads import check_document, stored_file_save
 from organizations.orgs.models import Org
@@ -319,6 +319,7 @@ def certificate_update(*, actor: Actor, certificate: Certificate, name: str | No
         if [n for _c, n in cleaned_majors] != majors_before:
             changes["majors"] = [majors_before, [n for _c, n in cleaned_majors]]
     if changes:
+        stamps.renew(stamps.name(stamps.CERTIFICATE, certificate.pk))  # answers kept about its holders name it
         audit_log(actor=actor, action="certificate.updated", obj=certificate, changes=changes)
     return certificate
 

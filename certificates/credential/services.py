@@ -1,5 +1,6 @@
 """The holder's public credential page (turned on and off, audited) and the verification counts."""
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -33,20 +34,90 @@ def credential_page_set(*, actor: Actor, issued: IssuedCertificate, public: bool
 
 
 def verification_counted(*, issued_id: int | None = None, number: str = "") -> None:
-    """One successful lookup of a certificate today: a single UPSERT, nothing about who looked."""
+    """One successful lookup of a certificate today: a single UPSERT, nothing about who looked
+    (``issued_id=0``: the same statement, counting nothing)."""
     where, value = ("id", issued_id) if issued_id is not None else ("number", number)
     sql, params = _count_upsert(f"SELECT id FROM {IssuedCertificate._meta.db_table} WHERE {where} = %s", [value])
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 
-def verification_counted_with(found: str) -> tuple[str, list]:
-    """``found`` (a SELECT of the columns ``id``, ``matched`` and ``v_matched`` among others, the
-    public verification's lookup) made into one statement that also counts a match: its rows,
-    unchanged, and one count for today when a row matched. Returns the statement and the
-    parameters to add after ``found``'s own."""
-    upsert, params = _count_upsert("SELECT id FROM found WHERE matched OR v_matched LIMIT 1", [])
-    return f"WITH found AS ({found}), counted AS ({upsert}) SELECT * FROM found", params
+# Lookups by number are counted in Redis first (certificates.verification: in the rate limit's own
+# round trip), in a hash per day of certificate id -> lookups, and moved into VerificationCount by
+# ``verification_counts_flush``: every minute (beat) and before the counts are read.
+TALLY_SECONDS = 8 * 86400  # a day's tally outlives a week without flushes, then it is gone
+
+
+def _tally_key(day: datetime.date) -> str:
+    return f"verification-tally:{day.isoformat()}"
+
+
+def verification_tally(issued_id: int) -> tuple[str, str, int]:
+    """Where a lookup of ``issued_id`` today is tallied: (cache key, field, expiry), for
+    core.ratelimit.hit_checked."""
+    return _tally_key(timezone.localdate()), str(issued_id), TALLY_SECONDS
+
+
+def verification_tallied(issued_id: int | None) -> None:
+    """Tally one lookup of ``issued_id`` today (None: the same round trip, adding nothing)."""
+    shared = ratelimit.shared_redis()
+    if shared is None:  # Redis went away since the lookup's rate limit: count in the database
+        verification_counted(issued_id=issued_id or 0)
+        return
+    client, make_key = shared
+    key, field, seconds = verification_tally(issued_id or 0)
+    pipe = client.pipeline(transaction=False)
+    pipe.hincrby(make_key(key), field, 1 if issued_id else 0)
+    pipe.expire(make_key(key), seconds)
+    try:
+        pipe.execute()
+    except Exception as exc:
+        if not ratelimit.unreachable_noted(exc):
+            raise
+        verification_counted(issued_id=issued_id or 0)
+
+
+def verification_counts_flush() -> int:
+    """Move the lookups tallied in Redis into VerificationCount (one statement per day); returns how
+    many. Each day's tally is renamed before it is read, so two flushes never move the same
+    lookups; a crash between reading and storing loses that minute's counts (a statistic)."""
+    shared = ratelimit.shared_redis()
+    if shared is None:
+        return 0
+    client, make_key = shared
+    today, moved = timezone.localdate(), 0
+    for day in (today - datetime.timedelta(days=back) for back in range(TALLY_SECONDS // 86400)):
+        key = make_key(_tally_key(day))
+        taking = f"{key}:flushing:{secrets.token_hex(4)}"
+        try:
+            if not client.renamenx(key, taking):
+                continue
+        except Exception as exc:
+            if "no such key" in str(exc).lower():  # nothing tallied that day
+                continue
+            if ratelimit.unreachable_noted(exc):
+                return moved
+            raise
+        tally = {int(field): int(count) for field, count in client.hgetall(taking).items() if int(count) > 0}
+        client.delete(taking)
+        moved += _counts_add(day, tally)
+    return moved
+
+
+def _counts_add(day: datetime.date, tally: dict[int, int]) -> int:
+    """Add ``tally`` (certificate id -> lookups) to ``day``'s counts; ids of certificates deleted
+    meanwhile are left out."""
+    if not tally:
+        return 0
+    counts, issued = VerificationCount._meta.db_table, IssuedCertificate._meta.db_table
+    values = ", ".join(["(%s, %s)"] * len(tally))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {counts} (issued_id, day, count) SELECT i.id, %s, t.column2 "
+            f"FROM (VALUES {values}) AS t JOIN {issued} i ON i.id = t.column1 WHERE true "
+            f"ON CONFLICT (issued_id, day) DO UPDATE SET count = {counts}.count + excluded.count",
+            [day, *(v for pair in tally.items() for v in pair)])
+    return sum(tally.values())
 
 
 def _count_upsert(source: str, params: list) -> tuple[str, list]:

@@ -57,7 +57,10 @@ def manage(request, number: str):
     access = _access(request, number)
     issued = access.obj
     page = selectors.credential_page_of(issued) if access.may.share else None
-    counts = selectors.verification_counts(access) if access.may.view_verification_counts else None
+    counts = None
+    if access.may.view_verification_counts:
+        services.verification_counts_flush()  # the lookups still tallied in Redis count too
+        counts = selectors.verification_counts(access)
     return render(request, "certificates/credential/manage.html", {
         "access": access, "issued": issued, "page": page,
         "public_url": public_url(request, page) if page and page.public else "",
@@ -69,6 +72,7 @@ def manage(request, number: str):
 @require_safe
 def verifications(request):
     """The org's verification counts of all its certificates: per day and per certificate."""
+    services.verification_counts_flush()  # the lookups still tallied in Redis count too
     overview = selectors.verification_overview(request.actor)
     page = Paginator(overview.certificates, 50).get_page(request.GET.get("page"))
     return render(request, "certificates/credential/verifications.html", {

@@ -22,7 +22,7 @@ from certificates.catalog.models import Certificate, level_lookup
 from certificates.issuance.models import IssuedCertificate
 from certificates.issuance.selectors import issuance_access
 from certificates.issuance.worker import new_token
-from core import normalize
+from core import normalize, stamps
 from core.errors import AppError, Forbidden
 from core.tabular import MAX_BYTES, file_kind
 from organizations.institutions.models import Institution
@@ -180,6 +180,7 @@ def certificates_import(*, actor: Actor, upload, filename: str = "") -> int:
             org_id=r.certificate.org_id, province_id=r.province_id, institution_id=r.institution_id,
             holder_name=r.name, id_type=r.id_type, id_number=r.id_number, issued_on=r.issued_on,
             origin=IssuedCertificate.Origin.IMPORTED, token=new_token()) for r in rows], batch_size=2000)
+        stamps.renew(*(stamps.name(stamps.CERTIFICATE_NUMBER, r.number) for r in rows))
         audit_log(actor=actor, action="certificate.imported", object_type="certificates.issuedcertificate",
                   object_repr=_("导入 %(n)d 份证书") % {"n": len(rows)}, note=filename[:200],
                   changes={"count": len(rows), "first": rows[0].number, "last": rows[-1].number})

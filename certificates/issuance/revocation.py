@@ -18,6 +18,7 @@ from certificates.issuance import pdf
 from certificates.issuance.models import CertificateVersion, IssuedCertificate
 from certificates.issuance.selectors import issued_certificate_access
 from certificates.issuance.worker import issuance_render, new_token
+from core import stamps
 from core.errors import AppError
 from organizations.supervision.selectors import org_standing
 
@@ -39,6 +40,7 @@ def certificate_revoke(*, actor: Actor, issued: IssuedCertificate, reason: str) 
         current.revoked_reason = reason[:500]
         current.revoked_at = timezone.now()
         current.save(update_fields=["status", "revoked_reason", "revoked_at"])
+        stamps.renew(stamps.name(stamps.CERTIFICATE_NUMBER, current.number))
         audit_log(actor=actor, action="certificate.revoked", obj=current, province=current.province_id,
                   changes={"status": ["valid", "revoked"]}, note=reason)
         transaction.on_commit(lambda: hooks.send(hooks.certificate_revoked, certificate=current, reason=reason))
@@ -79,6 +81,7 @@ def certificate_reissue(*, actor: Actor, issued: IssuedCertificate, holder_name:
         current.pdf = ""
         current.pdf_size = None
         current.save(update_fields=["version", "holder_name", "token", "issued_on", "pdf", "pdf_size"])
+        stamps.renew(stamps.name(stamps.CERTIFICATE_NUMBER, current.number))
         audit_log(actor=actor, action="certificate.reissued", obj=current, province=current.province_id,
                   changes={"holder_name": [old_name, holder_name], "version": [previous.version, current.version]},
                   note=reason)

@@ -39,6 +39,7 @@ from certificates.issuance import numbering, pdf
 from certificates.issuance.documents import certificate_pdf_render
 from certificates.issuance.models import IssuanceBlock, IssuanceRequest, IssuedCertificate
 from certificates.issuance.selectors import org_seals_current
+from core import stamps
 from core.jobs.queue import unreachable_errors
 from organizations.supervision.selectors import org_standings
 
@@ -162,6 +163,7 @@ def _claim(limit: int) -> list[int] | None:
             to_issue.append(request)
     created = _store(to_issue, seals=seals, today=today)
     numbers = {c.request_id: c.number for c in created}
+    stamps.renew(*(stamps.name(stamps.CERTIFICATE_NUMBER, number) for number in numbers.values()))
     for request in outcome["duplicate"]:
         held_by = request.duplicate_of
         number = numbers[held_by.pk] if isinstance(held_by, IssuanceRequest) else held_by

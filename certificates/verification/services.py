@@ -11,7 +11,7 @@ each web process (``accounts.ratelimit``), so verification keeps answering.
 """
 
 import datetime
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import NamedTuple
 
 from django.conf import settings
@@ -26,6 +26,7 @@ from certificates.credential import services as credential_services
 from certificates.credential.services import verification_counted
 from certificates.issuance import signing
 from certificates.issuance.models import CertificateVersion, IssuedCertificate
+from certificates.verification import memo
 from core import normalize, ratelimit
 from core.errors import AppError, Throttled
 from core.uploads import check_document
@@ -47,11 +48,12 @@ class Verdict:
     revoked_reason: str = ""
 
     def as_dict(self) -> dict:
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in _VERDICT_FIELDS}  # not asdict: no deep copies
         data["issued_on"] = self.issued_on.isoformat() if self.issued_on else None
         return data
 
 
+_VERDICT_FIELDS = [f.name for f in fields(Verdict)]
 NOT_FOUND = Verdict(found=False)
 PUBLIC = frozenset({Relation.PUBLIC})
 
@@ -63,8 +65,15 @@ STATUS_LABELS = {"valid": gettext_lazy("有效"), "revoked": gettext_lazy("已�
                  "superseded": gettext_lazy("已被新版本取代")}
 
 
+def _rate_key(client: str) -> str:
+    return f"verify-rate:{client or 'unknown'}"
+
+
 def _throttle(client: str, *, channel: str) -> None:
-    count = ratelimit.hit(f"verify-rate:{client or 'unknown'}", window=60)  # one round trip on Redis
+    _refuse_over_limit(ratelimit.hit(_rate_key(client), window=60), channel=channel)  # one round trip on Redis
+
+
+def _refuse_over_limit(count: ratelimit.Count, *, channel: str) -> None:
     if count.hits > settings.VERIFY_RATE_PER_MINUTE:
         metrics.verification_refused(channel=channel, reason="rate_limited")
         raise Throttled(_("查验过于频繁，请 %(s)d 秒后再试。") % {"s": count.retry_after}, retry_after=count.retry_after)
@@ -87,97 +96,119 @@ def _verdict(issued: IssuedCertificate, version: CertificateVersion | None) -> V
                    version=number_version, revoked_reason=reason)
 
 
-class Candidate(NamedTuple):
+class Version(NamedTuple):
+    """One version of a number as a lookup compares it: the last four ID characters only."""
     superseded: bool
     holder_name: str
-    id_number: str
+    masked_name: str
+    id_last4: str
     token: str
     issued_on: datetime.date
     version: int
+
+
+class Record(NamedTuple):
+    """What verification knows of a number: its public facts and every version (the current one
+    first). Unknown numbers get ``_UNKNOWN``, compared the same way."""
+    issued_id: int | None
+    org_id: int | None
+    certificate_id: int | None
     number: str
     status: str
     level: str
     revoked_reason: str
     certificate: str
     org: str
-    matched: bool
+    versions: tuple[Version, ...]
 
 
-def _match(alias: str, secrets: tuple[str, str, str]) -> tuple[str, list[str]]:
-    """Does the version ``alias`` match the name, the last four ID characters or the QR token given
-    (each only when given)? The one statement of the rule, compared by the database for every row of
-    every lookup, so each path runs the same statement (the way it answers tells nothing)."""
-    name, id_last4, token = secrets
-    last4 = f"RIGHT({alias}.id_number, 4)" if connection.vendor == "postgresql" else f"SUBSTR({alias}.id_number, -4)"
-    return (f"((%s <> '' AND {alias}.holder_name = %s) OR (%s <> '' AND {last4} = %s) "
-            f"OR (%s <> '' AND {alias}.token = %s))", [name, name, id_last4, id_last4, token, token])
+_NO_DAY = datetime.date(1970, 1, 1)
+_UNKNOWN = Record(None, None, None, "", "", "", "", "", "", (Version(False, "", "", "", "", _NO_DAY, 0),))
 
 
-def _candidates(number: str, secrets: tuple[str, str, str]) -> tuple[list[Candidate], bool]:
-    """The current version and every superseded one of ``number``, each with whether it matches
-    ``secrets``, in ONE statement of four tables whatever the number: a row per superseded version
-    (or one row without), each carrying the current version too (hot path: bench/bench_issuance_scale.py
-    measures it against a bare view; the former UNION of two three-way joins cost PostgreSQL nearly
-    twice the CPU). On PostgreSQL the same statement counts a match for the org
-    (``certificates.credential``): one round trip. Returns the candidates and whether it counted."""
+def _day(value) -> datetime.date:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value  # SQLite: raw dates are text
+
+
+def _record(number: str) -> Record:
+    """The number's current version and every superseded one in ONE statement of four tables (a row
+    per superseded version, or one row without)."""
     issued, versions = IssuedCertificate._meta.db_table, CertificateVersion._meta.db_table
     certificates, orgs = Certificate._meta.db_table, Org._meta.db_table
-    current_matches, current_params = _match("i", secrets)
-    version_matches, version_params = _match("v", secrets)
-    found = ("SELECT i.id, i.holder_name, i.id_number, i.token, i.issued_on, i.version, i.number, i.status, i.level, "
-             "i.revoked_reason, c.name AS certificate, o.name AS org, v.holder_name AS v_holder_name, "
-             "v.id_number AS v_id_number, v.token AS v_token, v.issued_on AS v_issued_on, v.version AS v_version, "
-             f"{current_matches} AS matched, v.id IS NOT NULL AND {version_matches} AS v_matched "
-             f"FROM {issued} i JOIN {certificates} c ON c.id = i.certificate_id JOIN {orgs} o ON o.id = i.org_id "
-             f"LEFT JOIN {versions} v ON v.issued_id = i.id WHERE i.number = %s")
-    params = [*current_params, *version_params, number]
-    counting = connection.vendor == "postgresql"
-    if counting:
-        found, more = credential_services.verification_counted_with(found)
-        params += more
     with connection.cursor() as cursor:
-        cursor.execute(found, params)
+        cursor.execute(
+            "SELECT i.id, i.org_id, i.certificate_id, i.number, i.status, i.level, i.revoked_reason, c.name, o.name, "
+            "i.holder_name, i.id_number, i.token, i.issued_on, i.version, "
+            "v.holder_name, v.id_number, v.token, v.issued_on, v.version "
+            f"FROM {issued} i JOIN {certificates} c ON c.id = i.certificate_id JOIN {orgs} o ON o.id = i.org_id "
+            f"LEFT JOIN {versions} v ON v.issued_id = i.id WHERE i.number = %s ORDER BY v.version DESC", [number])
         rows = cursor.fetchall()
     if not rows:
-        return [_DUMMY], counting
-    current = rows[0][1:12]
-    details = current[5:]  # number, status, level, revoked_reason, certificate, org
-    return [Candidate(False, *current, any(row[17] for row in rows))] + [
-        Candidate(True, *row[12:17], *details, bool(row[18])) for row in rows if row[16] is not None], counting
+        return _UNKNOWN
+
+    def version(superseded: bool, name: str, id_number: str, token: str, issued_on, number_version: int) -> Version:
+        return Version(superseded, name, public_name(name), id_number[-4:], token, _day(issued_on), number_version)
+
+    first = rows[0]
+    current = version(False, *first[9:14])
+    return Record(*first[:9], (current, *(version(True, *row[14:19]) for row in rows if row[18] is not None)))
 
 
-# A stand-in when the number is unknown: that path builds the same answer from it.
-_DUMMY = Candidate(False, "", "", "", datetime.date(1970, 1, 1), 0, "", "", "", "", "", "", False)
+def _matching(record: Record, secrets: tuple[str, str, str]) -> Version | None:
+    """The version of ``record`` whose name, last four ID characters or QR token is the one given
+    (each only when given), the current one first. The one statement of the rule; every version is
+    compared, known number or not, so the work does not tell which it was."""
+    name, id_last4, token = secrets
+    matches = [v for v in record.versions if (name and v.holder_name == name) or (id_last4 and v.id_last4 == id_last4)
+               or (token and v.token == token)]
+    return matches[0] if matches and record.issued_id is not None else None
 
 
-def _verdict_of(candidate: Candidate) -> Verdict:
-    status = "superseded" if candidate.superseded else candidate.status
-    issued_on = candidate.issued_on
-    if isinstance(issued_on, str):  # SQLite returns the dates of raw SQL as text
-        issued_on = datetime.date.fromisoformat(issued_on)
-    return Verdict(found=True, status=status, status_label=str(STATUS_LABELS[status]), number=candidate.number,
-                   masked_name=public_name(candidate.holder_name), certificate=candidate.certificate,
-                   level=str(Level(candidate.level).label), org=candidate.org, issued_on=issued_on,
-                   version=candidate.version, revoked_reason="" if candidate.superseded else candidate.revoked_reason)
+def _verdict_of(record: Record, version: Version) -> Verdict:
+    status = "superseded" if version.superseded else record.status
+    return Verdict(found=True, status=status, status_label=str(STATUS_LABELS[status]), number=record.number,
+                   masked_name=version.masked_name, certificate=record.certificate,
+                   level=str(Level(record.level).label), org=record.org, issued_on=version.issued_on,
+                   version=version.version, revoked_reason="" if version.superseded else record.revoked_reason)
 
 
 def certificate_verify(*, number: str, name: str = "", id_last4: str = "", token: str = "",
                        client: str = "") -> Verdict:
     """The public answer for a number plus the holder's name, the last four ID characters or the
-    QR token. Anything that does not match is NOT_FOUND, indistinguishable from an unknown number."""
+    QR token. Anything that does not match is NOT_FOUND, indistinguishable from an unknown number.
+
+    Hot path (bench/bench_issuance_scale.py measures it against a bare view): the number's record
+    comes from this process's memory (certificates.verification.memo) when its stamps still hold,
+    checked in the rate limit's one round trip on Redis, which also counts a match; otherwise, and
+    whenever Redis is not there, from the database."""
     name, id_last4, token = (name or "").strip(), normalize.id_number(id_last4), (token or "").strip()
     if not (name or id_last4 or token):
         metrics.verification_refused(channel="number", reason="incomplete")
         raise AppError(_("请同时填写持证人姓名（或证件号码后四位）。仅凭证书编号不显示任何信息。"), code="need_secret")
-    _throttle(client, channel="number")
-    candidates, counted = _candidates(_normalize_number(number), (name, id_last4, token))
-    matched = next((c for c in candidates if c.matched and c.number), None)
+    number, secrets = _normalize_number(number), (name, id_last4, token)
+    kept = memo.recall(number)
+    names = memo.stamp_names(number, kept.record if kept else None)
+    matched = _matching(kept.record, secrets) if kept else None
+    gate = ratelimit.hit_checked(
+        _rate_key(client), window=60, limit=settings.VERIFY_RATE_PER_MINUTE, read=memo.stamp_keys(names),
+        expect=kept.values if kept else None,
+        tally=credential_services.verification_tally(kept.record.issued_id) if matched else None)
+    if gate is None:  # no shared cache: nothing is kept, the database answers and counts
+        memo.forget_all()
+        _throttle(client, channel="number")
+        record = _record(number)
+        matched = _matching(record, secrets)
+        verification_counted(issued_id=record.issued_id if matched else 0)  # the same statement either way
+    else:
+        _refuse_over_limit(gate.count, channel="number")
+        record = kept.record if kept else None
+        if kept is None or gate.values != kept.values:
+            record = _record(number)
+            memo.keep(number, record, names, gate.values, first=kept is None)
+            matched = _matching(record, secrets)
+            credential_services.verification_tallied(record.issued_id if matched else None)  # one round trip either way
     metrics.verification_answered(channel="number", found=matched is not None)
-    if matched is None:
-        return NOT_FOUND
-    if not counted:
-        verification_counted(number=matched.number)
-    return _verdict_of(matched)
+    return NOT_FOUND if matched is None else _verdict_of(record, matched)
 
 
 def certificate_verify_token(*, token: str, client: str = "") -> Verdict:

@@ -13,7 +13,7 @@ from accounts import services as account_services
 from accounts.audit import audit_log, diff, snapshot
 from accounts.models import Role, User
 from accounts.scoping import Actor
-from core import normalize
+from core import normalize, stamps
 from core.errors import AppError, Forbidden
 from organizations.orgs.models import Org
 from organizations.orgs.selectors import org_access_of, registry_access
@@ -164,6 +164,7 @@ def org_update(*, actor: Actor | None, org: Org, **values) -> Org:
     changes = diff(before, snapshot(org, EDITABLE_FIELDS))
     if changes:
         org.save(update_fields=list(changes))
+        stamps.renew(stamps.name(stamps.ORG, org.pk))  # answers kept about its certificates name it
         audit_log(actor=actor, action="org.updated", obj=org, changes=changes)
     return org
 

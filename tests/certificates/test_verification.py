@@ -160,3 +160,11 @@ def test_an_old_version_pdf_or_a_revoked_one_says_so(client, issued, org_actor):
 def test_verdicts_never_carry_an_id_number(issued):
     verdict = verification.certificate_verify(number=issued.number, name="张小三")
     assert issued.id_number not in str(verdict.as_dict())
+
+
+def test_the_api_refuses_secrets_the_query_rules_refuse_and_takes_plain_ones_as_they_are(client, issued):
+    for query in ({"name": "张" * 65}, {"id_last4": "12345"}, {"token": "t" * 33}, {"name": "张小\x00三"}):
+        response = client.get(f"/api/v1/verify/{issued.number}", query)
+        assert response.status_code == 400, query
+        assert set(response.json()) & {"detail", "errors", *query}, response.json()
+    assert client.get(f"/api/v1/verify/{issued.number}", {"name": " 张小三 "}).json()["found"]
