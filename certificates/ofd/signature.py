@@ -87,17 +87,26 @@ class _Refused(Exception):
         self.reason = reason
 
 
+# What zipfile raises on damage, beyond BadZipFile: an unknown version or method, a bad CRC or
+# deflate stream, a truncated member, an encrypted one (RuntimeError), a name it cannot decode.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError,
+               LookupError)
+
+
 def _read_package(data: bytes) -> dict[str, bytes]:
     """Every file of the ZIP by name, within the size caps."""
-    if len(data) > MAX_TOTAL_BYTES:
+    # zipfile reads the whole central directory before anyone can count it: count its headers first.
+    if len(data) > MAX_TOTAL_BYTES or data.count(b"PK\x01\x02") > MAX_ENTRIES:
         raise _Refused(REASON_TOO_LARGE)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except _ZIP_ERRORS:
         # A ZIP's local header or end record present but unreadable is damage; anything else is not a ZIP.
         raise _Refused(REASON_DAMAGED if data[:4] == b"PK\x03\x04" or b"PK\x05\x06" in data[-65557:]
                        else REASON_NOT_OFD) from None
-    infos = [i for i in archive.infolist() if not i.is_dir()]
+    infos = [i for i in archive.infolist() if not i.filename.endswith("/")]
+    if any(not i.filename for i in infos):
+        raise _Refused(REASON_DAMAGED)
     if len(infos) > MAX_ENTRIES or sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
         raise _Refused(REASON_TOO_LARGE)
     files: dict[str, bytes] = {}
@@ -108,7 +117,7 @@ def _read_package(data: bytes) -> dict[str, bytes]:
         try:
             with archive.open(info) as member:
                 content = member.read(budget + 1)  # the declared size may lie: the read is bounded anyway
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
+        except _ZIP_ERRORS:
             raise _Refused(REASON_DAMAGED) from None
         budget -= len(content)
         if budget < 0:
@@ -293,6 +302,10 @@ def ofd_check(data: bytes) -> OfdCheck:
         _check(data, found)
     except _Refused as refused:
         return found.result(refused.reason)
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, etree.LxmlError):
+        # Parts that parse but hold what no signer writes (a time without a zone, an element where
+        # text belongs): the signature cannot be read, whatever the detail.
+        return found.result(REASON_BAD_SIGNATURE if found.signed else REASON_DAMAGED)
     return found.result(REASON_OK)
 
 
