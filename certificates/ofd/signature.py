@@ -126,6 +126,15 @@ def _read_package(data: bytes) -> dict[str, bytes]:
     return files
 
 
+def read_package(data: bytes) -> dict[str, bytes]:
+    """Every part of a ZIP package by name, within the caps on entries and size (the one package
+    reader of certificates.ofd). ``ValueError`` whose text is the reason code otherwise."""
+    try:
+        return _read_package(data)
+    except _Refused as refused:
+        raise ValueError(refused.reason) from None
+
+
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 

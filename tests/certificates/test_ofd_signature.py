@@ -337,6 +337,12 @@ def test_a_zip_bomb_is_refused(monkeypatch, signed):
     assert _reason(signed) == "too_large"
 
 
+def test_read_package_gives_every_part_or_the_reason(signed):
+    assert signature.read_package(signed) == _files(signed)
+    with pytest.raises(ValueError, match="not_ofd"):
+        signature.read_package(b"plain text")
+
+
 # --- the key --------------------------------------------------------------------------------------
 
 def test_production_refuses_to_sign_without_a_key(settings):
