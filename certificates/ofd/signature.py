@@ -175,7 +175,12 @@ def _custom_datas(body: etree._Element) -> tuple[str, int]:
     return values.get(CUSTOM_NUMBER, ""), version
 
 
-# --- signing --------------------------------------------------------------------------------------
+# --- signing -------------------------------------------------------------------------------------
+
+def _serialized(root: etree._Element) -> bytes:
+    # lxml's own declaration uses single quotes; every OFD writer and reader seen uses double ones.
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+
 
 def _fmt(number: float) -> str:
     return f"{number:.3f}".rstrip("0").rstrip(".")
@@ -196,14 +201,14 @@ def _signature_xml(*, references: dict[str, bytes], signed_at: datetime.datetime
     seal = etree.SubElement(info, _q("Seal"))
     etree.SubElement(seal, _q("BaseLoc")).text = f"/{seal_path}"
     etree.SubElement(root, _q("SignedValue")).text = f"/{signed_value_path}"
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return _serialized(root)
 
 
 def _signatures_xml(signature_path: str) -> bytes:
     root = etree.Element(_q("Signatures"), nsmap={"ofd": OFD_NS})
     etree.SubElement(root, _q("MaxSignId")).text = "1"
     etree.SubElement(root, _q("Signature"), ID="1", Type="Seal", BaseLoc=f"/{signature_path}")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return _serialized(root)
 
 
 def _with_signatures_entry(ofd_xml: bytes, signatures_path: str) -> bytes:
@@ -217,7 +222,7 @@ def _with_signatures_entry(ofd_xml: bytes, signatures_path: str) -> bytes:
     anchor = body.find(_q("Versions"))
     anchor = anchor if anchor is not None else body.find(_q("DocRoot"))
     anchor.addnext(entry)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return _serialized(root)
 
 
 def _signed_value(*, seal_der: bytes, signed_at: datetime.datetime, signature_xml: bytes, signature_path: str) -> bytes:
