@@ -124,8 +124,8 @@ def _utc(moment: datetime.datetime | datetime.date) -> datetime.datetime:
     return moment.astimezone(datetime.UTC).replace(microsecond=0)
 
 
-def seal_build(*, org_name: str, seal_png: bytes, seal_id: str, valid_start, valid_end, width_mm: int,
-               height_mm: int) -> bytes:
+def seal_build(*, org_name: str, seal_png: bytes, seal_id: str, valid_start: datetime.datetime | datetime.date,
+               valid_end: datetime.datetime | datetime.date, width_mm: int, height_mm: int) -> bytes:
     """The org's seal (DER ``SES_Seal``) binding its name, its seal image and the platform's SM2
     certificate (maker and only signer), signed by the platform's SM2 key."""
     if not seal_png.startswith(PNG_MAGIC):

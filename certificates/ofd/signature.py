@@ -55,6 +55,25 @@ REASON_SIGNATURE_MISMATCH = "signature_mismatch"  # SignedValue.dat does not mat
 REASON_DIGEST_MISMATCH = "digest_mismatch"  # a file differs from its reference, or is missing, or was added
 
 
+def reason_message(reason: str) -> str:
+    """What a reason code means, for the person who uploaded the file (translated)."""
+    from django.utils.translation import gettext as _
+
+    messages = {
+        REASON_OK: _("电子签章有效：文件由本平台签发，签章后未被改动。"),
+        REASON_NOT_OFD: _("上传的文件不是 OFD 文件。"),
+        REASON_DAMAGED: _("OFD 文件已损坏，无法读取。"),
+        REASON_TOO_LARGE: _("文件过大或包含的部件过多，无法校验。"),
+        REASON_UNSIGNED: _("该 OFD 文件没有电子签章。"),
+        REASON_BAD_SIGNATURE: _("OFD 文件中的电子签章数据无法解析。"),
+        REASON_BAD_SEAL: _("电子签章所用的电子印章无效：印章结构无法解析、制章签名不符，或签章时不在印章有效期内。"),
+        REASON_OTHER_KEY: _("该 OFD 文件的电子签章不是由本平台的签章密钥签署的。"),
+        REASON_SIGNATURE_MISMATCH: _("电子签章的签名与签章信息不符：签章信息在签章后被改动。"),
+        REASON_DIGEST_MISMATCH: _("文件内容在签章后被改动：有部件被修改、删除或添加。"),
+    }
+    return messages[reason]
+
+
 def _q(tag: str) -> str:
     return f"{{{OFD_NS}}}{tag}"
 

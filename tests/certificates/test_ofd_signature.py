@@ -343,6 +343,19 @@ def test_read_package_gives_every_part_or_the_reason(signed):
         signature.read_package(b"plain text")
 
 
+def test_every_reason_has_a_message_in_both_languages():
+    from django.utils import translation
+
+    reasons = [v for k, v in vars(signature).items() if k.startswith("REASON_")]
+    assert len(reasons) == 10
+    for reason in reasons:
+        with translation.override("zh-hans"):
+            chinese = signature.reason_message(reason)
+        with translation.override("en"):
+            english = signature.reason_message(reason)
+        assert any("\u4e00" <= c <= "\u9fff" for c in chinese) and english.isascii() and english != chinese, reason
+
+
 # --- the key --------------------------------------------------------------------------------------
 
 def test_production_refuses_to_sign_without_a_key(settings):
