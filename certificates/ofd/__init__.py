@@ -1,1 +1,1 @@
-"""The certificate as an OFD document (GB/T 33190-2016), sealed and signed with SM2 (GB/T 38540)."""
+"""The OFD rendition of certificates (GB/T 33190-2016) and its SM2/SM3 electronic seal (GB/T 38540-2020)."""

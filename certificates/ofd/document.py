@@ -1,7 +1,8 @@
 """The certificate as an OFD document (GB/T 33190-2016, 版式文档): the PDF's design, drawn from the
 same CertificateData as the PDF (not a picture of it), unsigned. The signature layer
-(certificates.ofd.signature) adds Doc_0/Signs to the package and reads the certificate's number and
-version from the CustomDatas named by NUMBER_DATA and VERSION_DATA.
+(certificates.ofd.signature, which also reads packages) adds Doc_0/Signs, its stamp on page PAGE_ID
+at SEAL_BOUNDARY, and reads the certificate's number and version from the CustomDatas named by
+CUSTOM_NUMBER and CUSTOM_VERSION.
 
 The package::
 
@@ -17,7 +18,9 @@ bytes.
 """
 
 import functools
+import io
 import uuid
+import zipfile
 
 from lxml import etree
 from lxml.builder import ElementMaker
@@ -27,16 +30,20 @@ from core.base_url import public_base_url
 
 from . import fonts, layout
 from .layout import Image, Path, Text, num
-from .package import ENTRY, OFD_NS, write_package
 
-NUMBER_DATA = "CertificateNumber"
-VERSION_DATA = "CertificateVersion"
+OFD_NS = "http://www.ofdspec.org/2016"
+CUSTOM_NUMBER = "CertificateNumber"  # DocInfo/CustomDatas/CustomData Name= the certificate's number
+CUSTOM_VERSION = "CertificateVersion"  # and its version (the PDF's Info dictionary carries both too)
+PAGE_ID = "1"  # the only page's ID, where the signature's stamp goes (StampAnnot PageRef)
+SEAL_BOUNDARY = layout.SEAL_BOUNDARY  # the seal image's place on it (x, y, w, h mm): the stamp's Boundary
 CREATOR = "1+X证书制度试点管理平台"
 DOC_ROOT = "Doc_0/Document.xml"
 CONTENT = "Pages/Page_0/Content.xml"  # relative to Doc_0, as Document.xml names it
 RES_DIR = "Res"  # BaseLoc of both resource files, relative to Doc_0
 SEAL_FILE = "seal.png"
 PAGE_BOX = "0 0 210 297"  # A4 portrait, mm
+ENTRY = "OFD.xml"
+_ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # fixed: an entry's time would otherwise make every render differ
 
 _E = ElementMaker(namespace=OFD_NS, nsmap={"ofd": OFD_NS})
 
@@ -63,7 +70,7 @@ class _Page:
     """The page's objects with document-wide IDs (fonts and the seal take the first ones)."""
 
     def __init__(self):
-        self.next_id = 1
+        self.next_id = int(PAGE_ID) + 1
         self.font_ids: dict[str, int] = {}
         self.chars: dict[str, set[str]] = {}
         self.seal_id = 0
@@ -120,7 +127,7 @@ def render_ofd(data: CertificateData) -> bytes:
         page.seal_id = page.new_id()
     for item in items:
         {Text: page.text, Path: page.path, Image: page.image}[type(item)](item)
-    page_id, layer_id = page.new_id(), page.new_id()
+    layer_id = page.new_id()
     files = {ENTRY: _ofd_xml(data)}
     font_elements = []
     for key, font_id in sorted(page.font_ids.items(), key=lambda kv: kv[1]):
@@ -136,10 +143,22 @@ def render_ofd(data: CertificateData) -> bytes:
         files["Doc_0/DocumentRes.xml"] = _xml(_E.Res(_E.MultiMedias(media), BaseLoc=RES_DIR))
         files[f"Doc_0/{RES_DIR}/{SEAL_FILE}"] = data.seal_png()
     files[DOC_ROOT] = _xml(_E.Document(_E.CommonData(*common),
-                                       _E.Pages(_E.Page(ID=str(page_id), BaseLoc=CONTENT))))
+                                       _E.Pages(_E.Page(ID=PAGE_ID, BaseLoc=CONTENT))))
     files["Doc_0/PublicRes.xml"] = _xml(_E.Res(_E.Fonts(*font_elements), BaseLoc=RES_DIR))
     files[f"Doc_0/{CONTENT}"] = _xml(_E.Page(_E.Content(_E.Layer(*page.objects, ID=str(layer_id), Type="Body"))))
-    return write_package(files)
+    return _zip(files)
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    """The package, OFD.xml first: fixed entry times, so the same files give the same bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for path in sorted(files, key=lambda p: p != ENTRY):
+            info = zipfile.ZipInfo(path, date_time=_ZIP_TIME)
+            info.create_system, info.external_attr = 3, 0o644 << 16  # Unix: not the platform's
+            info.compress_type = zipfile.ZIP_STORED if path.endswith(".png") else zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[path], compresslevel=6)
+    return out.getvalue()
 
 
 def _ofd_xml(data: CertificateData) -> bytes:
@@ -151,6 +170,6 @@ def _ofd_xml(data: CertificateData) -> bytes:
         _E.Subject(f"{data.certificate_name}（{data.level_label}）"),
         _E.CreationDate(data.issued_on.isoformat()),
         _E.Creator(CREATOR),
-        _E.CustomDatas(_E.CustomData(data.number, Name=NUMBER_DATA),
-                       _E.CustomData(str(data.version), Name=VERSION_DATA)))
+        _E.CustomDatas(_E.CustomData(data.number, Name=CUSTOM_NUMBER),
+                       _E.CustomData(str(data.version), Name=CUSTOM_VERSION)))
     return _xml(_E.OFD(_E.DocBody(info, _E.DocRoot(DOC_ROOT)), Version="1.0", DocType="OFD"))

@@ -20,7 +20,8 @@ from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.cu2quPen import Cu2QuPen
 from fontTools.pens.recordingPen import DecomposingRecordingPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
-from fontTools.ttLib import TTFont
+from fontTools.ttLib import TTFont, newTable
+from fontTools.ttLib.tables._g_l_y_f import Glyph
 
 from certificates.issuance.pdf import (
     FAST_FONT_FAMILY,
@@ -33,6 +34,14 @@ from certificates.issuance.pdf import (
 FAST, FULL = "fast", "full"
 _SOURCES = {FAST: (FAST_FONT_PATH, 0, FAST_FONT_FAMILY), FULL: (FULL_FONT_PATH, 2, FULL_FONT_FAMILY)}
 _GLYPH_CACHE_MAX = 8192  # redrawn glyphs kept per face: the characters of many certificates
+
+
+class _CompiledGlyph(Glyph):
+    """A redrawn glyph that keeps its compiled bytes: compiling the coordinates is most of a
+    subset's time, and a glyph without components compiles the same in every font."""
+
+    def compile(self, glyfTable, recalcBBoxes=True, **kwargs):
+        return self.binary
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,10 @@ class Face:
             # CFF outlines run counter-clockwise and cubic; TrueType's run clockwise and quadratic.
             recording.replay(Cu2QuPen(pen, max_err=1.0, reverse_direction=True) if self._cubic else pen)
             glyph = pen.glyph()
+            glyph.recalcBounds(None)
+            binary = glyph.compile(None, recalcBBoxes=False)
+            glyph.__class__ = _CompiledGlyph
+            glyph.binary = binary
             if len(self._glyphs) >= _GLYPH_CACHE_MAX:
                 self._glyphs.clear()
             self._glyphs[name] = glyph
@@ -96,10 +109,12 @@ class Face:
                           fontRevision=head.fontRevision)
         builder.setupGlyphOrder(order)
         builder.setupCharacterMap({ord(c): names[self.cmap[ord(c)]] for c in chars})
-        glyphs = {".notdef": TTGlyphPen(None).glyph()}
+        glyphs = {".notdef": Glyph()}
         glyphs.update((names[source], self._glyph(source)) for source in sources)
-        builder.setupGlyf(glyphs)
+        # FontBuilder.setupGlyf without its checks and bounds: cached glyphs are quadratic and bounded.
+        builder.font["loca"], builder.font["glyf"] = newTable("loca"), newTable("glyf")
         glyf = builder.font["glyf"]
+        glyf.glyphs, glyf.glyphOrder = glyphs, order
         metrics = {".notdef": (self.units_per_em // 2, 0)}
         for source, name in names.items():
             metrics[name] = (self._metrics[source][0], getattr(glyf[name], "xMin", 0))

@@ -26,6 +26,7 @@ GOLD = (201, 163, 74)
 RULE = (216, 207, 192)
 BLACK = (0, 0, 0)
 SEAL_ALPHA = 235  # the template's opacity 0.92, of 255
+SEAL_BOUNDARY = (LAYOUT["seal_x"], LAYOUT["seal_y"], LAYOUT["seal_size"], LAYOUT["seal_size"])
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,7 @@ def static_items(variant: str, site: str, sealed: bool) -> list:
         items.append(Path((LAYOUT["value_x"], y + 1, LAYOUT["value_w"], 0.2),
                           f"M 0 0.1 L {num(LAYOUT['value_w'])} 0.1", stroke=RULE, line_width=0.2))
     if sealed:
-        items.append(Image((LAYOUT["seal_x"], LAYOUT["seal_y"], LAYOUT["seal_size"], LAYOUT["seal_size"]),
-                           alpha=SEAL_ALPHA))
+        items.append(Image(SEAL_BOUNDARY, alpha=SEAL_ALPHA))
     caption, qr_centre = 8.5 * PT, LAYOUT["qr_x"] + LAYOUT["qr_size"] / 2
     caption_top = LAYOUT["qr_y"] + LAYOUT["qr_size"] + 2
     items.append(_centred(qr_centre, _css_line(caption_top, caption), caption, "扫码查验真伪", GREY))
