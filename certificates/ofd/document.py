@@ -67,7 +67,8 @@ def _static(variant: str, site: str, sealed: bool) -> tuple:
 
 
 class _Page:
-    """The page's objects with document-wide IDs (fonts and the seal take the first ones)."""
+    """The page's objects, numbered with the document's resources in one ID space (OFD's MaxUnitID):
+    the page is PAGE_ID, then the seal, then objects and fonts as they first appear."""
 
     def __init__(self):
         self.next_id = int(PAGE_ID) + 1
