@@ -4,19 +4,23 @@ The issue's independent check of the OFD certificates: the file must open and re
 third-party reader, and its page must look like the PDF page. ofd.js 0.2.6 ships a self-contained UMD build
 (lib/ofd.umd.min.js: jszip, its XML parser, the SES_Signature v1/v4 parser and sm-crypto bundled in), so the
 harness page only loads that one file — nothing is fetched at test time. (ofd.js 1.x is a different
-product: a viewer around a closed core library that wants a licence key, so it is not used.)
+product: a viewer whose parser is a separate WebAssembly package, parser_helper_x.js, with licence
+parameters in its README — not the open-source reader of the repository, so not used.)
 
-What ofd.js does and does not do, as read from its source (github DLTech21/ofd.js):
-- elements are matched by their literal ``ofd:`` prefix (a default-namespace OFD parses to nothing);
+What ofd.js 0.2.6 does and does not do, as read in that bundle and seen here:
+- elements are matched by their literal ``ofd:`` prefix: an OFD in the default namespace does not open;
 - text: each TextCode character becomes an SVG <text> at X/Y advanced by DeltaX/DeltaY (``g`` runs
   included), in the CSS font family named by the Font's FamilyName/FontName: embedded FontFile programs are
-  ignored, so glyphs come from the system fonts (Noto CJK / WenQuanYi here);
-- paths (M L B C S), images (PNG/JPEG, JBIG2), template pages, annotations; an ImageObject is drawn in its
-  Boundary (its CTM is not applied); no clipping areas, shadings or patterns;
-- seals: SignedValue.dat parsed as SES_Signature v4 (GB/T 38540), else v1 (GM/T 0031); the seal picture is
-  drawn only when its type is "png" or "ofd" (a vector seal document); its SM2 signature over the TBS part
-  is checked with sm-crypto (user id 1234567812345678) and the SM3 digests of Signature.xml's References
-  can be checked. ``ofd:References`` must hold more than one Reference: ofd.js calls forEach on it.
+  ignored, so glyphs come from the system fonts (Noto CJK / WenQuanYi here) — name an installed family;
+- paths (M L B C S), pictures (PNG/JPEG, JBIG2), composite objects, page blocks, templates, annotations,
+  axial shadings; no clipping areas. A picture's CTM is applied with a built-in 96 dpi guess, right only
+  near 3.78 px/mm: keep the default width of 800 CSS pixels (3.8 px/mm on A4), or pictures come out resized;
+- seals: SignedValue.dat parsed as SES_Signature v1 (GM/T 0031) or else v4 (GB/T 38540); the picture is
+  drawn where the StampAnnot says (PageRef = the page's ID) when its type is png, jpg, gif or ofd (a vector
+  seal document); an SM2 signature (OID 1.2.156.10197.1.501, DER, user id 1234567812345678) over the TBS
+  part is checked with sm-crypto; the SM3 digests of Signature.xml's References can be checked too (of the
+  last signature only). ``ofd:References`` must hold more than one Reference: ofd.js calls forEach on it,
+  and a lone one (parsed as an object) makes the whole document fail to open.
 """
 
 import base64
