@@ -297,6 +297,11 @@ COMPLAINT_EVIDENCE_MAX_BYTES = env_int("COMPLAINT_EVIDENCE_MAX_BYTES", 10 * 1024
 ISSUING_KEY_PATH = env_str("ISSUING_KEY_PATH", "")
 ISSUING_CERT_PATH = env_str("ISSUING_CERT_PATH", "")
 ISSUING_KEY_PASSPHRASE = env_str("ISSUING_KEY_PASSPHRASE", "")
+# The SM2 issuing key (issue 20): seals and signs the OFD rendition (GB/T 38540 SM2/SM3). PEM private key
+# (unencrypted PKCS#8) and the PEM X.509 certificate with its public key; like the issuing key above,
+# production refuses to sign without them and elsewhere a development pair is generated into VAR_DIR/issuing/.
+ISSUING_SM2_KEY_PATH = env_str("ISSUING_SM2_KEY_PATH", "")
+ISSUING_SM2_CERT_PATH = env_str("ISSUING_SM2_CERT_PATH", "")
 # The public address printed in QR codes, PDF footers, share links, VC-JWTs and activation e-mails.
 # Required in production; elsewhere, when unset, links follow the address the portal is served on
 # (core.base_url: recorded from requests, or by seed_demo --base-url, for work outside requests).

@@ -28,6 +28,15 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def ofd_reader(browser, tmp_path_factory):
+    """ofd.js, an OFD reader no one here wrote, in the system Chromium: ``ofd_reader.render(ofd_bytes)``
+    (tests/e2e/ofd_reader.py). Needs no live server."""
+    from tests.e2e.ofd_reader import OfdReader
+
+    return OfdReader(browser, tmp_path_factory.mktemp("ofd-reader"))
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(locale="zh-CN", base_url=live_server.url, viewport={"width": 1280, "height": 900})
