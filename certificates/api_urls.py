@@ -31,5 +31,6 @@ urlpatterns = [
     path("issuance/batches", issuance_api.BatchListApi.as_view(), name="api-issuance-batches"),
     path("issuance/requests/<int:result_id>/retry", issuance_api.RequestRetryApi.as_view(), name="api-issuance-retry"),
     path("verify/pdf", verification_api.VerifyPdfApi.as_view(), name="api-verify-pdf"),
+    path("verify/ofd", verification_api.VerifyOfdApi.as_view(), name="api-verify-ofd"),
     path("verify/<str:number>", verification_api.VerifyApi.as_view(), name="api-verify"),
 ]

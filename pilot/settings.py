@@ -313,7 +313,8 @@ ISSUANCE_CHUNK = env_int("ISSUANCE_CHUNK", 50)
 ISSUANCE_PARALLEL = env_int("ISSUANCE_PARALLEL", 2)
 # Public verification: lookups per client address and minute (page and API share it).
 VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 30)
-CERTIFICATE_PDF_MAX_BYTES = env_int("CERTIFICATE_PDF_MAX_BYTES", 5 * 1024 * 1024)
+# The largest certificate file (signed PDF or sealed OFD) accepted for verification; the older name still works.
+CERTIFICATE_FILE_MAX_BYTES = env_int("CERTIFICATE_FILE_MAX_BYTES", env_int("CERTIFICATE_PDF_MAX_BYTES", 5 * 1024 * 1024))
 CELERY_BEAT_SCHEDULE = {
     # Resumes issuance a killed worker left half-done, and requests waiting for a seal once it exists.
     "certificates-sweep": {"task": "certificates.sweep", "schedule": 300.0},
