@@ -211,3 +211,14 @@ def test_the_api_is_public_takes_only_a_multipart_ofd_and_is_documented(client, 
                                              "revoked_reason"}
     schema = client.get("/api/schema/").content.decode()
     assert "/api/v1/verify/ofd" in schema
+
+
+def test_ofd_checks_are_counted_by_channel(client, ofd, settings):
+    from tests.certificates.test_metrics import lookups, refusals
+
+    genuine, forged, bad = lookups("ofd", "found"), lookups("ofd", "not_found"), refusals("ofd", "bad_file")
+    client.post("/api/v1/verify/ofd", {"ofd": upload(ofd)})
+    client.post("/verify/pdf/", {"pdf": upload(_tampered(ofd))})
+    client.post("/api/v1/verify/ofd", {"ofd": upload(b"")})
+    assert (lookups("ofd", "found"), lookups("ofd", "not_found"), refusals("ofd", "bad_file")) == (
+        genuine + 1, forged + 1, bad + 1)
