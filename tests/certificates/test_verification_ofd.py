@@ -219,6 +219,7 @@ def test_ofd_checks_are_counted_by_channel(client, ofd, settings):
     genuine, forged, bad = lookups("ofd", "found"), lookups("ofd", "not_found"), refusals("ofd", "bad_file")
     client.post("/api/v1/verify/ofd", {"ofd": upload(ofd)})
     client.post("/verify/pdf/", {"pdf": upload(_tampered(ofd))})
-    client.post("/api/v1/verify/ofd", {"ofd": upload(b"")})
+    settings.CERTIFICATE_FILE_MAX_BYTES = len(ofd) - 1
+    client.post("/api/v1/verify/ofd", {"ofd": upload(ofd)})  # too large: refused before any check
     assert (lookups("ofd", "found"), lookups("ofd", "not_found"), refusals("ofd", "bad_file")) == (
         genuine + 1, forged + 1, bad + 1)
