@@ -210,8 +210,6 @@ class FileVerdict:
         return {"genuine": self.genuine, "reason": self.reason, **self.verdict.as_dict()}
 
 
-PdfVerdict = FileVerdict  # the name callers of the PDF path know
-
 
 def _upload_bytes(upload, *, kinds: tuple[str, ...], channel: str) -> tuple[str, bytes]:
     """The upload's kind and content, within the certificate file size limit."""
