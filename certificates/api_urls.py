@@ -12,6 +12,7 @@ from certificates.verification import api as verification_api
 urlpatterns = [
     # The public verification first: the busiest path of the API, resolved before the others.
     path("verify/pdf", verification_api.VerifyPdfApi.as_view(), name="api-verify-pdf"),
+    path("verify/ofd", verification_api.VerifyOfdApi.as_view(), name="api-verify-ofd"),
     path("verify/<str:number>", verification_api.VerifyApi.as_view(), name="api-verify"),
     path("catalog/certificates", catalog_api.CertificateListApi.as_view(), name="api-certificates"),
     path("catalog/certificates/<str:code>", catalog_api.CertificateDetailApi.as_view(), name="api-certificate"),

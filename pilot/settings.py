@@ -316,7 +316,8 @@ VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 30)
 # How long a web process keeps what it read of a certificate number (certificates.verification.memo;
 # any change to the certificate, its org or its catalog entry makes it read again at once).
 VERIFY_MEMO_SECONDS = env_int("VERIFY_MEMO_SECONDS", 300)
-CERTIFICATE_PDF_MAX_BYTES = env_int("CERTIFICATE_PDF_MAX_BYTES", 5 * 1024 * 1024)
+# The largest certificate file (signed PDF or sealed OFD) accepted for verification; the older name still works.
+CERTIFICATE_FILE_MAX_BYTES = env_int("CERTIFICATE_FILE_MAX_BYTES", env_int("CERTIFICATE_PDF_MAX_BYTES", 5 * 1024 * 1024))
 CELERY_BEAT_SCHEDULE = {
     # Resumes issuance a killed worker left half-done, and requests waiting for a seal once it exists.
     "certificates-sweep": {"task": "certificates.sweep", "schedule": 300.0},

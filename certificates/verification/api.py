@@ -101,6 +101,22 @@ class VerifyPdfApi(PublicApi):
         return Response(result.as_dict())
 
 
+class VerifyOfdApi(PublicApi):
+    parser_classes = [MultiPartParser]
+
+    class VerifyOfdInputSerializer(serializers.Serializer):
+        ofd = serializers.FileField()
+
+    @extend_schema(summary="上传 OFD 电子证书，校验电子签章是否真实、未篡改及证书状态", request=VerifyOfdInputSerializer,
+                   responses=VerifyPdfApi.PdfVerdictSerializer, auth=[])
+    def post(self, request):
+        data = self.VerifyOfdInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = verification.certificate_verify_ofd(upload=data.validated_data["ofd"],
+                                                     client=request.META.get("REMOTE_ADDR", ""))
+        return Response(result.as_dict())
+
+
 class CredentialApi(APIView):
     class CredentialExportSerializer(serializers.Serializer):
         jwt = serializers.CharField()

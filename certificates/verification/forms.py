@@ -19,5 +19,9 @@ class VerifyForm(forms.Form):
         return data
 
 
-class VerifyPdfForm(forms.Form):
-    pdf = forms.FileField(label=_("电子证书 PDF 文件"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf"}))
+class VerifyFileForm(forms.Form):
+    # One field for both formats: a citizen need not know which one they were sent.
+    # Named pdf since the page took PDFs only: forms and clients already post under that name.
+    pdf = forms.FileField(label=_("电子证书文件（PDF 或 OFD）"),
+                          help_text=_("支持平台签发的 PDF 电子证书和 OFD 版式电子证书。"),
+                          widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.ofd,application/pdf,application/ofd"}))

@@ -1,5 +1,5 @@
 """Public verification of certificates: by number and name (or the last four ID characters), by the
-QR token, or by uploading the PDF.
+QR token, or by uploading the signed PDF or the sealed OFD.
 
 What it reveals: the masked name (张*三), certificate, level, org, issue date and status (valid,
 revoked with the reason, superseded) — never the ID number. Each lookup that finds a certificate is
@@ -26,10 +26,11 @@ from certificates.credential import services as credential_services
 from certificates.credential.services import verification_counted
 from certificates.issuance import signing
 from certificates.issuance.models import CertificateVersion, IssuedCertificate
+from certificates.ofd import signature as ofd_signature
 from certificates.verification import memo
 from core import normalize, ratelimit
 from core.errors import AppError, Throttled
-from core.uploads import check_document
+from core.uploads import check_document, check_size, read_head
 from organizations.orgs.models import Org
 
 
@@ -228,7 +229,10 @@ def certificate_verify_token(*, token: str, client: str = "") -> Verdict:
 
 
 @dataclass(frozen=True)
-class PdfVerdict:
+class FileVerdict:
+    """The answer for an uploaded certificate file (PDF or OFD): is it genuine, why (a sentence for
+    the uploader), and the certificate's public verdict when it is."""
+
     genuine: bool
     reason: str
     verdict: Verdict
@@ -237,41 +241,97 @@ class PdfVerdict:
         return {"genuine": self.genuine, "reason": self.reason, **self.verdict.as_dict()}
 
 
-def certificate_verify_pdf(*, upload, client: str = "") -> PdfVerdict:
-    """Is this uploaded PDF a genuine, untampered certificate of the platform, and is it still valid?"""
-    _throttle(client, channel="pdf")
+
+def _upload_bytes(upload, *, kinds: tuple[str, ...], channel: str) -> tuple[str, bytes]:
+    """The upload's kind and content, within the certificate file size limit."""
     try:
-        check_document(upload, max_bytes=settings.CERTIFICATE_PDF_MAX_BYTES, kinds=("pdf",))
+        checked = check_document(upload, max_bytes=settings.CERTIFICATE_FILE_MAX_BYTES, kinds=kinds)
     except AppError:
-        metrics.verification_refused(channel="pdf", reason="bad_file")
+        metrics.verification_refused(channel=channel, reason="bad_file")
         raise
     upload.seek(0)
-    result = _pdf_verdict(signing.check_pdf(upload.read()))
-    metrics.verification_answered(channel="pdf", found=result.genuine)
+    return checked.kind, upload.read()
+
+
+def _answered(result: FileVerdict, *, channel: str) -> FileVerdict:
+    metrics.verification_answered(channel=channel, found=result.genuine)
     return result
 
 
-def _pdf_verdict(check: signing.SignatureCheck) -> PdfVerdict:
+def certificate_verify_pdf(*, upload, client: str = "") -> FileVerdict:
+    """Is this uploaded PDF a genuine, untampered certificate of the platform, and is it still valid?"""
+    _throttle(client, channel="pdf")
+    _kind, content = _upload_bytes(upload, kinds=("pdf",), channel="pdf")
+    return _answered(_pdf_verdict(signing.check_pdf(content)), channel="pdf")
+
+
+def certificate_verify_ofd(*, upload, client: str = "") -> FileVerdict:
+    """Is this uploaded OFD a genuine certificate of the platform, sealed by its SM2 key and unchanged
+    since, and is it still valid? A file that is not an OFD, a damaged one, a foreign or broken seal
+    or a changed part each gets its own answer (``ofd_check``'s reason), never an error."""
+    _throttle(client, channel="ofd")
+    return _answered(_ofd_verdict(_ofd_check(upload)), channel="ofd")
+
+
+def certificate_verify_file(*, upload, client: str = "") -> FileVerdict:
+    """The page's one upload field: a PDF or an OFD, told apart by content (one count against the
+    rate limit either way). Any ZIP is read as an OFD, so a damaged OFD is told it is damaged
+    rather than of the wrong type."""
+    _throttle(client, channel="file")
+    if not read_head(upload, 4).startswith(b"PK"):
+        # A PDF, or neither format: the PDF path's checks and counts (its refusal names both kinds).
+        _kind, content = _upload_bytes(upload, kinds=("pdf", "ofd"), channel="pdf")
+        return _answered(_pdf_verdict(signing.check_pdf(content)), channel="pdf")
+    check = _ofd_check(upload)
+    if check.reason == ofd_signature.REASON_NOT_OFD:
+        return _answered(FileVerdict(False, _("上传的文件既不是 PDF 也不是 OFD 格式的电子证书。"), NOT_FOUND),
+                         channel="ofd")
+    return _answered(_ofd_verdict(check), channel="ofd")
+
+
+def _ofd_check(upload) -> ofd_signature.OfdCheck:
+    try:
+        check_size(upload, settings.CERTIFICATE_FILE_MAX_BYTES)
+    except AppError:
+        metrics.verification_refused(channel="ofd", reason="bad_file")
+        raise
+    upload.seek(0)
+    return ofd_signature.ofd_check(upload.read())
+
+
+def _pdf_verdict(check: signing.SignatureCheck) -> FileVerdict:
     if not check.signed:
-        return PdfVerdict(False, _("该文件没有平台的数字签名，不是平台签发的电子证书。"), NOT_FOUND)
+        return FileVerdict(False, _("该文件没有平台的数字签名，不是平台签发的电子证书。"), NOT_FOUND)
     if not check.by_issuer:
-        return PdfVerdict(False, _("该文件的签名不是平台的签发密钥所签，不是平台签发的电子证书。"), NOT_FOUND)
+        return FileVerdict(False, _("该文件的签名不是平台的签发密钥所签，不是平台签发的电子证书。"), NOT_FOUND)
     if not check.intact:
-        return PdfVerdict(False, _("该文件签名后内容被修改过（签名校验失败），不是有效的电子证书。"), NOT_FOUND)
+        return FileVerdict(False, _("该文件签名后内容被修改过（签名校验失败），不是有效的电子证书。"), NOT_FOUND)
     if not check.whole_file:
-        return PdfVerdict(False, _("该文件在签名之后被追加修改过，不是有效的电子证书。"), NOT_FOUND)
-    issued = IssuedCertificate.objects.select_related("certificate", "org").filter(number=check.number).first()
+        return FileVerdict(False, _("该文件在签名之后被追加修改过，不是有效的电子证书。"), NOT_FOUND)
+    return _genuine_file_verdict(number=check.number, version=check.version)
+
+
+def _ofd_verdict(check: ofd_signature.OfdCheck) -> FileVerdict:
+    if not check.genuine:
+        return FileVerdict(False, ofd_signature.reason_message(check.reason), NOT_FOUND)
+    return _genuine_file_verdict(number=check.number, version=check.version)
+
+
+def _genuine_file_verdict(*, number: str, version: int) -> FileVerdict:
+    """A file whose platform signature holds, for certificate ``number`` at ``version``: the
+    certificate's status now (valid, revoked, or superseded for an older version), counted."""
+    issued = IssuedCertificate.objects.select_related("certificate", "org").filter(number=number).first()
     if issued is None:
-        return PdfVerdict(False, _("签名完好，但平台没有编号为 %(n)s 的证书记录。") % {"n": check.number}, NOT_FOUND)
-    if check.version == issued.version:
+        return FileVerdict(False, _("签名完好，但平台没有编号为 %(n)s 的证书记录。") % {"n": number}, NOT_FOUND)
+    if version == issued.version:
         verdict = _verdict(issued, None)
     else:
-        version = issued.versions.filter(version=check.version).first()
-        if version is None:
-            return PdfVerdict(False, _("签名完好，但证书版本与平台记录不符。"), NOT_FOUND)
-        verdict = _verdict(issued, version)
+        superseded = issued.versions.filter(version=version).first()
+        if superseded is None:
+            return FileVerdict(False, _("签名完好，但证书版本与平台记录不符。"), NOT_FOUND)
+        verdict = _verdict(issued, superseded)
     verification_counted(issued_id=issued.pk)
     reason = {"valid": _("签名完好，内容未被篡改，证书有效。"),
               "revoked": _("签名完好，但该证书已被撤销。"),
               "superseded": _("签名完好，但这是旧版本，已被换发的新版本取代。")}[verdict.status]
-    return PdfVerdict(True, reason, verdict)
+    return FileVerdict(True, reason, verdict)

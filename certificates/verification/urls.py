@@ -9,5 +9,5 @@ app_name = "verify"
 urlpatterns = [
     path("", verify.verify_form, name="form"),
     path("t/<str:token>", verify.verify_token, name="token"),
-    path("pdf/", verify.verify_pdf, name="pdf"),
+    path("pdf/", verify.verify_file, name="pdf"),  # the upload of a PDF or an OFD; its first address kept
 ]

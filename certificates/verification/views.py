@@ -1,4 +1,4 @@
-"""Public verification pages (/verify/): by number and name, by the QR link, by uploading the PDF.
+"""Public verification pages (/verify/): by number and name, by the QR link, by uploading the PDF or OFD.
 Open to anyone, signed in or not; the rate limit and the uniform answers live in the service."""
 
 from django.shortcuts import render
@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts.forms import add_app_error, render_form
 from certificates.verification import services as verification
-from certificates.verification.forms import VerifyForm, VerifyPdfForm
+from certificates.verification.forms import VerifyFileForm, VerifyForm
 from core.errors import AppError
 
 
@@ -26,7 +26,7 @@ def verify_form(request):
             add_app_error(form, error)
             refusal = error
     return render_form(request, "certificates/verify.html", {"form": form, "verdict": verdict,
-                                                             "pdf_form": VerifyPdfForm()}, refusal=refusal)
+                                                             "file_form": VerifyFileForm()}, refusal=refusal)
 
 
 @never_cache
@@ -36,13 +36,14 @@ def verify_token(request, token: str):
 
 
 @never_cache
-def verify_pdf(request):
-    form = VerifyPdfForm(request.POST or None, request.FILES or None)
+def verify_file(request):
+    form = VerifyFileForm(request.POST or None, request.FILES or None)
     result = refusal = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = verification.certificate_verify_pdf(upload=form.cleaned_data["pdf"], client=client_address(request))
+            result = verification.certificate_verify_file(upload=form.cleaned_data["pdf"],
+                                                          client=client_address(request))
         except AppError as error:
             add_app_error(form, error)
             refusal = error
-    return render_form(request, "certificates/verify_pdf.html", {"pdf_form": form, "result": result}, refusal=refusal)
+    return render_form(request, "certificates/verify_pdf.html", {"file_form": form, "result": result}, refusal=refusal)
