@@ -44,11 +44,11 @@ def _page_access(request, action: str):
     return may
 
 
-def pdf_pending(request, *, seconds: int, in_zip: int | None = None, message: str | None = None):
-    """The page that says the PDF (or the OFD: ``message``) is being made and when to come back
-    (202, ``Retry-After``), with a link that asks again."""
+def pdf_pending(request, *, seconds: int, in_zip: int | None = None, ofd_message: str | None = None):
+    """The page that says the PDF (or the OFD, told by ``ofd_message``) is being made and when to
+    come back (202, ``Retry-After``), with a link that asks again."""
     response = render(request, "certificates/pdf_pending.html", {
-        "message": message or services.pdf_ready_message(seconds, in_zip=in_zip),
+        "message": ofd_message or services.pdf_ready_message(seconds, in_zip=in_zip), "ofd": bool(ofd_message),
         "retry_url": request.get_full_path()}, status=202)
     response["Retry-After"] = str(seconds)
     return response
@@ -81,7 +81,7 @@ def certificate_ofd(request, number: str):
     content = selectors.certificate_ofd_stored(issued)
     if content is None:
         seconds = services.certificate_ofds_queue(certificates=[issued])
-        return pdf_pending(request, seconds=seconds, message=services.ofd_ready_message(seconds))
+        return pdf_pending(request, seconds=seconds, ofd_message=services.ofd_ready_message(seconds))
     return file_response(content, f"{issued.number}.ofd", OFD_TYPE)
 
 
@@ -138,7 +138,7 @@ def _zip(request, certificates, *, with_ofd: bool = False):
         return pdf_pending(request, seconds=seconds, in_zip=len(missing))
     if missing_ofd:
         return pdf_pending(request, seconds=ofd_seconds,
-                           message=services.ofd_ready_message(ofd_seconds, in_zip=len(missing_ofd)))
+                           ofd_message=services.ofd_ready_message(ofd_seconds, in_zip=len(missing_ofd)))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # PDFs and OFDs are compressed already
         for name, content in files:
