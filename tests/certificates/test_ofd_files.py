@@ -151,3 +151,18 @@ def test_the_zip_waits_for_ofds_not_made_yet(as_user, issued, org_a_user, monkey
     tasks.render_ofd(issued.pk)
     archive = zipfile.ZipFile(io.BytesIO(client.get(reverse("issued:index") + "?export=zip&ofd=1").content))
     assert sorted(n.rsplit(".", 1)[1] for n in archive.namelist()) == ["ofd", "pdf"]
+
+
+def test_the_zip_with_ofds_is_refused_where_the_zip_is(as_user, issued, hubei_user, hubei_alliance_user, ministry_user,
+                                                        shandong_institution_user):
+    for refused in (hubei_user, hubei_alliance_user, ministry_user):  # the files print full ID numbers
+        assert as_user(refused).get(reverse("issued:index") + "?export=zip&ofd=1").status_code == 403
+    empty = as_user(shandong_institution_user).get(reverse("issued:index") + "?export=zip&ofd=1")
+    assert zipfile.ZipFile(io.BytesIO(empty.content)).namelist() == []
+    assert IssuedCertificate.objects.get(pk=issued.pk).ofd == ""
+
+
+def test_the_schema_documents_the_ofd_download(client):
+    schema = client.get("/api/schema/?format=json").json()
+    responses = schema["paths"]["/api/v1/certificates/{number}/ofd"]["get"]["responses"]
+    assert "application/ofd" in responses["200"]["content"] and "202" in responses

@@ -65,3 +65,27 @@ def test_the_org_downloads_the_zip_with_the_ofds(page, org_a_user, issued, tasks
     assert archive.read(names[1]).startswith(b"%PDF-")
     check = ofd_check(archive.read(names[0]))
     assert check.genuine and check.number == issued.number
+
+
+@pytest.mark.django_db
+def test_an_issued_certificates_ofd_shows_its_seal_once_in_a_reader_no_one_here_wrote(ofd_reader, issued, org_a):
+    from certificates.issuance import tasks
+    from certificates.issuance.models import IssuedCertificate
+    from certificates.ofd.document import SEAL_BOUNDARY
+
+    tasks.render_ofd(issued.pk)
+    stored = IssuedCertificate.objects.get(pk=issued.pk)
+    with stored.ofd.open("rb") as handle:
+        rendering = ofd_reader.render(handle.read(), check_digests=True)
+    assert rendering.error is None
+    [page] = rendering.pages
+    assert issued.number in "".join(page.text) and "老年照护" in "".join(page.text)
+    # The seal once: the signature's stamp (the reader's own SM2 and SM3 checks pass), no picture of it
+    # drawn by the page as well.
+    [seal] = page.seals
+    assert seal.ses_version == 4 and seal.picture_type == "png" and seal.seal_name == org_a.name
+    assert seal.signature_ok and seal.digests_ok and seal.drawn and seal.picture_loaded
+    assert page.pictures == []
+    px_per_mm = page.width / 210
+    x, y, w, h = (round(v / px_per_mm) for v in seal.box)
+    assert (x, y, w, h) == tuple(round(v) for v in SEAL_BOUNDARY)
