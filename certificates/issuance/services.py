@@ -146,8 +146,8 @@ def certificate_ofds_queue(*, certificates: Sequence[IssuedCertificate]) -> int:
     """Have the workers make and store the signed OFDs of ``certificates`` (made on first download,
     certificates.issuance.ofd_files) with the certificates.render_ofd task, queued once per
     certificate while an earlier one is still expected to run; returns in how many seconds they
-    should be ready (the PDFs' estimate: an OFD takes about 50 ms of one core, README's ofd_ms, so
-    two workers make 20 a second or more)."""
+    should be ready (the PDFs' estimate, 20 a second: an OFD took at most about 50 ms of one core,
+    README's ofd_ms, so two workers keep up with it)."""
     seconds = pdf_ready_in(len(certificates))
     for issued in certificates:
         if cache.add(f"certificate-ofd-queued:{issued.pk}", 1, timeout=seconds):
