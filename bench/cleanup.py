@@ -13,7 +13,7 @@ def audit_delete(object_type: str, ids) -> None:
 
 
 def org_issuance_delete(org, *, number_prefix: str) -> None:
-    """Everything issuance wrote for ``org``: its certificates (and their stored PDFs, audit entries
+    """Everything issuance wrote for ``org``: its certificates (and their stored PDFs and OFDs, audit entries
     and versions), the credit bank's outcomes of them, its requests and the number sequences under
     ``number_prefix``."""
     from certificates.issuance.models import CertificateVersion, IssuanceRequest, IssuedCertificate, NumberSequence
@@ -22,6 +22,8 @@ def org_issuance_delete(org, *, number_prefix: str) -> None:
     issued = IssuedCertificate.objects.filter(org=org)
     for certificate in issued.exclude(pdf="").only("pdf").iterator():
         certificate.pdf.storage.delete(certificate.pdf.name)
+    for certificate in issued.exclude(ofd="").only("ofd").iterator():  # OFDs made on download
+        certificate.ofd.storage.delete(certificate.ofd.name)
     audit_delete("certificates.issuedcertificate", issued.values_list("pk", flat=True))
     CertificateVersion.objects.filter(issued__org=org).delete()
     outcomes = Outcome.objects.filter(issued__org=org)
@@ -37,12 +39,14 @@ def org_delete(org) -> None:
     """The org itself with its certificates, paper-copy offer and seals (their files too); what
     refers to them must be gone already (``org_issuance_delete``, sessions)."""
     from certificates.catalog.models import Certificate, CertificateLevel
+    from certificates.issuance.models import OfdSeal
     from certificates.paper_copies.models import PaperCopyOffer
     from organizations.seals.models import OrgSeal
 
     PaperCopyOffer.objects.filter(org=org).delete()
     CertificateLevel.objects.filter(certificate__org=org).delete()
     Certificate.objects.filter(org=org).delete()
+    OfdSeal.objects.filter(seal__org=org).delete()  # the seal versions' kept SES_Seals
     for seal in OrgSeal.objects.filter(org=org):
         seal.file.storage.delete(seal.file.name)
         seal.delete()

@@ -24,6 +24,7 @@ urlpatterns = [
     path("certificates", issuance_api.CertificateListApi.as_view(), name="api-issued-list"),
     path("certificates/<str:number>", issuance_api.CertificateDetailApi.as_view(), name="api-issued-detail"),
     path("certificates/<str:number>/pdf", issuance_api.CertificatePdfApi.as_view(), name="api-issued-pdf"),
+    path("certificates/<str:number>/ofd", issuance_api.CertificateOfdApi.as_view(), name="api-issued-ofd"),
     path("certificates/<str:number>/revoke", issuance_api.CertificateRevokeApi.as_view(), name="api-issued-revoke"),
     path("certificates/<str:number>/reissue", issuance_api.CertificateReissueApi.as_view(), name="api-issued-reissue"),
     path("certificates/<str:number>/paper-copies", paper_copies_api.PaperOrderCreateApi.as_view(), name="api-paper-create"),

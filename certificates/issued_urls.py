@@ -23,6 +23,7 @@ urlpatterns = [
     path("paper/<int:pk>/advance/", paper_copies_views.paper_advance, name="paper_advance"),
     path("<str:number>/", issuance_views.detail, name="detail"),
     path("<str:number>/pdf", issuance_views.certificate_pdf, name="pdf"),
+    path("<str:number>/ofd", issuance_views.certificate_ofd, name="ofd"),
     path("<str:number>/paper/", paper_copies_views.paper_order, name="paper_order"),
     # The holder's public page and downloads (issue 17, item 4); the org's verification counts.
     path("<str:number>/credential/", credential_views.manage, name="credential"),

@@ -13,7 +13,14 @@ from certificates.catalog.models import (
     level_lookup,
 )
 from certificates.credential.models import CredentialPage, VerificationCount
-from certificates.issuance.models import CertificateVersion, IssuanceBlock, IssuanceRequest, IssuedCertificate, NumberSequence
+from certificates.issuance.models import (
+    CertificateVersion,
+    IssuanceBlock,
+    IssuanceRequest,
+    IssuedCertificate,
+    NumberSequence,
+    OfdSeal,
+)
 from certificates.paper_copies.models import PaperCopyOffer, PaperCopyOrder
 
 __all__ = [
@@ -32,6 +39,7 @@ __all__ = [
     "IssuedCertificate",
     "Level",
     "NumberSequence",
+    "OfdSeal",
     "PaperCopyOffer",
     "PaperCopyOrder",
     "SelectionBatch",

@@ -97,6 +97,27 @@ class CertificatePdfApi(APIView):
         return file_response(content, f"{issued.number}.pdf", "application/pdf")
 
 
+class CertificateOfdApi(APIView):
+    @extend_schema(
+        summary="下载电子证书 OFD 版式文件（与 PDF 相同的人可下载；平台启用前导入的证书没有 OFD）",
+        description="OFD（GB/T 33190）由发证机构的电子印章（GB/T 38540）经平台 SM2 密钥签章。首次下载时生成并保存："
+                    "尚未生成时已排队生成，返回 202、`Retry-After` 响应头和中文说明，届时重新请求即可下载。",
+        responses={(200, "application/ofd"): OpenApiResponse(OpenApiTypes.BINARY, description="签章的 OFD"),
+                   202: OpenApiResponse(PdfPendingOutput, description="OFD 正在生成：稍后按 Retry-After 重试")})
+    def get(self, request, number: str):
+        access = selectors.issued_certificate_access(actor=request.actor, number=number)
+        if not access.may.download_ofd:
+            raise NotInScope()
+        issued = access.obj
+        content = selectors.certificate_ofd_stored(issued)
+        if content is None:
+            seconds = services.certificate_ofds_queue(certificates=[issued])
+            response = Response({"detail": services.ofd_ready_message(seconds), "retry_after": seconds}, status=202)
+            response["Retry-After"] = str(seconds)
+            return response
+        return file_response(content, f"{issued.number}.ofd", "application/ofd")
+
+
 class CertificateRevokeApi(APIView):
     class RevokeInputSerializer(serializers.Serializer):
         reason = serializers.CharField(allow_blank=True)

@@ -139,6 +139,11 @@ class IssuedCertificate(models.Model):
     token = models.CharField(max_length=32, unique=True)
     pdf = models.FileField(upload_to=_issued_pdf_path, max_length=200, blank=True)
     pdf_size = models.PositiveIntegerField(null=True, blank=True)
+    # The signed OFD of the current version, made on its first download and kept (certificates.
+    # issuance.ofd_files); a reissue clears it like the PDF. A database default too: the bulk loads
+    # (COPY in seed_scale and the scale bench) name their columns and never this one.
+    ofd = models.FileField(upload_to=_issued_pdf_path, max_length=200, blank=True, db_default="")
+    ofd_size = models.PositiveIntegerField(null=True, blank=True)
     # Set once the issued hook has fired and the holder has been told (at least once; see hooks.py).
     announced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -188,3 +193,19 @@ class CertificateVersion(models.Model):
     @property
     def number(self) -> str:
         return self.issued.number
+
+
+class OfdSeal(models.Model):
+    """The GB/T 38540 electronic seal (DER ``SES_Seal``) of one org seal version, which signs the OFD
+    of every certificate issued with that version. Built once, on the first OFD that needs it, and
+    kept: its SM2 signature is randomized, so building it again would give another seal for the same
+    seal version (certificates.issuance.ofd_files)."""
+
+    seal = models.OneToOneField("organizations.OrgSeal", primary_key=True, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("电子公章版本"))
+    der = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("OFD 电子印章")
+        verbose_name_plural = _("OFD 电子印章")

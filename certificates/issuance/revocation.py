@@ -16,6 +16,7 @@ from accounts.scoping import Actor
 from certificates import hooks
 from certificates.issuance import pdf
 from certificates.issuance.models import CertificateVersion, IssuedCertificate
+from certificates.issuance.ofd_files import certificate_ofd_drop
 from certificates.issuance.selectors import issued_certificate_access
 from certificates.issuance.worker import issuance_render, new_token
 from core import stamps
@@ -80,7 +81,9 @@ def certificate_reissue(*, actor: Actor, issued: IssuedCertificate, holder_name:
         current.issued_on = timezone.localdate()
         current.pdf = ""
         current.pdf_size = None
-        current.save(update_fields=["version", "holder_name", "token", "issued_on", "pdf", "pdf_size"])
+        certificate_ofd_drop(current)
+        current.save(update_fields=["version", "holder_name", "token", "issued_on", "pdf", "pdf_size", "ofd",
+                                    "ofd_size"])
         stamps.renew(stamps.name(stamps.CERTIFICATE_NUMBER, current.number))
         audit_log(actor=actor, action="certificate.reissued", obj=current, province=current.province_id,
                   changes={"holder_name": [old_name, holder_name], "version": [previous.version, current.version]},

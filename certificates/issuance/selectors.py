@@ -7,7 +7,7 @@ This module is the one place in the certificates app that decides, for issued ce
   exports, the ZIP of PDFs, the import of earlier certificates, the batches and the queue);
 - ``issued_certificate_access(actor, number)``: one certificate, 404 outside the actor's scope, with
   the actor's relations to the holder (the ID number is rendered through accounts.personal_data) and
-  what they may do with it: ``download_pdf``, ``export_credential``, ``order_paper_copy``,
+  what they may do with it: ``download_pdf``, ``download_ofd``, ``export_credential``, ``order_paper_copy``,
   ``share``, ``download_poster``, ``download_report``, ``view_verification_counts``, ``revoke``,
   ``reissue``;
 - ``issued_rows`` / ``issuance_request_rows``: the same decision for every row of a list or an
@@ -93,6 +93,10 @@ def _certificate_may(relations: frozenset[Relation], issued: IssuedCertificate) 
     # The PDF prints the holder's full ID number: it goes where the policy shows that number in full.
     if shown(Field.ID_NUMBER, relations) == Shown.FULL:
         may.add("download_pdf")
+        # The OFD prints the same; it is sealed with the certificate's org seal version, which
+        # imported certificates do not have.
+        if issued.seal_id is not None:
+            may.add("download_ofd")
     if relations & CREDENTIAL_RELATIONS:
         may.add("export_credential")
     # The holder orders the one paper copy of a valid certificate, until it is ordered or mailed
@@ -153,6 +157,20 @@ def certificate_pdf_stored(issued: IssuedCertificate) -> bytes | None:
             return handle.read()
     except FileNotFoundError:
         logger.warning("the stored PDF of certificate %s is missing from storage", issued.number)
+        return None
+
+
+def certificate_ofd_stored(issued: IssuedCertificate) -> bytes | None:
+    """The stored signed OFD of ``issued``; None when none is made yet or its file has gone missing.
+    A read only: making it is certificates.issuance.ofd_files', queued by
+    certificates.issuance.services.certificate_ofds_queue."""
+    if not issued.ofd:
+        return None
+    try:
+        with issued.ofd.open("rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        logger.warning("the stored OFD of certificate %s is missing from storage", issued.number)
         return None
 
 

@@ -142,6 +142,31 @@ def certificate_pdfs_queue(*, certificates: Sequence[IssuedCertificate]) -> int:
     return seconds
 
 
+def certificate_ofds_queue(*, certificates: Sequence[IssuedCertificate]) -> int:
+    """Have the workers make and store the signed OFDs of ``certificates`` (made on first download,
+    certificates.issuance.ofd_files) with the certificates.render_ofd task, queued once per
+    certificate while an earlier one is still expected to run; returns in how many seconds they
+    should be ready (the PDFs' estimate, 20 a second: an OFD took at most about 50 ms of one core,
+    README's ofd_ms, so two workers keep up with it)."""
+    seconds = pdf_ready_in(len(certificates))
+    for issued in certificates:
+        if cache.add(f"certificate-ofd-queued:{issued.pk}", 1, timeout=seconds):
+            enqueue("certificates.render_ofd", issued.pk)
+    return seconds
+
+
+def _when(seconds: int) -> str:
+    return (_("%(n)d 分钟") % {"n": math.ceil(seconds / 60)}) if seconds >= 120 else (_("%(n)d 秒") % {"n": seconds})
+
+
+def ofd_ready_message(seconds: int, *, in_zip: int | None = None) -> str:
+    """What the user is told while an OFD is made (or ``in_zip`` OFDs of a ZIP they asked for)."""
+    if in_zip is None:
+        return _("证书 OFD 版式文件正在生成，预计约 %(when)s后可以下载，请届时重试。") % {"when": _when(seconds)}
+    return _("其中 %(n)d 份证书的 OFD 版式文件正在生成，预计约 %(when)s后可以打包下载，请届时重试。") % {
+        "n": in_zip, "when": _when(seconds)}
+
+
 def pdf_ready_message(seconds: int, *, in_zip: int | None = None) -> str:
     """What the user is told while a PDF is rendered (or ``in_zip`` PDFs of a ZIP they asked for)."""
     when = (_("%(n)d 分钟") % {"n": math.ceil(seconds / 60)}) if seconds >= 120 else (_("%(n)d 秒") % {"n": seconds})

@@ -9,6 +9,7 @@ Running any of them twice is harmless (see certificates.issuance.worker).
 from celery import shared_task
 
 from certificates.issuance.models import IssuanceRequest
+from certificates.issuance.ofd_files import certificate_ofd_store
 from certificates.issuance.services import issuance_kick
 from certificates.issuance.worker import ChunkInterrupted, issuance_render, issuance_run, issuance_sweep
 from core.jobs.queue import retry_countdown
@@ -39,3 +40,8 @@ def sweep(stale_seconds: int = 120) -> dict:
 @shared_task(name="certificates.render", acks_late=True)
 def render(certificate_id: int) -> bool:
     return issuance_render(certificate_id=certificate_id)
+
+
+@shared_task(name="certificates.render_ofd", acks_late=True)
+def render_ofd(certificate_id: int) -> bool:
+    return certificate_ofd_store(certificate_id=certificate_id)

@@ -5,7 +5,8 @@ every access decision comes from certificates.issuance.selectors; every write is
 A download never renders or stores anything: a certificate whose PDF is not in storage is queued for
 rendering (certificates.issuance.services.certificate_pdfs_queue) and the user is told when to come
 back (HTTP 202 with ``Retry-After``). The bilingual variant is never stored; it is rendered per
-request, writing nothing.
+request, writing nothing. The signed OFD beside the PDF goes the same way: made on its first
+download by the workers (certificates.issuance.ofd_files), then served from storage.
 """
 
 import io
@@ -32,6 +33,7 @@ from core.errors import AppError, Forbidden, NotInScope
 from core.exports import export_filename, file_response, xlsx_response
 
 ZIP_LIMIT = 2000
+OFD_TYPE = "application/ofd"
 
 
 def _page_access(request, action: str):
@@ -42,12 +44,12 @@ def _page_access(request, action: str):
     return may
 
 
-def pdf_pending(request, *, seconds: int, in_zip: int | None = None):
-    """The page that says the PDF is being rendered and when to come back (202, ``Retry-After``),
-    with a link that asks again."""
+def pdf_pending(request, *, seconds: int, in_zip: int | None = None, ofd_message: str | None = None):
+    """The page that says the PDF (or the OFD, told by ``ofd_message``) is being made and when to
+    come back (202, ``Retry-After``), with a link that asks again."""
     response = render(request, "certificates/pdf_pending.html", {
-        "message": services.pdf_ready_message(seconds, in_zip=in_zip), "retry_url": request.get_full_path()},
-        status=202)
+        "message": ofd_message or services.pdf_ready_message(seconds, in_zip=in_zip), "ofd": bool(ofd_message),
+        "retry_url": request.get_full_path()}, status=202)
     response["Retry-After"] = str(seconds)
     return response
 
@@ -70,6 +72,20 @@ def certificate_pdf(request, number: str):
 
 
 @login_required
+def certificate_ofd(request, number: str):
+    """The signed OFD, to those who may take the PDF (it prints the same); everyone else 404."""
+    access = selectors.issued_certificate_access(actor=request.actor, number=number)
+    if not access.may.download_ofd:
+        raise NotInScope()
+    issued = access.obj
+    content = selectors.certificate_ofd_stored(issued)
+    if content is None:
+        seconds = services.certificate_ofds_queue(certificates=[issued])
+        return pdf_pending(request, seconds=seconds, ofd_message=services.ofd_ready_message(seconds))
+    return file_response(content, f"{issued.number}.ofd", OFD_TYPE)
+
+
+@login_required
 def index(request):
     may = _page_access(request, "view_list")
     query, status = request.GET.get("q", "").strip(), request.GET.get("status", "")
@@ -85,33 +101,46 @@ def index(request):
     if export == "zip":
         if not may.export_zip:
             raise Forbidden()
-        return _zip(request, certificates)
+        return _zip(request, certificates, with_ofd=request.GET.get("ofd") == "1")
     page = Paginator(certificates, 50).get_page(request.GET.get("page"))
     return render(request, "certificates/issued_list.html", {
         "page": page, "rows": list(selectors.issued_rows(request.actor, page)), "may": may, "q": query, "status": status,
         "statuses": IssuedCertificate.Status.choices, "query": f"q={quote(query)}&status={status}"})
 
 
-def _zip(request, certificates):
-    """One ZIP of the listed certificates' PDFs (the institution's download of its students'). PDFs
-    not in storage yet are queued, and the ZIP is offered again once they should be ready."""
+def _zip(request, certificates, *, with_ofd: bool = False):
+    """One ZIP of the listed certificates' PDFs (the institution's download of its students'), and
+    ``with_ofd`` their signed OFDs beside them. Files not in storage yet are queued, and the ZIP is
+    offered again once they should be ready."""
     chosen = list(certificates.select_related("seal")[:ZIP_LIMIT + 1])
     if len(chosen) > ZIP_LIMIT:
         raise AppError(_("一次最多打包 %(n)d 份证书，请先按条件筛选。") % {"n": ZIP_LIMIT})
-    files, missing = [], []
+    files, missing, missing_ofd = [], [], []
     for access in selectors.issued_rows(request.actor, chosen):
         if not access.may.download_pdf:
             continue
+        stem = f"{access.obj.number}-{access.obj.holder_name}"
         content = selectors.certificate_pdf_stored(access.obj)
         if content is None:
             missing.append(access.obj)
         else:
-            files.append((f"{access.obj.number}-{access.obj.holder_name}.pdf", content))
+            files.append((f"{stem}.pdf", content))
+        if with_ofd and access.may.download_ofd:
+            ofd = selectors.certificate_ofd_stored(access.obj)
+            if ofd is None:
+                missing_ofd.append(access.obj)
+            else:
+                files.append((f"{stem}.ofd", ofd))
+    if missing_ofd:
+        ofd_seconds = services.certificate_ofds_queue(certificates=missing_ofd)
     if missing:
         seconds = services.certificate_pdfs_queue(certificates=missing)
         return pdf_pending(request, seconds=seconds, in_zip=len(missing))
+    if missing_ofd:
+        return pdf_pending(request, seconds=ofd_seconds,
+                           ofd_message=services.ofd_ready_message(ofd_seconds, in_zip=len(missing_ofd)))
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # PDFs are compressed already
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # PDFs and OFDs are compressed already
         for name, content in files:
             archive.writestr(name, content)
     return file_response(buffer.getvalue(), export_filename(_("电子证书"), "zip"), "application/zip")

@@ -117,11 +117,13 @@ class _Page:
                                            Alpha=str(item.alpha)))
 
 
-def render_ofd(data: CertificateData) -> bytes:
+def render_ofd(data: CertificateData, *, draw_seal: bool = True) -> bytes:
     """The unsigned OFD package of the certificate ``data`` (raises pdf.GlyphMissing, as the PDF
-    does, for a character no certificate font draws)."""
+    does, for a character no certificate font draws). ``draw_seal=False`` leaves the seal image off
+    the page, for a package about to be signed: readers draw the signature's stamp (the seal's own
+    picture, at SEAL_BOUNDARY), and the page would otherwise show the seal twice."""
     fonts.check_coverage(data.values().values())
-    sealed = data.seal_png is not None
+    sealed = data.seal_png is not None and draw_seal
     items = [*_static(data.variant, public_base_url(), sealed), *layout.variable_items(data)]
     page = _Page()
     if sealed:
