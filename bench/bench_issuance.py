@@ -13,7 +13,7 @@
 - ``issuance_cpu_ms`` / ``render_sign_cpu_ms``: CPU time per certificate of the issuing and of the
   ceiling processes (PostgreSQL's share not included) — on a machine others are using, the rates
   move with their load, these much less;
-- ``verify_rps`` / ``verify_p99_ms``: GET /api/v1/verify/{number}?name=… against gunicorn (2 workers)
+- ``verify_rps`` / ``verify_p99_ms``: GET /api/v1/verify/{number}?name=… against gunicorn as gunicorn.conf.py starts it (2 × cores + 1 workers)
   from a separate load-client process on loopback with 8 concurrent connections for
   ``BENCH_VERIFY_SECONDS`` (default 20), the rate limit lifted for the client. The client is wrk
   (``scripts/system-deps --bench`` installs it; ``make bench`` does) — a Python client spends about
@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 
 from bench import cleanup
-from bench.serving import wait_for_port
+from bench.serving import gunicorn_command, wait_for_port
 
 N = int(os.environ.get("BENCH_ISSUANCE_N", "10000"))
 NAIVE_N = int(os.environ.get("BENCH_NAIVE_N", "1000"))
@@ -305,9 +305,7 @@ def _verify_load(paths: list[str]) -> dict:
     env = dict(os.environ, VERIFY_RATE_PER_MINUTE=str(10 ** 9), PYTHONPATH=str(settings.BASE_DIR))
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         env["SQLITE_PATH"] = str(settings.DATABASES["default"]["NAME"])
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "pilot.wsgi:application", "--workers", "2",
-                               "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-                              env=env, cwd=settings.BASE_DIR, start_new_session=True)
+    server = subprocess.Popen(gunicorn_command(port, env), env=env, cwd=settings.BASE_DIR, start_new_session=True)
     try:
         wait_for_port(port)
         if shutil.which("wrk") and os.environ.get("BENCH_VERIFY_CLIENT", "wrk") == "wrk":

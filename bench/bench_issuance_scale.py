@@ -26,7 +26,7 @@ a run's figures carry the suffix ``_autovacuum_on`` (or ``_off``). ``BENCH_SCALE
 the stages of ``BENCH_SCALE_STAGES`` (no million, no verification): ``BENCH_AUTOVACUUM=on
 BENCH_SCALE_STAGES=100000 BENCH_SCALE_SEED=0`` measures the 100,000 stage with autovacuum on.
 
-Verification against its floor, in one gunicorn (2 workers) under one load client (wrk, 8 connections,
+Verification against its floor, in one gunicorn as production starts it (gunicorn.conf.py: 2 × cores + 1 workers) under one load client (wrk, 8 connections,
 ``BENCH_VERIFY_SECONDS`` each): ``/livez`` (a bare view through the same middleware stack) and
 ``GET /api/v1/verify/{number}?name=…`` over 500 certificates, the rate limit lifted for the client:
 ``verify_floor_ratio`` = verification ÷ bare view, before the seeding; ``verify_rps_1m`` and
@@ -55,7 +55,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bench import bench_issuance as base
-from bench.serving import wait_for_port
+from bench.serving import gunicorn_command, wait_for_port
 
 STAGES = [int(n) for n in os.environ.get("BENCH_SCALE_STAGES", "10000,100000").split(",") if n]
 SEED = int(os.environ.get("BENCH_SCALE_SEED", "1000000"))
@@ -314,9 +314,8 @@ def _verification(paths: list[str], *, with_floor: bool, cold: list[str] = ()) -
     env = dict(os.environ, VERIFY_RATE_PER_MINUTE=str(10 ** 9), PYTHONPATH=str(settings.BASE_DIR))
     # The request log is written as in production (a line per request), to a file rather than the terminal.
     log = tempfile.TemporaryFile()
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "pilot.wsgi:application", "--workers", "2",
-                               "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-                              env=env, cwd=settings.BASE_DIR, start_new_session=True, stdout=log, stderr=log)
+    server = subprocess.Popen(gunicorn_command(port, env), env=env, cwd=settings.BASE_DIR, start_new_session=True,
+                              stdout=log, stderr=log)
     try:
         wait_for_port(port)
         out = {"verify": base._wrk_load(paths, port, base.VERIFY_SECONDS)}

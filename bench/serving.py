@@ -1,7 +1,16 @@
 """What the benchmarks that start a gunicorn share."""
 
 import socket
+import sys
 import time
+
+
+def gunicorn_command(port: int, env: dict) -> list[str]:
+    """gunicorn as production starts it (gunicorn.conf.py: its workers, timeout and metrics upkeep),
+    bound to 127.0.0.1:``port`` (set in ``env``)."""
+    env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
+    return [sys.executable, "-m", "gunicorn", "pilot.wsgi:application", "-c", "gunicorn.conf.py",
+            "--log-level", "warning"]
 
 
 def wait_for_port(port: int, seconds: float = 60, *, process=None) -> None:
