@@ -1,16 +1,12 @@
 """Gunicorn's configuration for the portal (docker-compose.yml and the Dockerfile start it with
 ``-c gunicorn.conf.py``). Settings come from the environment so one image fits every host."""
 
-import multiprocessing
 import os
 
 from core.metrics.process import process_dead, stale_files_clear
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-# gunicorn's own rule, 2 x cores + 1: a sync worker waits on PostgreSQL and Redis for part of every
-# request, and with only as many workers as cores those waits leave cores idle (on 2 cores, public
-# verification served 58 % of the bare view's rate with 2 workers and 76 % with 5, bench_issuance_scale).
-workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * multiprocessing.cpu_count() + 1)))
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 
 

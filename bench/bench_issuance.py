@@ -14,7 +14,7 @@
   ceiling processes (PostgreSQL's share not included) — on a machine others are using, the rates
   move with their load, these much less;
 - ``verify_rps`` / ``verify_p99_ms``: GET /api/v1/verify/{number}?name=… against gunicorn as
-  gunicorn.conf.py starts it (2 × cores + 1 workers)
+  gunicorn.conf.py starts it (2 workers)
   from a separate load-client process on loopback with 8 concurrent connections for
   ``BENCH_VERIFY_SECONDS`` (default 20), the rate limit lifted for the client. The client is wrk
   (``scripts/system-deps --bench`` installs it; ``make bench`` does) — a Python client spends about

@@ -26,8 +26,8 @@ a run's figures carry the suffix ``_autovacuum_on`` (or ``_off``). ``BENCH_SCALE
 the stages of ``BENCH_SCALE_STAGES`` (no million, no verification): ``BENCH_AUTOVACUUM=on
 BENCH_SCALE_STAGES=100000 BENCH_SCALE_SEED=0`` measures the 100,000 stage with autovacuum on.
 
-Verification against its floor, in one gunicorn as production starts it (gunicorn.conf.py: 2 × cores + 1
-workers) under one load client (wrk, 8 connections,
+Verification against its floor, in one gunicorn as production starts it (gunicorn.conf.py: 2 workers) under one load
+client (wrk, 8 connections,
 ``BENCH_VERIFY_SECONDS`` each): ``/livez`` (a bare view through the same middleware stack) and
 ``GET /api/v1/verify/{number}?name=…`` over 500 certificates, the rate limit lifted for the client:
 ``verify_floor_ratio`` = verification ÷ bare view, before the seeding; ``verify_rps_1m`` and
