@@ -150,27 +150,24 @@ def certificate_pdf_stored(issued: IssuedCertificate) -> bytes | None:
     """The stored PDF of ``issued``; None when it has none yet (imported, or from a bulk load) or its
     file has gone missing from storage. A read only: rendering is the worker's, queued by
     certificates.issuance.services.certificate_pdfs_queue."""
-    if not issued.pdf:
-        return None
-    try:
-        with issued.pdf.open("rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        logger.warning("the stored PDF of certificate %s is missing from storage", issued.number)
-        return None
+    return _stored(issued, issued.pdf, "PDF")
 
 
 def certificate_ofd_stored(issued: IssuedCertificate) -> bytes | None:
     """The stored signed OFD of ``issued``; None when none is made yet or its file has gone missing.
     A read only: making it is certificates.issuance.ofd_files', queued by
     certificates.issuance.services.certificate_ofds_queue."""
-    if not issued.ofd:
+    return _stored(issued, issued.ofd, "OFD")
+
+
+def _stored(issued: IssuedCertificate, field_file, kind: str) -> bytes | None:
+    if not field_file:
         return None
     try:
-        with issued.ofd.open("rb") as handle:
+        with field_file.open("rb") as handle:
             return handle.read()
     except FileNotFoundError:
-        logger.warning("the stored OFD of certificate %s is missing from storage", issued.number)
+        logger.warning("the stored %s of certificate %s is missing from storage", kind, issued.number)
         return None
 
 

@@ -23,6 +23,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from core.dev_keys import dev_key_pair
+
 SIGNATURE_FIELD = "IssuerSignature"
 SIGNATURE_BYTES_RESERVED = 8192  # hex digits for the CMS when no template sizes it (4 KB of DER)
 DEV_SUBJECT = "1+X Pilot Portal issuing key (development only)"
@@ -81,17 +83,7 @@ def key_paths() -> tuple[Path, Path]:
     if settings.IS_PRODUCTION:
         raise ImproperlyConfigured("ISSUING_KEY_PATH and ISSUING_CERT_PATH are required to issue certificates "
                                    "when PILOT_ENV=production")
-    key_path, cert_path = _dev_key_paths()
-    for _attempt in range(50):
-        if cert_path.exists() and key_path.exists():
-            return key_path, cert_path
-        if not cert_path.exists():
-            _generate_dev_key(key_path, cert_path)
-        else:  # another process linked the certificate and is about to move its key in place
-            import time
-
-            time.sleep(0.05)
-    raise ImproperlyConfigured(f"the development issuing key in {key_path.parent} is incomplete")
+    return dev_key_pair(*_dev_key_paths(), _generate_dev_key, what="issuing key")
 
 
 @functools.cache

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
+from core.dev_keys import dev_key_pair
 from core.errors import AppError
 
 DISTINGUISHING_ID = b"1234567812345678"
@@ -311,17 +312,7 @@ def key_paths() -> tuple[Path, Path]:
         return Path(settings.ISSUING_SM2_KEY_PATH), Path(settings.ISSUING_SM2_CERT_PATH)
     if settings.IS_PRODUCTION:
         raise KeyMissing()
-    key_path, cert_path = _dev_key_paths()
-    for _attempt in range(50):
-        if cert_path.exists() and key_path.exists():
-            return key_path, cert_path
-        if not cert_path.exists():
-            _generate_dev_key(key_path, cert_path)
-        else:  # another process linked the certificate and is about to move its key in place
-            import time
-
-            time.sleep(0.05)
-    raise ImproperlyConfigured(f"the development SM2 key in {key_path.parent} is incomplete")
+    return dev_key_pair(*_dev_key_paths(), _generate_dev_key, what="SM2 key")
 
 
 class _Issuer:

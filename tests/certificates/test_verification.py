@@ -9,25 +9,8 @@ from certificates.issuance.models import IssuedCertificate
 from certificates.issuance.revocation import certificate_reissue, certificate_revoke
 from certificates.issuance.selectors import certificate_pdf_stored
 from certificates.verification import services as verification
-from tests.accounts.factories import PersonFactory
-from tests.certificates.factories import certificate_with_levels, issue_now, seal_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def issued(org_a, hubei):
-    seal_for(org_a)
-    certificate = certificate_with_levels(org=org_a, name="老年照护")
-    (issued,) = issue_now(certificate=certificate, province=hubei, people=[PersonFactory(name="张小三")])
-    return issued
-
-
-@pytest.fixture
-def org_actor(org_a_user):
-    from accounts.scoping import actor_for
-
-    return actor_for(org_a_user)
 
 
 def test_number_and_name_show_the_masked_result(client, issued):

@@ -25,21 +25,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.skipif(ratelimit.shared_redis()
                                                         reason="the memo is kept only with Redis (CI runs it)")]
 
 
-@pytest.fixture
-def issued(org_a, hubei):
-    seal_for(org_a)
-    certificate = certificate_with_levels(org=org_a, name="老年照护")
-    (issued,) = issue_now(certificate=certificate, province=hubei, people=[PersonFactory(name="张小三")])
-    return issued
-
-
-@pytest.fixture
-def org_actor(org_a_user):
-    from accounts.scoping import actor_for
-
-    return actor_for(org_a_user)
-
-
 def lookup(number, name="张小三"):
     with CaptureQueriesContext(connection) as queries:
         verdict = verification.certificate_verify(number=number, name=name, client="10.0.0.1")

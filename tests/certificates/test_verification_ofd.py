@@ -16,28 +16,11 @@ from certificates.issuance.revocation import certificate_reissue, certificate_re
 from certificates.issuance.selectors import certificate_pdf_stored
 from certificates.ofd import signature, sm2
 from certificates.verification import services as verification
-from tests.accounts.factories import PersonFactory
-from tests.certificates.factories import certificate_with_levels, issue_now, seal_for
 from tests.certificates.ofd_files import certificate_ofd_signed
 
 pytestmark = pytest.mark.django_db
 CONTENT = "Doc_0/Pages/Page_0/Content.xml"
 SIGNED_VALUE = "Doc_0/Signs/Sign_0/SignedValue.dat"
-
-
-@pytest.fixture
-def issued(org_a, hubei):
-    seal_for(org_a)
-    certificate = certificate_with_levels(org=org_a, name="老年照护")
-    (issued,) = issue_now(certificate=certificate, province=hubei, people=[PersonFactory(name="张小三")])
-    return issued
-
-
-@pytest.fixture
-def org_actor(org_a_user):
-    from accounts.scoping import actor_for
-
-    return actor_for(org_a_user)
 
 
 @pytest.fixture

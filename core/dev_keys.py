@@ -1,0 +1,23 @@
+"""Development key pairs (the issuing keys outside production): generated on first use into the var
+folder and kept, never committed."""
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def dev_key_pair(key_path: Path, cert_path: Path, generate: Callable[[Path, Path], None], *,
+                 what: str) -> tuple[Path, Path]:
+    """The key and certificate at ``key_path`` and ``cert_path``, made by ``generate`` the first time.
+    Processes starting together wait for the one making them: it links the certificate first and
+    moves the key in place after."""
+    for _attempt in range(50):
+        if cert_path.exists() and key_path.exists():
+            return key_path, cert_path
+        if not cert_path.exists():
+            generate(key_path, cert_path)
+        else:  # another process linked the certificate and is about to move its key in place
+            time.sleep(0.05)
+    raise ImproperlyConfigured(f"the development {what} in {key_path.parent} is incomplete")
