@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.api_pagination import PaginatedListMixin
 from certificates.issuance import revocation, selectors, services
 from certificates.issuance.documents import certificate_pdf_render
+from certificates.issuance.ofd_files import OFD_TYPE
 from core.errors import Forbidden, NotInScope
 from core.exports import file_response
 
@@ -47,8 +48,9 @@ class PdfPendingOutput(serializers.Serializer):
     retry_after = serializers.IntegerField(help_text="预计多少秒后可以下载，与响应头 Retry-After 相同")
 
 
-def pdf_pending_response(seconds: int) -> Response:
-    response = Response({"detail": services.pdf_ready_message(seconds), "retry_after": seconds}, status=202)
+def pending_response(seconds: int, message: str) -> Response:
+    """202 for a file being made (PDF or OFD): when to come back, in the header and in Chinese."""
+    response = Response({"detail": message, "retry_after": seconds}, status=202)
     response["Retry-After"] = str(seconds)
     return response
 
@@ -93,7 +95,8 @@ class CertificatePdfApi(APIView):
                                  "application/pdf")
         content = selectors.certificate_pdf_stored(issued)
         if content is None:
-            return pdf_pending_response(services.certificate_pdfs_queue(certificates=[issued]))
+            seconds = services.certificate_pdfs_queue(certificates=[issued])
+            return pending_response(seconds, services.pdf_ready_message(seconds))
         return file_response(content, f"{issued.number}.pdf", "application/pdf")
 
 
@@ -102,7 +105,7 @@ class CertificateOfdApi(APIView):
         summary="下载电子证书 OFD 版式文件（与 PDF 相同的人可下载；平台启用前导入的证书没有 OFD）",
         description="OFD（GB/T 33190）由发证机构的电子印章（GB/T 38540）经平台 SM2 密钥签章。首次下载时生成并保存："
                     "尚未生成时已排队生成，返回 202、`Retry-After` 响应头和中文说明，届时重新请求即可下载。",
-        responses={(200, "application/ofd"): OpenApiResponse(OpenApiTypes.BINARY, description="签章的 OFD"),
+        responses={(200, OFD_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="签章的 OFD"),
                    202: OpenApiResponse(PdfPendingOutput, description="OFD 正在生成：稍后按 Retry-After 重试")})
     def get(self, request, number: str):
         access = selectors.issued_certificate_access(actor=request.actor, number=number)
@@ -112,10 +115,8 @@ class CertificateOfdApi(APIView):
         content = selectors.certificate_ofd_stored(issued)
         if content is None:
             seconds = services.certificate_ofds_queue(certificates=[issued])
-            response = Response({"detail": services.ofd_ready_message(seconds), "retry_after": seconds}, status=202)
-            response["Retry-After"] = str(seconds)
-            return response
-        return file_response(content, f"{issued.number}.ofd", "application/ofd")
+            return pending_response(seconds, services.ofd_ready_message(seconds))
+        return file_response(content, f"{issued.number}.ofd", OFD_TYPE)
 
 
 class CertificateRevokeApi(APIView):

@@ -32,6 +32,8 @@ from organizations.seals.models import OrgSeal
 
 logger = logging.getLogger(__name__)
 
+OFD_TYPE = "application/ofd"  # the media type of GB/T 33190 files
+
 # A seal version never stops being the one its certificates were issued with (a new version applies
 # only to later certificates), and a certificate's OFD may first be asked for years after issue: the
 # SES_Seal is valid from the version's upload for this long.

@@ -16,14 +16,13 @@ for each signature (``_CmsTemplate``: a signature ≈3 ms instead of ≈12).
 import datetime
 import functools
 import io
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from core.dev_keys import dev_key_pair
+from core.dev_keys import dev_key_pair, dev_key_pair_write
 
 SIGNATURE_FIELD = "IssuerSignature"
 SIGNATURE_BYTES_RESERVED = 8192  # hex digits for the CMS when no template sizes it (4 KB of DER)
@@ -60,20 +59,7 @@ def _generate_dev_key(key_path: Path, cert_path: Path) -> None:
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
     cert_pem = cert.public_bytes(serialization.Encoding.PEM)
-    tmp_key, tmp_cert = key_path.with_suffix(f".{os.getpid()}.tmp"), cert_path.with_suffix(f".{os.getpid()}.tmp")
-    fd = os.open(tmp_key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key_pem)
-    tmp_cert.write_bytes(cert_pem)
-    try:
-        os.link(tmp_cert, cert_path)  # the certificate is the marker: whoever links it first wins
-    except FileExistsError:
-        pass
-    else:
-        os.replace(tmp_key, key_path)
-    finally:
-        for tmp in (tmp_key, tmp_cert):
-            tmp.unlink(missing_ok=True)
+    dev_key_pair_write(key_path, cert_path, key_pem, cert_pem)
 
 
 def key_paths() -> tuple[Path, Path]:

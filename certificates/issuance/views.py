@@ -28,12 +28,12 @@ from certificates.issuance.documents import certificate_pdf_render, verify_url
 from certificates.issuance.forms import ImportForm, ReissueForm, RevokeForm
 from certificates.issuance.models import HELD_FOR_ORG, IssuanceRequest, IssuedCertificate
 from certificates.issuance.notes import request_note
+from certificates.issuance.ofd_files import OFD_TYPE
 from core.confirmation import confirmation_step
 from core.errors import AppError, Forbidden, NotInScope
 from core.exports import export_filename, file_response, xlsx_response
 
 ZIP_LIMIT = 2000
-OFD_TYPE = "application/ofd"
 
 
 def _page_access(request, action: str):

@@ -33,7 +33,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
-from core.dev_keys import dev_key_pair
+from core.dev_keys import dev_key_pair, dev_key_pair_write
 from core.errors import AppError
 
 DISTINGUISHING_ID = b"1234567812345678"
@@ -289,20 +289,7 @@ def _generate_dev_key(key_path: Path, cert_path: Path) -> None:
     key_path.parent.mkdir(parents=True, exist_ok=True)
     key_pem, _key = _generate_key()
     cert_pem = _pem(self_signed_certificate(key_pem, common_name=DEV_SUBJECT), "CERTIFICATE")
-    tmp_key, tmp_cert = key_path.with_suffix(f".{os.getpid()}.tmp"), cert_path.with_suffix(f".{os.getpid()}.tmp")
-    fd = os.open(tmp_key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key_pem)
-    tmp_cert.write_bytes(cert_pem)
-    try:
-        os.link(tmp_cert, cert_path)
-    except FileExistsError:
-        pass
-    else:
-        os.replace(tmp_key, key_path)
-    finally:
-        for tmp in (tmp_key, tmp_cert):
-            tmp.unlink(missing_ok=True)
+    dev_key_pair_write(key_path, cert_path, key_pem, cert_pem)
 
 
 def key_paths() -> tuple[Path, Path]:
