@@ -21,6 +21,7 @@ and, when the hit is within the limit and the stamps are the expected ones, adds
 """
 
 import logging
+import os
 import sys
 import threading
 import time
@@ -94,9 +95,8 @@ def hit_checked(key: str, *, window: int, limit: int, read: tuple[str, ...], exp
     field, tally_key, tally_seconds = ("", make_key("unused"), 0) if tally is None else (
         tally[1], make_key(tally[0]), tally[2])
     try:
-        hits, tallied, values = _checked_script(client)(
-            keys=[counter, *(make_key(name) for name in read), tally_key],
-            args=[window, limit, field, tally_seconds, *expected])
+        hits, tallied, values = _script_run(client, _CHECKED_LUA, [counter, *(make_key(name) for name in read), tally_key],
+                                            [window, limit, field, tally_seconds, *expected])
     except Exception as exc:
         if not unreachable_noted(exc):
             raise
@@ -123,11 +123,50 @@ def unreachable_noted(exc: Exception) -> bool:
     return True
 
 
-def _checked_script(client):
-    script = getattr(client, "_checked_script", None)
-    if script is None:
-        script = client._checked_script = client.register_script(_CHECKED_LUA)
-    return script
+class _Wire(threading.local):
+    """The hot path's own connection to Redis, per thread of a process: a script is sent on it with
+    no client layer around it (the client's pool, retry and instrumentation cost as much CPU as
+    the round trip's system calls). It is made from the client's pool settings (address, database,
+    password, TLS, timeouts), so it reaches the same server the same way."""
+
+    connection = None
+    pid = 0
+    pool = None
+    shas: dict
+
+
+_wire = _Wire()
+
+
+def _script_run(client, script: str, keys: list, args: list):
+    """EVALSHA of ``script`` on this thread's connection (loaded once per connection, again after
+    NOSCRIPT: a restarted Redis). A connection found broken is made again and the script sent
+    once more: at worst a hit counts twice (stricter, never looser)."""
+    for attempt in (1, 2):
+        connection = _wire.connection
+        if connection is None or _wire.pid != os.getpid() or _wire.pool is not client.connection_pool:
+            # none yet, inherited across a fork, or the cache now points elsewhere
+            if connection is not None and _wire.pid == os.getpid():
+                connection.disconnect()
+            connection = _wire.connection = client.connection_pool.make_connection()
+            _wire.pid, _wire.pool, _wire.shas = os.getpid(), client.connection_pool, {}
+        try:
+            sha = _wire.shas.get(script)
+            if sha is None:
+                connection.send_command("SCRIPT", "LOAD", script, check_health=False)
+                sha = _wire.shas[script] = connection.read_response().decode()
+            connection.send_packed_command(connection.pack_command("EVALSHA", sha, len(keys), *keys, *args),
+                                           check_health=False)
+            return connection.read_response()
+        except Exception as exc:
+            redis_exceptions = sys.modules["redis.exceptions"]
+            if isinstance(exc, redis_exceptions.NoScriptError) and attempt == 1:
+                _wire.shas.clear()
+                continue
+            connection.disconnect()
+            _wire.connection = None
+            if not isinstance(exc, redis_exceptions.ConnectionError) or attempt == 2:
+                raise
 
 
 def give_back(count: Count, *, window: int) -> None:

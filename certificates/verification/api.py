@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -44,7 +45,7 @@ class VerifyApi(PublicApi):
     def get(self, request, number: str):
         verdict = verification.certificate_verify(number=number, client=request.META.get("REMOTE_ADDR", ""),
                                                   **self.query(request.GET))
-        return Response(verdict.as_dict())
+        return HttpResponse(_verdict_json(verdict), content_type=JSONRenderer.media_type)
 
     def dispatch(self, request, *args, **kwargs):
         """GET is the public hot path (bench/bench_issuance_scale.py): with nothing to authenticate,
@@ -75,6 +76,22 @@ class VerifyApi(PublicApi):
 
 
 VerifyApi.QUERY_LENGTHS = {name: field.max_length for name, field in VerifyApi.VerifyQuerySerializer().fields.items()}
+
+
+_VERDICT_JSON_MAX = 10_000
+_verdict_json_kept: dict[verification.Verdict, bytes] = {}
+
+
+def _verdict_json(verdict: verification.Verdict) -> bytes:
+    """The verdict as the JSON renderer writes it, kept per verdict in this process (hot path: a
+    verdict is immutable, and the same few are asked for again and again). A verdict's text is in
+    the request's language, so each language's answer is kept apart."""
+    body = _verdict_json_kept.get(verdict)
+    if body is None:
+        if len(_verdict_json_kept) >= _VERDICT_JSON_MAX:
+            _verdict_json_kept.clear()
+        body = _verdict_json_kept[verdict] = JSONRenderer().render(verdict.as_dict())
+    return body
 
 
 def _plain(value: str) -> bool:
