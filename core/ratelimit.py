@@ -16,15 +16,21 @@ sign-in keep answering, and every limit still holds, per process (with several w
 client gets up to that many times the limit until Redis is back).
 
 ``hit_checked`` is ``hit`` for a hot path that also keeps answers in its process's memory: in the
-same single round trip (a Lua script) it reads the stamps those answers depend on (core.stamps)
-and, when the hit is within the limit and the stamps are the expected ones, adds one to a tally.
+same single round trip (a Lua script, on the thread's own connection) it reads the stamps those
+answers depend on (core.stamps) and, when the hit is within the limit and the stamps are the
+expected ones, adds one to a tally. With ``lease`` a client that keeps coming back to the same
+process has hits taken ahead (``_Leases``: counted at once, never beyond the limit), which
+``hit_leased`` spends with no round trip; the tally of such a hit waits in the process
+(``tally_later``) for the next ``tallies_push``.
 """
 
+import atexit
 import logging
 import os
 import sys
 import threading
 import time
+from collections import Counter
 from typing import NamedTuple
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
@@ -58,19 +64,21 @@ class Checked(NamedTuple):
 
 
 # The first hit of a window creates the counter with its expiry (as ``_cache_add``), every hit
-# increments it; the stamps are read; the tally only counts a hit within the limit whose stamps
-# were the expected ones. KEYS: counter, stamps..., tally hash. ARGV: window, limit, tally field
-# ("" for none), tally expiry, expected values...
+# increments it (by the hits taken: this one and a lease's); the stamps are read; the tally only
+# counts a hit within the limit whose stamps were the expected ones. KEYS: counter, stamps...,
+# tally hash. ARGV: window, limit, tally field ("" for none), tally expiry, hits taken (0: this hit
+# is one the process took ahead), expected values...
 _CHECKED_LUA = """
 redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX')
-local hits = redis.call('INCR', KEYS[1])
+local hits = redis.call('INCRBY', KEYS[1], ARGV[5])
 local values, same = {}, true
-for i = 5, #ARGV do
-  values[i - 4] = redis.call('GET', KEYS[i - 3]) or ''
-  if values[i - 4] ~= ARGV[i] then same = false end
+for i = 6, #ARGV do
+  values[i - 5] = redis.call('GET', KEYS[i - 4]) or ''
+  if values[i - 5] ~= ARGV[i] then same = false end
 end
 local tallied = 0
-if ARGV[3] ~= '' and same and hits <= tonumber(ARGV[2]) then
+local take = tonumber(ARGV[5])
+if ARGV[3] ~= '' and same and (take == 0 or hits - take < tonumber(ARGV[2])) then
   redis.call('HINCRBY', KEYS[#KEYS], ARGV[3], 1)
   redis.call('EXPIRE', KEYS[#KEYS], ARGV[4])
   tallied = 1
@@ -80,28 +88,123 @@ return {hits, tallied, values}
 
 
 def hit_checked(key: str, *, window: int, limit: int, read: tuple[str, ...], expect: tuple[str, ...] | None,
-                tally: tuple[str, str, int] | None = None) -> Checked | None:
-    """Count one hit on ``key`` and read the cache keys ``read``, in ONE round trip; when the hits
-    are within ``limit`` and the values read equal ``expect``, add one to the field of the hash of
-    ``tally`` = (cache key, field, expiry in seconds). None when the cache is not Redis or cannot be
-    reached: the caller takes its slower path (``hit``, and the database)."""
+                tally: tuple[str, str, int] | None = None, lease: bool = False) -> Checked | None:
+    """Count one hit on ``key`` and read the cache keys ``read``, in ONE round trip; when the hit
+    is within ``limit`` and the values read equal ``expect``, add one to the field of the hash of
+    ``tally`` = (cache key, field, expiry in seconds). With ``lease``, a client that keeps coming
+    back to this process also takes hits ahead (``hit_leased``). None when the cache is not Redis or
+    cannot be reached: the caller takes its slower path (``hit``, and the database)."""
     shared = shared_redis()
     if shared is None:
         return None
     client, make_key = shared
     now = int(time.time())
     counter = make_key(f"{key}:{now // window}")
+    if lease and _leases.use(key, now // window):
+        take = 0  # counted already, as one of the hits this process took ahead
+    else:
+        take = _leases.size(key, now // window, limit) if lease else 1
     expected = list(expect) if expect is not None else ["\0"] * len(read)  # "\0": no value is expected
     field, tally_key, tally_seconds = ("", make_key("unused"), 0) if tally is None else (
         tally[1], make_key(tally[0]), tally[2])
     try:
         hits, tallied, values = _script_run(client, _CHECKED_LUA, [counter, *(make_key(name) for name in read), tally_key],
-                                            [window, limit, field, tally_seconds, *expected])
+                                            [window, limit, field, tally_seconds, take, *expected])
     except Exception as exc:
         if not unreachable_noted(exc):
             raise
         return None
-    return Checked(Count(int(hits), window - now % window, counter), tuple(v.decode() for v in values), bool(tallied))
+    if take and lease:
+        _leases.taken(key, now // window, limit, hits=int(hits), take=take)
+    own = int(hits) - take + 1 if take else min(int(hits), limit)  # this hit is the first of those taken
+    return Checked(Count(own, window - now % window, counter), tuple(v.decode() for v in values), bool(tallied))
+
+
+def hit_leased(key: str, *, window: int) -> bool:
+    """Count one hit on ``key`` against a hit this process took ahead in the current window, with
+    no round trip; False when it holds none (the caller then goes through ``hit_checked``)."""
+    return _leases.use(key, int(time.time()) // window)
+
+
+def tally_later(tally: tuple[str, str, int]) -> None:
+    """Add one to ``tally`` (as ``hit_checked``'s) with the next ``tallies_push`` of this process."""
+    with _pending_lock:
+        _pending[tally] += 1
+
+
+def tallies_push() -> None:
+    """Add this process's pending tallies to the cache in one round trip (core.stamps' listener
+    does it every second, and counts are pushed before they are read). Kept for the next push
+    while the cache cannot be reached."""
+    global _pending
+    with _pending_lock:
+        taken, _pending = _pending, Counter()
+    if not taken:
+        return
+    shared = shared_redis()
+    try:
+        if shared is None:
+            raise ConnectionError("the cache is not reachable")
+        client, make_key = shared
+        pipe = client.pipeline(transaction=False)
+        for (key, field, seconds), count in taken.items():
+            pipe.hincrby(make_key(key), field, count)
+            pipe.expire(make_key(key), seconds)
+        pipe.execute()
+    except Exception as exc:
+        if not isinstance(exc, ConnectionError) and not unreachable_noted(exc):
+            raise
+        with _pending_lock:
+            _pending.update(taken)
+
+
+class _Leases:
+    """Hits a client's window counter was raised by ahead of its requests, held by this process.
+
+    A client's first hit of a window takes one; each later round trip of the same window takes
+    twice the previous, up to ``LEASE_MAX`` and never more than a sixteenth of what the client has
+    left, so a client near its limit goes to Redis on every hit. Hits taken ahead are counted at
+    once, so no client ever gets more than the limit across processes; at worst one is refused a
+    few hits early (those another process still holds). At the default limit (30 a minute) no hit
+    is ever taken ahead."""
+
+    MAX_KEYS = 10_000
+
+    def __init__(self):
+        self._held: dict[str, list[int]] = {}  # key -> [window number, hits held, last take, counter after it]
+        self._lock = threading.Lock()
+
+    def size(self, key: str, window_number: int, limit: int) -> int:
+        held = self._held.get(key)
+        if held is None or held[0] != window_number:
+            return 1
+        return max(1, min(held[2] * 2, LEASE_MAX, (limit - held[3]) // 16))
+
+    def taken(self, key: str, window_number: int, limit: int, *, hits: int, take: int) -> None:
+        spare = max(0, min(hits, limit) - (hits - take + 1))  # beyond this hit, within the limit
+        with self._lock:
+            if len(self._held) >= self.MAX_KEYS and key not in self._held:
+                self._held = {k: v for k, v in self._held.items() if v[0] == window_number}
+                if len(self._held) >= self.MAX_KEYS:
+                    self._held.clear()
+            self._held[key] = [window_number, spare, take, hits]
+
+    def use(self, key: str, window_number: int) -> bool:
+        held = self._held.get(key)
+        if held is None or held[0] != window_number or held[1] <= 0:
+            return False
+        with self._lock:
+            if held[1] <= 0:
+                return False
+            held[1] -= 1
+            return True
+
+    def clear(self) -> None:
+        with self._lock:
+            self._held.clear()
+
+
+LEASE_MAX = 32
 
 
 def shared_redis():
@@ -284,3 +387,7 @@ class _LocalCounters:
 
 _breaker = _Breaker()
 _local = _LocalCounters()
+_leases = _Leases()
+_pending: Counter = Counter()  # tallies to add: (cache key, field, expiry) -> count
+_pending_lock = threading.Lock()
+atexit.register(tallies_push)  # a worker that stops leaves none behind (a crash loses up to a second's)

@@ -9,14 +9,29 @@ certificate's), ``certificate-number:<number>`` (an issued certificate, or a num
 A stamp is renewed at once and again when the transaction commits: a reader that read the old rows
 in between kept them under the first value, and the second makes it read again.
 
+Every renewal is also announced, on a Redis channel and at once to this process: each web process
+that keeps answers hears them on a listener thread (``listening()`` starts it) and drops what they
+name (``on_renewed``). While a process hears every renewal it may answer from what it kept without
+reading the stamps (certificates.verification: a client's hits taken ahead, core.ratelimit.hit_leased);
+``epoch()`` changes whenever it may have missed one (listener subscribed anew, or lost), so what was
+kept before must be checked against its stamps again; ``generation()`` changes whenever it heard one,
+so a keeper can tell that an answer it is about to keep was read before a renewal it already heard.
+The listener also pushes the process's pending tallies every second (core.ratelimit.tallies_push).
+
 Without Redis (the embedded default) nothing keeps answers, and there is nothing to renew. When
 Redis cannot be reached the renewal is logged and lost; keepers never keep answers longer than
 ``SECONDS`` and read the database while Redis is down, so such an answer is stale at most that long.
 """
 
 import logging
+import os
 import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 
 from core import ratelimit
@@ -51,6 +66,7 @@ def renew(*names: str) -> None:
 
 
 def _write(names: tuple[str, ...]) -> None:
+    _heard(names)  # this process first, at once; the others through the channel
     shared = ratelimit.shared_redis()
     if shared is None:
         return
@@ -58,9 +74,122 @@ def _write(names: tuple[str, ...]) -> None:
     pipe = client.pipeline(transaction=False)
     for name in names:
         pipe.set(make_key(key(name)), secrets.token_hex(8), ex=SECONDS)
+    pipe.publish(_channel(client, make_key), "\n".join((_state.voice, *names)))  # after the stamps
     try:
         pipe.execute()
     except Exception as exc:
         if not ratelimit.unreachable_noted(exc):
             raise
         logger.warning("stamps %s not renewed: the cache is unreachable", ", ".join(names[:5]))
+
+
+# --- hearing renewals ------------------------------------------------------------------------------
+
+class _State:
+    pid = 0
+    listener = None  # the running listener's token: one that is not this one stops
+    voice = ""  # this process's mark on what it announces (it has heard those already)
+    listening = False
+    epoch = 0
+    generation = 0
+
+
+_state = _State()
+_callbacks: list[Callable[[Iterable[str]], None]] = []
+_PING_SECONDS = 5.0
+
+
+def on_renewed(callback: Callable[[Iterable[str]], None]) -> None:
+    """Call ``callback(names)`` on every renewal this process hears."""
+    _callbacks.append(callback)
+
+
+def listening() -> bool:
+    """Whether this process hears every renewal now (starting its listener on the first ask)."""
+    if _state.pid != os.getpid():
+        _start()
+    return _state.listening
+
+
+def epoch() -> int:
+    return _state.epoch
+
+
+def generation() -> int:
+    return _state.generation
+
+
+def listen_anew() -> None:
+    """Start listening again, on the cache as it is configured now (tests that point it elsewhere)."""
+    _state.pid = 0
+    _state.epoch += 1
+    listening()
+
+
+def _start() -> None:
+    _state.pid, _state.voice, _state.listening = os.getpid(), secrets.token_hex(6), False
+    _state.listener = token = object()
+    if isinstance(caches[DEFAULT_CACHE_ALIAS], RedisCache):
+        threading.Thread(target=_listen, args=(token,), name="stamps-listener", daemon=True).start()
+
+
+def _heard(names: Iterable[str]) -> None:
+    _state.generation += 1
+    for callback in _callbacks:
+        callback(names)
+
+
+def _lost() -> None:
+    _state.listening = False
+    _state.epoch += 1
+
+
+def _channel(client, make_key) -> str:
+    # Channels are shared by all of a server's databases: the name carries the database.
+    return make_key(f"stamps:{client.connection_pool.connection_kwargs.get('db', 0)}")
+
+
+def _listen(token) -> None:
+    while _state.listener is token:
+        pubsub = None
+        try:
+            backend = caches[DEFAULT_CACHE_ALIAS]
+            client = backend._cache.get_client(write=True)
+            pubsub = client.pubsub()
+            pubsub.subscribe(_channel(client, backend.make_key))
+            pinged = pushed = time.monotonic()
+            while _state.listener is token:
+                message = pubsub.get_message(timeout=1.0)
+                if message is None:
+                    pass
+                elif message["type"] == "subscribe" and _state.listener is token:
+                    _state.epoch += 1  # what was kept before may have missed a renewal
+                    _state.listening = True
+                elif message["type"] == "message":
+                    voice, *names = message["data"].decode().split("\n")
+                    if voice != _state.voice:
+                        _heard(names)
+                elif message["type"] == "pong":
+                    pinged = time.monotonic()
+                now = time.monotonic()
+                if now - pushed >= 1.0:
+                    ratelimit.tallies_push()
+                    pushed = now
+                if now - pinged >= 3 * _PING_SECONDS:
+                    raise ConnectionError("no answer to the listener's pings")
+                if now - pinged >= _PING_SECONDS:
+                    pubsub.ping()
+        except Exception as exc:  # whatever it was, this process no longer hears renewals
+            if _state.listener is not token:
+                return
+            if _state.listening:
+                logger.warning("stamps: the listener lost Redis (%s: %s); answers are checked against their "
+                               "stamps until it is back", exc.__class__.__name__, exc)
+            _lost()
+            time.sleep(ratelimit.FALLBACK_SECONDS)
+        finally:
+            if pubsub is not None:
+                try:
+                    pubsub.close()
+                except Exception:
+                    pass

@@ -76,6 +76,8 @@ def _clear_cache():
     cache.clear()
     ratelimit._breaker.reset()
     ratelimit._local.clear()
+    ratelimit._leases.clear()
+    ratelimit._pending.clear()
     memo.forget_all()  # what the last test's lookups kept: its rows are gone, its stamps flushed
 
 

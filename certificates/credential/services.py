@@ -43,8 +43,9 @@ def verification_counted(*, issued_id: int | None = None, number: str = "") -> N
 
 
 # Lookups by number are counted in Redis first (certificates.verification: in the rate limit's own
-# round trip), in a hash per day of certificate id -> lookups, and moved into VerificationCount by
-# ``verification_counts_flush``: every minute (beat) and before the counts are read.
+# round trip, or with the web process's next push of tallies), in a hash per day of certificate id
+# -> lookups, and moved into VerificationCount by ``verification_counts_flush``: every minute (beat)
+# and before the counts are read.
 TALLY_SECONDS = 8 * 86400  # a day's tally outlives a week without flushes, then it is gone
 
 
@@ -54,7 +55,7 @@ def _tally_key(day: datetime.date) -> str:
 
 def verification_tally(issued_id: int) -> tuple[str, str, int]:
     """Where a lookup of ``issued_id`` today is tallied: (cache key, field, expiry), for
-    core.ratelimit.hit_checked."""
+    core.ratelimit.hit_checked and tally_later."""
     return _tally_key(timezone.localdate()), str(issued_id), TALLY_SECONDS
 
 
@@ -80,7 +81,9 @@ def verification_tallied(issued_id: int | None) -> None:
 def verification_counts_flush() -> int:
     """Move the lookups tallied in Redis into VerificationCount (one statement per day); returns how
     many. Each day's tally is renamed before it is read, so two flushes never move the same
-    lookups; a crash between reading and storing loses that minute's counts (a statistic)."""
+    lookups; a crash between reading and storing loses that minute's counts (a statistic). This
+    process's pending tallies go first (the others push theirs every second)."""
+    ratelimit.tallies_push()
     shared = ratelimit.shared_redis()
     if shared is None:
         return 0

@@ -181,18 +181,28 @@ def certificate_verify(*, number: str, name: str = "", id_last4: str = "", token
     Hot path (bench/bench_issuance_scale.py measures it against a bare view): the number's record
     comes from this process's memory (certificates.verification.memo) when its stamps still hold,
     checked in the rate limit's one round trip on Redis, which also counts a match; otherwise, and
-    whenever Redis is not there, from the database."""
+    whenever Redis is not there, from the database. A client that keeps coming back to the same
+    process within a minute spends hits it took ahead (core.ratelimit.hit_leased): then a kept
+    answer that every renewal since would have dropped costs no round trip, and its match is
+    counted with the process's next push of tallies."""
     name, id_last4, token = (name or "").strip(), normalize.id_number(id_last4), (token or "").strip()
     if not (name or id_last4 or token):
         metrics.verification_refused(channel="number", reason="incomplete")
         raise AppError(_("请同时填写持证人姓名（或证件号码后四位）。仅凭证书编号不显示任何信息。"), code="need_secret")
-    number, secrets = _normalize_number(number), (name, id_last4, token)
+    number, secrets, rate_key = _normalize_number(number), (name, id_last4, token), _rate_key(client)
     kept = memo.recall(number)
+    if kept is not None and memo.answers_alone(kept) and ratelimit.hit_leased(rate_key, window=60):
+        matched = _matching(kept.record, secrets)  # no round trip: every renewal is heard (memo)
+        if matched is not None:
+            ratelimit.tally_later(credential_services.verification_tally(kept.record.issued_id))
+        metrics.verification_answered(channel="number", found=matched is not None)
+        return NOT_FOUND if matched is None else _verdict_of(kept.record, matched)
+    heard = memo.hearing()
     names = memo.stamp_names(number, kept.record if kept else None)
     matched = _matching(kept.record, secrets) if kept else None
     gate = ratelimit.hit_checked(
-        _rate_key(client), window=60, limit=settings.VERIFY_RATE_PER_MINUTE, read=memo.stamp_keys(names),
-        expect=kept.values if kept else None,
+        rate_key, window=60, limit=settings.VERIFY_RATE_PER_MINUTE, read=memo.stamp_keys(names),
+        expect=kept.values if kept else None, lease=heard is not None,
         tally=credential_services.verification_tally(kept.record.issued_id) if matched else None)
     if gate is None:  # no shared cache: nothing is kept, the database answers and counts
         memo.forget_all()
@@ -205,9 +215,11 @@ def certificate_verify(*, number: str, name: str = "", id_last4: str = "", token
         record = kept.record if kept else None
         if kept is None or gate.values != kept.values:
             record = _record(number)
-            memo.keep(number, record, names, gate.values, first=kept is None)
+            memo.keep(number, record, names, gate.values, first=kept is None, heard=heard)
             matched = _matching(record, secrets)
             credential_services.verification_tallied(record.issued_id if matched else None)  # one round trip either way
+        else:
+            memo.checked(number, kept, heard)
     metrics.verification_answered(channel="number", found=matched is not None)
     return NOT_FOUND if matched is None else _verdict_of(record, matched)
 

@@ -25,6 +25,24 @@ pytestmark = [pytest.mark.django_db, pytest.mark.skipif(ratelimit.shared_redis()
                                                         reason="the memo is kept only with Redis (CI runs it)")]
 
 
+@pytest.fixture(autouse=True)
+def _own_redis_database(settings):
+    """A Redis database of this test process's own: make test's other process flushes its cache
+    before each of its tests, and renews stamps of the same numbers (each process's test database
+    issues the same ones). Stamps, counters, tallies and the renewals' channel are all per database."""
+    import os
+
+    from core import stamps
+
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+    location = settings.CACHES["default"]["LOCATION"].rsplit("/", 1)[0]
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"{location}/{15 - worker % 8}"}}
+    cache.clear()
+    stamps.listen_anew()
+    yield
+    stamps.listen_anew()
+
+
 def lookup(number, name="张小三"):
     with CaptureQueriesContext(connection) as queries:
         verdict = verification.certificate_verify(number=number, name=name, client="10.0.0.1")
@@ -122,3 +140,96 @@ def test_with_redis_down_the_database_answers_and_counts_and_nothing_stays_kept(
     assert lookup(issued.number)[0].status == "valid"
     assert memo.recall(issued.number) is None
     assert VerificationCount.objects.get(issued=issued).count == 1
+
+
+# --- a client that keeps coming back: hits taken ahead, answers with no round trip ------------------
+
+@pytest.fixture
+def hearing(settings, monkeypatch):
+    """This process hears every renewal (its listener subscribed), the clock stays inside one
+    minute's window, and the round trips to Redis are counted."""
+    import time
+
+    from core import stamps
+
+    deadline = time.monotonic() + 10
+    while not stamps.listening():  # its listener subscribed
+        assert time.monotonic() < deadline, "the stamps listener did not subscribe"
+        time.sleep(0.02)
+    now = (int(time.time()) // 60) * 60 + 1
+    monkeypatch.setattr(ratelimit, "time", type("Clock", (), {"time": staticmethod(lambda: now),
+                                                               "monotonic": staticmethod(time.monotonic)}))
+    trips = []
+    real = ratelimit._script_run
+    monkeypatch.setattr(ratelimit, "_script_run", lambda *args: trips.append(1) or real(*args))
+    settings.VERIFY_RATE_PER_MINUTE = 10_000
+    return trips
+
+
+def test_a_client_that_keeps_coming_back_makes_few_round_trips_and_each_match_is_counted_once(issued, hearing):
+    answers = [lookup(issued.number) for _ in range(300)]
+    assert all(verdict.status == "valid" for verdict, _ in answers)
+    assert sum(queries for _, queries in answers) == 2  # read twice, then kept
+    assert len(hearing) < 20  # hits taken ahead: 1, 2, 4 … 32 at a time
+    unknown = [lookup("X999999999999999999999")[1] for _ in range(4)]
+    assert unknown == [1, 1, 0, 0]  # the same cost as a known number
+    assert count_today(issued) == 300
+
+
+def test_hits_taken_ahead_never_let_a_client_past_its_limit(issued, hearing, settings):
+    settings.VERIFY_RATE_PER_MINUTE = 200
+    allowed = 0
+    for _ in range(260):
+        try:
+            lookup(issued.number)
+            allowed += 1
+        except Throttled:
+            pass
+    assert allowed == 200  # one process: every hit it took ahead is spent, none beyond the limit
+    assert len(hearing) > 10  # near the limit it asks Redis again and again
+
+
+def test_at_the_default_limit_every_lookup_makes_its_round_trip(issued, hearing, settings):
+    settings.VERIFY_RATE_PER_MINUTE = 30
+    for _ in range(20):
+        lookup(issued.number)
+    assert len(hearing) == 20
+
+
+def test_a_revocation_in_this_process_is_seen_at_once_between_round_trips(issued, org_actor, hearing):
+    for _ in range(40):
+        lookup(issued.number)
+    certificate_revoke(actor=org_actor, issued=issued, reason="考核作弊，经查属实")
+    trips = len(hearing)
+    assert lookup(issued.number)[0].status == "revoked"
+    assert len(hearing) == trips + 1  # what was kept was dropped: the number read again
+
+
+def test_a_change_heard_from_another_process_is_seen_as_soon_as_it_arrives(issued, hearing):
+    import time
+
+    from certificates.issuance.models import IssuedCertificate
+    from core import stamps
+
+    for _ in range(40):
+        lookup(issued.number)
+    # Revoked by another process: its row changed, its stamp renewed and announced on the channel.
+    IssuedCertificate.objects.filter(pk=issued.pk).update(status="revoked", revoked_reason="考核作弊，经查属实")
+    client, make_key = ratelimit.shared_redis()
+    name = stamps.name(stamps.CERTIFICATE_NUMBER, issued.number)
+    client.set(make_key(stamps.key(name)), "renewed-elsewhere", ex=60)
+    client.publish(stamps._channel(client, make_key), f"another-process\n{name}")
+    deadline = time.monotonic() + 5
+    while memo.recall(issued.number) is not None:
+        assert time.monotonic() < deadline, "the renewal was not heard"
+        time.sleep(0.01)
+    assert lookup(issued.number)[0].status == "revoked"
+
+
+def test_while_renewals_cannot_be_heard_every_lookup_checks_its_stamps(issued, org_actor, hearing, monkeypatch):
+    from core import stamps
+
+    monkeypatch.setattr(stamps._state, "listening", False)
+    for _ in range(10):
+        lookup(issued.number)
+    assert len(hearing) == 10
