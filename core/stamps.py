@@ -32,7 +32,9 @@ from collections.abc import Callable, Iterable
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
+from django.core.signals import setting_changed
 from django.db import connection, transaction
+from django.dispatch import receiver
 
 from core import ratelimit
 
@@ -119,11 +121,13 @@ def generation() -> int:
     return _state.generation
 
 
-def listen_anew() -> None:
-    """Start listening again, on the cache as it is configured now (tests that point it elsewhere)."""
-    _state.pid = 0
-    _state.epoch += 1
-    listening()
+@receiver(setting_changed)
+def _cache_changed(setting, **kwargs):
+    """The cache now points elsewhere (tests): what the listener hears is not what is renewed there.
+    It stops, and the next ``listening()`` starts one on the cache as configured now."""
+    if setting == "CACHES":
+        _state.pid, _state.listener, _state.listening = 0, None, False
+        _state.epoch += 1
 
 
 def _start() -> None:

@@ -29,18 +29,15 @@ pytestmark = [pytest.mark.django_db, pytest.mark.skipif(ratelimit.shared_redis()
 def _own_redis_database(settings):
     """A Redis database of this test process's own: make test's other process flushes its cache
     before each of its tests, and renews stamps of the same numbers (each process's test database
-    issues the same ones). Stamps, counters, tallies and the renewals' channel are all per database."""
+    issues the same ones). Stamps, counters, tallies and the renewals' channel are all per database
+    (core.stamps' listener follows the cache to it)."""
     import os
-
-    from core import stamps
+    from urllib.parse import urlsplit
 
     worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
-    location = settings.CACHES["default"]["LOCATION"].rsplit("/", 1)[0]
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"{location}/{15 - worker % 8}"}}
+    location = urlsplit(settings.CACHES["default"]["LOCATION"])._replace(path=f"/{15 - worker % 8}").geturl()
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": location}}  # stamps listen there
     cache.clear()
-    stamps.listen_anew()
-    yield
-    stamps.listen_anew()
 
 
 def lookup(number, name="张小三"):
