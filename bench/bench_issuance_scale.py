@@ -27,16 +27,18 @@ a run's figures carry the suffix ``_autovacuum_on`` (or ``_off``). ``BENCH_SCALE
 the stages of ``BENCH_SCALE_STAGES`` (no million, no verification): ``BENCH_AUTOVACUUM=on
 BENCH_SCALE_STAGES=100000 BENCH_SCALE_SEED=0`` measures the 100,000 stage with autovacuum on.
 
-Verification against its floor, in one gunicorn as production starts it (gunicorn.conf.py: 2 workers) under one load
-client (wrk, 8 connections,
-``BENCH_VERIFY_SECONDS`` each): ``/livez`` (a bare view through the same middleware stack) and
-``GET /api/v1/verify/{number}?name=…`` over 500 certificates, the rate limit lifted for the client:
-``verify_floor_ratio`` = verification ÷ bare view, before the seeding; ``verify_rps_1m`` and
-``verify_p99_ms_1m`` on certificates of the seeded million after it. Those 500 numbers are looked up
-again and again, so after the warm-up each web process answers them from memory
-(certificates.verification.memo: one Redis round trip, no statement). ``verify_cold_*_1m`` is the
-other end: 30,000 other seeded numbers, each looked up at most twice (the warm-up and the run both
-start at the list's head), so every answer is read from the database.
+Verification against its floor, in one gunicorn as production starts it (gunicorn.conf.py: 2
+workers) under one load client (wrk, 8 connections, ``BENCH_VERIFY_SECONDS`` each): ``/livez`` (a
+bare view through the same middleware stack) and ``GET /api/v1/verify/{number}?name=…`` over 500
+certificates, the rate limit lifted for the client: ``verify_floor_ratio`` = verification ÷ bare
+view, before the seeding; ``verify_rps_1m`` and ``verify_p99_ms_1m`` on certificates of the seeded
+million after it. Those 500 numbers are looked up again and again, so after the warm-up each web
+process answers them from memory (certificates.verification.memo), and as one client that keeps
+coming back, mostly on hits taken ahead, with no round trip (core.ratelimit.hit_leased).
+``verify_*_each_round_trip`` are the same lookups on a gunicorn with ``VERIFY_HITS_AHEAD=0``: one
+Redis round trip each, no statement, as for clients at the default limit of 30 a minute.
+``verify_cold_*_1m`` is the other end: 30,000 other seeded numbers, each looked up at most twice (the
+warm-up and the run both start at the list's head), so every answer is read from the database.
 
 Everything the run writes is deleted afterwards. The seeded certificates have no stored PDF (as
 imported ones, they would render on first download).
@@ -321,23 +323,28 @@ def _tables(when: str) -> None:
 # --- verification against its floor ----------------------------------------------------------------
 
 def _verification(paths: list[str], *, with_floor: bool, cold: list[str] = ()) -> dict:
+    """The loads on one gunicorn as production starts it, and (``with_floor``) the same lookups on
+    another with ``VERIFY_HITS_AHEAD=0``: every lookup its own round trip to Redis, as at the
+    default rate limit, where no client makes enough lookups a minute to have hits taken ahead."""
+    out = _served({}, verify=paths, **({"bare": ["/livez"]} if with_floor else {}), **({"cold": cold} if cold else {}))
+    if with_floor:
+        out["each_round_trip"] = _served({"VERIFY_HITS_AHEAD": "0"}, each_round_trip=paths)["each_round_trip"]
+    print(f"# verification load: {out}", file=sys.stderr)
+    return out
+
+
+def _served(settings_env: dict, **loads: list[str]) -> dict:
     from django.conf import settings
 
     port = base._free_port()
-    env = dict(os.environ, VERIFY_RATE_PER_MINUTE=str(10 ** 9), PYTHONPATH=str(settings.BASE_DIR))
+    env = dict(os.environ, VERIFY_RATE_PER_MINUTE=str(10 ** 9), PYTHONPATH=str(settings.BASE_DIR), **settings_env)
     # The request log is written as in production (a line per request), to a file rather than the terminal.
     log = tempfile.TemporaryFile()
     server = subprocess.Popen(gunicorn_command(port, env), env=env, cwd=settings.BASE_DIR, start_new_session=True,
                               stdout=log, stderr=log)
     try:
         wait_for_port(port)
-        out = {"verify": base._wrk_load(paths, port, base.VERIFY_SECONDS)}
-        if with_floor:
-            out["bare"] = base._wrk_load(["/livez"], port, base.VERIFY_SECONDS)
-        if cold:
-            out["cold"] = base._wrk_load(list(cold), port, base.VERIFY_SECONDS)
-        print(f"# verification load: {out}", file=sys.stderr)
-        return out
+        return {name: base._wrk_load(list(paths), port, base.VERIFY_SECONDS) for name, paths in loads.items()}
     finally:
         log.close()
         import signal
@@ -425,12 +432,16 @@ def run():
         ("verify_rps", round(verify["rps"], 1), "requests/s"),
         ("verify_p99_ms", round(verify["p99_ms"], 2), "ms"),
         ("verify_floor_ratio", round(verify["rps"] / bare["rps"], 3), "ratio"),
+        ("verify_each_round_trip_rps", round(before["each_round_trip"]["rps"], 1), "requests/s"),
+        ("verify_each_round_trip_p99_ms", round(before["each_round_trip"]["p99_ms"], 2), "ms"),
+        ("verify_floor_ratio_each_round_trip", round(before["each_round_trip"]["rps"] / bare["rps"], 3), "ratio"),
         ("verify_rps_1m", round(after["verify"]["rps"], 1), "requests/s"),
         ("verify_p99_ms_1m", round(after["verify"]["p99_ms"], 2), "ms"),
         ("verify_p99_growth_1m", round(after["verify"]["p99_ms"] / verify["p99_ms"] - 1, 3) if verify["p99_ms"] else None,
          "ratio"),
         ("verify_cold_rps_1m", round(after["cold"]["rps"], 1), "requests/s"),
         ("verify_cold_p99_ms_1m", round(after["cold"]["p99_ms"], 2), "ms"),
-        ("verify_errors", verify["errors"] + bare["errors"] + after["verify"]["errors"] + after["cold"]["errors"],
+        ("verify_errors", verify["errors"] + bare["errors"] + before["each_round_trip"]["errors"]
+         + after["verify"]["errors"] + after["cold"]["errors"],
          "responses"),
     ]

@@ -18,7 +18,7 @@ client gets up to that many times the limit until Redis is back).
 ``hit_checked`` is ``hit`` for a hot path that also keeps answers in its process's memory: in the
 same single round trip (a Lua script, on the thread's own connection) it reads the stamps those
 answers depend on (core.stamps) and, when the hit is within the limit and the stamps are the
-expected ones, adds one to a tally. With ``lease`` a client that keeps coming back to the same
+expected ones, adds one to a tally. With ``ahead`` a client that keeps coming back to the same
 process has hits taken ahead (``_Leases``: counted at once, never beyond the limit), which
 ``hit_leased`` spends with no round trip; the tally of such a hit waits in the process
 (``tally_later``) for the next ``tallies_push``.
@@ -64,7 +64,7 @@ class Checked(NamedTuple):
 
 
 # The first hit of a window creates the counter with its expiry (as ``_cache_add``), every hit
-# increments it (by the hits taken: this one and a lease's); the stamps are read; the tally only
+# increments it (by the hits taken: this one and those taken ahead); the stamps are read; the tally only
 # counts a hit within the limit whose stamps were the expected ones. KEYS: counter, stamps...,
 # tally hash. ARGV: window, limit, tally field ("" for none), tally expiry, hits taken (0: this hit
 # is one the process took ahead), expected values...
@@ -88,11 +88,11 @@ return {hits, tallied, values}
 
 
 def hit_checked(key: str, *, window: int, limit: int, read: tuple[str, ...], expect: tuple[str, ...] | None,
-                tally: tuple[str, str, int] | None = None, lease: bool = False) -> Checked | None:
+                tally: tuple[str, str, int] | None = None, ahead: int = 0) -> Checked | None:
     """Count one hit on ``key`` and read the cache keys ``read``, in ONE round trip; when the hit
     is within ``limit`` and the values read equal ``expect``, add one to the field of the hash of
-    ``tally`` = (cache key, field, expiry in seconds). With ``lease``, a client that keeps coming
-    back to this process also takes hits ahead (``hit_leased``). None when the cache is not Redis or
+    ``tally`` = (cache key, field, expiry in seconds). With ``ahead``, a client that keeps coming
+    back to this process also has up to that many hits taken ahead (``hit_leased``). None when the cache is not Redis or
     cannot be reached: the caller takes its slower path (``hit``, and the database)."""
     shared = shared_redis()
     if shared is None:
@@ -100,10 +100,10 @@ def hit_checked(key: str, *, window: int, limit: int, read: tuple[str, ...], exp
     client, make_key = shared
     now = int(time.time())
     counter = make_key(f"{key}:{now // window}")
-    if lease and _leases.use(key, now // window):
+    if ahead and _leases.use(key, now // window):
         take = 0  # counted already, as one of the hits this process took ahead
     else:
-        take = _leases.size(key, now // window, limit) if lease else 1
+        take = _leases.size(key, now // window, limit, ahead) if ahead else 1
     expected = list(expect) if expect is not None else ["\0"] * len(read)  # "\0": no value is expected
     field, tally_key, tally_seconds = ("", make_key("unused"), 0) if tally is None else (
         tally[1], make_key(tally[0]), tally[2])
@@ -114,7 +114,7 @@ def hit_checked(key: str, *, window: int, limit: int, read: tuple[str, ...], exp
         if not unreachable_noted(exc):
             raise
         return None
-    if take and lease:
+    if take and ahead:
         _leases.taken(key, now // window, limit, hits=int(hits), take=take)
     own = int(hits) - take + 1 if take else min(int(hits), limit)  # this hit is the first of those taken
     return Checked(Count(own, window - now % window, counter), tuple(v.decode() for v in values), bool(tallied))
@@ -162,11 +162,11 @@ class _Leases:
     """Hits a client's window counter was raised by ahead of its requests, held by this process.
 
     A client's first hit of a window takes one; each later round trip of the same window takes
-    twice the previous, up to ``LEASE_MAX`` and never more than a sixteenth of what the client has
-    left, so a client near its limit goes to Redis on every hit. Hits taken ahead are counted at
-    once, so no client ever gets more than the limit across processes; at worst one is refused a
-    few hits early (those another process still holds). At the default limit (30 a minute) no hit
-    is ever taken ahead."""
+    twice the previous, up to ``ahead`` beyond its own and never more than a sixteenth of what the
+    client has left, so a client near its limit goes to Redis on every hit. Hits taken ahead are
+    counted at once, so no client ever gets more than the limit across processes; at worst one is
+    refused a few hits early (those another process still holds). At the default limit (30 a
+    minute) no hit is ever taken ahead."""
 
     MAX_KEYS = 10_000
 
@@ -174,11 +174,11 @@ class _Leases:
         self._held: dict[str, list[int]] = {}  # key -> [window number, hits held, last take, counter after it]
         self._lock = threading.Lock()
 
-    def size(self, key: str, window_number: int, limit: int) -> int:
+    def size(self, key: str, window_number: int, limit: int, ahead: int) -> int:
         held = self._held.get(key)
         if held is None or held[0] != window_number:
             return 1
-        return max(1, min(held[2] * 2, LEASE_MAX, (limit - held[3]) // 16))
+        return max(1, min(held[2] * 2, ahead + 1, (limit - held[3]) // 16))
 
     def taken(self, key: str, window_number: int, limit: int, *, hits: int, take: int) -> None:
         spare = max(0, min(hits, limit) - (hits - take + 1))  # beyond this hit, within the limit
@@ -202,9 +202,6 @@ class _Leases:
     def clear(self) -> None:
         with self._lock:
             self._held.clear()
-
-
-LEASE_MAX = 32
 
 
 def shared_redis():

@@ -313,6 +313,10 @@ ISSUANCE_CHUNK = env_int("ISSUANCE_CHUNK", 50)
 ISSUANCE_PARALLEL = env_int("ISSUANCE_PARALLEL", 2)
 # Public verification: lookups per client address and minute (page and API share it).
 VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 30)
+# The most hits of a client that keeps coming back a web process takes ahead in one round trip to
+# Redis, to answer its next lookups with none (core.ratelimit.hit_leased; never beyond the limit, and
+# none at all at a limit under 32 a minute). 0: every lookup makes its round trip.
+VERIFY_HITS_AHEAD = env_int("VERIFY_HITS_AHEAD", 31)
 # How long a web process keeps what it read of a certificate number (certificates.verification.memo;
 # any change to the certificate, its org or its catalog entry makes it read again at once).
 VERIFY_MEMO_SECONDS = env_int("VERIFY_MEMO_SECONDS", 300)

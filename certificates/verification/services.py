@@ -202,7 +202,7 @@ def certificate_verify(*, number: str, name: str = "", id_last4: str = "", token
     matched = _matching(kept.record, secrets) if kept else None
     gate = ratelimit.hit_checked(
         rate_key, window=60, limit=settings.VERIFY_RATE_PER_MINUTE, read=memo.stamp_keys(names),
-        expect=kept.values if kept else None, lease=heard is not None,
+        expect=kept.values if kept else None, ahead=settings.VERIFY_HITS_AHEAD if heard is not None else 0,
         tally=credential_services.verification_tally(kept.record.issued_id) if matched else None)
     if gate is None:  # no shared cache: nothing is kept, the database answers and counts
         memo.forget_all()

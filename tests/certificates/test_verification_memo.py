@@ -186,8 +186,10 @@ def test_hits_taken_ahead_never_let_a_client_past_its_limit(issued, hearing, set
     assert len(hearing) > 10  # near the limit it asks Redis again and again
 
 
-def test_at_the_default_limit_every_lookup_makes_its_round_trip(issued, hearing, settings):
-    settings.VERIFY_RATE_PER_MINUTE = 30
+@pytest.mark.parametrize("limit, ahead", [(30, 31), (10_000, 0)], ids=["default limit", "no hits ahead"])
+def test_at_the_default_limit_or_with_no_hits_ahead_every_lookup_makes_its_round_trip(issued, hearing, settings,
+                                                                                         limit, ahead):
+    settings.VERIFY_RATE_PER_MINUTE, settings.VERIFY_HITS_AHEAD = limit, ahead
     for _ in range(20):
         lookup(issued.number)
     assert len(hearing) == 20
