@@ -225,7 +225,7 @@ def test_a_change_heard_from_another_process_is_seen_as_soon_as_it_arrives(issue
     assert lookup(issued.number)[0].status == "revoked"
 
 
-def test_while_renewals_cannot_be_heard_every_lookup_checks_its_stamps(issued, org_actor, hearing, monkeypatch):
+def test_while_renewals_cannot_be_heard_every_lookup_checks_its_stamps(issued, hearing, monkeypatch):
     from core import stamps
 
     monkeypatch.setattr(stamps._state, "listening", False)
