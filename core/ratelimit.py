@@ -142,20 +142,20 @@ def tallies_push() -> None:
     if not taken:
         return
     shared = shared_redis()
-    try:
-        if shared is None:
-            raise ConnectionError("the cache is not reachable")
+    if shared is not None:
         client, make_key = shared
         pipe = client.pipeline(transaction=False)
         for (key, field, seconds), count in taken.items():
             pipe.hincrby(make_key(key), field, count)
             pipe.expire(make_key(key), seconds)
-        pipe.execute()
-    except Exception as exc:
-        if not isinstance(exc, ConnectionError) and not unreachable_noted(exc):
-            raise
-        with _pending_lock:
-            _pending.update(taken)
+        try:
+            pipe.execute()
+            return
+        except Exception as exc:
+            if not unreachable_noted(exc):
+                raise
+    with _pending_lock:
+        _pending.update(taken)
 
 
 class _Leases:

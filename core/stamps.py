@@ -163,10 +163,8 @@ def _listen(token) -> None:
             pubsub.subscribe(_channel(client, backend.make_key))
             pinged = pushed = time.monotonic()
             while _state.listener is token:
-                message = pubsub.get_message(timeout=1.0)
-                if message is None:
-                    pass
-                elif message["type"] == "subscribe" and _state.listener is token:
+                message = pubsub.get_message(timeout=1.0) or {"type": None}
+                if message["type"] == "subscribe" and _state.listener is token:
                     _state.epoch += 1  # what was kept before may have missed a renewal
                     _state.listening = True
                 elif message["type"] == "message":

@@ -4,6 +4,7 @@ import shutil
 import pytest
 from django.conf import settings
 
+from tests.certificates.fixtures import issued, org_actor  # noqa: F401  (a verifiable certificate, its org's actor)
 from tests.personas import *  # noqa: F403  (persona fixtures for every test)
 from tests.pilot.dashboard_data import dashboard_pilot  # noqa: F401  (the dashboard's small pilot)
 

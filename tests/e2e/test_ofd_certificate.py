@@ -11,22 +11,12 @@ import pytest
 from lxml import etree
 
 from certificates.issuance.selectors import certificate_pdf_stored
-from tests.accounts.factories import PersonFactory
-from tests.certificates.factories import certificate_with_levels, issue_now, seal_for
 from tests.certificates.ofd_files import certificate_ofd_signed
 from tests.e2e.ofd_reader import compare_pages, pdf_page_png
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 NS = {"ofd": "http://www.ofdspec.org/2016"}
 CONTENT = "Doc_0/Pages/Page_0/Content.xml"
-
-
-@pytest.fixture
-def issued(org_a, hubei):
-    seal_for(org_a)
-    certificate = certificate_with_levels(org=org_a, name="老年照护")
-    (issued,) = issue_now(certificate=certificate, province=hubei, people=[PersonFactory(name="张小三")])
-    return issued
 
 
 @pytest.fixture

@@ -18,12 +18,11 @@ import pytest
 from accounts.models import User
 from assessments.models import Registration
 from core import ratelimit
-from tests.accounts.factories import PersonFactory, valid_id_number
+from tests.accounts.factories import valid_id_number
 from tests.assessments.conftest import actor, certificate  # noqa: F401  (fixtures)
 from tests.assessments.factories import SessionFactory, SiteFactory
 from tests.assessments.test_imports import good_rows, institutions, xlsx_file  # noqa: F401  (fixtures)
 from tests.assessments.test_registrations import students, xlsx_upload
-from tests.certificates.factories import certificate_with_levels, issue_now, seal_for
 
 pytestmark = [pytest.mark.drill, pytest.mark.django_db]
 
@@ -102,14 +101,6 @@ def _back(server: PrivateRedis) -> None:
 
 
 # --- public verification -----------------------------------------------------------------------
-
-@pytest.fixture
-def issued(org_a, hubei):
-    seal_for(org_a)
-    elderly_care = certificate_with_levels(org=org_a, name="老年照护")
-    (issued,) = issue_now(certificate=elderly_care, province=hubei, people=[PersonFactory(name="张小三")])
-    return issued
-
 
 def _verify_all(client, issued) -> list:
     return [client.get(f"/api/v1/verify/{issued.number}", {"name": "张小三"}),

@@ -1,5 +1,6 @@
-"""Fixtures of tests/certificates: the certificate the public verification tests look up (张小三's 老年照护,
-org A's, with a seal) and the org's actor who revokes and reissues it."""
+"""Fixtures for every test (tests/conftest.py), used by the verification, OFD browser and Redis drill
+tests: the certificate the public verification tests look up (张小三's 老年照护, org A's, with a seal) and
+the org's actor who revokes and reissues it. A module's own ``issued`` takes precedence."""
 
 import pytest
 
